@@ -1,0 +1,85 @@
+# GeoIndicators: every install step lives here, so a fresh Debian bookworm machine needs only
+# `make demo` or `make test`. Re-running a target reuses what is installed.
+
+SHELL := /bin/bash
+PLUGIN := geoindicators
+SYSTEM_PYTHON := /usr/bin/python3
+VENV := .venv
+VENV_PYTHON := $(VENV)/bin/python
+DEPS := deps
+STAMPS := .make
+BUILD := build
+# Debian's /usr/bin/qgis_process wrapper passes --noversioncheck, which qgis_process rejects.
+QGIS_PROCESS := qgis_process.bin
+export QT_QPA_PLATFORM ?= offscreen
+PROFILE_PLUGINS ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
+APT_PACKAGES := qgis python3-qgis qgis-providers python3-pyproj python3-venv python3-pip qttools5-dev-tools
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
+PLUGIN_FILES := metadata.txt __init__.py plugin.py LICENSE processing_provider core ui resources
+PYTHON_SOURCES := $(shell find core processing_provider ui -name '*.py') __init__.py plugin.py
+TRANSLATIONS := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
+
+.PHONY: setup system demo test bench zip install translations lint clean
+
+setup: system $(STAMPS)/venv $(STAMPS)/deps translations
+
+# QGIS and the few system libraries, from Debian; checked on every run (a machine may be new
+# while this folder is not).
+system:
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+	  echo "Installing QGIS and system packages from Debian (about 2 minutes)..."; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $(APT_PACKAGES); \
+	fi
+
+# A venv that sees Debian's PyQGIS, with the test tools; the plugin's deps/ folder is put on its
+# path by a .pth file, so tests and QGIS load the very same libraries.
+$(STAMPS)/venv: requirements/dev.txt | system
+	@mkdir -p $(STAMPS)
+	test -x $(VENV_PYTHON) || $(SYSTEM_PYTHON) -m venv --system-site-packages $(VENV)
+	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r requirements/dev.txt
+	# Debian's pyproj looks for PROJ's data under sys.prefix, which a venv moves.
+	mkdir -p $(VENV)/share && ln -sfn /usr/share/proj $(VENV)/share/proj
+	echo "$(abspath $(DEPS))" > $$($(VENV_PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/geoindicators-deps.pth
+	touch $@
+
+# The plugin's own dependencies, pinned, in a folder the plugin puts first on sys.path.
+$(STAMPS)/deps: requirements/plugin.txt | $(STAMPS)/venv
+	rm -rf $(DEPS).partial
+	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check --no-deps --only-binary :all: \
+	  --target $(DEPS).partial -r requirements/plugin.txt
+	rm -rf $(DEPS) && mv $(DEPS).partial $(DEPS)
+	touch $@
+
+translations: $(TRANSLATIONS)
+
+%.qm: %.ts
+	/usr/lib/qt5/bin/lrelease -silent $< -qm $@
+
+# Copy the plugin (and its deps) into the default QGIS profile and enable it for qgis_process.
+install: setup
+	@dest="$(PROFILE_PLUGINS)/$(PLUGIN)"; mkdir -p "$(PROFILE_PLUGINS)"; rm -rf "$$dest.new"; mkdir -p "$$dest.new"; \
+	tar -c --exclude=__pycache__ $(PLUGIN_FILES) $(DEPS) | tar -x -C "$$dest.new" && \
+	rm -rf "$$dest" && mv "$$dest.new" "$$dest" && echo "Installed the plugin in $$dest"
+	@$(QGIS_PROCESS) plugins enable $(PLUGIN) 2>/dev/null | grep -q "\* $(PLUGIN)" && echo "Enabled $(PLUGIN) for qgis_process"
+
+demo: install
+	$(VENV_PYTHON) bench/demo.py --qgis-process $(QGIS_PROCESS) --out $(BUILD)/demo
+
+test: install
+	$(VENV_PYTHON) -m pytest tests
+
+bench: install
+	$(VENV_PYTHON) bench/overlay_bench.py --out $(BUILD)/bench
+
+# The installable zip for the plugin repository: one top folder, no tests, caches nor deps.
+zip: translations
+	rm -rf $(BUILD)/zip && mkdir -p $(BUILD)/zip/$(PLUGIN)
+	tar -c --exclude=__pycache__ --exclude='*.pyc' $(PLUGIN_FILES) | tar -x -C $(BUILD)/zip/$(PLUGIN)
+	rm -f $(BUILD)/$(PLUGIN)-$(VERSION).zip
+	cd $(BUILD)/zip && zip -q -r ../$(PLUGIN)-$(VERSION).zip $(PLUGIN)
+	@echo "$(BUILD)/$(PLUGIN)-$(VERSION).zip"
+
+clean:
+	rm -rf $(BUILD) $(STAMPS) $(VENV) $(DEPS) $(DEPS).partial resources/i18n/*.qm

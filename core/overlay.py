@@ -1,0 +1,355 @@
+"""Overlay indicator: how much of each class of a thematic layer lies in each spatial unit.
+
+Polygons give the overlap area, its share of the unit's area and of the class's total area, and
+the number of features; lines give length and number of features; points give count and the sum
+of an optional weight. Overlaps between features of one class are counted once; classes are
+measured independently of one another, so where two classes overlap the place counts for both.
+
+The work is split into chunks of neighbouring units; ``overlay_chunk`` is a pure function of one
+chunk and the features that touch it, so any executor (this computer, a Dask cluster) can run it.
+
+    >>> import shapely
+    >>> from geoindicators.core.overlay import Units, Theme, compute_overlay
+    >>> from geoindicators.core.measure import PlanarMeasure
+    >>> units = Units(ids=["a", "b"], geometries=shapely.from_wkt(["POLYGON((0 0,2 0,2 2,0 2,0 0))", "POLYGON((2 0,4 0,4 2,2 2,2 0))"]))
+    >>> theme = Theme(geometries=shapely.from_wkt(["POLYGON((1 0,3 0,3 1,1 1,1 0))"]), classes=["burnt"])
+    >>> compute_overlay(units, theme, PlanarMeasure()).long_table("commune")[["commune", "class", "area", "pct_unit"]].values.tolist()
+    [['a', 'burnt', 1.0, 25.0], ['b', 'burnt', 1.0, 25.0]]
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .arrays import group_sums
+from .errors import InputError
+from .execution import LocalExecutor
+from .fields import wide_field_names
+from .geometry import LINE, POINT, POLYGON, dimension_of, repair
+from .intersections import intersect, measure_of_clipped_union, measure_of_union, overlapping_features
+from .partition import chunks
+
+MEASURES = {
+    POLYGON: ["area", "pct_unit", "pct_class", "n_features"],
+    LINE: ["length", "n_features"],
+    POINT: ["count", "weight_sum"],
+}
+MAIN_MEASURE = {POLYGON: "pct_unit", LINE: "length", POINT: "count"}
+SINGLE_CLASS_LABEL = "all"
+DEFAULT_CHUNK_SIZE = 1000
+_EXAMPLES = 5
+
+
+@dataclass
+class Units:
+    """Spatial units: an identifier and a (multi)polygon each."""
+
+    ids: object
+    geometries: object
+
+
+@dataclass
+class Theme:
+    """Thematic features, all points, all lines or all polygons, in the units' CRS.
+
+    ``classes`` (one value per feature, None for NULL) splits them; without it the whole layer is
+    one class. ``weights`` (points only) are summed per unit. ``dimension`` may be given when the
+    layer has no features to infer it from.
+    """
+
+    geometries: object
+    classes: object = None
+    weights: object = None
+    dimension: int = None
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk sends back: measures per (unit, class code), unit areas, and border points."""
+
+    measures: pd.DataFrame
+    unit_positions: np.ndarray
+    unit_areas: np.ndarray
+    border_points: pd.DataFrame = None
+
+
+@dataclass
+class OverlayResult:
+    """Measures per unit and class, plus what the caller should tell the user."""
+
+    dimension: int
+    table: pd.DataFrame
+    class_labels: list
+    single_class: bool
+    unit_ids: np.ndarray
+    unit_areas: np.ndarray
+    class_totals: np.ndarray
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def measures(self):
+        return MEASURES[self.dimension]
+
+    @property
+    def main_measure(self):
+        return MAIN_MEASURE[self.dimension]
+
+    def long_table(self, id_column="id"):
+        """One row per unit × class with a positive measure; ``class`` is text (None for NULL)."""
+        table = self.table
+        out = pd.DataFrame({id_column: self.unit_ids[table["unit"].to_numpy()]})
+        labels = np.array([_label_text(label) for label in self.class_labels] + [None], dtype=object)
+        out["class"] = labels[table["code"].to_numpy()] if len(table) else np.array([], dtype=object)
+        for name in self.measures:
+            out[name] = table[name].to_numpy()
+        return out
+
+    def wide_table(self, existing_fields=()):
+        """One row per unit (in input order), one column per measure and class, and the column names.
+
+        Returns ``(frame, names)`` where ``names[(measure, class label)]`` is the column. A unit
+        with none of a class gets 0, except ``pct_unit`` of a unit of zero area, which stays NaN.
+        """
+        names = wide_field_names(self.measures, [_label_text(label) for label in self.class_labels], existing_fields, self.single_class)
+        unit_count = len(self.unit_ids)
+        columns = {}
+        for code, label in enumerate(self.class_labels):
+            rows = self.table[self.table["code"] == code]
+            for measure in self.measures:
+                values = np.zeros(unit_count)
+                if measure == "pct_unit":
+                    values[self.unit_areas <= 0] = np.nan
+                values[rows["unit"].to_numpy()] = rows[measure].to_numpy()
+                columns[names[(measure, _label_text(label))]] = values
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(unit_count))
+        for (measure, _label), name in names.items():
+            if measure in ("n_features", "count"):
+                frame[name] = frame[name].astype(np.int64)
+        return frame, names
+
+    def main_field(self, names):
+        """The wide column best suited to colour a map: the main measure of the largest class."""
+        if not self.class_labels:
+            return None
+        sizes = self.table.groupby("code")[self.measures[0]].sum() if len(self.table) else pd.Series(dtype=float)
+        code = int(sizes.idxmax()) if len(sizes) else 0
+        return names[(self.main_measure, _label_text(self.class_labels[code]))]
+
+
+def compute_overlay(units, theme, measure, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):
+    """Measure each class of ``theme`` in each of ``units``; see the module documentation.
+
+    ``measure`` is a ``PlanarMeasure`` or ``EllipsoidalMeasure``; ``on_progress(fraction)`` is
+    called as chunks finish; ``should_stop()`` is polled and ends the run with ``Cancelled``.
+    """
+    executor = executor or LocalExecutor()
+    notes = {}
+    unit_ids = np.asarray(units.ids, dtype=object)
+    unit_geometries = np.asarray(units.geometries, dtype=object)
+    check_unit_ids(unit_ids)
+    unit_geometries = _prepare_units(unit_geometries, notes)
+
+    theme_geometries = np.asarray(theme.geometries, dtype=object)
+    present = ~shapely.is_missing(theme_geometries) & ~shapely.is_empty(theme_geometries)
+    notes["features_without_geometry"] = int((~present).sum())
+    dimension = _theme_dimension(theme_geometries[present], theme.dimension)
+    if theme.weights is not None and dimension != POINT:
+        raise InputError("weight_needs_points", "A weight field can only be used with a point thematic layer.")
+    repaired = repair(theme_geometries[present], dimension)
+    notes["repaired_features"] = repaired.repaired
+    feature_geometries = repaired.geometries
+    feature_keys = np.flatnonzero(present)
+    class_labels, codes = _class_codes(theme.classes, present, len(theme_geometries))
+    weights = np.zeros(len(feature_keys)) if theme.weights is None else _weights(theme.weights, present)
+
+    tree = shapely.STRtree(feature_geometries)
+    tasks = []
+    for positions in chunks(unit_geometries, chunk_size):
+        near = np.unique(tree.query(unit_geometries[positions])[1])
+        tasks.append((unit_geometries[positions], positions, feature_geometries[near], codes[near], weights[near], feature_keys[near], dimension, measure))
+    def progress(done, total):
+        if on_progress is not None:
+            on_progress(done / total)
+
+    chunk_results = executor.run(overlay_chunk, tasks, progress, should_stop)
+
+    unit_areas = np.zeros(len(unit_ids))
+    for result in chunk_results:
+        unit_areas[result.unit_positions] = result.unit_areas
+    zero_area = unit_areas <= 0
+    notes["zero_area_units"] = unit_ids[zero_area][:_EXAMPLES].tolist()
+    notes["zero_area_unit_count"] = int(zero_area.sum())
+
+    table = _combine(chunk_results, dimension)
+    class_totals = group_sums(table["code"].to_numpy(), table[MEASURES[dimension][0]].to_numpy(), len(class_labels))
+    if dimension == POLYGON:
+        table["pct_unit"] = _percent(table["area"].to_numpy(), unit_areas[table["unit"].to_numpy()])
+        table["pct_class"] = _percent(table["area"].to_numpy(), class_totals[table["code"].to_numpy()])
+    table = table[["unit", "code", *MEASURES[dimension]]].sort_values(["unit", "code"], kind="stable").reset_index(drop=True)
+    return OverlayResult(dimension, table, class_labels, theme.classes is None, unit_ids, unit_areas, class_totals, notes)
+
+
+def overlay_chunk(unit_geometries, unit_positions, feature_geometries, codes, weights, feature_keys, dimension, measure):
+    """Measures per (unit, class code) for one chunk of units and the features that touch it."""
+    unit_areas = measure.areas(unit_geometries)
+    tree = shapely.STRtree(feature_geometries)
+    pieces = intersect(unit_geometries, feature_geometries, dimension, measure, tree)
+    if dimension == POINT:
+        inside = ~pieces.on_boundary
+        interior = pd.DataFrame({"unit": unit_positions[pieces.unit[inside]], "code": codes[pieces.feature[inside]], "weight": weights[pieces.feature[inside]]})
+        border = pd.DataFrame(
+            {
+                "key": feature_keys[pieces.feature[~inside]],
+                "unit": unit_positions[pieces.unit[~inside]],
+                "code": codes[pieces.feature[~inside]],
+                "weight": weights[pieces.feature[~inside]],
+            }
+        )
+        return ChunkResult(_count_points(interior), unit_positions, unit_areas, border)
+
+    class_count = int(codes.max()) + 1 if len(codes) else 1
+    groups = pieces.unit.astype(np.int64) * class_count + codes[pieces.feature]
+    group_ids, group_index = np.unique(groups, return_inverse=True)
+    if measure.additive or dimension != POLYGON:
+        overlapping = overlapping_features(feature_geometries, codes, dimension, tree)
+        totals = measure_of_union(group_index, pieces.geometries, pieces.measures, overlapping[pieces.feature], dimension, measure, len(group_ids))
+    else:
+        group_units = (group_ids // class_count).astype(np.int64)
+        totals = measure_of_clipped_union(
+            group_index, group_units, unit_geometries, pieces.feature, feature_geometries, pieces.measures, dimension, measure, len(group_ids)
+        )
+    measures = pd.DataFrame(
+        {
+            "unit": unit_positions[group_ids // class_count],
+            "code": group_ids % class_count,
+            MEASURES[dimension][0]: totals,
+            "n_features": np.bincount(group_index, minlength=len(group_ids)).astype(np.int64),
+        }
+    )
+    return ChunkResult(measures, unit_positions, unit_areas)
+
+
+def check_unit_ids(ids):
+    """Unit identifiers must be present and unique: they are the key of every output row."""
+    missing = np.array([value is None or (isinstance(value, float) and np.isnan(value)) for value in ids], dtype=bool)
+    if missing.any():
+        raise InputError(
+            "null_ids",
+            f"{int(missing.sum())} units have no identifier (NULL), for example units number {', '.join(str(p + 1) for p in np.flatnonzero(missing)[:_EXAMPLES])}.",
+            count=int(missing.sum()),
+            examples=[int(p) + 1 for p in np.flatnonzero(missing)[:_EXAMPLES]],
+        )
+    counts = pd.Series(ids).value_counts()
+    duplicated = counts[counts > 1]
+    if len(duplicated):
+        examples = [str(value) for value in duplicated.index[:_EXAMPLES]]
+        raise InputError(
+            "duplicate_ids",
+            f"{len(duplicated)} unit identifiers are used more than once, for example {', '.join(examples)}.",
+            count=len(duplicated),
+            examples=examples,
+        )
+
+
+def _prepare_units(geometries, notes):
+    present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
+    notes["units_without_geometry"] = int((~present).sum())
+    try:
+        dimension = dimension_of(geometries[present])
+    except ValueError:
+        dimension = None
+    if present.any() and dimension != POLYGON:
+        raise InputError("units_not_polygons", "The units must be polygons.")
+    repaired = repair(geometries, POLYGON)
+    notes["repaired_units"] = repaired.repaired
+    out = repaired.geometries
+    out[~present] = shapely.from_wkt("POLYGON EMPTY")
+    return out
+
+
+def _theme_dimension(geometries, declared):
+    try:
+        found = dimension_of(geometries)
+    except ValueError:
+        raise InputError("mixed_theme", "The thematic layer mixes points, lines and polygons; use one geometry type.") from None
+    if found is None:
+        return POLYGON if declared is None else declared
+    return found
+
+
+def _class_codes(classes, present, count):
+    if classes is None:
+        return [SINGLE_CLASS_LABEL], np.zeros(int(present.sum()), dtype=np.int64)
+    values = np.asarray(classes, dtype=object)
+    if len(values) != count:
+        raise ValueError("classes must have one value per thematic feature")
+    values = np.array([_normalise_class(value) for value in values[present]], dtype=object)
+    labels = sorted(set(values.tolist()), key=_label_sort_key)
+    code_of = {label: code for code, label in enumerate(labels)}
+    return labels, np.array([code_of[value] for value in values], dtype=np.int64)
+
+
+def _normalise_class(value):
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _label_sort_key(label):
+    # NULL last; numbers in numeric order before text, text in its own order.
+    if label is None:
+        return (2, 0, "")
+    if isinstance(label, (int, float)) and not isinstance(label, bool):
+        return (0, label, "")
+    return (1, 0, str(label))
+
+
+def _label_text(label):
+    return None if label is None else str(label)
+
+
+def _percent(part, whole):
+    """``100 × part / whole``, NaN where ``whole`` is 0.
+
+    Capped at 100: on an ellipsoid, a unit and the same surface cut into pieces are measured
+    along slightly different vertex paths (as in QGIS), which can differ by a few millionths.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(whole > 0, np.minimum(100.0 * part / whole, 100.0), np.nan)
+
+
+def _weights(weights, present):
+    values = pd.to_numeric(pd.Series(np.asarray(weights, dtype=object)[present]), errors="coerce").to_numpy(dtype=float)
+    # A NULL weight adds nothing to the sum; the point is still counted.
+    return np.nan_to_num(values, nan=0.0)
+
+
+def _count_points(rows):
+    grouped = rows.groupby(["unit", "code"], sort=False)["weight"].agg(["size", "sum"]).reset_index()
+    return grouped.rename(columns={"size": "count", "sum": "weight_sum"})
+
+
+def _combine(chunk_results, dimension):
+    frames = [result.measures for result in chunk_results]
+    empty = pd.DataFrame(
+        {"unit": np.zeros(0, np.int64), "code": np.zeros(0, np.int64)}
+        | {name: np.zeros(0, np.int64 if name in ("n_features", "count") else float) for name in MEASURES[dimension]}
+    )
+    table = pd.concat([empty, *frames], ignore_index=True) if frames else empty
+    if dimension != POINT:
+        return table
+    border = pd.concat([result.border_points for result in chunk_results], ignore_index=True) if chunk_results else None
+    if border is None or not len(border):
+        return table
+    # A point on the border of several units counts once, for the first of them in input order.
+    claimed = border.sort_values(["key", "unit"], kind="stable").drop_duplicates("key")
+    table = pd.concat([table, _count_points(claimed)], ignore_index=True)
+    table = table.groupby(["unit", "code"], sort=False)[["count", "weight_sum"]].sum().reset_index()
+    table["count"] = table["count"].astype(np.int64)
+    return table

@@ -1,0 +1,122 @@
+"""From Processing sources to the core's plain data (shapely arrays, Python values), and back."""
+
+import os
+
+import numpy as np
+import shapely
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsEllipsoidUtils,
+    QgsFeatureRequest,
+    QgsProcessingException,
+    QgsProcessingFeatureSource,
+    QgsProviderRegistry,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, QVariant
+
+from ..core.measure import EllipsoidalMeasure, PlanarMeasure
+from .i18n import tr
+
+_CANCEL_CHECK_EVERY = 1000
+
+
+def python_value(value):
+    """A QGIS attribute value as a plain Python value (None for NULL, ISO text for dates)."""
+    if value is None or (isinstance(value, QVariant) and value.isNull()):
+        return None
+    if isinstance(value, (QDate, QDateTime, QTime)):
+        return value.toString(Qt.ISODate)
+    if isinstance(value, QVariant):
+        return value.value()
+    return value
+
+
+def field_index(source, name, layer_label):
+    """Index of field ``name`` in ``source``, or an error naming the layer and the field."""
+    index = source.fields().lookupField(name)
+    if index < 0:
+        raise QgsProcessingException(
+            tr("The field '{field}' does not exist in the layer '{layer}'. Choose one of its fields: {fields}.",
+               field=name, layer=layer_label, fields=", ".join(source.fields().names()))
+        )
+    return index
+
+
+def read_geometries(source, feedback, attributes=(), destination_crs=None, context=None, keep_features=False):
+    """Geometries of ``source`` as a shapely array, the values of ``attributes`` and maybe the features.
+
+    Returns ``(geometries, {attribute index: list of values}, features or None)``. Curves are
+    segmentised and Z/M dropped (areas and lengths are 2D); invalid geometries are kept as they
+    are, the core repairs them and counts them. With ``destination_crs`` features are reprojected.
+    """
+    request = QgsFeatureRequest()
+    if not keep_features:
+        request.setSubsetOfAttributes(list(attributes))
+    if destination_crs is not None:
+        request.setDestinationCrs(destination_crs, context.transformContext())
+    layer_type = source.wkbType()
+    curved = QgsWkbTypes.isCurvedType(layer_type)
+    extra_dimensions = QgsWkbTypes.hasZ(layer_type) or QgsWkbTypes.hasM(layer_type)
+    wkbs, values, features = [], {index: [] for index in attributes}, [] if keep_features else None
+    total = source.featureCount() or 1
+    iterator = source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
+    for count, feature in enumerate(iterator):
+        if count % _CANCEL_CHECK_EVERY == 0:
+            if feedback.isCanceled():
+                return None, None, None
+            feedback.setProgress(100.0 * count / total)
+        geometry = feature.geometry()
+        if geometry.isNull():
+            wkbs.append(None)
+        else:
+            if curved or extra_dimensions:
+                abstract = geometry.constGet().segmentize() if curved else geometry.constGet().clone()
+                abstract.dropZValue()
+                abstract.dropMValue()
+                wkbs.append(bytes(abstract.asWkb()))
+            else:
+                wkbs.append(bytes(geometry.asWkb()))
+        for index in attributes:
+            values[index].append(python_value(feature.attribute(index)))
+        if keep_features:
+            features.append(feature)
+    return shapely.from_wkb(np.array(wkbs, dtype=object)), values, features
+
+
+def measure_for(context, crs, layer_label):
+    """The core's measure matching ``context.ellipsoid()``, as QgsDistanceArea would measure.
+
+    Ellipsoidal when an ellipsoid is set, planar in the units CRS when it is ``NONE``; a
+    geographic CRS with no ellipsoid would give square degrees, so it is an error.
+    """
+    ellipsoid = context.ellipsoid() or "NONE"
+    if ellipsoid.upper() != "NONE":
+        parameters = QgsEllipsoidUtils.ellipsoidParameters(ellipsoid)
+        if not parameters.valid:
+            raise QgsProcessingException(
+                tr("The ellipsoid '{ellipsoid}' is not known. Use an ellipsoid such as EPSG:7030 (WGS 84), or NONE for planar measures.",
+                   ellipsoid=ellipsoid)
+            )
+        if crs.isValid():
+            wkt = crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED)
+            return EllipsoidalMeasure(wkt, parameters.semiMajor, parameters.semiMinor, name=ellipsoid)
+    if crs.isValid() and crs.isGeographic():
+        raise QgsProcessingException(
+            tr("The units layer '{layer}' is in a geographic CRS ({crs}) and no ellipsoid is set, so areas would be in square degrees. "
+               "Set an ellipsoid (Project > Properties > General > Measurements; with qgis_process, --ELLIPSOID=EPSG:7030) "
+               "or reproject the units to a projected CRS.", layer=layer_label, crs=crs.authid() or crs.description())
+        )
+    return PlanarMeasure()
+
+
+def discard_output(destination):
+    """Remove a file output left behind by a failed or cancelled write (nothing half-written)."""
+    path = QgsProviderRegistry.instance().decodeUri("ogr", destination).get("path") or destination
+    if not path or not os.path.isfile(path):
+        return
+    stem, extension = os.path.splitext(path)
+    siblings = [".shx", ".dbf", ".prj", ".cpg", ".qix", ".qmd"] if extension.lower() == ".shp" else ["-wal", "-shm", "-journal"]
+    for candidate in [path] + [stem + ending if extension.lower() == ".shp" else path + ending for ending in siblings]:
+        if os.path.exists(candidate):
+            os.remove(candidate)

@@ -1,0 +1,276 @@
+"""geoindicators:overlay — how much of each class of a thematic layer lies in each spatial unit."""
+
+import math
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsFeature,
+    QgsField,
+    QgsFields,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingMultiStepFeedback,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ..core import overlay
+from ..core.fields import SHAPEFILE_NAME_LENGTH
+from ..core.geometry import LINE, POINT, POLYGON
+from ..core.measure import PlanarMeasure
+from .base import IndicatorAlgorithm
+from .i18n import tr
+from .layers import field_index, measure_for, read_geometries
+from .style import apply_graduated_style
+
+LONG, WIDE = 0, 1
+_COUNT_MEASURES = {"n_features", "count"}
+_GEOMETRY_DIMENSION = {QgsWkbTypes.PointGeometry: POINT, QgsWkbTypes.LineGeometry: LINE, QgsWkbTypes.PolygonGeometry: POLYGON}
+
+
+class OverlayAlgorithm(IndicatorAlgorithm):
+    INPUT = "INPUT"
+    ID_FIELD = "ID_FIELD"
+    OVERLAY = "OVERLAY"
+    CLASS_FIELD = "CLASS_FIELD"
+    WEIGHT_FIELD = "WEIGHT_FIELD"
+    LAYOUT = "LAYOUT"
+    OUTPUT = "OUTPUT"
+
+    def name(self):
+        return "overlay"
+
+    def displayName(self):  # noqa: N802
+        return tr("Overlay indicator")
+
+    def shortHelpString(self):  # noqa: N802
+        return tr(
+            "For each spatial unit (commune, watershed, grid cell) and each class of a thematic layer (land cover, burnt areas, "
+            "mining titles), measures how much of the theme lies in the unit.\n\n"
+            "Polygon theme: area of overlap (area), its share of the unit's area (pct_unit, %), its share of the class's total "
+            "area in the whole thematic layer (pct_class, %) and the number of features overlapping the unit (n_features). "
+            "Line theme: length inside the unit (length) and n_features. Point theme: count and the sum of the optional "
+            "weight field (weight_sum).\n\n"
+            "Overlaps between features of one class are counted once, so shares never exceed 100%. Each class is measured on "
+            "its own: where features of two classes overlap, the place counts in both classes. Without a class field the whole "
+            "layer is one class, named 'all'. Features whose class is NULL form their own class (NULL in the long table, "
+            "'null' in wide field names).\n\n"
+            "A point lying exactly on the border between units is counted once, in the first of those units in the units "
+            "layer's order. A line running along a shared border counts in each unit it touches along that border.\n\n"
+            "Areas and lengths follow the ellipsoid of the Processing context like native algorithms: ellipsoidal (m², m) "
+            "when an ellipsoid is set, planar in the units CRS when it is NONE; the log says which. The thematic layer is "
+            "reprojected to the units CRS. Invalid geometries are repaired and counted in the log.\n\n"
+            "Layout: the long table has one row per unit and class with a positive measure, no geometry, and the fields "
+            "<unit ID field>, class, then the measures. The wide layout is the units layer with one field per measure and "
+            "class, named <measure>_<class> (class in lower case, accents removed, other characters as _); units without a "
+            "class get 0. Shapefile cuts field names to 10 characters: prefer GeoPackage for the wide layout."
+        )
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Spatial units"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterField(self.ID_FIELD, tr("Unit identifier field"), parentLayerParameterName=self.INPUT))
+        self.addParameter(QgsProcessingParameterFeatureSource(self.OVERLAY, tr("Thematic layer"), [QgsProcessing.TypeVectorAnyGeometry]))
+        self.addParameter(QgsProcessingParameterField(self.CLASS_FIELD, tr("Class field"), parentLayerParameterName=self.OVERLAY, optional=True))
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.WEIGHT_FIELD, tr("Weight field (points)"), parentLayerParameterName=self.OVERLAY,
+                type=QgsProcessingParameterField.Numeric, optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.LAYOUT, tr("Output layout"),
+                options=[tr("Long table (one row per unit and class)"), tr("Units layer with one field per class and measure (wide)")],
+                defaultValue=LONG,
+            )
+        )
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Overlay indicator"), QgsProcessing.TypeVector))
+
+    def processAlgorithm(self, parameters, context, model_feedback):  # noqa: N802
+        feedback = QgsProcessingMultiStepFeedback(4, model_feedback)
+        units = self.parameterAsSource(parameters, self.INPUT, context)
+        if units is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        theme = self.parameterAsSource(parameters, self.OVERLAY, context)
+        if theme is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.OVERLAY))
+        self.units_label, self.theme_label = units.sourceName(), theme.sourceName()
+        layout = self.parameterAsEnum(parameters, self.LAYOUT, context)
+        id_name = self.parameterAsString(parameters, self.ID_FIELD, context)
+        class_name = self.parameterAsString(parameters, self.CLASS_FIELD, context)
+        weight_name = self.parameterAsString(parameters, self.WEIGHT_FIELD, context)
+        id_index = field_index(units, id_name, self.units_label)
+        class_index = field_index(theme, class_name, self.theme_label) if class_name else None
+        weight_index = field_index(theme, weight_name, self.theme_label) if weight_name else None
+        self.id_name = units.fields().at(id_index).name()
+        self._check_inputs(units, theme, weight_index)
+
+        measure = measure_for(context, units.sourceCrs(), self.units_label)
+        feedback.pushInfo(self._measure_description(measure, units))
+
+        unit_geometries, unit_values, unit_features = read_geometries(units, feedback, [id_index], keep_features=layout == WIDE)
+        if unit_geometries is None:
+            return {}
+        if len(unit_geometries) == 0:
+            raise QgsProcessingException(
+                tr("The units layer '{layer}' has no features (or no selected features, with 'Selected features only').", layer=self.units_label)
+            )
+        feedback.setCurrentStep(1)
+        theme_attributes = [index for index in (class_index, weight_index) if index is not None]
+        theme_geometries, theme_values, _ = read_geometries(theme, feedback, theme_attributes, units.sourceCrs(), context)
+        if theme_geometries is None:
+            return {}
+        if len(theme_geometries) == 0:
+            feedback.pushWarning(tr("The thematic layer '{layer}' has no features: every measure is 0.", layer=self.theme_label))
+
+        feedback.setCurrentStep(2)
+        result = self.run_core(
+            overlay.compute_overlay,
+            feedback,
+            units=overlay.Units(unit_values[id_index], unit_geometries),
+            theme=overlay.Theme(
+                theme_geometries,
+                classes=theme_values[class_index] if class_index is not None else None,
+                weights=theme_values[weight_index] if weight_index is not None else None,
+                dimension=_GEOMETRY_DIMENSION.get(QgsWkbTypes.geometryType(theme.wkbType())),
+            ),
+            measure=measure,
+        )
+        if result is None:
+            return {}
+        self._report_notes(result.notes, feedback)
+
+        feedback.setCurrentStep(3)
+        if layout == WIDE:
+            destination = self._write_wide(parameters, context, units, unit_features, result, feedback)
+        else:
+            destination = self._write_long(parameters, context, units.fields().at(id_index), result, feedback)
+        if destination is None:
+            return {}
+        return {self.OUTPUT: destination}
+
+    def _check_inputs(self, units, theme, weight_index):
+        if QgsWkbTypes.geometryType(units.wkbType()) != QgsWkbTypes.PolygonGeometry:
+            raise QgsProcessingException(
+                tr("The units layer '{layer}' must contain polygons; it contains {kind}.",
+                   layer=self.units_label, kind=QgsWkbTypes.geometryDisplayString(QgsWkbTypes.geometryType(units.wkbType())))
+            )
+        if weight_index is not None and QgsWkbTypes.geometryType(theme.wkbType()) != QgsWkbTypes.PointGeometry:
+            raise QgsProcessingException(
+                tr("A weight field is summed per unit for a point thematic layer only; '{layer}' is not a point layer. Leave the weight field empty.",
+                   layer=self.theme_label)
+            )
+        if self.id_name.lower() in {"class", "area", "pct_unit", "pct_class", "n_features", "length", "count", "weight_sum"}:
+            raise QgsProcessingException(
+                tr("The unit identifier field is named '{field}', like a field of the output. Choose another identifier field, or rename it.", field=self.id_name)
+            )
+
+    def _measure_description(self, measure, units):
+        crs = units.sourceCrs()
+        if isinstance(measure, PlanarMeasure):
+            return tr("Areas and lengths are planar, in the units CRS {crs} (the ellipsoid is NONE).", crs=crs.authid() or crs.description())
+        return tr("Areas and lengths are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres and metres.", ellipsoid=measure.name)
+
+    def _report_notes(self, notes, feedback):
+        if notes.get("repaired_units"):
+            feedback.pushWarning(tr("{count} invalid geometries of the units layer '{layer}' were repaired before measuring.", count=notes["repaired_units"], layer=self.units_label))
+        if notes.get("repaired_features"):
+            feedback.pushWarning(tr("{count} invalid geometries of the thematic layer '{layer}' were repaired before measuring.", count=notes["repaired_features"], layer=self.theme_label))
+        if notes.get("units_without_geometry"):
+            feedback.pushWarning(tr("{count} units of '{layer}' have no geometry: their measures are 0.", count=notes["units_without_geometry"], layer=self.units_label))
+        if notes.get("features_without_geometry"):
+            feedback.pushWarning(tr("{count} features of '{layer}' have no geometry and were ignored.", count=notes["features_without_geometry"], layer=self.theme_label))
+        if notes.get("zero_area_unit_count"):
+            feedback.pushWarning(
+                tr("{count} units have zero area (for example {examples}): their share of unit area (pct_unit) is NULL.",
+                   count=notes["zero_area_unit_count"], examples=", ".join(str(value) for value in notes["zero_area_units"]))
+            )
+
+    def input_error_message(self, error):
+        if error.code == "duplicate_ids":
+            return tr("The identifier field '{field}' of '{layer}' has {count} values used by several units, for example {examples}. Choose a field with one value per unit.",
+                      field=self.id_name, layer=self.units_label, count=error.details["count"], examples=", ".join(error.details["examples"]))
+        if error.code == "null_ids":
+            return tr("The identifier field '{field}' of '{layer}' is NULL for {count} units (for example features number {examples}). Fill it, or choose another field.",
+                      field=self.id_name, layer=self.units_label, count=error.details["count"], examples=", ".join(str(value) for value in error.details["examples"]))
+        if error.code == "mixed_theme":
+            return tr("The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').", layer=self.theme_label)
+        if error.code == "units_not_polygons":
+            return tr("The units layer '{layer}' must contain polygons.", layer=self.units_label)
+        return str(error)
+
+    def _output_fields(self, measures, names):
+        fields = QgsFields()
+        for measure, name in names:
+            fields.append(QgsField(name, QVariant.LongLong if measure in _COUNT_MEASURES else QVariant.Double))
+        return fields
+
+    def _write_long(self, parameters, context, id_field, result, feedback):
+        table = result.long_table(self.id_name)
+        fields = QgsFields()
+        fields.append(QgsField(id_field))
+        fields.append(QgsField("class", QVariant.String, len=254))
+        for field in self._output_fields(result.measures, [(measure, measure) for measure in result.measures]):
+            fields.append(field)
+
+        def features():
+            for row in table.itertuples(index=False):
+                feature = QgsFeature(fields)
+                feature.setAttributes([_attribute(value) for value in row])
+                yield feature
+
+        def create_sink():
+            return self._sink(parameters, context, fields, QgsWkbTypes.NoGeometry, None)
+
+        return self.write_sink(create_sink, features(), feedback)
+
+    def _write_wide(self, parameters, context, units, unit_features, result, feedback):
+        unit_fields = units.fields()
+        frame, names = result.wide_table(existing_fields=unit_fields.names())
+        fields = QgsFields(unit_fields)
+        for field in self._output_fields(result.measures, [(measure, name) for (measure, _label), name in names.items()]):
+            fields.append(field)
+        destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context) or ""
+        if destination.lower().endswith(".shp") and any(len(name) > SHAPEFILE_NAME_LENGTH for name in frame.columns):
+            feedback.pushWarning(
+                tr("Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.",
+                   length=SHAPEFILE_NAME_LENGTH, example=frame.columns[0])
+            )
+        values = frame.to_numpy(dtype=object)
+
+        def features():
+            for position, unit in enumerate(unit_features):
+                feature = QgsFeature(fields)
+                feature.setGeometry(unit.geometry())
+                feature.setAttributes(unit.attributes() + [_attribute(value) for value in values[position]])
+                yield feature
+
+        def create_sink():
+            return self._sink(parameters, context, fields, units.wkbType(), units.sourceCrs())
+
+        written = self.write_sink(create_sink, features(), feedback)
+        main_field = result.main_field(names)
+        if written is not None and main_field and context.willLoadLayerOnCompletion(written):
+            apply_graduated_style(context.layerToLoadOnCompletionDetails(written), main_field)
+        return written
+
+    def _sink(self, parameters, context, fields, geometry_type, crs):
+        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields, geometry_type, crs or QgsCoordinateReferenceSystem())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+        return sink, destination
+
+
+def _attribute(value):
+    """A pandas/numpy value as a QGIS attribute (NaN and None become NULL)."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

@@ -1,0 +1,43 @@
+"""The GeoIndicators Processing provider."""
+
+import configparser
+import os
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from .i18n import tr
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def plugin_version():
+    metadata = configparser.ConfigParser()
+    metadata.read(os.path.join(_ROOT, "metadata.txt"), encoding="utf-8")
+    return metadata.get("general", "version", fallback="")
+
+
+def icon():
+    return QIcon(os.path.join(_ROOT, "resources", "icons", "geoindicators.svg"))
+
+
+class GeoIndicatorsProvider(QgsProcessingProvider):
+    def id(self):
+        return "geoindicators"
+
+    def name(self):
+        return "GeoIndicators"
+
+    def longName(self):  # noqa: N802
+        return tr("GeoIndicators environmental indicators")
+
+    def icon(self):
+        return icon()
+
+    def versionInfo(self):  # noqa: N802
+        return plugin_version()
+
+    def loadAlgorithms(self):  # noqa: N802
+        from .overlay_algorithm import OverlayAlgorithm
+
+        self.addAlgorithm(OverlayAlgorithm())

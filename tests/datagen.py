@@ -1,0 +1,138 @@
+"""Generated, realistic-looking test data: irregular units (Voronoi cells, some with holes or two parts)
+and thematic polygons, lines and points of several classes that overlap within a class.
+
+Written with GDAL's own Python bindings (Debian's), so it needs neither QGIS nor geopandas.
+Everything is seeded: the same call gives the same files.
+"""
+
+import argparse
+import os
+
+import numpy as np
+import shapely
+from osgeo import ogr, osr
+
+ogr.UseExceptions()
+
+# A 60 km × 45 km box in Lambert-93 (south of France).
+EXTENT = (700_000.0, 6_250_000.0, 760_000.0, 6_295_000.0)
+CRS = 2154
+LAND_COVER = ["forest", "burnt", "vineyard", "urban", "water", "meadow", "scrub", "crops", "wetland", "rock"]
+
+
+def units(count, seed=1, extent=EXTENT):
+    """``count`` irregular units tiling ``extent``; a few have a hole (a lake) and a few two parts."""
+    rng = np.random.default_rng(seed)
+    xmin, ymin, xmax, ymax = extent
+    seeds = shapely.points(rng.uniform(xmin, xmax, count), rng.uniform(ymin, ymax, count))
+    box = shapely.box(*extent)
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=box))
+    cells = shapely.intersection(cells, box)
+    # Order the cells like their seeds, so ids are stable whatever GEOS returns first.
+    tree = shapely.STRtree(cells)
+    seed_index, cell_index = tree.query(seeds, predicate="within")
+    order = np.full(count, -1)
+    order[seed_index] = cell_index
+    cells = cells[order]
+    holes = rng.choice(count, size=max(1, count // 50), replace=False)
+    centroids = shapely.centroid(cells[holes])
+    lakes = shapely.buffer(centroids, np.sqrt(shapely.area(cells[holes])) * 0.15)
+    cells[holes] = shapely.difference(cells[holes], lakes)
+    ids = np.array([f"U{number:05d}" for number in range(count)], dtype=object)
+    return ids, cells
+
+
+def blobs(count, seed, extent=EXTENT, mean_radius=300.0, vertices=16):
+    """``count`` star-shaped (so always valid) polygons with log-normal sizes."""
+    rng = np.random.default_rng(seed)
+    xmin, ymin, xmax, ymax = extent
+    centres = np.column_stack([rng.uniform(xmin, xmax, count), rng.uniform(ymin, ymax, count)])
+    radius = rng.lognormal(np.log(mean_radius), 0.6, count)[:, None] * rng.uniform(0.6, 1.0, (count, vertices))
+    # Jittered but strictly increasing angles keep each star simple (valid) even after rounding.
+    angles = (np.arange(vertices) + rng.uniform(0, 0.7, (count, vertices))) * (2 * np.pi / vertices)
+    xs = centres[:, :1] + radius * np.cos(angles)
+    ys = centres[:, 1:] + radius * np.sin(angles)
+    rings = np.stack([xs, ys], axis=2)
+    rings = np.concatenate([rings, rings[:, :1]], axis=1)
+    return shapely.polygons(rings)
+
+
+def polygon_theme(count, classes, seed=2, extent=EXTENT, mean_radius=300.0):
+    rng = np.random.default_rng(seed + 1000)
+    geometries = blobs(count, seed, extent, mean_radius)
+    labels = np.array(classes, dtype=object)[rng.integers(0, len(classes), count)]
+    return geometries, labels
+
+
+def line_theme(count, classes, seed=3, extent=EXTENT):
+    rng = np.random.default_rng(seed)
+    xmin, ymin, xmax, ymax = extent
+    starts = np.column_stack([rng.uniform(xmin, xmax, count), rng.uniform(ymin, ymax, count)])
+    steps = rng.normal(0, 800, (count, 6, 2)).cumsum(axis=1)
+    coordinates = np.concatenate([starts[:, None, :], starts[:, None, :] + steps], axis=1)
+    labels = np.array(classes, dtype=object)[rng.integers(0, len(classes), count)]
+    return shapely.linestrings(coordinates), labels
+
+
+def point_theme(count, classes, seed=4, extent=EXTENT):
+    rng = np.random.default_rng(seed)
+    xmin, ymin, xmax, ymax = extent
+    points = shapely.points(rng.uniform(xmin, xmax, count), rng.uniform(ymin, ymax, count))
+    labels = np.array(classes, dtype=object)[rng.integers(0, len(classes), count)]
+    return points, labels, rng.integers(1, 100, count).astype(float)
+
+
+_OGR_TYPES = {str: ogr.OFTString, int: ogr.OFTInteger64, float: ogr.OFTReal}
+
+
+def write_gpkg(path, layer_name, geometries, fields, epsg=CRS):
+    """Write ``geometries`` (shapely) and ``fields`` (name → sequence) to a GeoPackage layer."""
+    driver = ogr.GetDriverByName("GPKG")
+    data_source = driver.Open(path, 1) if os.path.exists(path) else driver.CreateDataSource(path)
+    if data_source.GetLayerByName(layer_name) is not None:
+        data_source.DeleteLayer(layer_name)
+    reference = osr.SpatialReference()
+    reference.ImportFromEPSG(epsg)
+    kinds = {shapely.GeometryType.POINT: ogr.wkbPoint, shapely.GeometryType.LINESTRING: ogr.wkbLineString}
+    first_type = shapely.get_type_id(geometries[0])
+    geometry_type = kinds.get(shapely.GeometryType(first_type), ogr.wkbMultiPolygon)
+    layer = data_source.CreateLayer(layer_name, reference, geometry_type, ["FID=fid"])
+    for name, values in fields.items():
+        sample = next((value for value in values if value is not None), "")
+        layer.CreateField(ogr.FieldDefn(name, _OGR_TYPES[type(sample.item() if hasattr(sample, "item") else sample)]))
+    definition = layer.GetLayerDefn()
+    if geometry_type == ogr.wkbMultiPolygon:
+        geometries = np.array([shapely.multipolygons([g]) if shapely.get_type_id(g) == 3 else g for g in geometries], dtype=object)
+    wkbs = shapely.to_wkb(geometries)
+    layer.StartTransaction()
+    for position, wkb in enumerate(wkbs):
+        feature = ogr.Feature(definition)
+        feature.SetGeometry(ogr.CreateGeometryFromWkb(wkb))
+        for name, values in fields.items():
+            value = values[position]
+            if value is not None:
+                feature.SetField(name, value.item() if hasattr(value, "item") else value)
+        layer.CreateFeature(feature)
+    layer.CommitTransaction()
+    data_source = None
+    return f"{path}|layername={layer_name}"
+
+
+def sample(folder, unit_count=60, feature_count=2000, classes=LAND_COVER[:4], seed=7):
+    """A small data set for the demo: communes and burnt/forest/... polygons."""
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "sample.gpkg")
+    if os.path.exists(path):
+        os.remove(path)
+    ids, cells = units(unit_count, seed)
+    write_gpkg(path, "communes", cells, {"code": ids})
+    geometries, labels = polygon_theme(feature_count, classes, seed + 1)
+    write_gpkg(path, "land_cover", geometries, {"cover": labels})
+    return path
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("folder")
+    arguments = parser.parse_args()
+    print(sample(arguments.folder))
