@@ -52,17 +52,20 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
         """
         sink, destination = create_sink()
         batch = []
+
+        def flush():
+            if feedback.isCanceled():
+                raise Cancelled()
+            if not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
+                raise QgsProcessingException(tr("Could not write to the output: {error}", error=sink.lastError()))
+            batch.clear()
+
         try:
             for feature in features:
                 batch.append(feature)
                 if len(batch) >= _WRITE_BATCH:
-                    if feedback.isCanceled():
-                        raise Cancelled()
-                    if not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
-                        raise QgsProcessingException(tr("Could not write to the output: {error}", error=sink.lastError()))
-                    batch = []
-            if batch and not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
-                raise QgsProcessingException(tr("Could not write to the output: {error}", error=sink.lastError()))
+                    flush()
+            flush()
             sink.flushBuffer()
         except BaseException as error:
             del sink

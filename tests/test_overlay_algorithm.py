@@ -1,0 +1,211 @@
+"""geoindicators:overlay through Processing: outputs, styling, selections, CRSs and user errors."""
+
+import os
+
+import pytest
+import shapely
+from qgis.core import (
+    QgsFeature,
+    QgsGeometry,
+    QgsGraduatedSymbolRenderer,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeatureSourceDefinition,
+    QgsProcessingFeedback,
+    QgsProject,
+    QgsVectorLayer,
+)
+
+from tests import datagen
+
+
+def memory_layer(kind, crs, fields, rows):
+    """A memory layer from ``rows`` of (WKT, attribute values...)."""
+    layer = QgsVectorLayer(f"{kind}?crs={crs}&" + "&".join(f"field={name}" for name in fields), "layer", "memory")
+    features = []
+    for wkt, *values in rows:
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry.fromWkt(wkt))
+        feature.setAttributes(list(values))
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    return layer
+
+
+def squares(crs="EPSG:2154", ids=("A", "B")):
+    return memory_layer(
+        "Polygon", crs, ["code:string"],
+        [("POLYGON((0 0,2000 0,2000 2000,0 2000,0 0))", ids[0]), ("POLYGON((2000 0,4000 0,4000 2000,2000 2000,2000 0))", ids[1])],
+    )
+
+
+def theme(crs="EPSG:2154"):
+    return memory_layer(
+        "Polygon", crs, ["cover:string"],
+        [("POLYGON((1000 0,3000 0,3000 1000,1000 1000,1000 0))", "burnt"), ("POLYGON((0 0,2000 0,2000 2000,0 2000,0 0))", "Forêt")],
+    )
+
+
+class Recorder(QgsProcessingFeedback):
+    def __init__(self, cancel_at=None):
+        super().__init__()
+        self.warnings, self.infos, self.cancel_at = [], [], cancel_at
+        # setProgress is not virtual: watch the signal that every progress update emits.
+        self.progressChanged.connect(self._maybe_cancel)
+
+    def pushWarning(self, text):  # noqa: N802
+        self.warnings.append(text)
+
+    def pushInfo(self, text):  # noqa: N802
+        self.infos.append(text)
+
+    def _maybe_cancel(self, progress):
+        if self.cancel_at is not None and progress >= self.cancel_at:
+            self.cancel()
+
+
+def run(parameters, ellipsoid="NONE", feedback=None):
+    import processing
+
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid(ellipsoid)
+    defaults = {"ID_FIELD": "code", "CLASS_FIELD": "cover", "LAYOUT": 0, "OUTPUT": "memory:"}
+    return processing.run("geoindicators:overlay", {**defaults, **parameters}, context=context, feedback=feedback or Recorder())
+
+
+def table(layer, key="code"):
+    return {(feature[key], feature["class"]): feature for feature in layer.getFeatures()}
+
+
+def test_long_table_fields_and_values(provider, qgis_processing):
+    feedback = Recorder()
+    output = run({"INPUT": squares(), "OVERLAY": theme()}, feedback=feedback)["OUTPUT"]
+    assert output.fields().names() == ["code", "class", "area", "pct_unit", "pct_class", "n_features"]
+    assert output.wkbType() == 100  # NoGeometry
+    rows = table(output)
+    assert rows[("A", "burnt")]["area"] == pytest.approx(1_000_000)
+    assert rows[("A", "burnt")]["pct_unit"] == pytest.approx(25)
+    assert rows[("B", "burnt")]["pct_class"] == pytest.approx(50)
+    assert rows[("A", "Forêt")]["pct_unit"] == pytest.approx(100)
+    assert ("B", "Forêt") not in rows
+    assert any("planar" in info and "EPSG:2154" in info for info in feedback.infos)
+
+
+def test_wide_layer_keeps_units_and_is_styled_when_loaded(provider, qgis_processing, tmp_path):
+    import processing
+
+    output = str(tmp_path / "wide.gpkg")
+    QgsProject.instance().removeAllMapLayers()
+    result = processing.runAndLoadResults(
+        "geoindicators:overlay", {"INPUT": squares(), "ID_FIELD": "code", "OVERLAY": theme(), "CLASS_FIELD": "cover", "LAYOUT": 1, "OUTPUT": output}
+    )
+    [layer] = [layer for layer in QgsProject.instance().mapLayers().values() if layer.source().startswith(result["OUTPUT"])]
+    names = layer.fields().names()
+    assert names[:2] == ["fid", "code"]
+    assert {"area_burnt", "pct_unit_burnt", "pct_class_burnt", "n_features_burnt", "area_foret", "pct_unit_foret"} <= set(names)
+    values = {feature["code"]: feature for feature in layer.getFeatures()}
+    assert values["B"]["area_foret"] == 0 and values["B"]["n_features_foret"] == 0
+    assert values["A"]["pct_unit_foret"] == pytest.approx(100)
+    assert QgsGeometry.fromWkt("POLYGON((0 0,2000 0,2000 2000,0 2000,0 0))").equals(values["A"].geometry())
+    renderer = layer.renderer()
+    assert isinstance(renderer, QgsGraduatedSymbolRenderer)
+    assert renderer.classAttribute() == "pct_unit_foret"  # the class with most area
+    QgsProject.instance().removeAllMapLayers()
+
+
+def test_selected_units_only(provider, qgis_processing):
+    units = squares()
+    QgsProject.instance().addMapLayer(units)
+    units.selectByExpression("\"code\" = 'B'")
+    output = run({"INPUT": QgsProcessingFeatureSourceDefinition(units.id(), True), "OVERLAY": theme()})["OUTPUT"]
+    assert {key[0] for key in table(output)} == {"B"}
+    QgsProject.instance().removeMapLayer(units.id())
+
+
+def test_theme_in_another_crs_is_reprojected(provider, qgis_processing):
+    import processing
+
+    reprojected = processing.run("native:reprojectlayer", {"INPUT": theme(), "TARGET_CRS": "EPSG:4326", "OUTPUT": "memory:"})["OUTPUT"]
+    rows = table(run({"INPUT": squares(), "OVERLAY": reprojected})["OUTPUT"])
+    assert rows[("A", "burnt")]["area"] == pytest.approx(1_000_000, rel=1e-6)
+
+
+def test_points_with_weights_and_lines(provider, qgis_processing):
+    points = memory_layer("Point", "EPSG:2154", ["cover:string", "w:double"], [("POINT(2000 1000)", "fire", 5.0), ("POINT(3000 1000)", "fire", 2.0)])
+    rows = table(run({"INPUT": squares(), "OVERLAY": points, "WEIGHT_FIELD": "w"})["OUTPUT"])
+    assert (rows[("A", "fire")]["count"], rows[("A", "fire")]["weight_sum"]) == (1, 5.0)  # on the border: first unit
+    assert (rows[("B", "fire")]["count"], rows[("B", "fire")]["weight_sum"]) == (1, 2.0)
+    lines = memory_layer("LineString", "EPSG:2154", ["cover:string"], [("LINESTRING(1000 1000,3500 1000)", "river")])
+    rows = table(run({"INPUT": squares(), "OVERLAY": lines})["OUTPUT"])
+    assert rows[("A", "river")]["length"] == pytest.approx(1000) and rows[("B", "river")]["length"] == pytest.approx(1500)
+
+
+def test_geographic_units_need_an_ellipsoid(provider, qgis_processing):
+    units = memory_layer("Polygon", "EPSG:4326", ["code:string"], [("POLYGON((3 43,3.1 43,3.1 43.1,3 43.1,3 43))", "A")])
+    cover = memory_layer("Polygon", "EPSG:4326", ["cover:string"], [("POLYGON((3 43,3.05 43,3.05 43.1,3 43.1,3 43))", "x")])
+    with pytest.raises(QgsProcessingException, match="geographic CRS.*ellipsoid"):
+        run({"INPUT": units, "OVERLAY": cover})
+    rows = table(run({"INPUT": units, "OVERLAY": cover}, ellipsoid="EPSG:7030")["OUTPUT"])
+    from pyproj import Geod
+
+    expected = abs(Geod(ellps="WGS84").geometry_area_perimeter(shapely.box(3, 43, 3.05, 43.1))[0])
+    assert rows[("A", "x")]["area"] == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"INPUT": "duplicates"}, "used by several units, for example A"),
+        ({"INPUT": "null_ids"}, "is NULL for 1 units"),
+        ({"INPUT": "points"}, "must contain polygons"),
+        ({"ID_FIELD": "nope"}, "does not exist in the layer"),
+        ({"WEIGHT_FIELD": "weight"}, "point thematic layer only"),
+        ({"ID_FIELD": "area"}, "like a field of the output"),
+        ({"INPUT": "empty"}, "has no features"),
+    ],
+)
+def test_user_errors_name_the_layer_and_field(provider, qgis_processing, change, message):
+    layers = {
+        "duplicates": squares(ids=("A", "A")),
+        "null_ids": squares(ids=("A", None)),
+        "points": memory_layer("Point", "EPSG:2154", ["code:string"], [("POINT(0 0)", "A")]),
+        "empty": memory_layer("Polygon", "EPSG:2154", ["code:string"], []),
+    }
+    parameters = {"INPUT": squares(), "OVERLAY": memory_layer("Polygon", "EPSG:2154", ["cover:string", "weight:double"], [("POLYGON((0 0,1 0,1 1,0 0))", "x", 1.0)])}
+    if change.get("ID_FIELD") == "area":
+        parameters["INPUT"] = memory_layer("Polygon", "EPSG:2154", ["area:string"], [("POLYGON((0 0,1 0,1 1,0 0))", "A")])
+    parameters.update({key: layers.get(value, value) for key, value in change.items()})
+    with pytest.raises(QgsProcessingException, match=message):
+        run(parameters)
+
+
+@pytest.mark.parametrize("cancel_at", [30, 70])
+def test_cancel_leaves_no_output(provider, qgis_processing, tmp_path, cancel_at):
+    ids, cells = datagen.units(200, seed=21)
+    path = str(tmp_path / "data.gpkg")
+    units = datagen.write_gpkg(path, "units", cells, {"code": ids})
+    geometries, labels = datagen.polygon_theme(5000, ["a", "b"], seed=22)
+    cover = datagen.write_gpkg(path, "theme", geometries, {"cover": labels})
+    output = str(tmp_path / "out.gpkg")
+    result = run({"INPUT": units, "OVERLAY": cover, "OUTPUT": output}, feedback=Recorder(cancel_at=cancel_at))
+    assert result == {} or "OUTPUT" not in result
+    assert not os.path.exists(output)
+    # The same run without cancelling writes the file.
+    assert os.path.exists(run({"INPUT": units, "OVERLAY": cover, "OUTPUT": output})["OUTPUT"])
+
+
+def test_invalid_and_missing_geometries_are_reported(provider, qgis_processing):
+    cover = memory_layer("Polygon", "EPSG:2154", ["cover:string"], [("POLYGON((0 0,2000 2000,2000 0,0 2000,0 0))", "x"), ("", "x")])
+    feedback = Recorder()
+    rows = table(run({"INPUT": squares(), "OVERLAY": cover}, feedback=feedback)["OUTPUT"])
+    assert rows[("A", "x")]["area"] == pytest.approx(2_000_000)  # the bow tie's two triangles
+    assert any("1 invalid geometries" in warning for warning in feedback.warnings)
+    assert any("no geometry and were ignored" in warning for warning in feedback.warnings)
+
+
+def test_wide_shapefile_warns_about_short_names(provider, qgis_processing, tmp_path):
+    feedback = Recorder()
+    output = run({"INPUT": squares(), "OVERLAY": theme(), "LAYOUT": 1, "OUTPUT": str(tmp_path / "wide.shp")}, feedback=feedback)["OUTPUT"]
+    assert any("10 characters" in warning for warning in feedback.warnings)
+    assert all(len(name) <= 10 for name in QgsVectorLayer(output).fields().names())

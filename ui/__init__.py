@@ -1,0 +1,1 @@
+"""Settings UI (desktop only). Nothing here runs under qgis_process."""
