@@ -1,0 +1,150 @@
+"""The plugin as data engineers use it: plain ``qgis_process`` in a subprocess, and a shipped model."""
+
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+import shapely
+from osgeo import ogr
+from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
+
+from tests import datagen
+from tests.conftest import PLUGINS, ROOT
+
+QGIS_PROCESS = "qgis_process.bin"  # Debian's /usr/bin/qgis_process wrapper passes an option qgis_process rejects
+MODEL = os.path.join(ROOT, "resources", "models", "repaired_overlay.model3")
+
+
+@pytest.fixture(scope="module")
+def environment(tmp_path_factory):
+    """A QGIS profile of its own, with the working tree as the only extra plugin, enabled."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=PLUGINS, QGIS_CUSTOM_CONFIG_PATH=str(tmp_path_factory.mktemp("profile")))
+    env.pop("PYTHONPATH", None)
+    enabled = subprocess.run([QGIS_PROCESS, "plugins", "enable", "geoindicators"], env=env, capture_output=True, text=True, timeout=120)
+    assert enabled.returncode == 0, enabled.stderr
+    return env
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("qp") / "data.gpkg")
+    ids, cells = datagen.units(80, seed=31)
+    units = datagen.write_gpkg(path, "units", cells, {"code": ids})
+    geometries, labels = datagen.polygon_theme(3000, ["burnt", "forest", "water"], seed=32)
+    # One self-intersecting feature: the model repairs it before the overlay.
+    geometries[0] = shapely.from_wkt("POLYGON((700000 6250000,702000 6252000,702000 6250000,700000 6252000,700000 6250000))")
+    theme = datagen.write_gpkg(path, "theme", geometries, {"cover": labels})
+    return {"units": units, "theme": theme, "ids": ids, "cells": cells, "geometries": geometries, "labels": labels}
+
+
+def qgis_process(environment, *arguments):
+    done = subprocess.run([QGIS_PROCESS, "--json", *arguments], env=environment, capture_output=True, text=True, timeout=600)
+    payload = json.loads(done.stdout[done.stdout.index("{"):]) if "{" in done.stdout else None
+    return done, payload
+
+
+def read_table(path):
+    data_source = ogr.Open(path)
+    layer = data_source.GetLayer(0)
+    names = [layer.GetLayerDefn().GetFieldDefn(i).GetName() for i in range(layer.GetLayerDefn().GetFieldCount())]
+    return names, {(feature["code"], feature["class"]): feature.items() for feature in layer}
+
+
+def expected_areas(data, label):
+    """Independent figures: each unit ∩ the union of the (repaired) class polygons, with shapely."""
+    polygons = shapely.make_valid(data["geometries"][data["labels"] == label])
+    union = shapely.union_all(polygons)
+    return dict(zip(data["ids"], shapely.area(shapely.intersection(data["cells"], union))))
+
+
+def test_algorithm_is_listed(environment):
+    listed = subprocess.run([QGIS_PROCESS, "list"], env=environment, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0
+    assert "geoindicators:overlay" in listed.stdout
+
+
+def test_overlay_run_exits_0_with_expected_values(environment, data, tmp_path):
+    output = str(tmp_path / "overlay.gpkg")
+    done, payload = qgis_process(
+        environment, "run", "geoindicators:overlay", "--",
+        f"INPUT={data['units']}", "ID_FIELD=code", f"OVERLAY={data['theme']}", "CLASS_FIELD=cover", "LAYOUT=0", f"OUTPUT={output}",
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert payload["results"]["OUTPUT"] == output
+    names, rows = read_table(output)
+    assert names == ["code", "class", "area", "pct_unit", "pct_class", "n_features"]
+    for label in ("forest", "water"):
+        expected = expected_areas(data, label)
+        got = np.array([rows.get((unit, label), {"area": 0.0})["area"] for unit in data["ids"]])
+        np.testing.assert_allclose(got, [expected[unit] for unit in data["ids"]], rtol=1e-9, atol=1e-6)
+    assert "1 invalid geometries" in done.stdout + done.stderr
+
+
+def test_ellipsoid_argument_gives_the_same_figures_as_processing_run(environment, data, tmp_path, provider, qgis_processing):
+    import processing
+
+    output = str(tmp_path / "ellipsoidal.gpkg")
+    done, _payload = qgis_process(
+        environment, "run", "geoindicators:overlay", "--ELLIPSOID=EPSG:7030", "--",
+        f"INPUT={data['units']}", "ID_FIELD=code", f"OVERLAY={data['theme']}", "CLASS_FIELD=cover", f"OUTPUT={output}",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ellipsoidal" in done.stdout + done.stderr
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("EPSG:7030")
+    in_process = processing.run(
+        "geoindicators:overlay",
+        {"INPUT": data["units"], "ID_FIELD": "code", "OVERLAY": data["theme"], "CLASS_FIELD": "cover", "OUTPUT": "memory:"},
+        context=context, feedback=QgsProcessingFeedback(),
+    )["OUTPUT"]
+    expected = {(feature["code"], feature["class"]): feature["area"] for feature in in_process.getFeatures()}
+    _names, rows = read_table(output)
+    assert set(rows) == set(expected)
+    for key, row in rows.items():
+        assert row["area"] == pytest.approx(expected[key], rel=1e-9)
+    planar = expected_areas(data, "forest")
+    some = next(unit for unit in data["ids"] if planar[unit] > 0)
+    assert rows[(some, "forest")]["area"] != pytest.approx(planar[some], rel=1e-5)  # really ellipsoidal
+
+
+def test_user_error_fails_with_a_message(environment, data, tmp_path):
+    done, _payload = qgis_process(
+        environment, "run", "geoindicators:overlay", "--",
+        f"INPUT={data['units']}", "ID_FIELD=nope", f"OVERLAY={data['theme']}", f"OUTPUT={tmp_path / 'x.gpkg'}",
+    )
+    assert done.returncode != 0
+    assert "nope" in done.stdout + done.stderr
+    assert not (tmp_path / "x.gpkg").exists()
+
+
+def test_model_chaining_fix_geometries_runs_in_qgis_process(environment, data, tmp_path):
+    output = str(tmp_path / "model.gpkg")
+    done, payload = qgis_process(
+        environment, "run", MODEL, "--",
+        f"units={data['units']}", "unit_id=code", f"theme={data['theme']}", "class_field=cover", f"overlay:indicator={output}",
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    _names, rows = read_table(output)
+    expected = expected_areas(data, "burnt")
+    for unit in data["ids"]:
+        assert rows.get((unit, "burnt"), {"area": 0.0})["area"] == pytest.approx(expected[unit], rel=1e-9, abs=1e-6)
+
+
+def test_model_runs_through_processing_run(data, provider, qgis_processing):
+    import processing
+    from qgis.core import QgsProcessingModelAlgorithm
+
+    model = QgsProcessingModelAlgorithm()
+    assert model.fromFile(MODEL)
+    result = processing.run(
+        model, {"units": data["units"], "unit_id": "code", "theme": data["theme"], "class_field": "cover", "overlay:indicator": "memory:"}
+    )
+    layer = result["overlay:indicator"]
+    layer = layer if hasattr(layer, "getFeatures") else QgsProject.instance().mapLayer(layer)
+    rows = {(feature["code"], feature["class"]): feature["area"] for feature in layer.getFeatures()}
+    expected = expected_areas(data, "water")
+    for unit in data["ids"]:
+        assert rows.get((unit, "water"), 0.0) == pytest.approx(expected[unit], rel=1e-9, abs=1e-6)
