@@ -62,7 +62,10 @@ install: setup
 	@dest="$(PROFILE_PLUGINS)/$(PLUGIN)"; mkdir -p "$(PROFILE_PLUGINS)"; rm -rf "$$dest.new"; mkdir -p "$$dest.new"; \
 	tar -c --exclude=__pycache__ $(PLUGIN_FILES) $(DEPS) | tar -x -C "$$dest.new" && \
 	rm -rf "$$dest" && mv "$$dest.new" "$$dest" && echo "Installed the plugin in $$dest"
-	@$(QGIS_PROCESS) plugins enable $(PLUGIN) 2>/dev/null | grep -q "\* $(PLUGIN)" && echo "Enabled $(PLUGIN) for qgis_process"
+	@# "plugins enable" exits 1 when the plugin is enabled already: ask the list instead.
+	@$(QGIS_PROCESS) plugins 2>/dev/null | grep -qx '\* $(PLUGIN)' || $(QGIS_PROCESS) plugins enable $(PLUGIN) >/dev/null 2>&1; \
+	if $(QGIS_PROCESS) plugins 2>/dev/null | grep -qx '\* $(PLUGIN)'; then echo "Enabled $(PLUGIN) for qgis_process"; \
+	else echo "Could not enable $(PLUGIN) in qgis_process" >&2; exit 1; fi
 
 demo: install
 	$(VENV_PYTHON) bench/demo.py --qgis-process $(QGIS_PROCESS) --out $(BUILD)/demo

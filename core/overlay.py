@@ -1,7 +1,8 @@
 """Overlay indicator: how much of each class of a thematic layer lies in each spatial unit.
 
-Polygons give the overlap area, its share of the unit's area and of the class's total area, and
-the number of features; lines give length and number of features; points give count and the sum
+Polygons give the overlap area, its share of the unit's area and of the class's total area over
+all the units (so shares of a class sum to 100% over units that do not overlap), and the number of
+features; lines give length and number of features; points give count and the sum
 of an optional weight. Overlaps between features of one class are counted once; classes are
 measured independently of one another, so where two classes overlap the place counts for both.
 

@@ -52,7 +52,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             "For each spatial unit (commune, watershed, grid cell) and each class of a thematic layer (land cover, burnt areas, "
             "mining titles), measures how much of the theme lies in the unit.\n\n"
             "Polygon theme: area of overlap (area), its share of the unit's area (pct_unit, %), its share of the class's total "
-            "area in the whole thematic layer (pct_class, %) and the number of features overlapping the unit (n_features). "
+            "area over all the units (pct_class, %; it sums to 100% over units that do not overlap) and the number of features overlapping the unit (n_features). "
             "Line theme: length inside the unit (length) and n_features. Point theme: count and the sum of the optional "
             "weight field (weight_sum).\n\n"
             "Overlaps between features of one class are counted once, so shares never exceed 100%. Each class is measured on "
