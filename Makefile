@@ -52,6 +52,13 @@ $(STAMPS)/deps: requirements/plugin.txt | $(STAMPS)/venv
 	rm -rf $(DEPS) && mv $(DEPS).partial $(DEPS)
 	touch $@
 
+# geopandas and pyogrio for the benchmark's reference run, kept out of the QGIS process.
+$(STAMPS)/bench-venv: requirements/bench.txt | system
+	@mkdir -p $(STAMPS)
+	test -x $(VENV)-bench/bin/python || $(SYSTEM_PYTHON) -m venv $(VENV)-bench
+	$(VENV)-bench/bin/python -m pip install -q --disable-pip-version-check --only-binary :all: -r requirements/bench.txt
+	touch $@
+
 translations: $(TRANSLATIONS)
 
 %.qm: %.ts
@@ -73,8 +80,8 @@ demo: install
 test: install
 	$(VENV_PYTHON) -m pytest tests
 
-bench: install
-	$(VENV_PYTHON) bench/overlay_bench.py --out $(BUILD)/bench
+bench: install $(STAMPS)/bench-venv
+	$(VENV_PYTHON) bench/overlay_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python
 
 # The installable zip for the plugin repository: one top folder, no tests, caches nor deps.
 zip: translations
@@ -85,4 +92,4 @@ zip: translations
 	@echo "$(BUILD)/$(PLUGIN)-$(VERSION).zip"
 
 clean:
-	rm -rf $(BUILD) $(STAMPS) $(VENV) $(DEPS) $(DEPS).partial resources/i18n/*.qm
+	rm -rf $(BUILD) $(STAMPS) $(VENV) $(VENV)-bench $(DEPS) $(DEPS).partial resources/i18n/*.qm

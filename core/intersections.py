@@ -40,6 +40,8 @@ class Pieces:
 def intersect(unit_geometries, feature_geometries, dimension, measure, feature_tree=None):
     """Intersect every unit with every feature it touches (one bulk STRtree query, then vectorised GEOS)."""
     tree = feature_tree if feature_tree is not None else shapely.STRtree(feature_geometries)
+    # Prepared once, each unit answers the query and the containment tests below much faster.
+    shapely.prepare(unit_geometries)
     unit, feature = tree.query(unit_geometries, predicate="intersects")
     units, features = unit_geometries[unit], feature_geometries[feature]
     inside = shapely.contains_properly(units, features)
@@ -53,22 +55,28 @@ def intersect(unit_geometries, feature_geometries, dimension, measure, feature_t
     return Pieces(unit[keep], feature[keep], geometries[keep], measures[keep], np.zeros(int(keep.sum()), bool))
 
 
-def overlapping_features(geometries, groups, dimension, tree=None):
+def overlapping_features(geometries, groups, dimension):
     """True for each feature whose interior shares a part with another feature of the same group.
 
     Only those features need a union to avoid counting their overlap twice; every other feature's
-    measure can simply be added. Points never overlap in this sense: each point is an event.
+    measure can simply be added. Points never overlap in this sense: each point is an event. One
+    tree per group: in a land-cover tiling every feature touches several neighbours, mostly of
+    other classes, which a single tree would test for nothing.
     """
     flagged = np.zeros(len(geometries), bool)
     if dimension == POINT or len(geometries) < 2:
         return flagged
-    tree = tree if tree is not None else shapely.STRtree(geometries)
-    first, second = tree.query(geometries, predicate="intersects")
-    candidate = (first < second) & (groups[first] == groups[second])
-    first, second = first[candidate], second[candidate]
-    shares = shapely.relate_pattern(geometries[first], geometries[second], _INTERIORS_SHARE[dimension])
-    flagged[first[shares]] = True
-    flagged[second[shares]] = True
+    for group in np.unique(groups):
+        members = np.flatnonzero(groups == group)
+        if len(members) < 2:
+            continue
+        candidates = geometries[members]
+        first, second = shapely.STRtree(candidates).query(candidates, predicate="intersects")
+        keep = first < second
+        first, second = first[keep], second[keep]
+        shares = shapely.relate_pattern(candidates[first], candidates[second], _INTERIORS_SHARE[dimension])
+        flagged[members[first[shares]]] = True
+        flagged[members[second[shares]]] = True
     return flagged
 
 

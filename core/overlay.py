@@ -214,7 +214,7 @@ def overlay_chunk(unit_geometries, unit_positions, feature_geometries, codes, we
     groups = pieces.unit.astype(np.int64) * class_count + codes[pieces.feature]
     group_ids, group_index = np.unique(groups, return_inverse=True)
     if measure.additive or dimension != POLYGON:
-        overlapping = overlapping_features(feature_geometries, codes, dimension, tree)
+        overlapping = overlapping_features(feature_geometries, codes, dimension)
         totals = measure_of_union(group_index, pieces.geometries, pieces.measures, overlapping[pieces.feature], dimension, measure, len(group_ids))
     else:
         group_units = (group_ids // class_count).astype(np.int64)

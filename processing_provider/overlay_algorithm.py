@@ -9,6 +9,7 @@ from qgis.core import (
     QgsFields,
     QgsProcessing,
     QgsProcessingException,
+    QgsProcessingFeatureSourceDefinition,
     QgsProcessingMultiStepFeedback,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
@@ -24,7 +25,7 @@ from ..core.geometry import LINE, POINT, POLYGON
 from ..core.measure import PlanarMeasure
 from .base import IndicatorAlgorithm
 from .i18n import tr
-from .layers import field_index, measure_for, read_geometries
+from .layers import field_index, measure_for, read_geometries, read_ogr_columns
 from .style import apply_graduated_style
 
 LONG, WIDE = 0, 1
@@ -121,7 +122,10 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             )
         feedback.setCurrentStep(1)
         theme_attributes = [index for index in (class_index, weight_index) if index is not None]
-        theme_geometries, theme_values, _ = read_geometries(theme, feedback, theme_attributes, units.sourceCrs(), context)
+        read = None
+        if self._whole_layer(parameters, self.OVERLAY):
+            read = read_ogr_columns(self.parameterAsVectorLayer(parameters, self.OVERLAY, context), theme_attributes, units.sourceCrs(), feedback)
+        theme_geometries, theme_values, _ = read or read_geometries(theme, feedback, theme_attributes, units.sourceCrs(), context)
         if theme_geometries is None:
             return {}
         if len(theme_geometries) == 0:
@@ -152,6 +156,14 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         if destination is None:
             return {}
         return {self.OUTPUT: destination}
+
+    @staticmethod
+    def _whole_layer(parameters, name):
+        """True when the parameter asks for every feature of its layer (no selection nor limit)."""
+        value = parameters.get(name)
+        if isinstance(value, QgsProcessingFeatureSourceDefinition):
+            return not value.selectedFeaturesOnly and value.featureLimit == -1
+        return True
 
     def _check_inputs(self, units, theme, weight_index):
         if QgsWkbTypes.geometryType(units.wkbType()) != QgsWkbTypes.PolygonGeometry:

@@ -64,6 +64,17 @@ def polygon_theme(count, classes, seed=2, extent=EXTENT, mean_radius=300.0):
     return geometries, labels
 
 
+def tiling_theme(count, classes, seed=5, extent=EXTENT):
+    """A land-cover-like tiling: ``count`` Voronoi cells with random classes, no overlaps."""
+    rng = np.random.default_rng(seed)
+    xmin, ymin, xmax, ymax = extent
+    seeds = shapely.multipoints(np.column_stack([rng.uniform(xmin, xmax, count), rng.uniform(ymin, ymax, count)]))
+    box = shapely.box(*extent)
+    cells = shapely.intersection(shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=box)), box)
+    labels = np.array(classes, dtype=object)[rng.integers(0, len(classes), len(cells))]
+    return cells, labels
+
+
 def line_theme(count, classes, seed=3, extent=EXTENT):
     rng = np.random.default_rng(seed)
     xmin, ymin, xmax, ymax = extent

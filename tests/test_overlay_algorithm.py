@@ -209,3 +209,25 @@ def test_wide_shapefile_warns_about_short_names(provider, qgis_processing, tmp_p
     output = run({"INPUT": squares(), "OVERLAY": theme(), "LAYOUT": 1, "OUTPUT": str(tmp_path / "wide.shp")}, feedback=feedback)["OUTPUT"]
     assert any("10 characters" in warning for warning in feedback.warnings)
     assert all(len(name) <= 10 for name in QgsVectorLayer(output).fields().names())
+
+
+def test_file_fast_path_reads_the_same_as_feature_iteration(provider, qgis_processing, tmp_path):
+    """A whole GeoPackage layer is read by GDAL's columnar reader; a selection goes through QgsFeature."""
+    path = str(tmp_path / "fast.gpkg")
+    ids, cells = datagen.units(30, seed=41)
+    units = datagen.write_gpkg(path, "units", cells, {"code": ids})
+    geometries, labels = datagen.polygon_theme(800, ["a", "b"], seed=42)
+    labels[::7] = None  # NULL classes come back as masked values from GDAL
+    cover = datagen.write_gpkg(path, "theme", geometries, {"cover": labels})
+    fast = table(run({"INPUT": units, "OVERLAY": cover})["OUTPUT"])
+    layer = QgsVectorLayer(cover, "theme", "ogr")
+    QgsProject.instance().addMapLayer(layer)
+    layer.selectAll()
+    slow = table(run({"INPUT": units, "OVERLAY": QgsProcessingFeatureSourceDefinition(layer.id(), True)})["OUTPUT"])
+    QgsProject.instance().removeMapLayer(layer.id())
+    assert len(fast) == len(slow)
+    nulls = [key for key in fast if key[1] is None or (hasattr(key[1], "isNull") and key[1].isNull())]
+    assert nulls  # the NULL class made it through the fast path
+    for key, feature in fast.items():
+        assert feature["area"] == pytest.approx(slow[key]["area"], rel=1e-12)
+        assert feature["n_features"] == slow[key]["n_features"]
