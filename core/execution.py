@@ -13,8 +13,6 @@ class LocalExecutor:
     No process pool on purpose: inside QGIS a spawned process re-launches QGIS on Windows and macOS.
     """
 
-    def describe(self):
-        return "this computer"
 
     def run(self, function, tasks, on_done=None, should_stop=None):
         """Results of ``function(*task)`` for each task, in order.

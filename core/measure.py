@@ -30,8 +30,6 @@ class PlanarMeasure:
         parts, owner = simple_parts(geometries, LINE)
         return group_sums(owner, shapely.length(parts), len(geometries))
 
-    def describe(self):
-        return "planar"
 
 
 @dataclass(frozen=True)
@@ -63,8 +61,6 @@ class EllipsoidalMeasure:
         object.__setattr__(self, "_to_lonlat", None)
         object.__setattr__(self, "_geod", None)
 
-    def describe(self):
-        return f"ellipsoidal ({self.name or 'a=%g, b=%g' % (self.semi_major, self.semi_minor)})"
 
     def transformer(self):
         if self._to_lonlat is None:
