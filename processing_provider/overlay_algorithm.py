@@ -176,6 +176,11 @@ class OverlayAlgorithm(IndicatorAlgorithm):
                 tr("A weight field is summed per unit for a point thematic layer only; '{layer}' is not a point layer. Leave the weight field empty.",
                    layer=self.theme_label)
             )
+        if weight_index is not None and not theme.fields().at(weight_index).isNumeric():
+            raise QgsProcessingException(
+                tr("The weight field '{field}' of '{layer}' is not numeric. Choose a field of numbers, or convert it with the field calculator.",
+                   field=theme.fields().at(weight_index).name(), layer=self.theme_label)
+            )
         if self.id_name.lower() in {"class", "area", "pct_unit", "pct_class", "n_features", "length", "count", "weight_sum"}:
             raise QgsProcessingException(
                 tr("The unit identifier field is named '{field}', like a field of the output. Choose another identifier field, or rename it.", field=self.id_name)

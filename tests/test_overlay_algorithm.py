@@ -163,6 +163,7 @@ def test_geographic_units_need_an_ellipsoid(provider, qgis_processing):
         ({"WEIGHT_FIELD": "weight"}, "point thematic layer only"),
         ({"ID_FIELD": "area"}, "like a field of the output"),
         ({"INPUT": "empty"}, "has no features"),
+        ({"OVERLAY": "text_weights", "WEIGHT_FIELD": "w"}, "weight field 'w' .* is not numeric"),
     ],
 )
 def test_user_errors_name_the_layer_and_field(provider, qgis_processing, change, message):
@@ -171,6 +172,7 @@ def test_user_errors_name_the_layer_and_field(provider, qgis_processing, change,
         "null_ids": squares(ids=("A", None)),
         "points": memory_layer("Point", "EPSG:2154", ["code:string"], [("POINT(0 0)", "A")]),
         "empty": memory_layer("Polygon", "EPSG:2154", ["code:string"], []),
+        "text_weights": memory_layer("Point", "EPSG:2154", ["cover:string", "w:string"], [("POINT(1 1)", "x", "12")]),
     }
     parameters = {"INPUT": squares(), "OVERLAY": memory_layer("Polygon", "EPSG:2154", ["cover:string", "weight:double"], [("POLYGON((0 0,1 0,1 1,0 0))", "x", 1.0)])}
     if change.get("ID_FIELD") == "area":

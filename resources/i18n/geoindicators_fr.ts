@@ -116,6 +116,10 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
       <translation>Un champ de poids n'est sommé par unité que pour une couche thématique de points ; « {layer} » n'est pas une couche de points. Laissez le champ de poids vide.</translation>
     </message>
     <message>
+      <source>The weight field '{field}' of '{layer}' is not numeric. Choose a field of numbers, or convert it with the field calculator.</source>
+      <translation>Le champ de poids « {field} » de « {layer} » n'est pas numérique. Choisissez un champ de nombres ou convertissez-le avec la calculatrice de champs.</translation>
+    </message>
+    <message>
       <source>The unit identifier field is named '{field}', like a field of the output. Choose another identifier field, or rename it.</source>
       <translation>Le champ identifiant des unités s'appelle « {field} », comme un champ de la sortie. Choisissez un autre champ identifiant ou renommez-le.</translation>
     </message>
