@@ -20,7 +20,7 @@ PLUGIN_FILES := metadata.txt __init__.py plugin.py LICENSE processing_provider c
 PYTHON_SOURCES := $(shell find core processing_provider ui -name '*.py') __init__.py plugin.py
 TRANSLATIONS := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
 
-.PHONY: setup system demo test bench zip install translations lint clean
+.PHONY: setup system demo test bench zip install translations lint clean cluster cluster-stop
 
 setup: system $(STAMPS)/venv $(STAMPS)/deps translations
 
@@ -45,7 +45,7 @@ $(STAMPS)/venv: requirements/dev.txt | system
 	touch $@
 
 # The plugin's own dependencies, pinned, in a folder the plugin puts first on sys.path.
-$(STAMPS)/deps: requirements/plugin.txt | $(STAMPS)/venv
+$(STAMPS)/deps: requirements/plugin.txt requirements/core.txt requirements/dask.txt | $(STAMPS)/venv
 	rm -rf $(DEPS).partial
 	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check --no-deps --only-binary :all: \
 	  --target $(DEPS).partial -r requirements/plugin.txt
@@ -58,6 +58,21 @@ $(STAMPS)/bench-venv: requirements/bench.txt | system
 	test -x $(VENV)-bench/bin/python || $(SYSTEM_PYTHON) -m venv $(VENV)-bench
 	$(VENV)-bench/bin/python -m pip install -q --disable-pip-version-check --only-binary :all: -r requirements/bench.txt
 	touch $@
+
+# The workers' own environment, from requirements/worker.txt alone: no system site packages, no
+# plugin code (the core travels with the tasks).
+$(STAMPS)/worker-venv: requirements/worker.txt requirements/core.txt requirements/dask.txt | system
+	@mkdir -p $(STAMPS)
+	test -x $(VENV)-worker/bin/python || $(SYSTEM_PYTHON) -m venv $(VENV)-worker
+	$(VENV)-worker/bin/python -m pip install -q --disable-pip-version-check --only-binary :all: -r requirements/worker.txt
+	touch $@
+
+# A loopback cluster to try the remote path: scheduler on 127.0.0.1:8786, two workers.
+cluster: $(STAMPS)/worker-venv
+	$(VENV)-worker/bin/python tools/cluster.py start --env $(VENV)-worker --port 8786 --workers 2 --folder $(BUILD)/cluster
+
+cluster-stop:
+	@$(SYSTEM_PYTHON) tools/cluster.py stop --folder $(BUILD)/cluster
 
 translations: $(TRANSLATIONS)
 
@@ -77,10 +92,10 @@ install: setup
 demo: install
 	$(VENV_PYTHON) bench/demo.py --qgis-process $(QGIS_PROCESS) --out $(BUILD)/demo
 
-test: install
+test: install $(STAMPS)/worker-venv
 	$(VENV_PYTHON) -m pytest tests
 
-bench: install $(STAMPS)/bench-venv
+bench: install $(STAMPS)/bench-venv $(STAMPS)/worker-venv
 	$(VENV_PYTHON) bench/overlay_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python
 
 # The installable zip for the plugin repository: one top folder, no tests, caches nor deps.
@@ -92,4 +107,5 @@ zip: translations
 	@echo "$(BUILD)/$(PLUGIN)-$(VERSION).zip"
 
 clean:
-	rm -rf $(BUILD) $(STAMPS) $(VENV) $(VENV)-bench $(DEPS) $(DEPS).partial resources/i18n/*.qm
+	-$(SYSTEM_PYTHON) tools/cluster.py stop --folder $(BUILD)/cluster
+	rm -rf $(BUILD) $(STAMPS) $(VENV) $(VENV)-bench $(VENV)-worker $(DEPS) $(DEPS).partial resources/i18n/*.qm

@@ -30,3 +30,26 @@ class Cancelled(GeoIndicatorsError):
 
     def __init__(self):
         super().__init__("The computation was cancelled.")
+
+
+class ClusterError(InputError):
+    """The cluster cannot run the work: unreachable, no workers, or an environment that differs.
+
+    Codes: ``scheduler_unreachable`` (address, timeout, reason), ``no_workers`` (address, timeout),
+    ``version_mismatch`` (mismatches: list of ``VersionMismatch``), ``dask_missing`` (reason).
+    """
+
+
+class ChunkFailed(GeoIndicatorsError):
+    """A task failed while computing one chunk of units.
+
+    ``label`` names the chunk by its first unit IDs; ``worker`` is the cluster worker that ran it
+    (None on this computer); ``reason`` the error as ``Type: message``; ``traceback`` the full text.
+    """
+
+    code = "chunk_failed"
+
+    def __init__(self, label, reason, worker=None, traceback=""):
+        where = f" on worker {worker}" if worker else ""
+        super().__init__(f"Computing the units {label} failed{where}: {reason}", label=label, reason=reason, worker=worker, traceback=traceback)
+        self.label, self.reason, self.worker, self.traceback = label, reason, worker, traceback

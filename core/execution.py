@@ -1,25 +1,75 @@
-"""Where tasks run. One interface; this computer now, a Dask cluster as a second implementation.
+"""Where tasks run. One interface, two implementations: this computer (here) and a Dask cluster
+(``dask_executor.DaskExecutor``).
 
 An indicator describes its work as a list of independent tasks (a function and its arguments) and
-hands them to an executor; the indicator code does not change with the executor.
+hands them to an executor; the indicator code does not change with the executor. An executor has
+``parallelism`` (how many tasks run at once, so callers can cut the work in balanced chunks) and
+``run(function, tasks, on_done, should_stop, labels)``.
 """
 
-from .errors import Cancelled
+import os
+import traceback
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+from .errors import Cancelled, ChunkFailed, GeoIndicatorsError
+
+_POLL_SECONDS = 0.2
 
 
 class LocalExecutor:
-    """Runs tasks one after the other in the calling thread.
+    """Runs tasks on this computer, in ``threads`` threads of the calling process.
 
-    No process pool on purpose: inside QGIS a spawned process re-launches QGIS on Windows and macOS.
+    Threads, not processes, on purpose: inside QGIS a spawned process re-launches QGIS on Windows
+    and macOS. The heavy work is GEOS (through shapely), which releases the GIL, so threads do use
+    several cores. ``threads=1`` runs the tasks one after the other in the calling thread.
     """
 
+    def __init__(self, threads=None, report=None):
+        self.threads = max(1, int(threads or os.cpu_count() or 1))
+        self.report = report or (lambda event, **details: None)
 
-    def run(self, function, tasks, on_done=None, should_stop=None):
-        """Results of ``function(*task)`` for each task, in order.
+    @property
+    def parallelism(self):
+        return self.threads
 
-        ``on_done(done, total)`` is called after each task; ``should_stop()`` is asked before each,
-        and a True answer raises ``Cancelled``.
+    def describe(self):
+        return {"kind": "local", "threads": self.threads}
+
+    def run(self, function, tasks, on_done=None, should_stop=None, labels=None):
+        """Results of ``function(*task)`` for each task, in the order of ``tasks``.
+
+        ``on_done(done, total)`` is called in the calling thread as tasks finish; ``should_stop()``
+        is polled there, and a True answer drops the tasks not started and raises ``Cancelled``.
+        The first task to fail raises ``ChunkFailed`` naming it by ``labels[i]`` (a GeoIndicators
+        error, such as an ``InputError``, is raised as it is).
         """
+        tasks = list(tasks)
+        self.report("submitted", chunks=len(tasks), threads=min(self.threads, max(1, len(tasks))))
+        labels = labels or [str(number) for number in range(1, len(tasks) + 1)]
+        function = _naming_failures(function)
+        tasks = [(label, task) for label, task in zip(labels, tasks)]
+        if self.threads == 1 or len(tasks) <= 1:
+            return self._run_in_this_thread(function, tasks, on_done, should_stop)
+        pool = ThreadPoolExecutor(max_workers=min(self.threads, len(tasks)), thread_name_prefix="geoindicators")
+        futures = [pool.submit(function, *task) for task in tasks]
+        try:
+            pending, done_count = set(futures), 0
+            while pending:
+                finished, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    future.result()
+                    done_count += 1
+                    if on_done is not None:
+                        on_done(done_count, len(tasks))
+                if pending and should_stop is not None and should_stop():
+                    raise Cancelled()
+            return [future.result() for future in futures]
+        finally:
+            # On cancel or failure, tasks not started are dropped; running ones end on their own.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    @staticmethod
+    def _run_in_this_thread(function, tasks, on_done, should_stop):
         results = []
         for done, task in enumerate(tasks, start=1):
             if should_stop is not None and should_stop():
@@ -28,3 +78,15 @@ class LocalExecutor:
             if on_done is not None:
                 on_done(done, len(tasks))
         return results
+
+
+def _naming_failures(function):
+    def run_task(label, task):
+        try:
+            return function(*task)
+        except GeoIndicatorsError:
+            raise
+        except Exception as error:
+            raise ChunkFailed(label, f"{type(error).__name__}: {error}", None, traceback.format_exc()) from error
+
+    return run_task

@@ -18,7 +18,7 @@ chunk and the features that touch it, so any executor (this computer, a Dask clu
     [['a', 'burnt', 1.0, 25.0], ['b', 'burnt', 1.0, 25.0]]
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,7 @@ from .fields import wide_field_names
 from .geometry import LINE, POINT, POLYGON, dimension_of, repair
 from .intersections import intersect, measure_of_clipped_union, measure_of_union, overlapping_features
 from .partition import chunks
+from .sources import Features, LayerReference, LayerSlice, UnitChunk, normalise_class
 
 MEASURES = {
     POLYGON: ["area", "pct_unit", "pct_class", "n_features"],
@@ -57,13 +58,16 @@ class Theme:
 
     ``classes`` (one value per feature, None for NULL) splits them; without it the whole layer is
     one class. ``weights`` (points only) are summed per unit. ``dimension`` may be given when the
-    layer has no features to infer it from.
+    layer has no features to infer it from. ``reference`` (optional) names the same layer as the
+    workers of a cluster can read it: each task then reads its features there, by bounding box,
+    instead of receiving them (feature keys are then the layer's FIDs).
     """
 
     geometries: object
     classes: object = None
     weights: object = None
     dimension: int = None
+    reference: LayerReference = None
 
 
 @dataclass
@@ -165,16 +169,26 @@ def compute_overlay(units, theme, measure, chunk_size=DEFAULT_CHUNK_SIZE, execut
     class_labels, codes = _class_codes(theme.classes, present, len(theme_geometries))
     weights = np.zeros(len(feature_keys)) if theme.weights is None else _weights(theme.weights, present)
 
+    reference = None
+    if theme.reference is not None:
+        reference = replace(theme.reference, dimension=dimension, class_codes={label: code for code, label in enumerate(class_labels)})
     tree = shapely.STRtree(feature_geometries)
-    tasks = []
-    for positions in chunks(unit_geometries, chunk_size):
-        near = np.unique(tree.query(unit_geometries[positions])[1])
-        tasks.append((unit_geometries[positions], positions, feature_geometries[near], codes[near], weights[near], feature_keys[near], dimension, measure))
+    tasks, labels = [], []
+    for positions in chunks(unit_geometries, chunk_size, executor.parallelism):
+        if reference is not None:
+            features = LayerSlice(reference, tuple(shapely.total_bounds(unit_geometries[positions]).tolist()))
+        else:
+            near = np.unique(tree.query(unit_geometries[positions])[1])
+            features = Features(feature_geometries[near], codes[near], weights[near], feature_keys[near])
+        tasks.append((UnitChunk(unit_geometries[positions], positions), features, dimension, measure))
+        labels.append(_chunk_label(unit_ids[positions]))
+    notes["chunks"] = len(tasks)
+
     def progress(done, total):
         if on_progress is not None:
             on_progress(done / total)
 
-    chunk_results = executor.run(overlay_chunk, tasks, progress, should_stop)
+    chunk_results = executor.run(overlay_chunk, tasks, progress, should_stop, labels)
 
     unit_areas = np.zeros(len(unit_ids))
     for result in chunk_results:
@@ -192,8 +206,15 @@ def compute_overlay(units, theme, measure, chunk_size=DEFAULT_CHUNK_SIZE, execut
     return OverlayResult(dimension, table, class_labels, theme.classes is None, unit_ids, unit_areas, class_totals, notes)
 
 
-def overlay_chunk(unit_geometries, unit_positions, feature_geometries, codes, weights, feature_keys, dimension, measure):
-    """Measures per (unit, class code) for one chunk of units and the features that touch it."""
+def overlay_chunk(units, features, dimension, measure):
+    """Measures per (unit, class code) for one chunk of units and the features that touch it.
+
+    ``units`` is a ``UnitChunk``; ``features`` a ``Features`` or a ``LayerSlice`` (read here, on
+    the worker).
+    """
+    unit_geometries, unit_positions = units.geometries, units.positions
+    features = features.load()
+    feature_geometries, codes, weights, feature_keys = features.geometries, features.codes, features.weights, features.keys
     unit_areas = measure.areas(unit_geometries)
     tree = shapely.STRtree(feature_geometries)
     pieces = intersect(unit_geometries, feature_geometries, dimension, measure, tree)
@@ -286,20 +307,16 @@ def _class_codes(classes, present, count):
     values = np.asarray(classes, dtype=object)
     if len(values) != count:
         raise ValueError("classes must have one value per thematic feature")
-    values = np.array([_normalise_class(value) for value in values[present]], dtype=object)
+    values = np.array([normalise_class(value) for value in values[present]], dtype=object)
     labels = sorted(set(values.tolist()), key=_label_sort_key)
     code_of = {label: code for code, label in enumerate(labels)}
     return labels, np.array([code_of[value] for value in values], dtype=np.int64)
 
 
-def _normalise_class(value):
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return int(value)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+def _chunk_label(ids):
+    """How a chunk is named in error messages: its first unit IDs and its size."""
+    shown = ", ".join(str(value) for value in ids[:_EXAMPLES])
+    return f"{shown}, … ({len(ids)} units)" if len(ids) > _EXAMPLES else shown
 
 
 def _label_sort_key(label):

@@ -43,8 +43,15 @@ def _hilbert_distance(x, y):
     return distance
 
 
-def chunks(geometries, chunk_size):
-    """Lists of unit positions, ``chunk_size`` at most each, neighbours together."""
+def chunks(geometries, chunk_size, parallelism=1):
+    """Lists of unit positions, ``chunk_size`` at most each, neighbours together.
+
+    The number of chunks is rounded up to a multiple of ``parallelism`` (tasks that run at once),
+    so that no worker is left with a last chunk alone while the others wait.
+    """
     order = hilbert_order(geometries)
     count = max(1, int(np.ceil(len(order) / max(1, chunk_size))))
+    parallelism = max(1, int(parallelism))
+    if len(order) >= parallelism:
+        count = int(np.ceil(count / parallelism)) * parallelism
     return [part for part in np.array_split(order, count) if len(part)]

@@ -1,11 +1,28 @@
-"""What every GeoIndicators algorithm shares: identity, feedback bridge, core errors, sink writing."""
+"""What every GeoIndicators algorithm shares: identity, where to run, feedback bridge, core errors,
+sink writing."""
 
-from qgis.core import QgsFeatureSink, QgsProcessingAlgorithm, QgsProcessingException
+from contextlib import contextmanager
 
-from ..core.errors import Cancelled, InputError
+from qgis.core import (
+    QgsFeatureSink,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterString,
+)
+
+from ..core.config import normalise_scheduler_address
+from ..core.errors import Cancelled, ChunkFailed, ClusterError, InputError
+from ..core.execution import LocalExecutor
 from .i18n import tr
 from .layers import discard_output
 from .provider import icon
+from .settings import read_execution_settings
+
+EXECUTION = "EXECUTION"
+SCHEDULER = "SCHEDULER"
+THIS_COMPUTER, DASK_CLUSTER = 0, 1
 
 _WRITE_BATCH = 2000
 
@@ -25,21 +42,132 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
     def icon(self):
         return icon()
 
+    def add_execution_parameters(self):
+        """EXECUTION (this computer / Dask cluster) and SCHEDULER, advanced, defaults from the settings.
+
+        Defaults are read each time the algorithm is created (each dialog, each qgis_process run):
+        the plugin setting, then GEOINDICATORS_SCHEDULER or SCHEDULER_IP, then this computer.
+        """
+        settings, _problems = read_execution_settings()
+        execution = QgsProcessingParameterEnum(
+            EXECUTION, tr("Run on"), options=[tr("This computer"), tr("Dask cluster")],
+            defaultValue=DASK_CLUSTER if settings.scheduler else THIS_COMPUTER,
+        )
+        scheduler = QgsProcessingParameterString(
+            SCHEDULER, tr("Dask scheduler address (tcp://host:8786)"), defaultValue=settings.scheduler or "", optional=True
+        )
+        for parameter in (execution, scheduler):
+            parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.addParameter(parameter)
+
+    def execution_target(self, parameters, context, feedback):
+        """``(scheduler address or None for this computer, ExecutionSettings)`` for this run."""
+        settings, problems = read_execution_settings()
+        for description, value in problems:
+            feedback.pushWarning(tr("The setting '{setting}' has a value that cannot be used ({value}); its default is used instead.", setting=description, value=value))
+        typed = self.parameterAsString(parameters, SCHEDULER, context).strip()
+        if EXECUTION in parameters and parameters[EXECUTION] is not None:
+            on_cluster = self.parameterAsEnum(parameters, EXECUTION, context) == DASK_CLUSTER
+        else:
+            # A scheduler given without EXECUTION (qgis_process --SCHEDULER=...) means: run there.
+            on_cluster = bool(typed) or bool(settings.scheduler)
+        if not on_cluster:
+            return None, settings
+        address = normalise_scheduler_address(typed) or settings.scheduler
+        if not address:
+            raise QgsProcessingException(
+                tr("Running on a Dask cluster needs a scheduler address: fill the parameter SCHEDULER, or set one in Options > Processing > Providers > GeoIndicators "
+                   "(or the variable GEOINDICATORS_SCHEDULER). Otherwise choose to run on this computer.")
+            )
+        return address, settings
+
+    @contextmanager
+    def executor(self, address, settings, feedback, packages=None):
+        """A ``LocalExecutor`` (address None) or a connected, checked ``DaskExecutor``, closed after use."""
+        if address is None:
+            executor = LocalExecutor(settings.local_threads or None, report=self._reporter(feedback))
+            yield executor
+            return
+        from ..core.dask_executor import CORE_PACKAGES, DaskExecutor
+
+        feedback.pushInfo(tr("Connecting to the Dask scheduler {address} (timeout {timeout} s)...", address=address, timeout=f"{settings.connect_timeout:g}"))
+        try:
+            executor = DaskExecutor(address, settings.connect_timeout, packages={**CORE_PACKAGES, **(packages or {})}, report=self._reporter(feedback))
+        except ClusterError as error:
+            raise QgsProcessingException(self.cluster_error_message(error)) from None
+        try:
+            yield executor
+        finally:
+            executor.close()
+
+    def _reporter(self, feedback):
+        def report(event, **details):
+            if event == "submitted" and details.get("address"):
+                feedback.pushInfo(
+                    tr("Running {chunks} chunks on the Dask cluster {address}: {workers} workers, {threads} threads, {megabytes} MB sent with the tasks.",
+                       chunks=details["chunks"], address=details["address"], workers=details["workers"], threads=details["threads"],
+                       megabytes=f"{details['megabytes']:.1f}")
+                )
+                if details.get("dashboard"):
+                    feedback.pushInfo(tr("Dask dashboard: {link}", link=details["dashboard"]))
+            elif event == "submitted":
+                feedback.pushInfo(tr("Running {chunks} chunks on this computer, {threads} at a time.", chunks=details["chunks"], threads=details["threads"]))
+            elif event == "large_upload":
+                feedback.pushWarning(self.large_upload_message(details["megabytes"]))
+
+        return report
+
+    def large_upload_message(self, megabytes):
+        return tr("The tasks carry {megabytes} MB of data to the cluster. Layers in a shared folder mapped in the settings are read by the workers themselves instead.",
+                  megabytes=f"{megabytes:.0f}")
+
     def run_core(self, function, feedback, **arguments):
         """Call a core computation with progress and cancel bridged to ``feedback``.
 
-        Returns None when the user cancelled; a core ``InputError`` becomes a translated
-        ``QgsProcessingException``.
+        Returns None when the user cancelled; a core ``InputError``, ``ClusterError`` or
+        ``ChunkFailed`` becomes a translated ``QgsProcessingException``.
         """
         try:
             return function(on_progress=lambda fraction: feedback.setProgress(100.0 * fraction), should_stop=feedback.isCanceled, **arguments)
         except Cancelled:
             return None
+        except ClusterError as error:
+            raise QgsProcessingException(self.cluster_error_message(error)) from error
+        except ChunkFailed as error:
+            if error.traceback:
+                feedback.pushDebugInfo(error.traceback)
+            if error.worker:
+                message = tr("Computing the units {units} failed on the worker {worker}: {reason}", units=error.label, worker=error.worker, reason=error.reason)
+            else:
+                message = tr("Computing the units {units} failed: {reason}", units=error.label, reason=error.reason)
+            raise QgsProcessingException(message) from error
         except InputError as error:
             raise QgsProcessingException(self.input_error_message(error)) from error
 
+    def cluster_error_message(self, error):
+        details = error.details
+        if error.code == "scheduler_unreachable":
+            return tr("Cannot reach the Dask scheduler at {address} within {timeout} s ({reason}). Check the address (parameter SCHEDULER or the GeoIndicators settings) "
+                      "and that the scheduler runs, or run on this computer.", address=details["address"], timeout=f"{details['timeout']:g}", reason=details["reason"])
+        if error.code == "no_workers":
+            return tr("The Dask scheduler at {address} has no workers. Start some (dask worker {address}), or run on this computer.", address=details["address"])
+        if error.code == "version_mismatch":
+            lines = [
+                tr("{package}: {client} here, {cluster} on the cluster", package=mismatch.package, client=mismatch.client or tr("missing"),
+                   cluster="; ".join(tr("{version} on {machines}", version=version or tr("missing"), machines=", ".join(machines)) for version, machines in mismatch.cluster.items()))
+                for mismatch in details["mismatches"]
+            ]
+            return tr("The Dask cluster at {address} does not run the Python libraries QGIS runs, so its results could differ or fail:\n{lines}\n"
+                      "Install requirements/worker.txt of the plugin on the scheduler and the workers (see the README), or run on this computer.",
+                      address=details["address"], lines="\n".join(lines))
+        if error.code == "dask_missing":
+            return tr("Dask is not installed with the plugin ({reason}). Reinstall the plugin, or run on this computer.", reason=details.get("reason", ""))
+        return str(error)
+
     def input_error_message(self, error):
         """A translated sentence for a core ``InputError``; subclasses name their layers."""
+        if error.code == "layer_changed":
+            return tr("The layer {path} changed while the cluster was reading it (class value {value} is new). Run again.", path=error.details["path"], value=error.details["value"])
         return str(error)
 
     def write_sink(self, create_sink, features, feedback):

@@ -143,6 +143,35 @@ def read_ogr_columns(layer, attributes, target_crs, feedback):
     return geometries, values, None
 
 
+def ogr_file_location(layer, target_crs, attributes=()):
+    """``(path, layer name)`` of a whole OGR layer that others can open as is, or None.
+
+    Same conditions as ``read_ogr_columns``: no subset string, already in ``target_crs``, no curves
+    nor M values, attributes of text and numbers, so that a reader outside QGIS (pyogrio on a
+    Dask worker) sees the very features QGIS sees.
+    """
+    if layer is None or layer.providerType() != "ogr" or layer.subsetString():
+        return None
+    if layer.crs() != target_crs or QgsWkbTypes.isCurvedType(layer.wkbType()) or QgsWkbTypes.hasM(layer.wkbType()):
+        return None
+    if any(layer.fields().at(index).type() not in _ARROW_FIELD_TYPES for index in attributes):
+        return None
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    path, name = parts.get("path"), parts.get("layerName")
+    if not path:
+        return None
+    if not name:
+        try:
+            from osgeo import ogr
+
+            data_source = ogr.Open(path)
+            name = data_source.GetLayer(parts.get("layerId") or 0).GetName()
+            data_source = None
+        except (ImportError, RuntimeError, AttributeError):
+            return None
+    return path, name
+
+
 def _column_values(column):
     """A column of GDAL's numpy batch as Python values: text decoded, NULL as None."""
     mask = np.ma.getmaskarray(column) if isinstance(column, np.ma.MaskedArray) else np.zeros(len(column), bool)

@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeature,
@@ -22,10 +24,12 @@ from qgis.PyQt.QtCore import QVariant
 from ..core import overlay
 from ..core.fields import SHAPEFILE_NAME_LENGTH
 from ..core.geometry import LINE, POINT, POLYGON
+from ..core.dask_executor import READER_PACKAGES
 from ..core.measure import PlanarMeasure
+from ..core.sources import LayerReference
 from .base import IndicatorAlgorithm
 from .i18n import tr
-from .layers import field_index, measure_for, read_geometries, read_ogr_columns
+from .layers import field_index, measure_for, ogr_file_location, read_geometries, read_ogr_columns
 from .style import apply_graduated_style
 
 LONG, WIDE = 0, 1
@@ -89,6 +93,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
                 defaultValue=LONG,
             )
         )
+        self.add_execution_parameters()
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Overlay indicator"), QgsProcessing.TypeVector))
 
     def processAlgorithm(self, parameters, context, model_feedback):  # noqa: N802
@@ -112,7 +117,14 @@ class OverlayAlgorithm(IndicatorAlgorithm):
 
         measure = measure_for(context, units.sourceCrs(), self.units_label)
         feedback.pushInfo(self._measure_description(measure, units))
+        address, settings = self.execution_target(parameters, context, feedback)
+        reference = None
+        if address is not None:
+            reference = self._theme_reference(parameters, context, units.sourceCrs(), [i for i in (class_index, weight_index) if i is not None], settings, feedback)
+        with self.executor(address, settings, feedback, READER_PACKAGES if reference else None) as executor:
+            return self._run(parameters, context, feedback, units, theme, layout, id_index, class_index, weight_index, measure, executor, settings, reference)
 
+    def _run(self, parameters, context, feedback, units, theme, layout, id_index, class_index, weight_index, measure, executor, settings, reference):
         unit_geometries, unit_values, unit_features = read_geometries(units, feedback, [id_index], keep_features=layout == WIDE)
         if unit_geometries is None:
             return {}
@@ -141,8 +153,11 @@ class OverlayAlgorithm(IndicatorAlgorithm):
                 classes=theme_values[class_index] if class_index is not None else None,
                 weights=theme_values[weight_index] if weight_index is not None else None,
                 dimension=_GEOMETRY_DIMENSION.get(QgsWkbTypes.geometryType(theme.wkbType())),
+                reference=reference,
             ),
             measure=measure,
+            chunk_size=settings.chunk_size,
+            executor=executor,
         )
         if result is None:
             return {}
@@ -156,6 +171,32 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         if destination is None:
             return {}
         return {self.OUTPUT: destination}
+
+    def _theme_reference(self, parameters, context, units_crs, attributes, settings, feedback):
+        """A ``LayerReference`` when the workers can read the thematic layer themselves, else None."""
+        if not self._whole_layer(parameters, self.OVERLAY):
+            return None
+        layer = self.parameterAsVectorLayer(parameters, self.OVERLAY, context)
+        location = ogr_file_location(layer, units_crs, attributes)
+        if location is None:
+            return None
+        path, layer_name = location
+        cluster_path = settings.path_mappings.to_cluster(path)
+        if cluster_path is None:
+            feedback.pushInfo(
+                tr("'{layer}' ({path}) is not in a shared folder mapped in the GeoIndicators settings: its features are sent to the cluster with the tasks.",
+                   layer=self.theme_label, path=path)
+            )
+            return None
+        feedback.pushInfo(tr("The workers read '{layer}' themselves, from {path}.", layer=self.theme_label, path=cluster_path))
+        fields = layer.fields()
+        class_field = self.parameterAsString(parameters, self.CLASS_FIELD, context)
+        weight_field = self.parameterAsString(parameters, self.WEIGHT_FIELD, context)
+        return LayerReference(
+            cluster_path, layer_name, None,
+            class_column=fields.at(fields.lookupField(class_field)).name() if class_field else None,
+            weight_column=fields.at(fields.lookupField(weight_field)).name() if weight_field else None,
+        )
 
     @staticmethod
     def _whole_layer(parameters, name):
@@ -218,7 +259,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             return tr("The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').", layer=self.theme_label)
         if error.code == "units_not_polygons":
             return tr("The units layer '{layer}' must contain polygons.", layer=self.units_label)
-        return str(error)
+        return super().input_error_message(error)
 
     def _output_fields(self, measures, names):
         fields = QgsFields()
@@ -234,10 +275,12 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         for field in self._output_fields(result.measures, [(measure, measure) for measure in result.measures]):
             fields.append(field)
 
+        rows = _attribute_rows(table)
+
         def features():
-            for row in table.itertuples(index=False):
+            for row in rows:
                 feature = QgsFeature(fields)
-                feature.setAttributes([_attribute(value) for value in row])
+                feature.setAttributes(row)
                 yield feature
 
         def create_sink():
@@ -257,13 +300,13 @@ class OverlayAlgorithm(IndicatorAlgorithm):
                 tr("Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.",
                    length=SHAPEFILE_NAME_LENGTH, example=frame.columns[0])
             )
-        values = frame.to_numpy(dtype=object)
+        rows = _attribute_rows(frame)
 
         def features():
-            for position, unit in enumerate(unit_features):
+            for unit, row in zip(unit_features, rows):
                 feature = QgsFeature(fields)
                 feature.setGeometry(unit.geometry())
-                feature.setAttributes(unit.attributes() + [_attribute(value) for value in values[position]])
+                feature.setAttributes(unit.attributes() + row)
                 yield feature
 
         def create_sink():
@@ -280,6 +323,26 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         return sink, destination
+
+
+def _attribute_rows(frame):
+    """The rows of a data frame as lists of QGIS attribute values (NaN and None become NULL).
+
+    Column by column: ``tolist()`` turns numpy values into Python ones in C, far faster than
+    converting value by value.
+    """
+    columns = []
+    for name in frame.columns:
+        values = frame[name].to_numpy()
+        if values.dtype.kind == "f":
+            values = values.astype(object)
+            values[np.isnan(values.astype(float))] = None
+        elif values.dtype.kind == "O":
+            values = [_attribute(value) for value in values]
+        columns.append(values.tolist() if hasattr(values, "tolist") else values)
+    if not columns:
+        return [[] for _ in range(len(frame))]
+    return [list(row) for row in zip(*columns)]
 
 
 def _attribute(value):

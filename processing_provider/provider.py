@@ -37,7 +37,22 @@ class GeoIndicatorsProvider(QgsProcessingProvider):
     def versionInfo(self):  # noqa: N802
         return plugin_version()
 
+    def load(self):
+        # The settings appear in Options > Processing > Providers > GeoIndicators.
+        from . import settings
+
+        settings.register(self.name())
+        return super().load()
+
+    def unload(self):
+        from . import settings
+
+        settings.unregister()
+        super().unload()
+
     def loadAlgorithms(self):  # noqa: N802
+        from .cluster_status_algorithm import ClusterStatusAlgorithm
         from .overlay_algorithm import OverlayAlgorithm
 
         self.addAlgorithm(OverlayAlgorithm())
+        self.addAlgorithm(ClusterStatusAlgorithm())

@@ -8,8 +8,168 @@
       <translation>Indicateurs</translation>
     </message>
     <message>
+      <source>The tasks carry {megabytes} MB of data to the cluster. Layers in a shared folder mapped in the settings are read by the workers themselves instead.</source>
+      <translation>Les tâches transportent {megabytes} Mo de données vers le cluster. Les couches situées dans un dossier partagé déclaré dans les paramètres sont lues directement par les workers.</translation>
+    </message>
+    <message>
+      <source>Run on</source>
+      <translation>Exécuter sur</translation>
+    </message>
+    <message>
+      <source>Dask scheduler address (tcp://host:8786)</source>
+      <translation>Adresse de l'ordonnanceur Dask (tcp://hôte:8786)</translation>
+    </message>
+    <message>
+      <source>Connecting to the Dask scheduler {address} (timeout {timeout} s)...</source>
+      <translation>Connexion à l'ordonnanceur Dask {address} (délai {timeout} s)...</translation>
+    </message>
+    <message>
+      <source>Cannot reach the Dask scheduler at {address} within {timeout} s ({reason}). Check the address (parameter SCHEDULER or the GeoIndicators settings) and that the scheduler runs, or run on this computer.</source>
+      <translation>Impossible de joindre l'ordonnanceur Dask à l'adresse {address} en {timeout} s ({reason}). Vérifiez l'adresse (paramètre SCHEDULER ou paramètres de GeoIndicators) et que l'ordonnanceur est lancé, ou exécutez sur cet ordinateur.</translation>
+    </message>
+    <message>
+      <source>The Dask scheduler at {address} has no workers. Start some (dask worker {address}), or run on this computer.</source>
+      <translation>L'ordonnanceur Dask {address} n'a aucun worker. Démarrez-en (dask worker {address}), ou exécutez sur cet ordinateur.</translation>
+    </message>
+    <message>
+      <source>The Dask cluster at {address} does not run the Python libraries QGIS runs, so its results could differ or fail:
+{lines}
+Install requirements/worker.txt of the plugin on the scheduler and the workers (see the README), or run on this computer.</source>
+      <translation>Le cluster Dask {address} n'utilise pas les mêmes bibliothèques Python que QGIS ; ses résultats pourraient différer ou échouer :
+{lines}
+Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur et les workers (voir le README), ou exécutez sur cet ordinateur.</translation>
+    </message>
+    <message>
+      <source>Dask is not installed with the plugin ({reason}). Reinstall the plugin, or run on this computer.</source>
+      <translation>Dask n'est pas installé avec l'extension ({reason}). Réinstallez l'extension, ou exécutez sur cet ordinateur.</translation>
+    </message>
+    <message>
+      <source>The layer {path} changed while the cluster was reading it (class value {value} is new). Run again.</source>
+      <translation>La couche {path} a changé pendant que le cluster la lisait (la valeur de classe {value} est nouvelle). Relancez le traitement.</translation>
+    </message>
+    <message>
+      <source>The setting '{setting}' has a value that cannot be used ({value}); its default is used instead.</source>
+      <translation>Le paramètre « {setting} » a une valeur inutilisable ({value}) ; sa valeur par défaut est utilisée.</translation>
+    </message>
+    <message>
+      <source>Running on a Dask cluster needs a scheduler address: fill the parameter SCHEDULER, or set one in Options &gt; Processing &gt; Providers &gt; GeoIndicators (or the variable GEOINDICATORS_SCHEDULER). Otherwise choose to run on this computer.</source>
+      <translation>L'exécution sur un cluster Dask demande l'adresse d'un ordonnanceur : remplissez le paramètre SCHEDULER, ou indiquez-la dans Options &gt; Traitements &gt; Fournisseurs &gt; GeoIndicators (ou la variable GEOINDICATORS_SCHEDULER). Sinon, choisissez d'exécuter sur cet ordinateur.</translation>
+    </message>
+    <message>
+      <source>{package}: {client} here, {cluster} on the cluster</source>
+      <translation>{package} : {client} ici, {cluster} sur le cluster</translation>
+    </message>
+    <message>
+      <source>This computer</source>
+      <translation>Cet ordinateur</translation>
+    </message>
+    <message>
+      <source>Dask cluster</source>
+      <translation>Cluster Dask</translation>
+    </message>
+    <message>
+      <source>Running {chunks} chunks on the Dask cluster {address}: {workers} workers, {threads} threads, {megabytes} MB sent with the tasks.</source>
+      <translation>Exécution de {chunks} lots sur le cluster Dask {address} : {workers} workers, {threads} threads, {megabytes} Mo envoyés avec les tâches.</translation>
+    </message>
+    <message>
+      <source>Computing the units {units} failed on the worker {worker}: {reason}</source>
+      <translation>Le calcul des unités {units} a échoué sur le worker {worker} : {reason}</translation>
+    </message>
+    <message>
+      <source>Computing the units {units} failed: {reason}</source>
+      <translation>Le calcul des unités {units} a échoué : {reason}</translation>
+    </message>
+    <message>
       <source>Could not write to the output: {error}</source>
       <translation>Impossible d'écrire la sortie : {error}</translation>
+    </message>
+    <message>
+      <source>Dask dashboard: {link}</source>
+      <translation>Tableau de bord Dask : {link}</translation>
+    </message>
+    <message>
+      <source>Running {chunks} chunks on this computer, {threads} at a time.</source>
+      <translation>Exécution de {chunks} lots sur cet ordinateur, {threads} à la fois.</translation>
+    </message>
+    <message>
+      <source>missing</source>
+      <translation>absent</translation>
+    </message>
+    <message>
+      <source>{version} on {machines}</source>
+      <translation>{version} sur {machines}</translation>
+    </message>
+    <message>
+      <source>Cluster status</source>
+      <translation>État du cluster</translation>
+    </message>
+    <message>
+      <source>Execution</source>
+      <translation>Exécution</translation>
+    </message>
+    <message>
+      <source>Connects to a Dask scheduler and reports its workers (threads, memory) and whether their Python libraries match the ones QGIS runs, library by library, so a cluster can be checked before a long run. The scheduler defaults to the GeoIndicators setting, then to the GEOINDICATORS_SCHEDULER or SCHEDULER_IP environment variables. A mismatch is reported, not raised: COMPATIBLE is false and the log lists each library with its versions.</source>
+      <translation>Se connecte à un ordonnanceur Dask et décrit ses workers (threads, mémoire) et si leurs bibliothèques Python sont celles de QGIS, bibliothèque par bibliothèque, pour vérifier un cluster avant un long traitement. L'ordonnanceur par défaut est celui des paramètres de GeoIndicators, puis celui des variables d'environnement GEOINDICATORS_SCHEDULER ou SCHEDULER_IP. Une différence est signalée sans erreur : COMPATIBLE vaut faux et le journal liste chaque bibliothèque avec ses versions.</translation>
+    </message>
+    <message>
+      <source>Scheduler: {address}</source>
+      <translation>Ordonnanceur : {address}</translation>
+    </message>
+    <message>
+      <source>Scheduler</source>
+      <translation>Ordonnanceur</translation>
+    </message>
+    <message>
+      <source>Workers</source>
+      <translation>Workers</translation>
+    </message>
+    <message>
+      <source>Threads</source>
+      <translation>Threads</translation>
+    </message>
+    <message>
+      <source>Memory (GB)</source>
+      <translation>Mémoire (Go)</translation>
+    </message>
+    <message>
+      <source>Same libraries as QGIS</source>
+      <translation>Mêmes bibliothèques que QGIS</translation>
+    </message>
+    <message>
+      <source>Dashboard</source>
+      <translation>Tableau de bord</translation>
+    </message>
+    <message>
+      <source>Report</source>
+      <translation>Rapport</translation>
+    </message>
+    <message>
+      <source>No Dask scheduler to check: fill SCHEDULER, or set one in Options &gt; Processing &gt; Providers &gt; GeoIndicators (or the variable GEOINDICATORS_SCHEDULER).</source>
+      <translation>Aucun ordonnanceur Dask à vérifier : remplissez SCHEDULER, ou indiquez-en un dans Options &gt; Traitements &gt; Fournisseurs &gt; GeoIndicators (ou la variable GEOINDICATORS_SCHEDULER).</translation>
+    </message>
+    <message>
+      <source>Dashboard: {link}</source>
+      <translation>Tableau de bord : {link}</translation>
+    </message>
+    <message>
+      <source>Worker {name} ({address}): {threads} threads, {memory} GB</source>
+      <translation>Worker {name} ({address}) : {threads} threads, {memory} Go</translation>
+    </message>
+    <message>
+      <source>The cluster's libraries differ from QGIS's: install requirements/worker.txt of the plugin on the workers (see the README).</source>
+      <translation>Les bibliothèques du cluster diffèrent de celles de QGIS : installez le fichier requirements/worker.txt de l'extension sur les workers (voir le README).</translation>
+    </message>
+    <message>
+      <source>{package}: {client} here, DIFFERENT on the cluster: {cluster}</source>
+      <translation>{package} : {client} ici, DIFFÉRENT sur le cluster : {cluster}</translation>
+    </message>
+    <message>
+      <source>{package}: {client} here, same on the cluster</source>
+      <translation>{package} : {client} ici, identique sur le cluster</translation>
+    </message>
+    <message>
+      <source>not needed</source>
+      <translation>inutile ici</translation>
     </message>
     <message>
       <source>The field '{field}' does not exist in the layer '{layer}'. Choose one of its fields: {fields}.</source>
@@ -54,6 +214,10 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
     <message>
       <source>Areas and lengths are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres and metres.</source>
       <translation>Surfaces et longueurs ellipsoïdales, sur l'ellipsoïde {ellipsoid}, en mètres carrés et en mètres.</translation>
+    </message>
+    <message>
+      <source>The workers read '{layer}' themselves, from {path}.</source>
+      <translation>Les workers lisent eux-mêmes « {layer} », depuis {path}.</translation>
     </message>
     <message>
       <source>Areas and lengths are planar, in the units CRS {crs} (the ellipsoid is NONE).</source>
@@ -108,6 +272,10 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
       <translation>La couche thématique « {layer} » n'a aucune entité : toutes les mesures valent 0.</translation>
     </message>
     <message>
+      <source>'{layer}' ({path}) is not in a shared folder mapped in the GeoIndicators settings: its features are sent to the cluster with the tasks.</source>
+      <translation>« {layer} » ({path}) n'est pas dans un dossier partagé déclaré dans les paramètres de GeoIndicators : ses entités sont envoyées au cluster avec les tâches.</translation>
+    </message>
+    <message>
       <source>The units layer '{layer}' must contain polygons; it contains {kind}.</source>
       <translation>La couche d'unités « {layer} » doit contenir des polygones ; elle contient : {kind}.</translation>
     </message>
@@ -158,6 +326,26 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
     <message>
       <source>GeoIndicators environmental indicators</source>
       <translation>GeoIndicators, indicateurs environnementaux</translation>
+    </message>
+    <message>
+      <source>Dask scheduler address (empty: run on this computer)</source>
+      <translation>Adresse de l'ordonnanceur Dask (vide : exécuter sur cet ordinateur)</translation>
+    </message>
+    <message>
+      <source>Dask scheduler connect timeout (seconds)</source>
+      <translation>Délai de connexion à l'ordonnanceur Dask (secondes)</translation>
+    </message>
+    <message>
+      <source>Units per chunk (one task each)</source>
+      <translation>Unités par lot (une tâche par lot)</translation>
+    </message>
+    <message>
+      <source>Threads on this computer (0: one per processor core)</source>
+      <translation>Threads sur cet ordinateur (0 : un par cœur de processeur)</translation>
+    </message>
+    <message>
+      <source>Shared folders as the cluster sees them (client=cluster; e.g. Z:/=/media/commun/)</source>
+      <translation>Dossiers partagés tels que le cluster les voit (client=cluster ; ex. Z:/=/media/commun/)</translation>
     </message>
   </context>
 </TS>

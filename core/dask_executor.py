@@ -1,0 +1,340 @@
+"""Running tasks on a Dask ``distributed`` cluster, with the same interface as ``LocalExecutor``.
+
+Workers need no copy of the plugin: the core travels with every task. Each task is sent as bytes
+made by cloudpickle with the core registered "by value" (its functions and classes are serialised
+with their code), and the worker turns them back into a call with ``cloudpickle.loads``, which every
+Dask worker has. Dask's own serialiser would pickle the core by reference, and a worker without it
+fails with "Error during deserialization of the task graph".
+
+Before anything is submitted the versions of Python and of the libraries the core computes with are
+compared between this process, the scheduler and every worker (``check_environment``): a mismatch
+is a ``ClusterError`` listing package, client version and worker versions.
+
+    >>> from geoindicators.core.dask_executor import DaskExecutor
+    >>> with DaskExecutor("tcp://127.0.0.1:8786") as executor:          # doctest: +SKIP
+    ...     result = compute_overlay(units, theme, PlanarMeasure(), executor=executor)
+"""
+
+import importlib
+import socket
+import time
+import traceback
+import uuid
+import warnings
+from dataclasses import dataclass, field
+
+from .config import DEFAULT_CONNECT_TIMEOUT
+from .errors import Cancelled, ChunkFailed, ClusterError, InputError
+
+# How each library must agree between client, scheduler and workers:
+#   exact  - the same release (Dask's own wire protocol and serialisation);
+#   minor  - the same major.minor (code and arrays pickled on one side, run on the other);
+#   worker - only the workers need it (the client never loads it).
+CORE_PACKAGES = {
+    "python": "minor",
+    "dask": "exact",
+    "distributed": "exact",
+    "cloudpickle": "exact",
+    "msgpack": "minor",
+    "tornado": "minor",
+    "numpy": "minor",
+    "pandas": "minor",
+    "shapely": "minor",
+    "pyproj": "minor",
+}
+# Only needed when workers read layers themselves (``sources.LayerReference``).
+READER_PACKAGES = {"pyogrio": "worker"}
+_SCHEDULER_PACKAGES = {"python", "dask", "distributed", "cloudpickle", "msgpack", "tornado"}
+_POLL_SECONDS = 0.1
+LARGE_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+@dataclass
+class VersionMismatch:
+    """One library whose version differs: the client's, and each version found on the cluster
+    with the machines holding it (``{"2.1.0": ["worker-1 (tcp://…)"]}``)."""
+
+    package: str
+    rule: str
+    client: str
+    cluster: dict = field(default_factory=dict)
+
+    def __str__(self):
+        found = "; ".join(f"{version or 'missing'} on {', '.join(holders)}" for version, holders in self.cluster.items())
+        return f"{self.package}: client {self.client or 'missing'}, cluster {found}"
+
+
+def connect(address, timeout=DEFAULT_CONNECT_TIMEOUT):
+    """A ``distributed.Client`` for ``address``, or a ``ClusterError`` within ``timeout`` seconds."""
+    try:
+        from distributed import Client
+    except ImportError as error:
+        raise ClusterError("dask_missing", f"Dask distributed is not installed here: {error}", reason=str(error)) from None
+    started = time.monotonic()
+    with warnings.catch_warnings():
+        # Dask warns about any version difference, even harmless ones: check_environment
+        # compares what matters and says it in words.
+        warnings.simplefilter("ignore")
+        try:
+            client = Client(address, timeout=timeout, set_as_default=False)
+        except Exception as error:  # OSError, TimeoutError, ValueError for a malformed address
+            raise ClusterError(
+                "scheduler_unreachable",
+                f"Cannot reach the Dask scheduler at {address} within {timeout:g} s: {error}",
+                address=address, timeout=timeout, reason=str(error),
+            ) from None
+    try:
+        remaining = max(1.0, timeout - (time.monotonic() - started))
+        client.wait_for_workers(1, timeout=remaining)
+    except Exception:
+        client.close()
+        raise ClusterError("no_workers", f"The Dask scheduler at {address} has no workers.", address=address, timeout=timeout) from None
+    return client
+
+
+def compare_versions(versions, rules, worker_names=None):
+    """The ``VersionMismatch`` list for ``client.get_versions(packages=…)`` output under ``rules``."""
+    worker_names = worker_names or {}
+    client = versions["client"]["packages"]
+    machines = {"scheduler": versions["scheduler"]["packages"]}
+    for address, info in sorted(versions["workers"].items()):
+        if isinstance(info, dict) and "packages" in info:
+            name = worker_names.get(address)
+            machines[f"{name} ({address})" if name and name != address else address] = info["packages"]
+    mismatches = []
+    for package, rule in rules.items():
+        found = {}
+        for machine, packages in machines.items():
+            if machine == "scheduler" and package not in _SCHEDULER_PACKAGES:
+                continue
+            version = packages.get(package)
+            if not _agrees(client.get(package), version, rule):
+                found.setdefault(version, []).append(machine)
+        if found:
+            mismatches.append(VersionMismatch(package, rule, client.get(package), found))
+    return mismatches
+
+
+def _agrees(client_version, version, rule):
+    if rule == "worker":
+        return version is not None
+    if client_version is None or version is None:
+        return client_version == version
+    if rule == "exact":
+        return client_version == version
+    return client_version.split(".")[:2] == version.split(".")[:2]
+
+
+class DaskExecutor:
+    """Runs tasks on the Dask cluster at ``address``; connects and checks versions when created.
+
+    ``report(event, **details)`` (optional) hears what a user should see in the log:
+    ``submitted`` (address, workers, threads, chunks, dashboard, megabytes) and ``large_upload``
+    (megabytes) when the tasks carry more than ``LARGE_UPLOAD_BYTES`` of data.
+    """
+
+    def __init__(self, address, connect_timeout=DEFAULT_CONNECT_TIMEOUT, packages=None, report=None, check_versions=True):
+        self.address = address
+        self.report = report or (lambda event, **details: None)
+        self.client = connect(address, connect_timeout)
+        try:
+            if check_versions:
+                self.check_environment(packages or CORE_PACKAGES)
+            _register_core_by_value()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    @property
+    def workers(self):
+        return self.client.scheduler_info(n_workers=-1)["workers"] if self.client else {}
+
+    @property
+    def parallelism(self):
+        return max(1, sum(worker.get("nthreads", 1) for worker in self.workers.values()))
+
+    @property
+    def dashboard_link(self):
+        try:
+            return self.client.dashboard_link
+        except Exception:  # a scheduler started without a dashboard
+            return None
+
+    def describe(self):
+        workers = self.workers
+        return {
+            "kind": "dask",
+            "address": self.address,
+            "workers": len(workers),
+            "threads": sum(worker.get("nthreads", 1) for worker in workers.values()),
+            "memory": sum(worker.get("memory_limit", 0) or 0 for worker in workers.values()),
+            "dashboard": self.dashboard_link,
+        }
+
+    def check_environment(self, rules):
+        """Raise ``ClusterError('version_mismatch')`` when the cluster's libraries differ from ours."""
+        mismatches = self.compare_environment(rules)
+        if mismatches:
+            raise ClusterError(
+                "version_mismatch",
+                "The Dask cluster's Python environment differs from this one:\n" + "\n".join(str(mismatch) for mismatch in mismatches),
+                address=self.address, mismatches=mismatches,
+            )
+
+    def versions(self, rules):
+        """``client.get_versions`` for the packages of ``rules``, with Python as major.minor.micro."""
+        versions = self.client.get_versions(check=False, packages=[name for name in rules if name != "python"])
+        for side in [versions["client"], versions["scheduler"], *versions["workers"].values()]:
+            if isinstance(side, dict) and "packages" in side:
+                side["packages"]["python"] = _python_version(side)
+        return versions
+
+    def compare_environment(self, rules):
+        names = {address: str(worker.get("name")) for address, worker in self.workers.items()}
+        return compare_versions(self.versions(rules), rules, names)
+
+    def run(self, function, tasks, on_done=None, should_stop=None, labels=None):
+        """Results of ``function(*task)`` for each task, in order, computed on the cluster.
+
+        Same contract as ``LocalExecutor.run``. Cancelling (``should_stop()`` true) or a failing
+        task cancels every remote task of the run before raising.
+        """
+        import cloudpickle
+        from distributed import as_completed
+
+        tasks = list(tasks)
+        if not tasks:
+            return []
+        labels = labels or [str(number) for number in range(1, len(tasks) + 1)]
+        payloads = [cloudpickle.dumps(_RemoteCall(_run_and_report, (function, task))) for task in tasks]
+        upload = sum(len(payload) for payload in payloads)
+        described = self.describe()
+        self.report("submitted", chunks=len(tasks), megabytes=upload / 1e6, **{k: v for k, v in described.items() if k != "kind"})
+        if upload > LARGE_UPLOAD_BYTES:
+            self.report("large_upload", megabytes=upload / 1e6)
+        run_id = uuid.uuid4().hex[:8]
+        name = getattr(function, "__name__", "task")
+        futures = self.client.map(cloudpickle.loads, payloads, pure=False, key=[f"{name}-{run_id}-{number}" for number in range(len(tasks))])
+        del payloads
+        position = {future.key: number for number, future in enumerate(futures)}
+        results = [None] * len(tasks)
+        try:
+            completed = as_completed(futures, with_results=True, raise_errors=False, loop=self.client.loop)
+            done = 0
+            while done < len(tasks):
+                batch = completed.next_batch(block=False)
+                if not batch:
+                    if should_stop is not None and should_stop():
+                        raise Cancelled()
+                    time.sleep(_POLL_SECONDS)
+                    continue
+                for future, outcome in batch:
+                    number = position[future.key]
+                    results[number] = _unwrap(future, outcome, labels[number])
+                    done += 1
+                    if on_done is not None:
+                        on_done(done, len(tasks))
+                if done < len(tasks) and should_stop is not None and should_stop():
+                    raise Cancelled()
+            return results
+        except BaseException:
+            self.client.cancel(futures, force=True)
+            raise
+        finally:
+            del futures
+
+
+def _unwrap(future, outcome, label):
+    if future.status == "error":
+        _kind, error, _traceback = outcome
+        if type(error).__name__ == "KilledWorker":
+            raise ChunkFailed(label, f"the workers computing it died ({error}); it may need more memory than a worker has")
+        raise ChunkFailed(label, f"{type(error).__name__}: {error}")
+    if future.status == "cancelled":
+        raise Cancelled()
+    kind = outcome[0]
+    if kind == "ok":
+        return outcome[1]
+    if kind == "input_error":
+        _kind, code, message, details = outcome
+        raise InputError(code, message, **details)
+    _kind, worker, reason, text = outcome
+    raise ChunkFailed(label, reason, worker, text)
+
+
+class _RemoteCall:
+    """Unpickling this object calls ``function(*arguments)``: the worker runs the task by loading it."""
+
+    def __init__(self, function, arguments):
+        self.function, self.arguments = function, arguments
+
+    def __reduce__(self):
+        return self.function, self.arguments
+
+
+def _run_and_report(function, task):
+    """Runs on the worker: the result, or the error as plain data naming the worker."""
+    try:
+        return ("ok", function(*task))
+    except InputError as error:
+        return ("input_error", error.code, str(error), error.details)
+    except Exception as error:
+        return ("error", _worker_name(), f"{type(error).__name__}: {error}", traceback.format_exc())
+
+
+def _worker_name():
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+        return f"{worker.name} ({worker.address})" if worker.name != worker.address else worker.address
+    except Exception:
+        return socket.gethostname()
+
+
+def _python_version(side):
+    host = dict(side.get("host", {}))
+    version = host.get("python") or side["packages"].get("python") or ""
+    return ".".join(version.split(".")[:3])
+
+
+def _register_core_by_value():
+    """Serialise the core with its code, so that workers without the plugin can run it."""
+    import cloudpickle
+
+    core = importlib.import_module(__name__.rsplit(".", 1)[0])
+    if core.__name__ not in cloudpickle.list_registry_pickle_by_value():
+        cloudpickle.register_pickle_by_value(core)
+
+
+def cluster_status(address, connect_timeout=DEFAULT_CONNECT_TIMEOUT, rules=None):
+    """What ``geoindicators:clusterstatus`` reports: scheduler, workers and the version comparison.
+
+    Raises ``ClusterError`` when the scheduler cannot be reached; version mismatches are reported,
+    not raised.
+    """
+    rules = rules or {**CORE_PACKAGES, **READER_PACKAGES}
+    with DaskExecutor(address, connect_timeout, check_versions=False) as executor:
+        workers = [
+            {"name": str(info.get("name", worker)), "address": worker, "threads": info.get("nthreads", 0), "memory": info.get("memory_limit", 0) or 0}
+            for worker, info in sorted(executor.workers.items())
+        ]
+        versions = executor.versions(rules)
+        return {
+            "address": address,
+            "dashboard": executor.dashboard_link,
+            "workers": workers,
+            "client_versions": {name: versions["client"]["packages"].get(name) for name in rules},
+            "mismatches": compare_versions(versions, rules, {worker["address"]: worker["name"] for worker in workers}),
+        }

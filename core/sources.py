@@ -1,0 +1,140 @@
+"""Thematic features as a task receives them: shipped with the task, or read by the worker itself.
+
+``Features`` holds features in memory; pickled (to travel to a Dask worker) its geometries become
+one WKB array, which is much faster than pickling shapely objects one by one. ``LayerReference``
+names a layer the cluster can read itself (a file in a shared folder, a URL); ``LayerSlice`` is the
+part of it a chunk needs, read on the worker with a bounding-box filter (pyogrio, which is never
+loaded inside QGIS).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .errors import InputError
+from .geometry import repair
+
+
+def geometries_to_wkb(geometries):
+    """WKB of a geometry array, for pickling.
+
+    The output dimension is explicit: inside QGIS, shapely may run on the GEOS QGIS loaded (its
+    C symbols are global there), and GEOS before 3.12 rejects shapely 2.2's default of 4.
+    """
+    return shapely.to_wkb(geometries, output_dimension=3)
+
+
+@dataclass
+class UnitChunk:
+    """One chunk of units: their geometries and their positions in the whole units layer."""
+
+    geometries: np.ndarray
+    positions: np.ndarray
+
+    def __getstate__(self):
+        return {"geometries": geometries_to_wkb(self.geometries), "positions": self.positions}
+
+    def __setstate__(self, state):
+        self.geometries = shapely.from_wkb(state["geometries"])
+        self.positions = state["positions"]
+
+
+@dataclass
+class Features:
+    """Features near one chunk: geometries (in the units CRS, valid), class codes, point weights,
+    and keys that identify each feature across chunks (a feature near two chunks goes to both)."""
+
+    geometries: np.ndarray
+    codes: np.ndarray
+    weights: np.ndarray
+    keys: np.ndarray
+
+    def load(self):
+        return self
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["geometries"] = geometries_to_wkb(self.geometries)
+        return state
+
+    def __setstate__(self, state):
+        state["geometries"] = shapely.from_wkb(state["geometries"])
+        self.__dict__.update(state)
+
+
+@dataclass
+class LayerReference:
+    """A vector layer the workers open themselves: a path as the cluster names it, or a URL.
+
+    ``class_codes`` maps each normalised class value to its code (computed once from the whole
+    class column by the caller, so every chunk numbers classes alike).
+    """
+
+    path: str
+    layer: str
+    dimension: int
+    class_column: str = None
+    weight_column: str = None
+    class_codes: dict = None
+
+    def read(self, bbox=None):
+        """The features whose bounding box meets ``bbox`` (xmin, ymin, xmax, ymax), as ``Features``."""
+        import pyogrio.raw  # worker side only: importing pyogrio inside QGIS crashes it at exit
+
+        columns = [name for name in (self.class_column, self.weight_column) if name]
+        _meta, fids, wkb, values = pyogrio.raw.read(
+            self.path, layer=self.layer, columns=columns, bbox=tuple(bbox) if bbox is not None else None, force_2d=True, return_fids=True
+        )
+        values = dict(zip(columns, values))
+        geometries = shapely.from_wkb(wkb)
+        present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
+        repaired = repair(geometries[present], self.dimension)
+        keys = np.asarray(fids, dtype=np.int64)[present]
+        if self.class_column:
+            codes = self._codes(np.asarray(values[self.class_column], dtype=object)[present])
+        else:
+            codes = np.zeros(len(keys), dtype=np.int64)
+        if self.weight_column:
+            weights = pd.to_numeric(pd.Series(np.asarray(values[self.weight_column], dtype=object)[present]), errors="coerce").to_numpy(float)
+            weights = np.nan_to_num(weights, nan=0.0)
+        else:
+            weights = np.zeros(len(keys))
+        return Features(repaired.geometries, codes, weights, keys)
+
+    def _codes(self, values):
+        codes = np.empty(len(values), dtype=np.int64)
+        for position, value in enumerate(values):
+            code = self.class_codes.get(normalise_class(value), -1)
+            if code < 0:
+                raise InputError(
+                    "layer_changed",
+                    f"The class value {value!r} of {self.path} was not in the layer when the run started; the layer changed during the run.",
+                    path=self.path,
+                    value=str(value),
+                )
+            codes[position] = code
+        return codes
+
+
+@dataclass
+class LayerSlice:
+    """The part of a ``LayerReference`` one chunk needs."""
+
+    reference: LayerReference
+    bbox: tuple
+
+    def load(self):
+        return self.reference.read(self.bbox)
+
+
+def normalise_class(value):
+    """A class value as a plain, hashable Python value: NULL/NaN → None, 3.0 → 3, numpy → Python."""
+    if value is None or (isinstance(value, (float, np.floating)) and np.isnan(value)):
+        return None
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

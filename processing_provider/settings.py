@@ -1,0 +1,89 @@
+"""The plugin's settings: shown in Options › Processing › Providers › GeoIndicators, read headless.
+
+Values live in the QGIS profile under ``Processing/Configuration/GEOINDICATORS_*`` and are read
+straight from QgsSettings, so ``qgis_process`` (with or without the options dialog ever opened) sees
+the same values as the desktop. The scheduler falls back to the environment (``core.config``).
+"""
+
+from qgis.core import QgsSettings
+
+from ..core.config import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_CONNECT_TIMEOUT,
+    ExecutionSettings,
+    PathMappings,
+    normalise_scheduler_address,
+    scheduler_from_environment,
+)
+from .i18n import tr
+
+SCHEDULER = "GEOINDICATORS_SCHEDULER"
+CONNECT_TIMEOUT = "GEOINDICATORS_CONNECT_TIMEOUT"
+CHUNK_SIZE = "GEOINDICATORS_CHUNK_SIZE"
+LOCAL_THREADS = "GEOINDICATORS_LOCAL_THREADS"
+PATH_MAPPINGS = "GEOINDICATORS_PATH_MAPPINGS"
+_PREFIX = "Processing/Configuration/"
+
+
+def _definitions():
+    return [
+        (SCHEDULER, tr("Dask scheduler address (empty: run on this computer)"), ""),
+        (CONNECT_TIMEOUT, tr("Dask scheduler connect timeout (seconds)"), float(DEFAULT_CONNECT_TIMEOUT)),
+        (CHUNK_SIZE, tr("Units per chunk (one task each)"), DEFAULT_CHUNK_SIZE),
+        (LOCAL_THREADS, tr("Threads on this computer (0: one per processor core)"), 0),
+        (PATH_MAPPINGS, tr("Shared folders as the cluster sees them (client=cluster; e.g. Z:/=/media/commun/)"), ""),
+    ]
+
+
+def register(group):
+    """Add the settings to the Processing options dialog (called when the provider loads)."""
+    try:
+        from processing.core.ProcessingConfig import ProcessingConfig, Setting
+    except ImportError:  # the Processing plugin is off: the settings are still read from the profile
+        return
+    for name, description, default in _definitions():
+        valuetype = Setting.STRING if isinstance(default, str) else None
+        ProcessingConfig.addSetting(Setting(group, name, description, default, valuetype=valuetype))
+    ProcessingConfig.readSettings()
+
+
+def unregister():
+    try:
+        from processing.core.ProcessingConfig import ProcessingConfig
+    except ImportError:
+        return
+
+    for name, _description, _default in _definitions():
+        if name in ProcessingConfig.settings:
+            ProcessingConfig.removeSetting(name)
+
+
+def read_execution_settings(settings=None):
+    """The current ``ExecutionSettings`` and the malformed values found, as ``(settings, problems)``.
+
+    A malformed value falls back to its default and is listed in ``problems`` as
+    ``(description, value)``, for the caller to report when it matters.
+    """
+    settings = settings or QgsSettings()
+    problems = []
+    descriptions = {name: description for name, description, _default in _definitions()}
+
+    def value(name, default, convert):
+        raw = settings.value(_PREFIX + name, None)
+        if raw is None or str(raw).strip() == "":
+            return default
+        try:
+            return convert(raw)
+        except (TypeError, ValueError):
+            problems.append((descriptions[name], str(raw)))
+            return default
+
+    scheduler = normalise_scheduler_address(value(SCHEDULER, "", str)) or scheduler_from_environment()
+    execution = ExecutionSettings(
+        scheduler=scheduler,
+        connect_timeout=max(0.5, value(CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, float)),
+        chunk_size=max(1, value(CHUNK_SIZE, DEFAULT_CHUNK_SIZE, lambda raw: int(float(raw)))),
+        local_threads=max(0, value(LOCAL_THREADS, 0, lambda raw: int(float(raw)))),
+        path_mappings=value(PATH_MAPPINGS, PathMappings(), PathMappings.parse),
+    )
+    return execution, problems

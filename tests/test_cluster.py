@@ -1,0 +1,307 @@
+"""Remote execution on a real Dask cluster: a scheduler and two worker processes on 127.0.0.1.
+
+The cluster runs in the workers' own environment (.venv-worker, from requirements/worker.txt) and
+from a folder where the plugin is not importable, so these tests also prove the core travels with
+the tasks. Nothing is mocked.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+import shapely
+from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback, QgsProject, QgsSettings
+
+from tests import datagen
+from tests.conftest import ROOT
+from tests.test_qgis_process import environment, qgis_process, read_table  # noqa: F401 (fixture)
+
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import cluster as cluster_tool  # noqa: E402
+
+WORKER_ENV = os.path.join(ROOT, ".venv-worker")
+SETTINGS = "Processing/Configuration/"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    if not os.path.exists(os.path.join(WORKER_ENV, "bin", "dask")):
+        pytest.fail("The workers' environment is missing: run `make test` (it builds .venv-worker from requirements/worker.txt).")
+    folder = tmp_path_factory.mktemp("cluster")
+    address, _dashboard = cluster_tool.start(WORKER_ENV, "127.0.0.1", free_port(), 2, 1, str(folder), dashboard_port=free_port())
+    import warnings
+
+    from distributed import Client
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # lz4 here and not there: compression is off, it does not matter
+        client = Client(address, timeout=20, set_as_default=False)
+    yield {"address": address, "client": client, "folder": str(folder)}
+    client.close()
+    cluster_tool.stop(str(folder))
+
+
+@pytest.fixture
+def settings():
+    """Set GeoIndicators settings for one test, then put the previous values back."""
+    store, saved = QgsSettings(), {}
+
+    def put(name, value):
+        key = SETTINGS + "GEOINDICATORS_" + name
+        saved.setdefault(key, store.value(key, None))
+        store.setValue(key, value)
+
+    yield put
+    for key, value in saved.items():
+        if value is None:
+            store.remove(key)
+        else:
+            store.setValue(key, value)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("shared")
+    path = str(folder / "theme.gpkg")
+    ids, cells = datagen.units(300, seed=41)
+    units = datagen.write_gpkg(path, "units", cells, {"code": ids})
+    geometries, labels = datagen.polygon_theme(8000, ["burnt", "forest", "water", "urban"], seed=42)
+    theme = datagen.write_gpkg(path, "theme", geometries, {"cover": labels})
+    # The same folder under another name, as a cluster mounting a shared folder elsewhere sees it.
+    mirror = str(tmp_path_factory.mktemp("mirror") / "commun")
+    os.symlink(str(folder), mirror)
+    return {"units": units, "theme": theme, "folder": str(folder), "mirror": mirror, "ids": ids}
+
+
+def run_overlay(data, output="memory:", feedback=None, **extra):
+    import processing
+
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid(extra.pop("ellipsoid", "NONE"))
+    parameters = {"INPUT": data["units"], "ID_FIELD": "code", "OVERLAY": data["theme"], "CLASS_FIELD": "cover", "LAYOUT": 0, "OUTPUT": output, **extra}
+    feedback = feedback or Logged()
+    result = processing.run("geoindicators:overlay", parameters, context=context, feedback=feedback)
+    return result.get("OUTPUT"), feedback
+
+
+def rows(layer):
+    return {(f["code"], f["class"]): (f["area"], f["pct_unit"], f["pct_class"], f["n_features"]) for f in layer.getFeatures()}
+
+
+def assert_same_rows(remote, local):
+    assert remote.keys() == local.keys()
+    for key, values in local.items():
+        for mine, theirs in zip(remote[key], values):
+            assert mine == pytest.approx(theirs, rel=1e-9, abs=1e-9), key
+
+
+class Logged(QgsProcessingFeedback):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def pushInfo(self, info):  # noqa: N802
+        self.lines.append(info)
+        super().pushInfo(info)
+
+    def pushWarning(self, warning):  # noqa: N802
+        self.lines.append(warning)
+        super().pushWarning(warning)
+
+    @property
+    def text(self):
+        return "\n".join(self.lines)
+
+
+def test_workers_cannot_import_the_plugin(cluster):
+    import importlib.util
+
+    found = cluster["client"].run(lambda: importlib.util.find_spec("geoindicators") is not None)
+    assert len(found) == 2 and not any(found.values())
+
+
+@pytest.mark.parametrize("ellipsoid", ["NONE", "EPSG:7030"])
+def test_cluster_gives_the_local_result(provider, cluster, data, settings, ellipsoid):
+    settings("CHUNK_SIZE", 40)
+    local, _ = run_overlay(data, ellipsoid=ellipsoid, EXECUTION=0)
+    remote, log = run_overlay(data, ellipsoid=ellipsoid, EXECUTION=1, SCHEDULER=cluster["address"])
+    assert_same_rows(rows(remote), rows(local))
+    assert len(rows(local)) > 800
+    assert f"Running 8 chunks on the Dask cluster {cluster['address']}: 2 workers, 2 threads" in log.text
+    assert "Dask dashboard: http://127.0.0.1:" in log.text
+    assert "not in a shared folder" in log.text  # no mapping: the features travel with the tasks
+
+
+def test_workers_read_a_mapped_shared_folder_themselves(provider, cluster, data, settings):
+    settings("CHUNK_SIZE", 40)
+    settings("PATH_MAPPINGS", f"/nowhere=/elsewhere; {data['folder']}={data['mirror']}")
+    local, _ = run_overlay(data, EXECUTION=0)
+    remote, log = run_overlay(data, EXECUTION=1, SCHEDULER=cluster["address"])
+    assert_same_rows(rows(remote), rows(local))
+    assert f"from {data['mirror']}/theme.gpkg" in log.text
+    # Only the units and the code travel: far less than the 8 000 thematic polygons.
+    sent = float(log.text.split("threads, ")[1].split(" MB")[0])
+    assert sent < 1.0
+
+
+def test_scheduler_from_the_environment_or_the_settings(provider, cluster, data, settings, monkeypatch):
+    settings("CHUNK_SIZE", 100)
+    settings("SCHEDULER", "")
+    monkeypatch.setenv("SCHEDULER_IP", cluster["address"].replace("tcp://", ""))
+    _layer, log = run_overlay(data)  # no EXECUTION nor SCHEDULER: the environment decides
+    assert f"on the Dask cluster {cluster['address']}" in log.text
+    monkeypatch.delenv("SCHEDULER_IP")
+    _layer, log = run_overlay(data)
+    assert "on this computer" in log.text and "Dask cluster" not in log.text
+    settings("SCHEDULER", cluster["address"])
+    _layer, log = run_overlay(data)
+    assert f"on the Dask cluster {cluster['address']}" in log.text
+
+
+class Trigger(Logged):
+    """Calls ``action`` once, from a thread of its own, when progress first passes ``at`` percent."""
+
+    def __init__(self, at, action):
+        super().__init__()
+        self.at, self.action, self.fired = at, action, threading.Event()
+        self.progressChanged.connect(self._on_progress)
+
+    def _on_progress(self, value):
+        if value >= self.at and not self.fired.is_set():
+            self.fired.set()
+            self.action(self)
+
+
+def test_a_worker_killed_mid_run_costs_a_retry_not_the_result(provider, cluster, data, settings):
+    settings("CHUNK_SIZE", 4)  # 76 short chunks: the kill lands while many are still queued
+    local, _ = run_overlay(data, EXECUTION=0)
+    pids = cluster["client"].run(os.getpid)
+    victim = sorted(pids.values())[0]
+
+    def kill(_feedback):
+        os.kill(victim, signal.SIGKILL)
+
+    feedback = Trigger(25, kill)
+    remote, _ = run_overlay(data, feedback=feedback, EXECUTION=1, SCHEDULER=cluster["address"])
+    assert feedback.fired.is_set()
+    assert_same_rows(rows(remote), rows(local))
+    # The nanny restarts the killed worker: wait for it, for the tests that follow.
+    cluster["client"].wait_for_workers(2, timeout=60)
+    assert victim not in cluster["client"].run(os.getpid).values()
+
+
+def test_cancel_stops_the_remote_tasks_and_writes_nothing(provider, cluster, data, settings, tmp_path):
+    settings("CHUNK_SIZE", 2)
+    output = str(tmp_path / "cancelled.gpkg")
+    feedback = Trigger(10, lambda feedback: feedback.cancel())
+    started = time.monotonic()
+    result, _ = run_overlay(data, output=output, feedback=feedback, EXECUTION=1, SCHEDULER=cluster["address"])
+    assert feedback.fired.is_set() and result is None
+    assert not os.path.exists(output)
+
+    def remote_tasks(dask_scheduler=None):
+        return len([key for key in dask_scheduler.tasks if str(key).startswith("overlay_chunk-")])
+
+    deadline = time.monotonic() + 5
+    while cluster["client"].run_on_scheduler(remote_tasks) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert cluster["client"].run_on_scheduler(remote_tasks) == 0
+    assert time.monotonic() - started < 60
+
+
+def test_unreachable_scheduler_fails_within_the_timeout(provider, data, settings):
+    settings("CONNECT_TIMEOUT", 2)
+    address = f"tcp://127.0.0.1:{free_port()}"
+    started = time.monotonic()
+    with pytest.raises(QgsProcessingException) as raised:
+        run_overlay(data, EXECUTION=1, SCHEDULER=address)
+    assert time.monotonic() - started < 6
+    assert f"Cannot reach the Dask scheduler at {address} within 2 s" in str(raised.value)
+
+
+def test_cluster_without_scheduler_address_is_an_error(provider, data, settings, monkeypatch):
+    settings("SCHEDULER", "")
+    monkeypatch.delenv("SCHEDULER_IP", raising=False)
+    monkeypatch.delenv("GEOINDICATORS_SCHEDULER", raising=False)
+    with pytest.raises(QgsProcessingException, match="needs a scheduler address"):
+        run_overlay(data, EXECUTION=1)
+
+
+def test_a_data_error_names_the_chunk_units_and_the_worker(provider, cluster, data, settings, tmp_path):
+    """The workers read the shared file themselves; if it is gone by then, the error says where it struck."""
+    import shutil
+
+    settings("CHUNK_SIZE", 1000)
+    copy = tmp_path / "shared"
+    copy.mkdir()
+    shutil.copy(data["theme"].split("|")[0], copy / "theme.gpkg")
+    settings("PATH_MAPPINGS", f"{copy}={tmp_path / 'not-mounted'}")
+    theme = f"{copy / 'theme.gpkg'}|layername=theme"
+    with pytest.raises(QgsProcessingException) as raised:
+        run_overlay({**data, "theme": theme}, EXECUTION=1, SCHEDULER=cluster["address"])
+    message = str(raised.value)
+    assert "Computing the units " in message and "(150 units) failed on the worker worker-" in message
+    assert "not-mounted/theme.gpkg" in message
+
+
+def test_version_mismatch_is_named_package_by_package(provider, data, settings, tmp_path):
+    """A worker whose shapely reports another version (simulated by a preload script of that worker)."""
+    preload = tmp_path / "other_shapely.py"
+    preload.write_text(
+        "import distributed.versions as versions\n"
+        "# Preloads run in the nanny and again in the worker: patch once.\n"
+        "real = getattr(versions, '_real_version_cached', versions._version_cached)\n"
+        "versions._real_version_cached = real\n"
+        "versions._version_cached = lambda name: '2.1.9' if name == 'shapely' else real(name)\n"
+    )
+    folder = tmp_path / "odd-cluster"
+    address, _ = cluster_tool.start(WORKER_ENV, "127.0.0.1", free_port(), 1, 1, str(folder), worker_options=["--preload", str(preload)])
+    try:
+        with pytest.raises(QgsProcessingException) as raised:
+            run_overlay(data, EXECUTION=1, SCHEDULER=address)
+        message = str(raised.value)
+        assert f"The Dask cluster at {address} does not run the Python libraries QGIS runs" in message
+        assert "shapely: 2.2.0 here, 2.1.9 on worker-1 (tcp://127.0.0.1:" in message
+        assert "numpy" not in message
+    finally:
+        cluster_tool.stop(str(folder))
+
+
+def test_cluster_status_reports_workers_and_versions(provider, cluster):
+    import processing
+
+    result = processing.run("geoindicators:clusterstatus", {"SCHEDULER": cluster["address"]}, feedback=QgsProcessingFeedback())
+    assert result["WORKERS"] == 2 and result["THREADS"] == 2
+    assert result["COMPATIBLE"] is True
+    assert result["MEMORY_GB"] > 0
+    assert "shapely: 2.2.0 here, same on the cluster" in result["REPORT"]
+    assert result["DASHBOARD"].startswith("http://127.0.0.1:")
+
+
+def test_qgis_process_runs_on_the_cluster(cluster, data, environment, tmp_path):  # noqa: F811
+    local_output, remote_output = str(tmp_path / "local.gpkg"), str(tmp_path / "remote.gpkg")
+    common = ["run", "geoindicators:overlay", "--", f"INPUT={data['units']}", "ID_FIELD=code", f"OVERLAY={data['theme']}", "CLASS_FIELD=cover", "LAYOUT=0"]
+    done, payload = qgis_process(environment, *common, f"OUTPUT={local_output}")
+    assert done.returncode == 0, done.stderr
+    done, payload = qgis_process(environment, *common, f"SCHEDULER={cluster['address']}", f"OUTPUT={remote_output}")
+    assert done.returncode == 0, done.stderr
+    assert f"on the Dask cluster {cluster['address']}" in done.stdout + done.stderr
+    _names, local = read_table(local_output)
+    _names, remote = read_table(remote_output)
+    assert remote.keys() == local.keys() and len(local) > 800
+    measures = ["area", "pct_unit", "pct_class", "n_features"]
+    for key, values in local.items():
+        assert np.allclose([remote[key][name] for name in measures], [values[name] for name in measures], rtol=1e-9, atol=1e-9), key

@@ -1,0 +1,135 @@
+"""The execution core without QGIS: settings parsing, version comparison, the local executor."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+import shapely
+
+from geoindicators.core.config import PathMappings, normalise_scheduler_address, scheduler_from_environment
+from geoindicators.core.dask_executor import CORE_PACKAGES, READER_PACKAGES, compare_versions
+from geoindicators.core.errors import Cancelled, ChunkFailed, InputError
+from geoindicators.core.execution import LocalExecutor
+from geoindicators.core.measure import PlanarMeasure
+from geoindicators.core.overlay import Theme, Units, compute_overlay
+from tests import datagen
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("10.0.0.5", "tcp://10.0.0.5:8786"),
+        ("scheduler.example:9000", "tcp://scheduler.example:9000"),
+        ("tcp://scheduler.example:8786/", "tcp://scheduler.example:8786"),
+        ("tls://secure.example", "tls://secure.example:8786"),
+        ("  ", None),
+    ],
+)
+def test_scheduler_addresses_are_normalised(text, expected):
+    assert normalise_scheduler_address(text) == expected
+
+
+def test_geoindicators_variable_wins_over_scheduler_ip():
+    assert scheduler_from_environment({"SCHEDULER_IP": "10.0.0.5"}) == "tcp://10.0.0.5:8786"
+    assert scheduler_from_environment({"SCHEDULER_IP": "10.0.0.5", "GEOINDICATORS_SCHEDULER": "tcp://other:1234"}) == "tcp://other:1234"
+    assert scheduler_from_environment({}) is None
+
+
+def test_path_mappings_translate_windows_and_posix_prefixes():
+    mappings = PathMappings.parse("Z:/=/media/commun/ ; \\\\nas\\sig=/mnt/sig\n/home/ana/partage=/media/commun/ana")
+    assert mappings.to_cluster("Z:\\Feux\\2024\\burnt.gpkg") == "/media/commun/Feux/2024/burnt.gpkg"
+    assert mappings.to_cluster("z:/feux/burnt.gpkg") == "/media/commun/feux/burnt.gpkg"
+    assert mappings.to_cluster("\\\\NAS\\sig\\communes.shp") == "/mnt/sig/communes.shp"
+    assert mappings.to_cluster("/home/ana/partage/x.gpkg") == "/media/commun/ana/x.gpkg"
+    assert mappings.to_cluster("/home/ana/partagez/x.gpkg") is None  # a prefix is a folder, not a string
+    assert mappings.to_cluster("C:/local/x.gpkg") is None
+    assert mappings.to_cluster("https://data.example/x.gpkg") == "https://data.example/x.gpkg"
+    assert mappings.to_cluster("/vsicurl/https://data.example/x.gpkg") == "/vsicurl/https://data.example/x.gpkg"
+    assert PathMappings.parse("/=/").to_cluster("/tmp/a.gpkg") == "/tmp/a.gpkg"
+    with pytest.raises(ValueError):
+        PathMappings.parse("Z:/ /media/commun")
+
+
+def _versions(client, scheduler, workers):
+    return {
+        "client": {"packages": client},
+        "scheduler": {"packages": scheduler},
+        "workers": {address: {"packages": packages} for address, packages in workers.items()},
+    }
+
+
+def test_version_comparison_follows_each_library_rule():
+    client = {"python": "3.11.2", "dask": "2026.8.0", "distributed": "2026.8.0", "cloudpickle": "3.1.3", "msgpack": "1.2.4", "tornado": "6.6.1",
+              "numpy": "1.26.4", "pandas": "2.3.3", "shapely": "2.2.0", "pyproj": "3.4.1", "pyogrio": None}
+    same_minor = dict(client, numpy="1.26.0", python="3.11.9", pyogrio="0.11.1")
+    other = dict(client, shapely="2.1.1", dask="2026.7.0", pyogrio=None)
+    versions = _versions(client, dict(client), {"tcp://a:1": same_minor, "tcp://b:1": other})
+    mismatches = compare_versions(versions, {**CORE_PACKAGES, **READER_PACKAGES}, {"tcp://a:1": "worker-a", "tcp://b:1": "worker-b"})
+    by_package = {mismatch.package: mismatch for mismatch in mismatches}
+    assert set(by_package) == {"dask", "shapely", "pyogrio"}
+    assert by_package["shapely"].client == "2.2.0"
+    assert by_package["shapely"].cluster == {"2.1.1": ["worker-b (tcp://b:1)"]}
+    assert by_package["pyogrio"].cluster == {None: ["worker-b (tcp://b:1)"]}
+    assert str(by_package["dask"]) == "dask: client 2026.8.0, cluster 2026.7.0 on worker-b (tcp://b:1)"
+
+
+def test_scheduler_is_checked_for_dask_itself_only():
+    client = {"python": "3.11.2", "dask": "2026.8.0", "numpy": "1.26.4"}
+    versions = _versions(client, {"python": "3.11.2", "dask": "2026.8.1", "numpy": None}, {"tcp://a:1": dict(client)})
+    mismatches = compare_versions(versions, {"python": "minor", "dask": "exact", "numpy": "minor"})
+    assert [(mismatch.package, mismatch.cluster) for mismatch in mismatches] == [("dask", {"2026.8.1": ["scheduler"]})]
+
+
+def _square(value):
+    return value * value
+
+
+def test_threads_keep_task_order_and_report_progress():
+    done = []
+    results = LocalExecutor(threads=3).run(_square, [(value,) for value in range(20)], on_done=lambda count, total: done.append((count, total)))
+    assert results == [value * value for value in range(20)]
+    assert done[-1] == (20, 20) and len(done) == 20
+
+
+def test_threads_stop_when_asked():
+    started = []
+
+    def slow(value):
+        started.append(value)
+        time.sleep(0.05)
+        return value
+
+    stop = threading.Event()
+    with pytest.raises(Cancelled):
+        LocalExecutor(threads=2).run(slow, [(value,) for value in range(200)], on_done=lambda count, total: stop.set() if count >= 4 else None, should_stop=stop.is_set)
+    assert len(started) < 50
+
+
+def test_a_failing_chunk_is_named_by_its_units():
+    def fragile(value):
+        if value == 7:
+            raise ZeroDivisionError("division by zero")
+        return value
+
+    with pytest.raises(ChunkFailed) as raised:
+        LocalExecutor(threads=2).run(fragile, [(value,) for value in range(10)], labels=[f"unit-{value}" for value in range(10)])
+    assert str(raised.value) == "Computing the units unit-7 failed: ZeroDivisionError: division by zero"
+    assert "ZeroDivisionError" in raised.value.traceback
+
+    def refuses(value):
+        raise InputError("bad", "a message for the user")
+
+    with pytest.raises(InputError):  # errors meant for the user pass through as they are
+        LocalExecutor(threads=1).run(refuses, [(1,)])
+
+
+def test_thread_count_does_not_change_the_result():
+    ids, cells = datagen.units(120, seed=61)
+    geometries, labels = datagen.polygon_theme(3000, ["a", "b", "c"], seed=62)
+    one = compute_overlay(Units(ids, cells), Theme(geometries, labels), PlanarMeasure(), chunk_size=7, executor=LocalExecutor(threads=1)).long_table()
+    two = compute_overlay(Units(ids, cells), Theme(geometries, labels), PlanarMeasure(), chunk_size=7, executor=LocalExecutor(threads=2)).long_table()
+    assert one.equals(two)
+    expected = shapely.area(shapely.intersection(cells, shapely.union_all(geometries[np.asarray(labels) == "a"])))
+    areas = dict(zip(one[one["class"] == "a"]["id"], one[one["class"] == "a"]["area"]))
+    assert np.allclose([areas.get(unit, 0.0) for unit in ids], expected, rtol=1e-9, atol=1e-6)
