@@ -2,10 +2,12 @@
 
 Data: N irregular units and a land-cover-like tiling of M polygons in K classes (generated, cached
 in the output folder). Timed end to end, from the GeoPackage to the per unit × class areas:
-  - geoindicators:overlay through processing.run (one run, all classes);
+  - geoindicators:overlay through processing.run (one run, all classes), on 1 thread and on all cores;
   - native:calculatevectoroverlaps, one run per class (the theme filtered on that class);
   - geopandas.overlay + groupby, in its own venv and process (one core, like the others).
 Prints the times, the ratios (reference time / our time) and how far the areas are from ours.
+Then the same job on a loopback Dask cluster: 1 worker vs 2 workers, and the cluster against this
+computer (overhead per chunk), with the features sent with the tasks or read by the workers.
 """
 
 import argparse
@@ -52,16 +54,124 @@ def start_qgis():
     return application, plugin
 
 
-def run_ours(path):
+class Settings:
+    """GeoIndicators settings for a block of the benchmark, put back afterwards."""
+
+    def __init__(self, **values):
+        self.values, self.saved = values, {}
+
+    def __enter__(self):
+        from qgis.core import QgsSettings
+
+        store = QgsSettings()
+        for name, value in self.values.items():
+            key = "Processing/Configuration/GEOINDICATORS_" + name
+            self.saved[key] = store.value(key, None)
+            store.setValue(key, value)
+
+    def __exit__(self, *exc_info):
+        from qgis.core import QgsSettings
+
+        store = QgsSettings()
+        for key, value in self.saved.items():
+            store.remove(key) if value is None else store.setValue(key, value)
+
+
+class Log:
+    def __init__(self):
+        from qgis.core import QgsProcessingFeedback
+
+        class Feedback(QgsProcessingFeedback):
+            def pushInfo(inner, info):  # noqa: N802, N805
+                self.lines.append(info)
+
+        self.lines, self.feedback = [], Feedback()
+
+
+def run_ours(path, threads=0, scheduler=None, chunk_size=1000, mappings=""):
     import processing
 
+    parameters = {"INPUT": f"{path}|layername=units", "ID_FIELD": "unit_id", "OVERLAY": f"{path}|layername=theme", "CLASS_FIELD": "cover", "LAYOUT": 0, "OUTPUT": "memory:"}
+    parameters.update({"EXECUTION": 1, "SCHEDULER": scheduler} if scheduler else {"EXECUTION": 0})
+    log = Log()
+    with Settings(LOCAL_THREADS=threads, CHUNK_SIZE=chunk_size, PATH_MAPPINGS=mappings):
+        started = time.perf_counter()
+        layer = processing.run("geoindicators:overlay", parameters, feedback=log.feedback)["OUTPUT"]
+        seconds = time.perf_counter() - started
+    areas = {(f["unit_id"], f["class"]): f["area"] for f in layer.getFeatures()}
+    chunks = next((int(line.split()[1]) for line in log.lines if line.startswith("Running ")), 0)
+    return seconds, areas, chunks
+
+
+def best_of(repeat, run, *arguments, **options):
+    """The fastest of ``repeat`` runs (this machine's timings vary by ±20% from run to run), with its outputs."""
+    runs = [run(*arguments, **options) for _ in range(repeat)]
+    return min(runs, key=lambda outputs: outputs[0])
+
+
+def _burn(count):
+    total = 0
+    for value in range(count):
+        total += value * value
+    return total
+
+
+def machine_parallel_ceiling(repeat):
+    """What 2 processes can gain on this machine at best: a pure-CPU job alone vs twice at once."""
+    import multiprocessing
+
+    count = 20_000_000
+    one = min(_timed(_burn, count) for _ in range(repeat))
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        pool.map(_burn, [1, 1])
+        two = min(_timed(pool.map, _burn, [count, count]) for _ in range(repeat))
+    return 2 * one / two
+
+
+def _timed(function, *arguments):
     started = time.perf_counter()
-    layer = processing.run(
-        "geoindicators:overlay",
-        {"INPUT": f"{path}|layername=units", "ID_FIELD": "unit_id", "OVERLAY": f"{path}|layername=theme", "CLASS_FIELD": "cover", "LAYOUT": 0, "OUTPUT": "memory:"},
-    )["OUTPUT"]
-    seconds = time.perf_counter() - started
-    return seconds, {(f["unit_id"], f["class"]): f["area"] for f in layer.getFeatures()}
+    function(*arguments)
+    return time.perf_counter() - started
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run_cluster_block(path, out, worker_env, local_seconds, local_areas, repeat):
+    """1 worker vs 2 workers, and the loopback cluster against this computer, on the same job."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import cluster
+
+    print("\nThe same job on a loopback Dask cluster (workers of 1 thread, started from .venv-worker)", flush=True)
+    timings, folder = {}, os.path.join(out, "bench-cluster")
+    for workers in (1, 2):
+        address, _ = cluster.start(worker_env, "127.0.0.1", free_port(), workers, 1, folder, dashboard_port=free_port())
+        try:
+            run_ours(path, scheduler=address)  # warm-up: imports and the code cache on the workers
+            seconds, areas, chunks = best_of(repeat, run_ours, path, scheduler=address)
+            timings[f"{workers} worker(s), features sent with the tasks"] = (seconds, areas, chunks)
+            print(f"  {workers} worker(s), features sent with the tasks     {seconds:8.1f} s  ({chunks} chunks)", flush=True)
+            if workers == 2:
+                seconds, areas, chunks = best_of(repeat, run_ours, path, scheduler=address, mappings="/=/")
+                timings["2 workers, features read by the workers"] = (seconds, areas, chunks)
+                print(f"  2 workers, features read by the workers          {seconds:8.1f} s  ({chunks} chunks)", flush=True)
+        finally:
+            cluster.stop(folder)
+    one, two = timings["1 worker(s), features sent with the tasks"][0], timings["2 worker(s), features sent with the tasks"][0]
+    ceiling = machine_parallel_ceiling(repeat)
+    print(f"\n  2 workers vs 1 worker: {one / two:.2f}x faster (goal 1.7x); this machine's ceiling, "
+          f"a pure-CPU job on 2 processes vs 1: {ceiling:.2f}x")
+    for name, (seconds, areas, chunks) in timings.items():
+        if name.startswith("2"):
+            overhead = seconds / local_seconds - 1
+            print(f"  {name}: {overhead * 100:+.0f}% over this computer with 2 threads (goal < +10%), "
+                  f"{(seconds - local_seconds) / chunks * 1000:+.0f} ms per chunk; largest area diff {largest_difference(areas, local_areas)[0]:.1e} m²")
+    return {name: seconds for name, (seconds, _areas, _chunks) in timings.items()}
 
 
 def run_native(path, classes):
@@ -108,31 +218,42 @@ def main():
     parser.add_argument("--classes", type=int, default=10)
     parser.add_argument("--reference-python", default=".venv-bench/bin/python")
     parser.add_argument("--skip-native", action="store_true", help="the native runs take minutes")
+    parser.add_argument("--skip-cluster", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each tool; the fastest counts")
+    parser.add_argument("--worker-env", default=".venv-worker", help="the Dask workers' environment (requirements/worker.txt)")
     arguments = parser.parse_args()
     os.makedirs(arguments.out, exist_ok=True)
     path = make_data(arguments.out, arguments.units, arguments.features, arguments.classes)
     classes = datagen.LAND_COVER[: arguments.classes]
     _application, _plugin = start_qgis()
 
-    print(f"\nOverlay: {arguments.units} units x {arguments.features} polygons in {arguments.classes} classes, one core, end to end", flush=True)
+    cores = os.cpu_count()
+    print(f"\nOverlay: {arguments.units} units x {arguments.features} polygons in {arguments.classes} classes, end to end", flush=True)
     timings = {}
-    timings["geoindicators:overlay"], ours = run_ours(path)
-    print(f"  geoindicators:overlay                   {timings['geoindicators:overlay']:8.1f} s", flush=True)
-    timings["geopandas.overlay + groupby"], by_geopandas = run_geopandas(arguments.reference_python, path, arguments.out)
-    print(f"  geopandas.overlay + groupby             {timings['geopandas.overlay + groupby']:8.1f} s", flush=True)
+    repeat = arguments.repeat
+    print(f"(best of {repeat} runs each)")
+    timings["geoindicators:overlay, 1 thread"], ours, _ = best_of(repeat, run_ours, path, threads=1)
+    print(f"  geoindicators:overlay, 1 thread               {timings['geoindicators:overlay, 1 thread']:8.1f} s", flush=True)
+    timings[f"geoindicators:overlay, {cores} threads"], ours_threads, _ = best_of(repeat, run_ours, path, threads=0)
+    print(f"  geoindicators:overlay, {cores} threads (default)   {timings[f'geoindicators:overlay, {cores} threads']:8.1f} s", flush=True)
+    timings["geopandas.overlay + groupby"], by_geopandas = best_of(repeat, run_geopandas, arguments.reference_python, path, arguments.out)
+    print(f"  geopandas.overlay + groupby (1 core)          {timings['geopandas.overlay + groupby']:8.1f} s", flush=True)
     comparisons = {"geopandas.overlay + groupby": by_geopandas}
     if not arguments.skip_native:
-        timings["native:calculatevectoroverlaps x class"], by_native = run_native(path, classes)
-        print(f"  native:calculatevectoroverlaps x {arguments.classes:<2}     {timings['native:calculatevectoroverlaps x class']:8.1f} s", flush=True)
+        timings["native:calculatevectoroverlaps x class"], by_native = best_of(repeat, run_native, path, classes)
+        print(f"  native:calculatevectoroverlaps x {arguments.classes:<2} (1 core) {timings['native:calculatevectoroverlaps x class']:8.1f} s", flush=True)
         comparisons["native:calculatevectoroverlaps x class"] = by_native
 
-    print("\n  reference                                 speed-up   largest diff (m²)   rel. diff of total")
+    print("\n  reference                               ours          speed-up   largest diff (m²)   rel. diff of total")
     report = {"timings": timings, "ratios": {}, "differences": {}}
     for name, areas in comparisons.items():
-        ratio = timings[name] / timings["geoindicators:overlay"]
-        difference, total = largest_difference(ours, areas)
-        report["ratios"][name], report["differences"][name] = ratio, difference
-        print(f"  {name:<40} {ratio:7.2f}x   {difference:17.1e}   {total:18.1e}")
+        for ours_name in ("geoindicators:overlay, 1 thread", f"geoindicators:overlay, {cores} threads"):
+            ratio = timings[name] / timings[ours_name]
+            difference, total = largest_difference(ours if "1 thread" in ours_name else ours_threads, areas)
+            report["ratios"][f"{name} / {ours_name}"], report["differences"][name] = ratio, difference
+            print(f"  {name:<38} {ours_name.split(', ')[1]:<12} {ratio:7.2f}x   {difference:17.1e}   {total:18.1e}")
+    if not arguments.skip_cluster:
+        report["cluster"] = run_cluster_block(path, arguments.out, arguments.worker_env, timings[f"geoindicators:overlay, {cores} threads"], ours_threads, repeat)
     with open(os.path.join(arguments.out, "overlay_bench.json"), "w", encoding="utf-8") as handle:
         json.dump(report, handle, indent=2)
 

@@ -129,8 +129,9 @@ class DaskExecutor:
     """Runs tasks on the Dask cluster at ``address``; connects and checks versions when created.
 
     ``report(event, **details)`` (optional) hears what a user should see in the log:
-    ``submitted`` (address, workers, threads, chunks, dashboard, megabytes) and ``large_upload``
-    (megabytes) when the tasks carry more than ``LARGE_UPLOAD_BYTES`` of data.
+    ``submitting`` (address, workers, threads, memory, chunks, dashboard), ``submitted`` (chunks,
+    megabytes sent) and ``large_upload`` (megabytes) when the tasks carry more than
+    ``LARGE_UPLOAD_BYTES`` of data.
     """
 
     def __init__(self, address, connect_timeout=DEFAULT_CONNECT_TIMEOUT, packages=None, report=None, check_versions=True):
@@ -207,49 +208,67 @@ class DaskExecutor:
     def run(self, function, tasks, on_done=None, should_stop=None, labels=None):
         """Results of ``function(*task)`` for each task, in order, computed on the cluster.
 
-        Same contract as ``LocalExecutor.run``. Cancelling (``should_stop()`` true) or a failing
-        task cancels every remote task of the run before raising.
+        Same contract as ``LocalExecutor.run``. ``tasks`` may be a generator (then ``labels``
+        gives their number): each task is sent as soon as it is built, so the workers start on the
+        first chunks while this process prepares the next. Cancelling (``should_stop()`` true) or
+        a failing task cancels every remote task of the run before raising.
         """
         import cloudpickle
         from distributed import as_completed
 
-        tasks = list(tasks)
-        if not tasks:
+        if labels is None:
+            tasks = list(tasks)
+            labels = [str(number) for number in range(1, len(tasks) + 1)]
+        total = len(labels)
+        if total == 0:
             return []
-        labels = labels or [str(number) for number in range(1, len(tasks) + 1)]
-        payloads = [cloudpickle.dumps(_RemoteCall(_run_and_report, (function, task))) for task in tasks]
-        upload = sum(len(payload) for payload in payloads)
         described = self.describe()
-        self.report("submitted", chunks=len(tasks), megabytes=upload / 1e6, **{k: v for k, v in described.items() if k != "kind"})
-        if upload > LARGE_UPLOAD_BYTES:
-            self.report("large_upload", megabytes=upload / 1e6)
+        self.report("submitting", chunks=total, **{key: value for key, value in described.items() if key != "kind"})
         run_id = uuid.uuid4().hex[:8]
         name = getattr(function, "__name__", "task")
-        futures = self.client.map(cloudpickle.loads, payloads, pure=False, key=[f"{name}-{run_id}-{number}" for number in range(len(tasks))])
-        del payloads
-        position = {future.key: number for number, future in enumerate(futures)}
-        results = [None] * len(tasks)
+        futures, position, upload = [], {}, 0
+        results, done = [None] * total, 0
+        completed = as_completed([], with_results=True, raise_errors=False, loop=self.client.loop)
+
+        def collect(batch):
+            nonlocal done
+            for future, outcome in batch:
+                number = position[future.key]
+                results[number] = _unwrap(future, outcome, labels[number])
+                done += 1
+                if on_done is not None:
+                    on_done(done, total)
+
         try:
-            completed = as_completed(futures, with_results=True, raise_errors=False, loop=self.client.loop)
-            done = 0
-            while done < len(tasks):
-                batch = completed.next_batch(block=False)
-                if not batch:
-                    if should_stop is not None and should_stop():
-                        raise Cancelled()
-                    time.sleep(_POLL_SECONDS)
-                    continue
-                for future, outcome in batch:
-                    number = position[future.key]
-                    results[number] = _unwrap(future, outcome, labels[number])
-                    done += 1
-                    if on_done is not None:
-                        on_done(done, len(tasks))
-                if done < len(tasks) and should_stop is not None and should_stop():
+            for number, task in enumerate(tasks):
+                if should_stop is not None and should_stop():
                     raise Cancelled()
+                payload = cloudpickle.dumps(_RemoteCall(_run_and_report, (function, task)))
+                upload += len(payload)
+                with warnings.catch_warnings():
+                    # Dask warns about large tasks; "large_upload" below says it in the user's words.
+                    warnings.simplefilter("ignore", UserWarning)
+                    future = self.client.submit(cloudpickle.loads, payload, pure=False, key=f"{name}-{run_id}-{number}")
+                del payload
+                futures.append(future)
+                position[future.key] = number
+                completed.add(future)
+                collect(completed.next_batch(block=False))
+            self.report("submitted", chunks=total, megabytes=upload / 1e6)
+            if upload > LARGE_UPLOAD_BYTES:
+                self.report("large_upload", megabytes=upload / 1e6)
+            while done < total:
+                batch = completed.next_batch(block=False)
+                if batch:
+                    collect(batch)
+                    continue
+                if should_stop is not None and should_stop():
+                    raise Cancelled()
+                time.sleep(_POLL_SECONDS)
             return results
         except BaseException:
-            self.client.cancel(futures, force=True)
+            if futures:
+                self.client.cancel(futures, force=True)
             raise
         finally:
             del futures

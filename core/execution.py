@@ -44,7 +44,7 @@ class LocalExecutor:
         error, such as an ``InputError``, is raised as it is).
         """
         tasks = list(tasks)
-        self.report("submitted", chunks=len(tasks), threads=min(self.threads, max(1, len(tasks))))
+        self.report("submitting", chunks=len(tasks), threads=min(self.threads, max(1, len(tasks))))
         labels = labels or [str(number) for number in range(1, len(tasks) + 1)]
         function = _naming_failures(function)
         tasks = [(label, task) for label, task in zip(labels, tasks)]

@@ -173,22 +173,25 @@ def compute_overlay(units, theme, measure, chunk_size=DEFAULT_CHUNK_SIZE, execut
     if theme.reference is not None:
         reference = replace(theme.reference, dimension=dimension, class_codes={label: code for code, label in enumerate(class_labels)})
     tree = shapely.STRtree(feature_geometries)
-    tasks, labels = [], []
-    for positions in chunks(unit_geometries, chunk_size, executor.parallelism):
-        if reference is not None:
-            features = LayerSlice(reference, tuple(shapely.total_bounds(unit_geometries[positions]).tolist()))
-        else:
-            near = np.unique(tree.query(unit_geometries[positions])[1])
-            features = Features(feature_geometries[near], codes[near], weights[near], feature_keys[near])
-        tasks.append((UnitChunk(unit_geometries[positions], positions), features, dimension, measure))
-        labels.append(_chunk_label(unit_ids[positions]))
-    notes["chunks"] = len(tasks)
+    unit_chunks = chunks(unit_geometries, chunk_size, executor.parallelism)
+    labels = [_chunk_label(unit_ids[positions]) for positions in unit_chunks]
+    notes["chunks"] = len(unit_chunks)
+
+    def tasks():
+        # Built one by one: a cluster starts on the first chunks while the next are prepared.
+        for positions in unit_chunks:
+            if reference is not None:
+                features = LayerSlice(reference, tuple(shapely.total_bounds(unit_geometries[positions]).tolist()))
+            else:
+                near = np.unique(tree.query(unit_geometries[positions])[1])
+                features = Features(feature_geometries[near], codes[near], weights[near], feature_keys[near])
+            yield UnitChunk(unit_geometries[positions], positions), features, dimension, measure
 
     def progress(done, total):
         if on_progress is not None:
             on_progress(done / total)
 
-    chunk_results = executor.run(overlay_chunk, tasks, progress, should_stop, labels)
+    chunk_results = executor.run(overlay_chunk, tasks(), progress, should_stop, labels)
 
     unit_areas = np.zeros(len(unit_ids))
     for result in chunk_results:

@@ -102,16 +102,17 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
 
     def _reporter(self, feedback):
         def report(event, **details):
-            if event == "submitted" and details.get("address"):
+            if event == "submitting" and details.get("address"):
                 feedback.pushInfo(
-                    tr("Running {chunks} chunks on the Dask cluster {address}: {workers} workers, {threads} threads, {megabytes} MB sent with the tasks.",
-                       chunks=details["chunks"], address=details["address"], workers=details["workers"], threads=details["threads"],
-                       megabytes=f"{details['megabytes']:.1f}")
+                    tr("Running {chunks} chunks on the Dask cluster {address}: {workers} workers, {threads} threads.",
+                       chunks=details["chunks"], address=details["address"], workers=details["workers"], threads=details["threads"])
                 )
                 if details.get("dashboard"):
                     feedback.pushInfo(tr("Dask dashboard: {link}", link=details["dashboard"]))
-            elif event == "submitted":
+            elif event == "submitting":
                 feedback.pushInfo(tr("Running {chunks} chunks on this computer, {threads} at a time.", chunks=details["chunks"], threads=details["threads"]))
+            elif event == "submitted":
+                feedback.pushInfo(tr("{megabytes} MB sent to the cluster with the tasks.", megabytes=f"{details['megabytes']:.1f}"))
             elif event == "large_upload":
                 feedback.pushWarning(self.large_upload_message(details["megabytes"]))
 

@@ -153,7 +153,7 @@ def test_workers_read_a_mapped_shared_folder_themselves(provider, cluster, data,
     assert_same_rows(rows(remote), rows(local))
     assert f"from {data['mirror']}/theme.gpkg" in log.text
     # Only the units and the code travel: far less than the 8 000 thematic polygons.
-    sent = float(log.text.split("threads, ")[1].split(" MB")[0])
+    sent = float(log.text.split(" MB sent to the cluster")[0].split("\n")[-1])
     assert sent < 1.0
 
 

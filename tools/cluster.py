@@ -72,10 +72,12 @@ def stop(folder):
 
 
 def _spawn(command, folder, name):
-    log = open(os.path.join(folder, f"{name}.log"), "w", encoding="utf-8")
     # A clean environment for the cluster: nothing of the caller's PYTHONPATH (which may see the plugin).
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
-    process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
+    with open(os.path.join(folder, f"{name}.log"), "w", encoding="utf-8") as log:
+        process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
+    # The process runs on in its own session; stop() ends it through the pid file.
+    process.returncode = 0
     with open(os.path.join(folder, f"{name}.pid"), "w", encoding="utf-8") as handle:
         handle.write(str(process.pid))
     return process

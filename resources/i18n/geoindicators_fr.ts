@@ -68,8 +68,8 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Cluster Dask</translation>
     </message>
     <message>
-      <source>Running {chunks} chunks on the Dask cluster {address}: {workers} workers, {threads} threads, {megabytes} MB sent with the tasks.</source>
-      <translation>Exécution de {chunks} lots sur le cluster Dask {address} : {workers} workers, {threads} threads, {megabytes} Mo envoyés avec les tâches.</translation>
+      <source>Running {chunks} chunks on the Dask cluster {address}: {workers} workers, {threads} threads.</source>
+      <translation>Exécution de {chunks} lots sur le cluster Dask {address} : {workers} workers, {threads} threads.</translation>
     </message>
     <message>
       <source>Computing the units {units} failed on the worker {worker}: {reason}</source>
@@ -90,6 +90,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>Running {chunks} chunks on this computer, {threads} at a time.</source>
       <translation>Exécution de {chunks} lots sur cet ordinateur, {threads} à la fois.</translation>
+    </message>
+    <message>
+      <source>{megabytes} MB sent to the cluster with the tasks.</source>
+      <translation>{megabytes} Mo envoyés au cluster avec les tâches.</translation>
     </message>
     <message>
       <source>missing</source>
