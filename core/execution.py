@@ -32,9 +32,6 @@ class LocalExecutor:
     def parallelism(self):
         return self.threads
 
-    def describe(self):
-        return {"kind": "local", "threads": self.threads}
-
     def run(self, function, tasks, on_done=None, should_stop=None, labels=None):
         """Results of ``function(*task)`` for each task, in the order of ``tasks``.
 

@@ -66,11 +66,10 @@ def dimension_of(geometries):
 
 @dataclass
 class Repair:
-    """Geometries made valid, how many needed it, and which (a boolean mask, None when none)."""
+    """Geometries made valid, and how many needed it."""
 
     geometries: np.ndarray
     repaired: int
-    changed: np.ndarray = None
 
 
 def repair(geometries, dimension):
@@ -95,4 +94,4 @@ def repair(geometries, dimension):
     rebuilt[shapely.is_missing(rebuilt)] = empty
     out = geometries.copy()
     out[invalid] = rebuilt
-    return Repair(out, count, invalid)
+    return Repair(out, count)

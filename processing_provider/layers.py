@@ -99,17 +99,13 @@ def read_ogr_columns(layer, attributes, target_crs, feedback):
         from osgeo import ogr
     except ImportError:
         return None
-    if layer is None or layer.providerType() != "ogr" or layer.subsetString() or not hasattr(ogr.Layer, "GetArrowStreamAsNumPy"):
-        return None
-    if layer.crs() != target_crs or QgsWkbTypes.isCurvedType(layer.wkbType()) or QgsWkbTypes.hasM(layer.wkbType()):
+    location = ogr_file_location(layer, target_crs, attributes)
+    if location is None or not hasattr(ogr.Layer, "GetArrowStreamAsNumPy"):
         return None
     fields = layer.fields()
-    if any(fields.at(index).type() not in _ARROW_FIELD_TYPES for index in attributes):
-        return None
-    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
     try:
-        data_source = ogr.Open(parts["path"])
-        ogr_layer = data_source.GetLayerByName(parts["layerName"]) if parts.get("layerName") else data_source.GetLayer(parts.get("layerId") or 0)
+        data_source = ogr.Open(location[0])
+        ogr_layer = data_source.GetLayerByName(location[1])
         names = {index: fields.at(index).name() for index in attributes}
         if names:
             # GDAL 3.6 returns empty geometries when every field is ignored: only ignore some.

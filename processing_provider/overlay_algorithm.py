@@ -198,6 +198,10 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             weight_column=fields.at(fields.lookupField(weight_field)).name() if weight_field else None,
         )
 
+    def large_upload_message(self, megabytes):
+        return tr("The tasks carry {megabytes} MB of '{layer}' to the cluster. Put it in a shared folder mapped in the GeoIndicators settings (whole layer, in the units CRS) and the workers read it themselves.",
+                  megabytes=f"{megabytes:.0f}", layer=self.theme_label)
+
     @staticmethod
     def _whole_layer(parameters, name):
         """True when the parameter asks for every feature of its layer (no selection nor limit)."""

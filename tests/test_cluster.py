@@ -145,6 +145,17 @@ def test_cluster_gives_the_local_result(provider, cluster, data, settings, ellip
     assert "not in a shared folder" in log.text  # no mapping: the features travel with the tasks
 
 
+def test_a_large_upload_is_a_warning_naming_the_layer(provider, cluster, data, settings, monkeypatch):
+    from geoindicators.core import dask_executor
+
+    monkeypatch.setattr(dask_executor, "LARGE_UPLOAD_BYTES", 100_000)  # the 8 000 polygons weigh about 1 MB
+    _layer, log = run_overlay(data, EXECUTION=1, SCHEDULER=cluster["address"])
+    assert "MB of 'theme' to the cluster. Put it in a shared folder" in log.text
+    monkeypatch.setattr(dask_executor, "LARGE_UPLOAD_BYTES", 10**12)
+    _layer, log = run_overlay(data, EXECUTION=1, SCHEDULER=cluster["address"])
+    assert "Put it in a shared folder" not in log.text
+
+
 def test_workers_read_a_mapped_shared_folder_themselves(provider, cluster, data, settings):
     settings("CHUNK_SIZE", 40)
     settings("PATH_MAPPINGS", f"/nowhere=/elsewhere; {data['folder']}={data['mirror']}")

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 
+_STARTED = []
+
 
 def start(env, host, port, worker_count, threads, folder, dashboard_port=None, timeout=120, worker_options=()):
     folder = os.path.abspath(folder)
@@ -76,8 +78,8 @@ def _spawn(command, folder, name):
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
     with open(os.path.join(folder, f"{name}.log"), "w", encoding="utf-8") as log:
         process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
-    # The process runs on in its own session; stop() ends it through the pid file.
-    process.returncode = 0
+    # Kept referenced while this interpreter lives: the process outlives start(); stop() ends it.
+    _STARTED.append(process)
     with open(os.path.join(folder, f"{name}.pid"), "w", encoding="utf-8") as handle:
         handle.write(str(process.pid))
     return process

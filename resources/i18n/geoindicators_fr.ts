@@ -216,6 +216,10 @@ Surfaces et longueurs suivent l'ellipsoïde du contexte Processing comme les alg
 Forme : la table longue a une ligne par unité et par classe de mesure positive, sans géométrie, avec les champs &lt;champ identifiant&gt;, class, puis les mesures. La forme large est la couche des unités avec un champ par mesure et par classe, nommé &lt;mesure&gt;_&lt;classe&gt; (classe en minuscules, sans accents, autres caractères remplacés par _) ; une unité sans la classe reçoit 0. Le Shapefile coupe les noms de champs à 10 caractères : préférez le GeoPackage pour la forme large.</translation>
     </message>
     <message>
+      <source>The tasks carry {megabytes} MB of '{layer}' to the cluster. Put it in a shared folder mapped in the GeoIndicators settings (whole layer, in the units CRS) and the workers read it themselves.</source>
+      <translation>Les tâches transportent {megabytes} Mo de « {layer} » vers le cluster. Placez-la dans un dossier partagé déclaré dans les paramètres de GeoIndicators (couche entière, dans le SCR des unités) : les workers la liront eux-mêmes.</translation>
+    </message>
+    <message>
       <source>Areas and lengths are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres and metres.</source>
       <translation>Surfaces et longueurs ellipsoïdales, sur l'ellipsoïde {ellipsoid}, en mètres carrés et en mètres.</translation>
     </message>
