@@ -61,7 +61,7 @@ $(STAMPS)/bench-venv: requirements/bench.txt | system
 
 # The workers' own environment, from requirements/worker.txt alone: no system site packages, no
 # plugin code (the core travels with the tasks).
-$(STAMPS)/worker-venv: requirements/worker.txt requirements/core.txt requirements/dask.txt | system
+$(STAMPS)/worker-venv: requirements/worker.txt requirements/core.txt requirements/dask.txt requirements/raster.txt | system
 	@mkdir -p $(STAMPS)
 	test -x $(VENV)-worker/bin/python || $(SYSTEM_PYTHON) -m venv $(VENV)-worker
 	$(VENV)-worker/bin/python -m pip install -q --disable-pip-version-check --only-binary :all: -r requirements/worker.txt

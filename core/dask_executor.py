@@ -44,6 +44,8 @@ CORE_PACKAGES = {
 }
 # Only needed when workers read layers themselves (``sources.LayerReference``).
 READER_PACKAGES = {"pyogrio": "worker"}
+# Needed by every raster indicator: the workers open the raster themselves.
+RASTER_PACKAGES = {"rasterio": "worker"}
 _SCHEDULER_PACKAGES = {"python", "dask", "distributed", "cloudpickle", "msgpack", "tornado"}
 _POLL_SECONDS = 0.1
 LARGE_UPLOAD_BYTES = 200 * 1024 * 1024

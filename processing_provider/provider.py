@@ -53,6 +53,8 @@ class GeoIndicatorsProvider(QgsProcessingProvider):
     def loadAlgorithms(self):  # noqa: N802
         from .cluster_status_algorithm import ClusterStatusAlgorithm
         from .overlay_algorithm import OverlayAlgorithm
+        from .zonal_algorithm import ZonalStatisticsAlgorithm
 
         self.addAlgorithm(OverlayAlgorithm())
+        self.addAlgorithm(ZonalStatisticsAlgorithm())
         self.addAlgorithm(ClusterStatusAlgorithm())

@@ -10,7 +10,7 @@ import os
 
 import numpy as np
 import shapely
-from osgeo import ogr, osr
+from osgeo import gdal, ogr, osr
 
 ogr.UseExceptions()
 
@@ -94,6 +94,24 @@ def point_theme(count, classes, seed=4, extent=EXTENT):
 
 
 _OGR_TYPES = {str: ogr.OFTString, int: ogr.OFTInteger64, float: ogr.OFTReal}
+
+
+def write_raster(path, bands, left, top, cell_size, epsg=CRS, nodata=None, dtype=gdal.GDT_Float64, tile=256):
+    """Write ``bands`` (2-D arrays, one per band) to a tiled, compressed GeoTIFF on a north-up grid."""
+    rows, columns = bands[0].shape
+    options = ["TILED=YES", f"BLOCKXSIZE={tile}", f"BLOCKYSIZE={tile}", "COMPRESS=DEFLATE"]
+    dataset = gdal.GetDriverByName("GTiff").Create(path, columns, rows, len(bands), dtype, options)
+    dataset.SetGeoTransform((left, cell_size, 0.0, top, 0.0, -cell_size))
+    reference = osr.SpatialReference()
+    reference.ImportFromEPSG(epsg)
+    dataset.SetProjection(reference.ExportToWkt())
+    for number, values in enumerate(bands, start=1):
+        band = dataset.GetRasterBand(number)
+        if nodata is not None:
+            band.SetNoDataValue(nodata)
+        band.WriteArray(values)
+    dataset = None
+    return path
 
 
 def write_gpkg(path, layer_name, geometries, fields, epsg=CRS):

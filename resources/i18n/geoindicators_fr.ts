@@ -355,5 +355,149 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
       <source>Shared folders as the cluster sees them (client=cluster; e.g. Z:/=/media/commun/)</source>
       <translation>Dossiers partagés tels que le cluster les voit (client=cluster ; ex. Z:/=/media/commun/)</translation>
     </message>
+    <message>
+      <source>Zonal statistics indicator</source>
+      <translation>Indicateur de statistiques zonales</translation>
+    </message>
+    <message>
+      <source>Summarises the cells of a raster over each spatial unit, band by band: count, sum, mean, min, max, range, stdev, variance, median, majority, minority, variety, covered_area and quantiles (QUANTILES, percentages such as 10,90, give fields q10, q90).
+
+Coverage rule. Exact (default): each cell is weighted by the fraction of it inside the unit, as the exactextract library does; count is then the sum of those fractions, mean, stdev, variance, median and quantiles are weighted; min, max, majority, minority and variety consider every cell the unit touches. Pixel centre: a cell counts wholly when its centre lies in the unit, as QGIS's Zonal statistics; like QGIS, a unit holding at most one valid cell centre (smaller than a cell) is measured with exact fractions instead. A cell centre exactly on a border between two units counts in one of them (the one right of or below it), where QGIS counts it in neither.
+
+Categorical mode, for a class raster (land cover): the area of each class value in each unit (area) and its share of the unit's area (pct_unit, %). An optional class table gives each value a name.
+
+Nodata cells, NaN values and cells outside the raster are left out; a band's scale and offset are applied. A unit partly outside the raster is summarised on the part inside (covered_area says how much); a unit wholly outside gets NULL statistics and is counted in a warning. Units are reprojected to the raster's CRS. covered_area and area follow the ellipsoid of the Processing context like the overlay indicator (m² when an ellipsoid is set, planar in the units CRS when it is NONE): the unit's measured area times the share of it covered.
+
+Layout: the long table has one row per unit and band (fields: unit ID, band, then the statistics), or per unit and class (unit ID, class, area, pct_unit). The wide layout is the units layer with one field per statistic and band (mean_b1, median_b2… ; the bare statistic names for a single band), or per measure and class (area_forest…).
+
+The raster is read window by window, never whole, so any size works. On a Dask cluster the workers open the raster themselves: it must be in a shared folder mapped in the GeoIndicators settings, or a URL.</source>
+      <translation>Résume les cellules d'un raster sur chaque unité spatiale, bande par bande : count (nombre), sum (somme), mean (moyenne), min, max, range (étendue), stdev (écart type), variance, median (médiane), majority (valeur majoritaire), minority (valeur minoritaire), variety (nombre de valeurs distinctes), covered_area (surface couverte) et quantiles (QUANTILES, pourcentages tels que 10,90, qui donnent les champs q10, q90).
+
+Règle de couverture. Exacte (par défaut) : chaque cellule est pondérée par la fraction de sa surface située dans l'unité, comme le fait la bibliothèque exactextract ; count est alors la somme de ces fractions, et mean, stdev, variance, median et les quantiles sont pondérés ; min, max, majority, minority et variety portent sur toutes les cellules que l'unité touche. Centre du pixel : une cellule compte entièrement quand son centre est dans l'unité, comme dans les Statistiques zonales de QGIS ; comme QGIS, une unité qui contient au plus un centre de cellule valide (plus petite qu'une cellule) est mesurée avec les fractions exactes. Un centre de cellule exactement sur la limite entre deux unités compte dans l'une d'elles (celle à sa droite ou en dessous), là où QGIS ne le compte dans aucune.
+
+Mode classes, pour un raster de classes (occupation du sol) : la surface de chaque valeur de classe dans chaque unité (area) et sa part de la surface de l'unité (pct_unit, %). Une table des classes facultative donne un nom à chaque valeur.
+
+Les cellules nodata, les valeurs NaN et les cellules hors du raster sont écartées ; l'échelle et le décalage d'une bande sont appliqués. Une unité en partie hors du raster est résumée sur la partie qui le recouvre (covered_area dit combien) ; une unité entièrement hors du raster reçoit des statistiques NULL et est comptée dans un avertissement. Les unités sont reprojetées dans le SCR du raster. covered_area et area suivent l'ellipsoïde du contexte de traitement comme l'indicateur de superposition (m² quand un ellipsoïde est défini, plan dans le SCR des unités quand il vaut NONE) : la surface mesurée de l'unité multipliée par la part couverte.
+
+Disposition : la table longue a une ligne par unité et bande (champs : identifiant de l'unité, band, puis les statistiques), ou par unité et classe (identifiant, class, area, pct_unit). La disposition large est la couche des unités avec un champ par statistique et bande (mean_b1, median_b2… ; les noms de statistiques seuls pour une seule bande), ou par mesure et classe (area_forest…).
+
+Le raster est lu fenêtre par fenêtre, jamais en entier : toute taille convient. Sur un cluster Dask, les workers ouvrent eux-mêmes le raster : il doit se trouver dans un dossier partagé déclaré dans les paramètres de GeoIndicators, ou être une URL.</translation>
+    </message>
+    <message>
+      <source>The units are reprojected from {units} to the raster's CRS {raster}. </source>
+      <translation>Les unités sont reprojetées de {units} vers le SCR du raster {raster}. </translation>
+    </message>
+    <message>
+      <source>Areas are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres.</source>
+      <translation>Les surfaces sont ellipsoïdales, sur l'ellipsoïde {ellipsoid}, en mètres carrés.</translation>
+    </message>
+    <message>
+      <source>Cannot read the raster '{layer}' at {path}: {reason}</source>
+      <translation>Impossible de lire le raster « {layer} » à l'emplacement {path} : {reason}</translation>
+    </message>
+    <message>
+      <source>The grid of the raster '{layer}' is rotated or upside down; warp it to a north-up grid first (Raster &gt; Projections &gt; Warp).</source>
+      <translation>La grille du raster « {layer} » est tournée ou inversée ; reprojetez-la d'abord sur une grille orientée au nord (Raster &gt; Projections &gt; Projection (warp)).</translation>
+    </message>
+    <message>
+      <source>Raster</source>
+      <translation>Raster</translation>
+    </message>
+    <message>
+      <source>Bands (none = all)</source>
+      <translation>Bandes (aucune = toutes)</translation>
+    </message>
+    <message>
+      <source>Statistics</source>
+      <translation>Statistiques</translation>
+    </message>
+    <message>
+      <source>Quantiles (percentages, such as 10,90)</source>
+      <translation>Quantiles (pourcentages, par exemple 10,90)</translation>
+    </message>
+    <message>
+      <source>Coverage rule</source>
+      <translation>Règle de couverture</translation>
+    </message>
+    <message>
+      <source>Categorical raster (area and share of each class value)</source>
+      <translation>Raster de classes (surface et part de chaque valeur de classe)</translation>
+    </message>
+    <message>
+      <source>Class names (value, name)</source>
+      <translation>Noms des classes (valeur, nom)</translation>
+    </message>
+    <message>
+      <source>The raster parameter RASTER does not name a raster layer or file that QGIS can open.</source>
+      <translation>Le paramètre RASTER ne désigne pas une couche ou un fichier raster que QGIS sait ouvrir.</translation>
+    </message>
+    <message>
+      <source>The raster '{layer}' comes from the '{provider}' provider; only rasters GDAL reads (files, /vsicurl/ URLs) can be summarised. Save it as a GeoTIFF first (Export &gt; Save As).</source>
+      <translation>Le raster « {layer} » vient du fournisseur « {provider} » ; seuls les rasters lus par GDAL (fichiers, URL /vsicurl/) peuvent être résumés. Enregistrez-le d'abord en GeoTIFF (Exporter &gt; Enregistrer sous).</translation>
+    </message>
+    <message>
+      <source>The raster '{layer}' has {count} bands; band {band} does not exist. Choose bands between 1 and {count}.</source>
+      <translation>Le raster « {layer} » a {count} bandes ; la bande {band} n'existe pas. Choisissez des bandes entre 1 et {count}.</translation>
+    </message>
+    <message>
+      <source>Categorical mode reads one band, and the raster '{layer}' has {count}: choose the band of classes in BANDS.</source>
+      <translation>Le mode classes lit une seule bande, et le raster « {layer} » en a {count} : choisissez la bande des classes dans BANDS.</translation>
+    </message>
+    <message>
+      <source>The class table must hold pairs of value and name; it has {count} cells.</source>
+      <translation>La table des classes doit contenir des paires valeur et nom ; elle a {count} cellules.</translation>
+    </message>
+    <message>
+      <source>The Dask cluster cannot read the raster '{layer}' ({path}): it is not in a shared folder mapped in Options &gt; Processing &gt; Providers &gt; GeoIndicators. Copy it to a shared folder and map that folder, give a URL, or run on this computer.</source>
+      <translation>Le cluster Dask ne peut pas lire le raster « {layer} » ({path}) : il n'est pas dans un dossier partagé déclaré dans Options &gt; Traitements &gt; Fournisseurs &gt; GeoIndicators. Copiez-le dans un dossier partagé et déclarez ce dossier, donnez une URL, ou exécutez sur cet ordinateur.</translation>
+    </message>
+    <message>
+      <source>Areas are planar, in the units CRS {crs} (the ellipsoid is NONE).</source>
+      <translation>Les surfaces sont planes, dans le SCR des unités {crs} (l'ellipsoïde est NONE).</translation>
+    </message>
+    <message>
+      <source>{count} units of '{layer}' lie wholly outside the raster '{raster}' (for example {examples}): their statistics are NULL.</source>
+      <translation>{count} unités de « {layer} » sont entièrement hors du raster « {raster} » (par exemple {examples}) : leurs statistiques sont NULL.</translation>
+    </message>
+    <message>
+      <source>{count} units of '{layer}' have no geometry: their statistics are NULL.</source>
+      <translation>{count} unités de « {layer} » n'ont pas de géométrie : leurs statistiques sont NULL.</translation>
+    </message>
+    <message>
+      <source>The quantiles '{value}' cannot be read: give percentages between 0 and 100 separated by commas, such as 10,90.</source>
+      <translation>Les quantiles « {value} » ne peuvent pas être lus : donnez des pourcentages entre 0 et 100 séparés par des virgules, par exemple 10,90.</translation>
+    </message>
+    <message>
+      <source>Cannot open the raster '{layer}' ({path}): {reason}</source>
+      <translation>Impossible d'ouvrir le raster « {layer} » ({path}) : {reason}</translation>
+    </message>
+    <message>
+      <source>Exact partial-pixel coverage</source>
+      <translation>Couverture exacte des pixels partiels</translation>
+    </message>
+    <message>
+      <source>Pixel centre (as QGIS's Zonal statistics)</source>
+      <translation>Centre du pixel (comme les Statistiques zonales de QGIS)</translation>
+    </message>
+    <message>
+      <source>Value</source>
+      <translation>Valeur</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>Nom</translation>
+    </message>
+    <message>
+      <source>Long table (one row per unit and band, or unit and class)</source>
+      <translation>Table longue (une ligne par unité et bande, ou par unité et classe)</translation>
+    </message>
+    <message>
+      <source>Units layer with one field per statistic (wide)</source>
+      <translation>Couche des unités avec un champ par statistique (large)</translation>
+    </message>
+    <message>
+      <source>The class table value '{value}' is not a number: the first column holds the raster's class values.</source>
+      <translation>La valeur « {value} » de la table des classes n'est pas un nombre : la première colonne contient les valeurs de classes du raster.</translation>
+    </message>
   </context>
 </TS>

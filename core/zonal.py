@@ -1,0 +1,492 @@
+"""Zonal statistics indicator: raster values summarised over each spatial unit.
+
+For each unit and band: count, sum, mean, min, max, range, stdev, variance, median, quantiles,
+majority, minority, variety and covered area; or, for a class raster (``categorical``), the area
+and share of each class value. Two coverage rules (``coverage.EXACT``, ``coverage.CENTRE``):
+
+* exact: each cell is weighted by the fraction of it the unit covers, as exactextract does (same
+  definitions: ``count`` is the sum of the fractions, ``mean`` and ``stdev`` are weighted, the
+  population variance, quantiles interpolated by exactextract's weighted rule, ``min``/``max``/
+  ``variety`` over the cells touched at all; ties of ``majority`` go to the larger value, of
+  ``minority`` to the smaller).
+* pixel centre: a cell counts wholly when its centre is in the unit, as QGIS's zonal statistics;
+  like QGIS, a unit holding at most one valid cell centre is measured with exact fractions instead.
+
+Units are in the raster's CRS. ``covered_area`` and categorical ``area`` are in the units' measure
+when ``unit_areas`` is given (each unit's area measured as the caller wants: the footprint share
+times that area), otherwise in the raster's cell areas. Cells outside the raster, nodata cells and
+NaN values are left out; a unit that touches no cell of the raster gets NULL statistics.
+
+The raster is read one window at a time: a task reads, band after band, the cells under a batch of
+neighbouring units whose boxes hold at most ``cell_budget`` cells, and a unit larger than that is
+cut into strips. Coverage is computed once per batch and reused for every band.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .coverage import CENTRE, EXACT, cell_coverage
+from .errors import InputError
+from .execution import LocalExecutor
+from .fields import wide_field_names
+from .overlay import _chunk_label, _prepare_units, check_unit_ids
+from .partition import chunks
+from .rasters import cell_areas_by_row
+from .sources import UnitChunk
+
+STATISTICS = ["count", "sum", "mean", "min", "max", "range", "stdev", "variance", "median", "majority", "minority", "variety", "covered_area"]
+DEFAULT_STATISTICS = ["count", "sum", "mean"]
+CATEGORICAL_MEASURES = ["area", "pct_unit"]
+_DISTRIBUTION = {"median", "majority", "minority", "variety"}
+DEFAULT_CHUNK_SIZE = 1000
+# About 16 bytes a cell while a batch is processed: 4 million cells stay well under 100 MB a task.
+DEFAULT_CELL_BUDGET = 4_000_000
+
+
+@dataclass(frozen=True)
+class ZonalRequest:
+    """What every task computes: the raster as the task opens it, the bands (1-based) and the
+    statistics, quantiles as fractions (0.1 for ``q10``), the coverage rule, categorical mode,
+    the ellipsoid ``(semi_major, semi_minor)`` of a raster in degrees (None when projected)."""
+
+    raster: object
+    bands: tuple
+    statistics: tuple = tuple(DEFAULT_STATISTICS)
+    quantiles: tuple = ()
+    rule: str = EXACT
+    categorical: bool = False
+    ellipsoid: tuple = None
+    cell_budget: int = DEFAULT_CELL_BUDGET
+
+    @property
+    def needs_distribution(self):
+        return self.categorical or bool(self.quantiles) or bool(_DISTRIBUTION & set(self.statistics))
+
+
+@dataclass
+class ZonalResult:
+    """Statistics per unit and band (``table``: unit position, band, one column per field), or
+    per unit and class in categorical mode (``table``: unit, band, value, area, pct_unit)."""
+
+    table: pd.DataFrame
+    fields: list
+    unit_ids: np.ndarray
+    bands: list
+    categorical: bool
+    class_names: dict = None
+    notes: dict = field(default_factory=dict)
+
+    def long_table(self, id_column="id"):
+        out = pd.DataFrame({id_column: self.unit_ids[self.table["unit"].to_numpy()]})
+        if self.categorical:
+            out["class"] = [class_label(value, self.class_names) for value in self.table["value"].to_numpy()]
+        else:
+            out["band"] = self.table["band"].to_numpy()
+        for name in self.fields:
+            out[name] = self.table[name].to_numpy()
+        return out
+
+    def wide_table(self, existing_fields=()):
+        """One row per unit, in input order; ``(frame, names)`` with ``names[(field, label)]``.
+
+        Labels are bands (``b1``…, giving ``mean_b1``; bare statistic names for a single band) or classes.
+        """
+        unit_count = len(self.unit_ids)
+        if self.categorical:
+            values = sorted(set(self.table["value"].tolist()))
+            labels = [class_label(value, self.class_names) for value in values]
+            names = wide_field_names(self.fields, labels, existing_fields)
+            columns = {}
+            for value, label in zip(values, labels):
+                rows = self.table[self.table["value"] == value]
+                for name in self.fields:
+                    column = np.zeros(unit_count)
+                    column[self.notes.get("outside_positions", [])] = np.nan
+                    column[rows["unit"].to_numpy()] = rows[name].to_numpy()
+                    columns[names[(name, label)]] = column
+            return pd.DataFrame(columns, index=pd.RangeIndex(unit_count)), names
+        labels = [f"b{band}" for band in self.bands]
+        names = wide_field_names(self.fields, labels, existing_fields, single_class=len(self.bands) == 1)
+        columns = {}
+        for band, label in zip(self.bands, labels):
+            rows = self.table[self.table["band"] == band]
+            for name in self.fields:
+                column = np.full(unit_count, np.nan)
+                column[rows["unit"].to_numpy()] = rows[name].to_numpy()
+                columns[names[(name, label)]] = column
+        return pd.DataFrame(columns, index=pd.RangeIndex(unit_count)), names
+
+
+def quantile_field(fraction):
+    """``q10`` for 0.1, ``q2_5`` for 0.025."""
+    text = f"{fraction * 100:.6f}".rstrip("0").rstrip(".")
+    return "q" + text.replace(".", "_")
+
+
+def parse_quantiles(text):
+    """``"10, 90"`` → ``(0.1, 0.9)``; percentages between 0 and 100."""
+    values = []
+    for part in str(text or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            number = float(part)
+        except ValueError:
+            raise InputError("bad_quantile", f"Quantile '{part}' is not a number; give percentages such as 10,90.", value=part) from None
+        if not 0 <= number <= 100:
+            raise InputError("bad_quantile", f"Quantile {part} is not between 0 and 100; give percentages such as 10,90.", value=part)
+        if number / 100 not in values:
+            values.append(number / 100)
+    return tuple(values)
+
+
+def class_label(value, class_names=None):
+    """The text of a class: its name from the class table, else the value (``3``, not ``3.0``)."""
+    if class_names:
+        for key in (value, float(value)):
+            if key in class_names:
+                return str(class_names[key])
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def compute_zonal(units, request, raster_info, unit_areas=None, class_names=None, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):
+    """Statistics of ``request.raster`` over ``units`` (``overlay.Units``, in the raster's CRS).
+
+    ``raster_info`` (``RasterInfo``) gives the grid, read once by the caller; ``unit_areas``
+    (optional, one per unit) are the units' areas in the measure the output areas must use.
+    """
+    executor = executor or LocalExecutor()
+    notes = {}
+    unit_ids = np.asarray(units.ids, dtype=object)
+    check_unit_ids(unit_ids)
+    geometries = _prepare_units(np.asarray(units.geometries, dtype=object), notes)
+    if request.categorical and len(request.bands) != 1:
+        raise InputError("categorical_bands", "Categorical mode reads one band; choose a single band of the class raster.")
+    grid = raster_info.grid
+    present = ~shapely.is_empty(geometries)
+    unit_chunks = [positions[present[positions]] for positions in chunks(geometries, chunk_size, executor.parallelism)]
+    unit_chunks = [positions for positions in unit_chunks if len(positions)]
+    labels = [_chunk_label(unit_ids[positions]) for positions in unit_chunks]
+    notes["chunks"] = len(unit_chunks)
+
+    def tasks():
+        for positions in unit_chunks:
+            yield UnitChunk(geometries[positions], positions), grid, request
+
+    def progress(done, total):
+        if on_progress is not None:
+            on_progress(done / total)
+
+    partials = executor.run(zonal_chunk, tasks(), progress, should_stop, labels)
+    footprint = np.zeros(len(unit_ids))
+    for partial in partials:
+        footprint[partial.units] += partial.footprint
+    outside = present & ~shapely.intersects(geometries, shapely.box(grid.left, grid.top - grid.rows * grid.cell_height, grid.left + grid.columns * grid.cell_width, grid.top))
+    notes["outside_count"] = int(outside.sum())
+    notes["outside_examples"] = unit_ids[outside][:5].tolist()
+    notes["outside_positions"] = np.flatnonzero(outside | ~present)
+    notes["units_without_geometry"] = int((~present).sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.ones(len(unit_ids)) if unit_areas is None else np.where(footprint > 0, np.asarray(unit_areas, dtype=float) / footprint, 0.0)
+    if request.categorical:
+        table = _categorical_table(partials, scale, footprint)
+        fields = list(CATEGORICAL_MEASURES)
+    else:
+        table, fields = _statistics_table(partials, request, scale, len(unit_ids), outside | ~present)
+    return ZonalResult(table, fields, unit_ids, list(request.bands), request.categorical, class_names, notes)
+
+
+@dataclass
+class ZonalPartial:
+    """What one task sends back. ``units``: positions of its units; ``footprint``: the area of
+    each, measured like the raster's cells. ``moments``: one row per
+    (unit, band, piece): count, sum, mean, m2, min, max, valid_area. ``distribution``: weight and
+    area of each (unit, band, value)."""
+
+    units: np.ndarray
+    footprint: np.ndarray
+    moments: pd.DataFrame
+    distribution: pd.DataFrame
+
+
+def zonal_chunk(units, grid, request):
+    """Partial statistics of one chunk of units (``UnitChunk``); opens the raster itself."""
+    geometries, positions = units.geometries, units.positions
+    pieces, owners = _cut_large_units(geometries, grid, request.cell_budget)
+    footprint = np.bincount(owners, weights=_footprints(pieces, grid, request.ellipsoid), minlength=len(positions))
+    moments, distributions = [], []
+    with request.raster.open() as reader:
+        for batch in _batches(pieces, grid, request.cell_budget):
+            window = _window(pieces[batch], grid)
+            if window is None:
+                continue
+            row0, row1, col0, col1 = window
+            coverage = cell_coverage(pieces[batch], grid, request.rule)
+            owner = owners[batch][coverage.owner]
+            areas = _cell_areas(grid, coverage.rows, request.ellipsoid)
+            in_raster = (coverage.rows >= row0) & (coverage.rows < row1) & (coverage.columns >= col0) & (coverage.columns < col1)
+            weights = coverage.fractions.astype(np.float64)
+            fallback = None
+            for band in request.bands:
+                values, valid = reader.read(band, row0, row1, col0, col1)
+                cells = _valid_cells(coverage, owner, weights, areas, in_raster, values, valid, row0, col0)
+                if request.rule == CENTRE:
+                    # QGIS measures a unit holding at most one valid centre with exact fractions.
+                    batch_units = np.unique(owners[batch])
+                    few = batch_units[np.bincount(cells[0], minlength=len(positions))[batch_units] <= 1]
+                    if len(few):
+                        if fallback is None:
+                            fallback = _exact_fallback(pieces, owners, batch, grid)
+                        cells = _replace_with_exact(cells, few, fallback, grid, request, values, valid, row0, row1, col0, col1)
+                cell_owner, cell_values, cell_weights, cell_areas = cells
+                moments.append(_moments(cell_owner, cell_values, cell_weights, cell_areas, band))
+                if request.needs_distribution:
+                    distributions.append(_distribution(cell_owner, cell_values, cell_weights, cell_areas, band))
+    empty_moments = pd.DataFrame({name: np.zeros(0) for name in ["unit", "band", "count", "sum", "mean", "m2", "min", "max", "valid_area"]})
+    moments = pd.concat(moments, ignore_index=True) if moments else empty_moments
+    distribution = pd.concat(distributions, ignore_index=True) if distributions else pd.DataFrame({name: np.zeros(0) for name in ["unit", "band", "value", "weight", "area"]})
+    moments["unit"] = positions[moments["unit"].to_numpy(dtype=np.int64)]
+    distribution["unit"] = positions[distribution["unit"].to_numpy(dtype=np.int64)]
+    return ZonalPartial(positions, footprint, moments, distribution)
+
+
+def _footprints(pieces, grid, ellipsoid):
+    """Area of each piece as the raster's cells measure it: planar in the raster's CRS, or for a
+    raster in degrees, scaled by the ellipsoidal area of a cell of the row at its centre."""
+    areas = shapely.area(pieces)
+    if not ellipsoid:
+        return areas
+    centre_rows = np.floor((grid.top - shapely.get_y(shapely.centroid(pieces))) / grid.cell_height)
+    return areas * cell_areas_by_row(grid, centre_rows, ellipsoid) / grid.cell_area
+
+
+def _window(pieces, grid):
+    """Rows and columns of the raster under the pieces' boxes, or None when none is."""
+    row0, row1, col0, col1 = grid.cell_box(shapely.total_bounds(pieces))
+    row0, row1 = max(int(row0), 0), min(int(row1), grid.rows)
+    col0, col1 = max(int(col0), 0), min(int(col1), grid.columns)
+    if row0 >= row1 or col0 >= col1:
+        return None
+    return row0, row1, col0, col1
+
+
+def _cut_large_units(geometries, grid, budget):
+    """Units whose box exceeds ``budget`` cells are cut into strips of whole rows that fit."""
+    row0, row1, col0, col1 = grid.cell_box(shapely.bounds(geometries))
+    cells = (row1 - row0 + 1) * (col1 - col0)
+    pieces, owners = [], []
+    for position, geometry in enumerate(geometries):
+        if cells[position] <= budget:
+            pieces.append(geometry)
+            owners.append(position)
+            continue
+        strip_rows = max(1, budget // max(1, col1[position] - col0[position]) - 1)
+        xmin, _, xmax, _ = shapely.bounds(geometry)
+        for top_row in range(int(row0[position]), int(row1[position]), strip_rows):
+            top = grid.top - top_row * grid.cell_height
+            bottom = grid.top - min(top_row + strip_rows, int(row1[position])) * grid.cell_height
+            strip = shapely.clip_by_rect(geometry, xmin - grid.cell_width, bottom, xmax + grid.cell_width, top)
+            if not shapely.is_empty(strip) and shapely.area(strip) > 0:
+                pieces.append(strip)
+                owners.append(position)
+    out = np.empty(len(pieces), dtype=object)
+    out[:] = pieces
+    return out, np.asarray(owners, dtype=np.int64)
+
+
+def _batches(pieces, grid, budget):
+    """Consecutive pieces (neighbours, in Hilbert order) whose joint window fits the budget."""
+    row0, row1, col0, col1 = grid.cell_box(shapely.bounds(pieces))
+    batch, window = [], None
+    for index in range(len(pieces)):
+        box = (row0[index], row1[index], col0[index], col1[index])
+        joined = box if window is None else (min(window[0], box[0]), max(window[1], box[1]), min(window[2], box[2]), max(window[3], box[3]))
+        if batch and (joined[1] - joined[0] + 1) * (joined[3] - joined[2]) > budget:
+            yield np.asarray(batch)
+            batch, joined = [], box
+        batch.append(index)
+        window = joined
+    if batch:
+        yield np.asarray(batch)
+
+
+def _valid_cells(coverage, owner, weights, areas, in_raster, values, valid, row0, col0):
+    rows = coverage.rows[in_raster] - row0
+    columns = coverage.columns[in_raster] - col0
+    keep = valid[rows, columns]
+    return owner[in_raster][keep], values[rows, columns][keep], weights[in_raster][keep], areas[in_raster][keep]
+
+
+def _exact_fallback(pieces, owners, batch, grid):
+    coverage = cell_coverage(pieces[batch], grid, EXACT, single_precision=False)
+    return coverage, owners[batch][coverage.owner]
+
+
+def _replace_with_exact(cells, units, fallback, grid, request, values, valid, row0, row1, col0, col1):
+    """``cells`` with the cells of ``units`` replaced by their exact-coverage cells."""
+    cell_owner, cell_values, cell_weights, cell_areas = cells
+    coverage, owner = fallback
+    chosen = np.isin(owner, units) & (coverage.rows >= row0) & (coverage.rows < row1) & (coverage.columns >= col0) & (coverage.columns < col1)
+    rows, columns = coverage.rows[chosen] - row0, coverage.columns[chosen] - col0
+    keep = valid[rows, columns]
+    areas = _cell_areas(grid, coverage.rows[chosen][keep], request.ellipsoid)
+    kept = ~np.isin(cell_owner, units)
+    return (
+        np.concatenate([cell_owner[kept], owner[chosen][keep]]),
+        np.concatenate([cell_values[kept], values[rows, columns][keep]]),
+        np.concatenate([cell_weights[kept], coverage.fractions[chosen][keep].astype(np.float64)]),
+        np.concatenate([cell_areas[kept], areas]),
+    )
+
+
+def _cell_areas(grid, rows, ellipsoid):
+    return cell_areas_by_row(grid, rows, ellipsoid) if ellipsoid else np.full(len(rows), grid.cell_area)
+
+
+def _sorted_groups(keys):
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
+    return order, starts, sorted_keys[starts] if len(keys) else sorted_keys
+
+
+def _moments(owner, values, weights, areas, band):
+    order, starts, units = _sorted_groups(owner)
+    values, weights, areas = values[order], weights[order], areas[order]
+    if not len(order):
+        return pd.DataFrame({"unit": units, "band": np.zeros(0, np.int64)})
+    count = np.add.reduceat(weights, starts)
+    total = np.add.reduceat(values * weights, starts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = total / count
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(order)]))
+    deviation = values - mean[group]
+    return pd.DataFrame(
+        {
+            "unit": units,
+            "band": band,
+            "count": count,
+            "sum": total,
+            "mean": mean,
+            "m2": np.add.reduceat(weights * deviation * deviation, starts),
+            "min": np.minimum.reduceat(values, starts),
+            "max": np.maximum.reduceat(values, starts),
+            "valid_area": np.add.reduceat(weights * areas, starts),
+        }
+    )
+
+
+def _distribution(owner, values, weights, areas, band):
+    frame = pd.DataFrame({"unit": owner, "value": values, "weight": weights, "area": weights * areas})
+    grouped = frame.groupby(["unit", "value"], sort=True)[["weight", "area"]].sum().reset_index()
+    grouped.insert(1, "band", band)
+    return grouped
+
+
+def _statistics_table(partials, request, scale, unit_count, missing):
+    moments = pd.concat([partial.moments for partial in partials], ignore_index=True)
+    moments = moments[moments["count"] > 0] if len(moments) else moments
+    # Pieces of a unit cut into strips are merged with Chan's formula for the variance.
+    grouped = moments.groupby(["unit", "band"], sort=True)
+    table = grouped[["count", "sum", "valid_area"]].sum()
+    table["min"] = grouped["min"].min()
+    table["max"] = grouped["max"].max()
+    table["mean"] = table["sum"] / table["count"]
+    merged_mean = table["mean"].reindex(pd.MultiIndex.from_frame(moments[["unit", "band"]])).to_numpy()
+    moments = moments.assign(spread=moments["m2"].to_numpy() + moments["count"].to_numpy() * (moments["mean"].to_numpy() - merged_mean) ** 2)
+    table["variance"] = moments.groupby(["unit", "band"], sort=True)["spread"].sum() / table["count"]
+    table["stdev"] = np.sqrt(table["variance"])
+    table["range"] = table["max"] - table["min"]
+    table = table.reset_index()
+    table["unit"] = table["unit"].astype(np.int64)
+    table["band"] = table["band"].astype(np.int64)
+    table["covered_area"] = table["valid_area"] * scale[table["unit"].to_numpy()]
+
+    if request.needs_distribution:
+        distribution = pd.concat([partial.distribution for partial in partials], ignore_index=True)
+        distribution = distribution.groupby(["unit", "band", "value"], sort=True)[["weight", "area"]].sum().reset_index()
+        distribution = distribution[distribution["weight"] > 0]
+        by_unit = _distribution_statistics(distribution, request.quantiles)
+        table = table.merge(by_unit, on=["unit", "band"], how="left")
+
+    # Every unit × band appears: units with no valid cell get count 0, and NULL statistics.
+    full = pd.MultiIndex.from_product([np.arange(unit_count), list(request.bands)], names=["unit", "band"]).to_frame(index=False)
+    table = full.merge(table, on=["unit", "band"], how="left")
+    for name in ("count", "sum", "covered_area", "variety"):
+        if name in table:
+            table[name] = table[name].fillna(0.0)
+    fields = [name for name in STATISTICS if name in request.statistics]
+    if "median" in fields and "median" not in table:
+        table["median"] = np.nan
+    fields += [quantile_field(q) for q in request.quantiles]
+    for name in fields:
+        if name not in table:
+            table[name] = np.nan
+    # Units the raster does not reach at all are not measured: every statistic is NULL.
+    table.loc[missing[table["unit"].to_numpy()], fields] = np.nan
+    return table[["unit", "band", *fields]].sort_values(["unit", "band"], kind="stable").reset_index(drop=True), fields
+
+
+def _distribution_statistics(distribution, quantiles):
+    """median, quantiles, majority, minority and variety per (unit, band), exactextract's way."""
+    keys = distribution["unit"].to_numpy(np.int64) * 1_000_000 + distribution["band"].to_numpy(np.int64)
+    values = distribution["value"].to_numpy(float)
+    weights = distribution["weight"].to_numpy(float)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
+    sizes = np.diff(np.r_[starts, len(keys)])
+    group = np.repeat(np.arange(len(starts)), sizes)
+    out = pd.DataFrame({"unit": keys[starts] // 1_000_000, "band": keys[starts] % 1_000_000, "variety": sizes.astype(float)})
+    # majority: largest weight, ties to the larger value; minority: smallest, ties to the smaller.
+    by_weight = np.lexsort((values, weights, group))
+    ends = np.r_[starts[1:], len(keys)] - 1
+    out["majority"] = values[by_weight[ends]]
+    out["minority"] = values[by_weight[starts]]
+    for fraction, name in [(0.5, "median"), *((q, quantile_field(q)) for q in quantiles)]:
+        out[name] = _weighted_quantile(values, weights, group, starts, sizes, fraction)
+    return out
+
+
+def _weighted_quantile(values, weights, group, starts, sizes, fraction):
+    """exactextract's weighted quantile (https://stats.stackexchange.com/a/13223), per group.
+
+    Within each group (values ascending, distinct) ``s_i = i·w_i + (n-1)·Σ_{k<i} w_k``; the
+    quantile interpolates linearly where ``s`` reaches ``fraction × (n-1) × Σw``.
+    """
+    if not len(values):
+        return np.zeros(0)
+    cumulative = np.cumsum(weights)
+    group_start_total = np.r_[0.0, cumulative][starts][group]
+    before = cumulative - weights - group_start_total
+    position = np.arange(len(values)) - starts[group]
+    n = sizes[group].astype(float)
+    s = position * weights + (n - 1) * before
+    total = np.add.reduceat(weights, starts)
+    target = fraction * total * (sizes - 1)
+    # First element of each group with s > target (s increases within a group).
+    above = s > target[group]
+    candidate = np.where(above, np.arange(len(values)), len(values))
+    right = np.minimum.reduceat(candidate, starts)
+    last = starts + sizes - 1
+    result = values[last].copy()
+    inner = right < starts + sizes
+    r = right[inner]
+    left = r - 1
+    result[inner] = values[left] + (target[inner] - s[left]) * (values[r] - values[left]) / (s[r] - s[left])
+    return result
+
+
+def _categorical_table(partials, scale, footprint):
+    distribution = pd.concat([partial.distribution for partial in partials], ignore_index=True)
+    table = distribution.groupby(["unit", "value"], sort=True)["area"].sum().reset_index()
+    table = table[table["area"] > 0].reset_index(drop=True)
+    units = table["unit"].to_numpy(np.int64)
+    table["unit"] = units
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["pct_unit"] = np.where(footprint[units] > 0, np.minimum(100.0 * table["area"].to_numpy() / footprint[units], 100.0), np.nan)
+    table["area"] = table["area"].to_numpy() * scale[units]
+    return table[["unit", "value", *CATEGORICAL_MEASURES]]

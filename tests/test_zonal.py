@@ -1,0 +1,288 @@
+"""Zonal statistics indicator, checked against independent engines on generated data:
+exactextract (called directly) for exact coverage, QGIS's native zonal statistics and zonal
+histogram for the pixel-centre rule, and a real loopback Dask cluster."""
+
+import math
+import os
+
+import numpy as np
+import pytest
+import shapely
+from exactextract import exact_extract
+from exactextract.raster import GDALRasterSource
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsGeometry,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProject,
+    QgsVectorLayer,
+)
+
+from geoindicators.core import zonal
+from geoindicators.core.execution import LocalExecutor
+from geoindicators.core.overlay import Units
+from geoindicators.core.rasters import RasterReference
+from tests import datagen
+from tests.test_cluster import Logged, cluster, settings  # noqa: F401 (fixtures)
+from tests.test_qgis_process import environment, qgis_process  # noqa: F401 (fixture)
+
+CELL = 250.0
+LEFT, TOP = 700_000.0, 6_295_000.0
+COLUMNS, ROWS = 220, 160  # the raster stops 5 km above the units' southern edge
+NODATA = -9999.0
+EXACTEXTRACT_OPS = {
+    "count": "count", "sum": "sum", "mean": "mean", "min": "min", "max": "max", "stdev": "stdev", "variance": "variance",
+    "median": "median", "majority": "majority", "minority": "minority", "variety": "variety", "q10": "quantile_10", "q90": "quantile_90",
+}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("zonal")
+    rng = np.random.default_rng(61)
+    ids, cells = datagen.units(120, seed=62)
+    # Units smaller than a cell, and one far outside the raster.
+    tiny = [shapely.box(x, y, x + 60, y + 45) for x, y in [(712_010, 6_280_020), (731_130, 6_270_170), (745_200, 6_262_230)]]
+    cells = np.concatenate([cells, tiny, [shapely.box(900_000, 6_000_000, 905_000, 6_005_000)]])
+    ids = np.concatenate([ids, ["T1", "T2", "T3", "FAR"]]).astype(object)
+    units = datagen.write_gpkg(str(folder / "units.gpkg"), "units", cells, {"code": ids})
+    values = rng.normal(100, 30, (ROWS, COLUMNS))
+    values[40:70, 100:160] = NODATA  # a lake of nodata
+    classes = rng.integers(1, 6, (ROWS, COLUMNS)).astype(float)
+    classes[40:70, 100:160] = NODATA
+    repeated = np.round(rng.uniform(0, 10, (ROWS, COLUMNS)))  # many ties for majority/minority/median
+    raster = datagen.write_raster(str(folder / "values.tif"), [values, classes, repeated], LEFT, TOP, CELL, nodata=NODATA, tile=64)
+    return {"folder": str(folder), "units": units, "ids": ids, "cells": cells, "raster": raster}
+
+
+def core_run(data, executor=None, **request):
+    reference = RasterReference(data["raster"])
+    request = zonal.ZonalRequest(reference, **{"bands": (1, 2, 3), **request})
+    return zonal.compute_zonal(Units(data["ids"], data["cells"]), request, reference.describe(), executor=executor or LocalExecutor(2))
+
+
+def exactextract_table(raster, geometries, ids, bands):
+    features = [{"type": "Feature", "id": str(i), "properties": {"code": str(i)}, "geometry": shapely.geometry.mapping(g)} for i, g in zip(ids, geometries)]
+    sources = [GDALRasterSource(raster, band, name=f"b{band}") for band in bands]
+    ops = sorted(set(EXACTEXTRACT_OPS.values()) - {"quantile_10", "quantile_90"}) + ["quantile(q=0.1)", "quantile(q=0.9)"]
+    table = exact_extract(sources, features, ops, include_cols=["code"], output="pandas").set_index("code")
+    if len(bands) == 1:  # exactextract does not prefix the fields of a single raster
+        table.columns = [f"b{bands[0]}_{name}" for name in table.columns]
+    return table
+
+
+def test_exact_coverage_equals_exactextract(data):
+    result = core_run(data, statistics=tuple(zonal.STATISTICS), quantiles=(0.1, 0.9))
+    ours = result.long_table("code")
+    reference = exactextract_table(data["raster"], data["cells"], data["ids"], (1, 2, 3))
+    raster_box = shapely.box(LEFT, TOP - ROWS * CELL, LEFT + COLUMNS * CELL, TOP)
+    outside = set(data["ids"][~shapely.intersects(data["cells"], raster_box)])
+    assert "FAR" in outside and len(outside) > 1  # some units lie below the raster
+    compared = 0
+    for band in (1, 2, 3):
+        mine = ours[ours["band"] == band].set_index("code")
+        for code in data["ids"]:
+            if code in outside:
+                # exactextract says count 0; we say "not measured".
+                assert mine.loc[code, list(EXACTEXTRACT_OPS)].isna().all(), code
+                continue
+            for name, op in EXACTEXTRACT_OPS.items():
+                expected = reference.loc[code, f"b{band}_{op}"]
+                expected = math.nan if expected is None else float(expected)
+                assert mine.loc[code, name] == pytest.approx(expected, rel=1e-9, abs=1e-9, nan_ok=True), (code, band, name)
+                compared += 1
+            assert mine.loc[code, "covered_area"] == pytest.approx(float(reference.loc[code, f"b{band}_count"]) * CELL * CELL, rel=1e-9)
+            if reference.loc[code, f"b{band}_count"] > 0:
+                assert mine.loc[code, "range"] == pytest.approx(float(reference.loc[code, f"b{band}_max"] - reference.loc[code, f"b{band}_min"]), rel=1e-9)
+    assert compared == 3 * (len(data["ids"]) - len(outside)) * len(EXACTEXTRACT_OPS)
+    # Units partly outside the raster or over the nodata lake are covered in part only.
+    covered = ours[ours["band"] == 1]["covered_area"].to_numpy()
+    areas = shapely.area(data["cells"])
+    assert ((covered > 0) & (covered < 0.99 * areas)).sum() >= 5
+
+
+def test_units_outside_the_raster_get_null_statistics(data):
+    result = core_run(data, statistics=("count", "mean", "covered_area"))
+    far = result.long_table("code").set_index("code").loc["FAR"]
+    assert far[["count", "mean", "covered_area"]].isna().all().all()
+    assert "FAR" in result.notes["outside_examples"] or result.notes["outside_count"] > 5
+
+
+def test_windows_and_strips_give_the_same_statistics(data):
+    """A budget of 300 cells reads hundreds of small windows and cuts every unit into strips of a
+    few rows: the statistics must not change (memory stays bounded for any raster)."""
+    statistics = tuple(zonal.STATISTICS)
+    whole = core_run(data, statistics=statistics, quantiles=(0.25,)).long_table("code")
+    strips = core_run(data, statistics=statistics, quantiles=(0.25,), cell_budget=300).long_table("code")
+    assert list(whole.columns) == list(strips.columns)
+    for name in whole.columns[2:]:
+        np.testing.assert_allclose(strips[name].to_numpy(float), whole[name].to_numpy(float), rtol=1e-9, atol=1e-9, equal_nan=True, err_msg=name)
+
+
+def run_algorithm(data, output="memory:", feedback=None, ellipsoid="NONE", **parameters):
+    import processing
+
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid(ellipsoid)
+    arguments = {"INPUT": data["units"], "ID_FIELD": "code", "RASTER": data["raster"], "OUTPUT": output, **parameters}
+    feedback = feedback or Logged()
+    result = processing.run("geoindicators:zonalstats", arguments, context=context, feedback=feedback)
+    return result["OUTPUT"], feedback
+
+
+def is_null(value):
+    return value is None or (hasattr(value, "isNull") and value.isNull())
+
+
+def features_by(layer, key="code"):
+    return {feature[key]: feature for feature in (layer.getFeatures() if hasattr(layer, "getFeatures") else QgsVectorLayer(layer).getFeatures())}
+
+
+def test_pixel_centre_rule_equals_native_zonal_statistics(provider, data):
+    """native:zonalstatisticsfb on the same units and band, fields count, sum, mean, min, max.
+
+    Units smaller than a cell hold no cell centre: QGIS then weights the cells by the fraction the
+    unit covers, and so do we (T1–T3 check it)."""
+    import processing
+
+    output, log = run_algorithm(data, BANDS=[1], STATISTICS=[0, 1, 2, 3, 4], COVERAGE=1, LAYOUT=1)
+    ours = features_by(output)
+    native = processing.run(
+        "native:zonalstatisticsfb",
+        {"INPUT": data["units"], "INPUT_RASTER": data["raster"], "RASTER_BAND": 1, "COLUMN_PREFIX": "q_", "STATISTICS": [0, 1, 2, 5, 6], "OUTPUT": "memory:"},
+    )["OUTPUT"]
+    raster_box = shapely.box(LEFT, TOP - ROWS * CELL, LEFT + COLUMNS * CELL, TOP)
+    checked = 0
+    for feature, geometry in zip(native.getFeatures(), data["cells"]):
+        code = feature["code"]
+        if not geometry.intersects(raster_box):
+            assert all(is_null(ours[code][name]) for name in ("count", "sum", "mean")), code
+            continue
+        for ours_name, native_name in [("count", "q_count"), ("sum", "q_sum"), ("mean", "q_mean"), ("min", "q_min"), ("max", "q_max")]:
+            if is_null(feature[native_name]):  # no valid cell: no mean, min nor max
+                assert is_null(ours[code][ours_name]), (code, ours_name)
+            else:
+                assert ours[code][ours_name] == pytest.approx(feature[native_name], rel=1e-9, abs=1e-9), (code, ours_name)
+        checked += 1
+    assert checked >= 110
+    assert 0 < ours["T1"]["count"] < 1  # a fraction of one cell
+    assert "outside the raster" in log.text and "FAR" in log.text
+
+
+def test_categorical_areas_equal_native_zonal_histogram(provider, data):
+    """Class areas (pixel-centre rule, planar) = native:zonalhistogram cell counts × cell area.
+
+    Where a unit holds no cell centre (smaller than a cell, or only touching the raster's edge) the
+    histogram counts each touched cell wholly, where we weight it by the covered fraction: such
+    units are left out here, and a unit smaller than a cell is checked apart."""
+    import processing
+
+    output, _log = run_algorithm(data, BANDS=[2], CATEGORICAL=True, COVERAGE=1, CLASS_TABLE=["1", "forest", "2", "water"])
+    ours = {}
+    for feature in output.getFeatures():
+        ours.setdefault(feature["code"], {})[feature["class"]] = (feature["area"], feature["pct_unit"])
+    histogram = processing.run("native:zonalhistogram", {"INPUT_RASTER": data["raster"], "RASTER_BAND": 2, "INPUT_VECTOR": data["units"], "COLUMN_PREFIX": "H_", "OUTPUT": "memory:"})["OUTPUT"]
+    names = {"H_1": "forest", "H_2": "water", "H_3": "3", "H_4": "4", "H_5": "5"}
+    raster_box = shapely.box(LEFT, TOP - ROWS * CELL, LEFT + COLUMNS * CELL, TOP)
+    checked = 0
+    for feature, geometry in zip(histogram.getFeatures(), data["cells"]):
+        code = feature["code"]
+        if geometry.intersection(raster_box).area < 4 * CELL * CELL:
+            continue
+        for field, label in names.items():
+            expected = feature[field] * CELL * CELL
+            mine = ours.get(code, {}).get(label, (0.0, 0.0))
+            assert mine[0] == pytest.approx(expected, rel=1e-12), (code, label)
+            if expected:
+                assert mine[1] == pytest.approx(100 * expected / geometry.area, rel=1e-9)
+            checked += 1
+    assert checked >= 100 * 5
+    tiny_total = sum(area for area, _pct in ours["T1"].values())
+    assert tiny_total == pytest.approx(60 * 45, rel=1e-6)  # wholly inside valid cells: its own area
+
+
+def test_raster_in_another_crs(provider, data, tmp_path):
+    """A raster in Web Mercator: units are reprojected to it (checked against exactextract on the
+    units QGIS reprojects), and covered_area is in the units' own planar measure."""
+    mercator = QgsCoordinateReferenceSystem("EPSG:3857")
+    transform = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:2154"), mercator, QgsProject.instance())
+    projected = np.array([shapely.from_wkb(bytes(QgsGeometry.fromWkt(g.wkt).asWkb())) for g in data["cells"][:-1]], dtype=object)
+    for position, geometry in enumerate(data["cells"][:-1]):
+        moved = QgsGeometry.fromWkt(geometry.wkt)
+        moved.transform(transform)
+        projected[position] = shapely.from_wkt(moved.asWkt(17))
+    left, bottom, right, top = shapely.total_bounds(projected)
+    cell = 400.0
+    columns, rows = int((right - left) // cell) + 3, int((top - bottom) // cell) + 3
+    values = np.random.default_rng(71).uniform(0, 50, (rows, columns))
+    raster = datagen.write_raster(str(tmp_path / "mercator.tif"), [values], left - cell, top + cell, cell, epsg=3857)
+    output, log = run_algorithm({**data, "raster": raster}, STATISTICS=[0, 2, 12], LAYOUT=0)
+    ours = features_by(output)
+    reference = exactextract_table(raster, projected, data["ids"][:-1], (1,))
+    for code, geometry in zip(data["ids"][:-1], data["cells"][:-1]):
+        assert ours[code]["mean"] == pytest.approx(float(reference.loc[code, "b1_mean"]), rel=1e-9)
+        assert ours[code]["count"] == pytest.approx(float(reference.loc[code, "b1_count"]), rel=1e-9)
+        # Wholly inside a raster without nodata: the covered area is the unit's area (float32 fractions).
+        assert ours[code]["covered_area"] == pytest.approx(geometry.area, rel=1e-6)
+    assert "reprojected" in log.text
+
+
+def test_user_errors_name_the_setting(provider, data):
+    with pytest.raises(QgsProcessingException, match="band 7 does not exist"):
+        run_algorithm(data, BANDS=[7])
+    with pytest.raises(QgsProcessingException, match="Categorical mode reads one band"):
+        run_algorithm(data, CATEGORICAL=True)
+    with pytest.raises(QgsProcessingException, match="quantiles '150'"):
+        run_algorithm(data, QUANTILES="150")
+
+
+def test_qgis_process_wide_layout(environment, data, tmp_path, provider):
+    output = str(tmp_path / "wide.gpkg")
+    done, payload = qgis_process(
+        environment, "run", "geoindicators:zonalstats", "--", f"INPUT={data['units']}", "ID_FIELD=code", f"RASTER={data['raster']}",
+        "BANDS=1", "BANDS=3", "STATISTICS=2,8", "QUANTILES=90", "LAYOUT=1", f"OUTPUT={output}",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    wide = features_by(QgsVectorLayer(output))
+    expected = core_run(data, bands=(1, 3), statistics=("mean", "median"), quantiles=(0.9,)).long_table("code").set_index(["code", "band"])
+    assert {"mean_b1", "median_b1", "q90_b1", "mean_b3", "median_b3", "q90_b3"} <= set(QgsVectorLayer(output).fields().names())
+    for code in data["ids"][:-1]:
+        for band in (1, 3):
+            for name in ("mean", "median", "q90"):
+                value = expected.loc[(code, band), name]
+                if np.isnan(value):
+                    assert is_null(wide[code][f"{name}_b{band}"]), (code, band, name)
+                else:
+                    assert wide[code][f"{name}_b{band}"] == pytest.approx(value, rel=1e-12), (code, band, name)
+    assert is_null(wide["FAR"]["mean_b1"])
+
+
+def test_cluster_reads_the_raster_through_the_shared_folder(provider, cluster, data, settings):
+    mirror = os.path.join(cluster["folder"], "commun")
+    if not os.path.islink(mirror):
+        os.symlink(data["folder"], mirror)
+    settings("PATH_MAPPINGS", f"{data['folder']}={mirror}")
+    settings("CHUNK_SIZE", 30)
+    local, _ = run_algorithm(data, BANDS=[1, 3], STATISTICS=list(range(13)), QUANTILES="10", EXECUTION=0)
+    remote, log = run_algorithm(data, BANDS=[1, 3], STATISTICS=list(range(13)), QUANTILES="10", EXECUTION=1, SCHEDULER=cluster["address"])
+    assert "on the Dask cluster" in log.text
+    mine, theirs = {}, {}
+    for layer, out in ((local, mine), (remote, theirs)):
+        for feature in layer.getFeatures():
+            out[(feature["code"], feature["band"])] = feature.attributes()
+    assert mine.keys() == theirs.keys() and len(mine) == 2 * 124
+    for key, values in mine.items():
+        for a, b in zip(values, theirs[key]):
+            if isinstance(a, float) and not math.isnan(a):
+                assert b == pytest.approx(a, rel=1e-9, abs=1e-9), key
+            else:
+                assert str(a) == str(b), key
+
+
+def test_cluster_cannot_read_an_unshared_raster(provider, cluster, data, settings):
+    settings("PATH_MAPPINGS", "")
+    with pytest.raises(QgsProcessingException, match="cannot read the raster 'values'"):
+        run_algorithm(data, EXECUTION=1, SCHEDULER=cluster["address"])
