@@ -19,8 +19,6 @@ the "signed area accumulation" of font rasterisers:
 Memory is ``(rows + 1) × columns`` floats per polygon box, so callers cut the work in batches.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 import shapely
 
@@ -28,29 +26,62 @@ EXACT = "exact"
 CENTRE = "centre"
 # Fractions below this many cells per cell of the box's side are rounding noise, not coverage.
 NEGLIGIBLE = 1e-14
-# In grid coordinates (columns right, rows down) the orientation of rings is mirrored.
-_ORIENTATION = 1.0
+# The scan sees the grid transposed, which mirrors the orientation of rings.
+_ORIENTATION = -1.0
 
 
-@dataclass
 class CellCoverage:
-    """Covered cells, polygon by polygon (``owner`` is the polygon's position in the batch,
-    ascending): global ``rows`` and ``columns`` (possibly outside the raster) and the fraction of
-    each cell covered (in (0, 1]; 1 for every cell counted by the pixel-centre rule)."""
+    """Covered cells, polygon by polygon, as runs along rows: run ``i`` covers the cells of row
+    ``run_rows[i]`` from column ``run_columns[i]`` on, ``run_lengths[i]`` of them, for polygon
+    ``run_owners[i]`` (its position in the batch; runs are grouped by polygon, ascending). Every
+    cell of a run is wholly covered except perhaps the first, covered by ``run_first[i]``.
 
-    owner: np.ndarray
-    rows: np.ndarray
-    columns: np.ndarray
-    fractions: np.ndarray
+    ``owner``, ``rows``, ``columns`` and ``fractions`` give the cells one by one (computed when
+    asked); rows and columns may lie outside the raster.
+    """
 
-    def subset(self, keep):
-        return CellCoverage(self.owner[keep], self.rows[keep], self.columns[keep], self.fractions[keep])
+    def __init__(self, run_owners, run_rows, run_columns, run_lengths, run_first):
+        self.run_owners, self.run_rows, self.run_columns = run_owners, run_rows, run_columns
+        self.run_lengths, self.run_first = run_lengths, run_first
+        self.run_starts = np.cumsum(run_lengths) - run_lengths
+        self.cell_count = int(run_lengths.sum())
 
+    def _step(self):
+        return np.arange(self.cell_count) - np.repeat(self.run_starts, self.run_lengths)
 
-def box_cells(geometries, grid):
-    """Cells each polygon's box spans, as the scan counts them (one spare row per column)."""
-    row0, row1, col0, col1 = grid.cell_box(_bounds(geometries))
-    return (row1 - row0 + 1) * (col1 - col0)
+    @property
+    def owner(self):
+        return np.repeat(self.run_owners, self.run_lengths)
+
+    @property
+    def rows(self):
+        return np.repeat(self.run_rows, self.run_lengths)
+
+    @property
+    def columns(self):
+        return np.repeat(self.run_columns, self.run_lengths) + self._step()
+
+    @property
+    def fractions(self):
+        fractions = np.ones(self.cell_count, self.run_first.dtype)
+        fractions[self.run_starts] = self.run_first
+        return fractions
+
+    def window_cells(self, row0, col0, width):
+        """Position of each cell in the row-major window whose corner is ``(row0, col0)``."""
+        return np.repeat((self.run_rows - row0) * width + self.run_columns - col0, self.run_lengths) + self._step()
+
+    def cells_per_owner(self, count):
+        return np.bincount(self.run_owners, weights=self.run_lengths, minlength=count).astype(np.int64)
+
+    def clip(self, row0, row1, col0, col1):
+        """The cells within rows ``row0:row1`` and columns ``col0:col1``."""
+        end = np.minimum(self.run_columns + self.run_lengths, col1)
+        start = np.maximum(self.run_columns, col0)
+        keep = (self.run_rows >= row0) & (self.run_rows < row1) & (end > start)
+        # A run cut at its start loses its boundary cell: the rest is wholly covered.
+        first = np.where(start > self.run_columns, 1.0, self.run_first).astype(self.run_first.dtype)
+        return CellCoverage(self.run_owners[keep], self.run_rows[keep], start[keep], (end - start)[keep], first[keep])
 
 
 def cell_coverage(geometries, grid, rule=EXACT, single_precision=True):
@@ -73,12 +104,15 @@ def cell_coverage(geometries, grid, rule=EXACT, single_precision=True):
     u_end = (end[:, 0] - grid.left) / grid.cell_width - col0[owner]
     v_start = (grid.top - start[:, 1]) / grid.cell_height - row0[owner]
     v_end = (grid.top - end[:, 1]) / grid.cell_height - row0[owner]
+    # The scan runs down columns of its own; it is given the grid transposed (its columns are our
+    # rows) so that runs of covered cells lie along rows, contiguous in a row-major window.
+    heights, widths = widths, heights
     scan = _exact_scan if rule == EXACT else _centre_scan
-    entry_owner, column, row, own_cell, rows_above = scan(owner, u_start, v_start, u_end, v_end, heights, widths)
+    entry_owner, column, row, own_cell, rows_above = scan(owner, v_start, u_start, v_end, u_end, heights, widths)
 
     # One entry per touched cell, sorted by polygon, column and row.
     key = (entry_owner * (int(widths.max(initial=0)) + 1) + column) * (int(heights.max(initial=0)) + 2) + row
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key)
     key = key[order]
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     entry_owner, column, row = entry_owner[order][first], column[order][first], row[order][first]
@@ -110,17 +144,15 @@ def cell_coverage(geometries, grid, rule=EXACT, single_precision=True):
         run_rows, run_length = row, np.where(np.abs(values) > 0.5, gap + 1, 0)
         run_first = np.ones(len(row), precision)
     else:
-        run_rows, run_length = row, gap + 1
         noise = NEGLIGIBLE * np.maximum(np.maximum(heights, widths), 1)[entry_owner]
-        run_first = np.where(values > noise, np.minimum(values, 1.0), 0.0).astype(precision)
-    entry, cell_row = _expand(run_rows, run_length)
-    fractions = np.ones(len(entry), precision)
-    run_start = np.cumsum(run_length) - run_length
-    fractions[run_start[run_length > 0]] = run_first[run_length > 0]
-    covered = fractions > 0
-    entry, cell_row, fractions = entry[covered], cell_row[covered], fractions[covered]
-    cell_owner = entry_owner[entry]
-    return CellCoverage(cell_owner, row0[cell_owner] + cell_row, col0[cell_owner] + column[entry], fractions)
+        covered = values > noise
+        # A boundary cell covered by nothing but noise starts no run: its gap (if inside) does.
+        run_rows, run_length = np.where(covered, row, row + 1), np.where(covered, gap + 1, gap)
+        run_first = np.where(covered, np.minimum(values, 1.0), 1.0).astype(precision)
+    runs = np.flatnonzero(run_length > 0)
+    run_owner = entry_owner[runs]
+    # The scan's columns are our rows, its rows our columns.
+    return CellCoverage(run_owner, row0[run_owner] + column[runs], col0[run_owner] + run_rows[runs], run_length[runs], run_first[runs])
 
 
 def _bounds(geometries):
@@ -165,31 +197,45 @@ def _expand(first, count):
     return item, first[item] + step
 
 
-def _exact_scan(owner, u_start, v_start, u_end, v_end, heights, widths):
-    du, dv = u_end - u_start, v_end - v_start
-    edge_count = len(owner)
-    first_u, count_u = _integers_between(np.minimum(u_start, u_end), np.maximum(u_start, u_end))
-    first_v, count_v = _integers_between(np.minimum(v_start, v_end), np.maximum(v_start, v_end))
-    edge_u, crossing_u = _expand(first_u, count_u)
-    edge_v, crossing_v = _expand(first_v, count_v)
+def _split(owner, a_start, b_start, a_end, b_end):
+    """Cut segments where coordinate ``a`` crosses an integer: the pieces, in the segments'
+    direction (pieces come out in no particular order; only their sum per cell matters)."""
+    low, high = np.minimum(a_start, a_end), np.maximum(a_start, a_end)
+    first, count = _integers_between(low, high)
+    points = count + 2
+    offset = np.cumsum(points) - points
+    total = int(points.sum())
+    a = np.empty(total)
+    b = np.empty(total)
+    forward = a_end >= a_start
+    # Each segment's points from its low end to its high end: low end, crossings, high end.
+    a[offset] = low
+    b[offset] = np.where(forward, b_start, b_end)
+    a[offset + points - 1] = high
+    b[offset + points - 1] = np.where(forward, b_end, b_start)
+    segment, crossing = _expand(first, count)
+    inner = np.repeat(offset + 1, count) + (np.arange(len(segment)) - np.repeat(np.cumsum(count) - count, count))
+    a[inner] = crossing
     with np.errstate(divide="ignore", invalid="ignore"):
-        t_u = (crossing_u - u_start[edge_u]) / du[edge_u]
-        t_v = (crossing_v - v_start[edge_v]) / dv[edge_v]
-    edge = np.concatenate([np.arange(edge_count), np.arange(edge_count), edge_u, edge_v])
-    t = np.concatenate([np.zeros(edge_count), np.ones(edge_count), t_u, t_v])
-    order = np.lexsort((t, edge))
-    edge, t = edge[order], t[order]
-    piece = np.flatnonzero((edge[1:] == edge[:-1]) & (t[1:] > t[:-1]))
-    edge_of = edge[piece]
-    t_low, t_high = t[piece], t[piece + 1]
-    u_low = u_start[edge_of] + t_low * du[edge_of]
-    u_high = u_start[edge_of] + t_high * du[edge_of]
-    v_mid = v_start[edge_of] + (t_low + t_high) / 2 * dv[edge_of]
-    piece_owner = owner[edge_of]
-    column = np.clip(np.floor((u_low + u_high) / 2), 0, widths[piece_owner] - 1).astype(np.int64)
-    row = np.clip(np.floor(v_mid), 0, heights[piece_owner] - 1).astype(np.int64)
-    width = u_high - u_low
-    return piece_owner, column, row, width * (v_mid - row), width
+        b[inner] = b_start[segment] + (crossing - a_start[segment]) * (b_end[segment] - b_start[segment]) / (a_end[segment] - a_start[segment])
+    starts = np.ones(total, dtype=bool)
+    starts[offset + points - 1] = False
+    starts = np.flatnonzero(starts)
+    piece_segment = np.repeat(np.arange(len(points)), points - 1)
+    flip = ~forward[piece_segment]
+    a0, b0, a1, b1 = a[starts], b[starts], a[starts + 1], b[starts + 1]
+    return owner[piece_segment], np.where(flip, a1, a0), np.where(flip, b1, b0), np.where(flip, a0, a1), np.where(flip, b0, b1)
+
+
+def _exact_scan(owner, u_start, v_start, u_end, v_end, heights, widths):
+    # Cut at the column lines, then the pieces at the row lines: each piece lies in one cell.
+    owner, u_start, v_start, u_end, v_end = _split(owner, u_start, v_start, u_end, v_end)
+    owner, v_start, u_start, v_end, u_end = _split(owner, v_start, u_start, v_end, u_end)
+    width = u_end - u_start
+    v_mid = (v_start + v_end) / 2
+    column = np.clip(np.floor((u_start + u_end) / 2), 0, widths[owner] - 1).astype(np.int64)
+    row = np.clip(np.floor(v_mid), 0, heights[owner] - 1).astype(np.int64)
+    return owner, column, row, width * (v_mid - row), width
 
 
 def _centre_scan(owner, u_start, v_start, u_end, v_end, heights, widths):

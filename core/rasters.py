@@ -125,33 +125,54 @@ class RasterReader:
     def read(self, band, row0, row1, col0, col1):
         """Values (float64) and validity of the cells in rows ``row0:row1``, columns ``col0:col1``.
 
-        Cells outside the raster are invalid; only the part inside is read from the file.
+        Cells outside the raster are invalid; only the part inside is read from the file. Validity
+        is None when every cell is valid.
         """
         grid = self.info.grid
-        values = np.zeros((row1 - row0, col1 - col0))
-        valid = np.zeros((row1 - row0, col1 - col0), dtype=bool)
         inner_row0, inner_row1 = max(row0, 0), min(row1, grid.rows)
         inner_col0, inner_col1 = max(col0, 0), min(col1, grid.columns)
         if inner_row0 >= inner_row1 or inner_col0 >= inner_col1:
-            return values, valid
+            return np.zeros((row1 - row0, col1 - col0)), np.zeros((row1 - row0, col1 - col0), dtype=bool)
+        info = self.info.bands[band - 1]
         try:
-            raw, mask = self._backend.read(band, inner_col0, inner_row0, inner_col1 - inner_col0, inner_row1 - inner_row0)
+            raw, mask = self._backend.read(band, inner_col0, inner_row0, inner_col1 - inner_col0, inner_row1 - inner_row0, info.nodata)
         except Exception as error:
             raise InputError("raster_unreadable", f"Cannot read band {band} of the raster {self.path}: {error}", path=str(self.path)) from None
-        info = self.info.bands[band - 1]
         data = raw.astype(np.float64)
         if info.scale != 1.0:
             data *= info.scale
         if info.offset != 0.0:
             data += info.offset
-        mask &= ~np.isnan(data)
+        if data.dtype.kind == "f" and raw.dtype.kind == "f":
+            not_a_number = np.isnan(data)
+            if not_a_number.any():
+                mask = ~not_a_number if mask is None else mask & ~not_a_number
+        if (inner_row0, inner_row1, inner_col0, inner_col1) == (row0, row1, col0, col1):
+            return data, mask
+        values = np.zeros((row1 - row0, col1 - col0))
+        valid = np.zeros((row1 - row0, col1 - col0), dtype=bool)
         inner = (slice(inner_row0 - row0, inner_row1 - row0), slice(inner_col0 - col0, inner_col1 - col0))
         values[inner] = data
-        valid[inner] = mask
+        valid[inner] = True if mask is None else mask
         return values, valid
 
 
+def _nodata_mask(raw, nodata):
+    """Validity of ``raw`` cells against the band's nodata value, as GDAL's nodata mask decides."""
+    if nodata is None:
+        return None
+    if raw.dtype.kind == "f":
+        if np.isnan(nodata):
+            return ~np.isnan(raw)
+        # GDAL compares floating-point nodata in the band's own precision.
+        return raw != raw.dtype.type(nodata)
+    return raw != nodata
+
+
 class _GdalBackend:
+    # GDAL mask flags: every cell valid, or validity given by the nodata value alone.
+    _ALL_VALID, _NODATA = 0x01, 0x08
+
     def __init__(self, gdal, path):
         gdal.UseExceptions()
         self._dataset = gdal.Open(str(path))
@@ -169,11 +190,16 @@ class _GdalBackend:
         affine = (transform[1], transform[2], transform[0], transform[4], transform[5], transform[3])
         return RasterInfo(RasterGrid.from_transform(affine, dataset.RasterXSize, dataset.RasterYSize), reference.ExportToWkt() if reference else "", tuple(bands))
 
-    def read(self, band, column, row, width, height):
+    def read(self, band, column, row, width, height, nodata):
         raster_band = self._dataset.GetRasterBand(band)
         raw = raster_band.ReadAsArray(column, row, width, height)
-        mask = raster_band.GetMaskBand().ReadAsArray(column, row, width, height) > 0
-        return raw, mask
+        flags = raster_band.GetMaskFlags()
+        if flags == self._ALL_VALID:
+            return raw, None
+        if flags == self._NODATA:
+            # Reading GDAL's mask band would read the data a second time to compare it.
+            return raw, _nodata_mask(raw, nodata)
+        return raw, raster_band.GetMaskBand().ReadAsArray(column, row, width, height) > 0
 
     def close(self):
         self._dataset = None
@@ -194,11 +220,18 @@ class _RasterioBackend:
         crs_wkt = dataset.crs.to_wkt() if dataset.crs else ""
         return RasterInfo(RasterGrid.from_transform(dataset.transform, dataset.width, dataset.height), crs_wkt, bands)
 
-    def read(self, band, column, row, width, height):
+    def read(self, band, column, row, width, height, nodata):
+        from rasterio.enums import MaskFlags  # noqa: PLC0415
         from rasterio.windows import Window  # noqa: PLC0415
 
         window = Window(column, row, width, height)
-        return self._dataset.read(band, window=window), self._dataset.read_masks(band, window=window) > 0
+        raw = self._dataset.read(band, window=window)
+        flags = self._dataset.mask_flag_enums[band - 1]
+        if list(flags) == [MaskFlags.all_valid]:
+            return raw, None
+        if list(flags) == [MaskFlags.nodata]:
+            return raw, _nodata_mask(raw, nodata)
+        return raw, self._dataset.read_masks(band, window=window) > 0
 
     def close(self):
         self._dataset.close()

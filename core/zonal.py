@@ -42,8 +42,8 @@ DEFAULT_STATISTICS = ["count", "sum", "mean"]
 CATEGORICAL_MEASURES = ["area", "pct_unit"]
 _DISTRIBUTION = {"median", "majority", "minority", "variety"}
 DEFAULT_CHUNK_SIZE = 1000
-# About 16 bytes a cell while a batch is processed: 4 million cells stay well under 100 MB a task.
-DEFAULT_CELL_BUDGET = 4_000_000
+# About 60 bytes a covered cell while a batch is processed: a million cells keep a task near 60 MB.
+DEFAULT_CELL_BUDGET = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -201,6 +201,10 @@ def compute_zonal(units, request, raster_info, unit_areas=None, class_names=None
     return ZonalResult(table, fields, unit_ids, list(request.bands), request.categorical, class_names, notes)
 
 
+_EMPTY_MOMENTS = pd.DataFrame({name: np.zeros(0) for name in ["unit", "band", "count", "sum", "mean", "m2", "min", "max", "valid_area"]})
+_EMPTY_DISTRIBUTION = pd.DataFrame({name: np.zeros(0) for name in ["unit", "band", "value", "weight", "area"]})
+
+
 @dataclass
 class ZonalPartial:
     """What one task sends back. ``units``: positions of its units; ``footprint``: the area of
@@ -219,37 +223,47 @@ def zonal_chunk(units, grid, request):
     geometries, positions = units.geometries, units.positions
     pieces, owners = _cut_large_units(geometries, grid, request.cell_budget)
     footprint = np.bincount(owners, weights=_footprints(pieces, grid, request.ellipsoid), minlength=len(positions))
+    # On a raster in degrees, exact coverage measures the footprint cell by cell, as the covered
+    # parts are (in a projected raster both are the planar area).
+    measured_footprint = np.zeros(len(positions))
     moments, distributions = [], []
     with request.raster.open() as reader:
         for batch in _batches(pieces, grid, request.cell_budget):
             window = _window(pieces[batch], grid)
             if window is None:
                 continue
-            row0, row1, col0, col1 = window
+            (row0, row1, col0, col1), clipped = window
             coverage = cell_coverage(pieces[batch], grid, request.rule)
-            owner = owners[batch][coverage.owner]
-            areas = _cell_areas(grid, coverage.rows, request.ellipsoid)
-            in_raster = (coverage.rows >= row0) & (coverage.rows < row1) & (coverage.columns >= col0) & (coverage.columns < col1)
+            if request.rule == EXACT and request.ellipsoid:
+                cell_weights = coverage.fractions.astype(np.float64) * _cell_areas(grid, coverage.rows, request.ellipsoid)
+                measured_footprint += np.bincount(owners[batch][coverage.owner], weights=cell_weights, minlength=len(positions))
+            if clipped:
+                coverage = coverage.clip(row0, row1, col0, col1)
+            window_cells = coverage.window_cells(row0, col0, col1 - col0)
             weights = coverage.fractions.astype(np.float64)
+            areas = _cell_areas(grid, coverage.rows, request.ellipsoid)
+            # Cells come out grouped by unit, in the units' order: the groups hold for every band
+            # whose covered cells are all valid.
+            counts = np.bincount(owners[batch][coverage.run_owners], weights=coverage.run_lengths, minlength=len(positions)).astype(np.int64)
+            every_cell = _Cells.from_counts(counts, weights, areas)
             fallback = None
             for band in request.bands:
                 values, valid = reader.read(band, row0, row1, col0, col1)
-                cells = _valid_cells(coverage, owner, weights, areas, in_raster, values, valid, row0, col0)
+                cells = every_cell.with_values(values.ravel()[window_cells], None if valid is None else valid.ravel()[window_cells])
                 if request.rule == CENTRE:
                     # QGIS measures a unit holding at most one valid centre with exact fractions.
                     batch_units = np.unique(owners[batch])
-                    few = batch_units[np.bincount(cells[0], minlength=len(positions))[batch_units] <= 1]
+                    few = batch_units[cells.counts(len(positions))[batch_units] <= 1]
                     if len(few):
                         if fallback is None:
                             fallback = _exact_fallback(pieces, owners, batch, grid)
                         cells = _replace_with_exact(cells, few, fallback, grid, request, values, valid, row0, row1, col0, col1)
-                cell_owner, cell_values, cell_weights, cell_areas = cells
-                moments.append(_moments(cell_owner, cell_values, cell_weights, cell_areas, band))
+                moments.append(_moments(cells, band))
                 if request.needs_distribution:
-                    distributions.append(_distribution(cell_owner, cell_values, cell_weights, cell_areas, band))
-    empty_moments = pd.DataFrame({name: np.zeros(0) for name in ["unit", "band", "count", "sum", "mean", "m2", "min", "max", "valid_area"]})
-    moments = pd.concat(moments, ignore_index=True) if moments else empty_moments
-    distribution = pd.concat(distributions, ignore_index=True) if distributions else pd.DataFrame({name: np.zeros(0) for name in ["unit", "band", "value", "weight", "area"]})
+                    distributions.append(_distribution(cells, band))
+    footprint = np.where(measured_footprint > 0, measured_footprint, footprint)
+    moments = pd.concat(moments, ignore_index=True) if moments else _EMPTY_MOMENTS.copy()
+    distribution = pd.concat(distributions, ignore_index=True) if distributions else _EMPTY_DISTRIBUTION.copy()
     moments["unit"] = positions[moments["unit"].to_numpy(dtype=np.int64)]
     distribution["unit"] = positions[distribution["unit"].to_numpy(dtype=np.int64)]
     return ZonalPartial(positions, footprint, moments, distribution)
@@ -257,7 +271,8 @@ def zonal_chunk(units, grid, request):
 
 def _footprints(pieces, grid, ellipsoid):
     """Area of each piece as the raster's cells measure it: planar in the raster's CRS, or for a
-    raster in degrees, scaled by the ellipsoidal area of a cell of the row at its centre."""
+    raster in degrees, scaled by the ellipsoidal area of a cell of the row at its centre (the
+    pixel-centre rule's estimate; exact coverage measures the footprint cell by cell instead)."""
     areas = shapely.area(pieces)
     if not ellipsoid:
         return areas
@@ -266,13 +281,14 @@ def _footprints(pieces, grid, ellipsoid):
 
 
 def _window(pieces, grid):
-    """Rows and columns of the raster under the pieces' boxes, or None when none is."""
-    row0, row1, col0, col1 = grid.cell_box(shapely.total_bounds(pieces))
-    row0, row1 = max(int(row0), 0), min(int(row1), grid.rows)
-    col0, col1 = max(int(col0), 0), min(int(col1), grid.columns)
+    """Rows and columns ``(row0, row1, col0, col1)`` of the raster under the pieces' boxes, and
+    whether the boxes reach beyond the raster; None when no cell of the raster is under them."""
+    box = tuple(int(value) for value in grid.cell_box(shapely.total_bounds(pieces)))
+    row0, row1 = max(box[0], 0), min(box[1], grid.rows)
+    col0, col1 = max(box[2], 0), min(box[3], grid.columns)
     if row0 >= row1 or col0 >= col1:
         return None
-    return row0, row1, col0, col1
+    return (row0, row1, col0, col1), (row0, row1, col0, col1) != box
 
 
 def _cut_large_units(geometries, grid, budget):
@@ -315,11 +331,54 @@ def _batches(pieces, grid, budget):
         yield np.asarray(batch)
 
 
-def _valid_cells(coverage, owner, weights, areas, in_raster, values, valid, row0, col0):
-    rows = coverage.rows[in_raster] - row0
-    columns = coverage.columns[in_raster] - col0
-    keep = valid[rows, columns]
-    return owner[in_raster][keep], values[rows, columns][keep], weights[in_raster][keep], areas[in_raster][keep]
+@dataclass
+class _Cells:
+    """Covered cells grouped by unit: the group of ``units[i]`` starts at ``starts[i]`` (no group
+    is empty). ``areas`` is one number (projected raster) or one per cell; ``weighted_counts``,
+    the sum of weights per group, when known already."""
+
+    units: np.ndarray
+    starts: np.ndarray
+    weights: np.ndarray
+    areas: object
+    values: np.ndarray = None
+    weighted_counts: np.ndarray = None
+
+    @classmethod
+    def from_counts(cls, counts, weights, areas):
+        units = np.flatnonzero(counts > 0)
+        sizes = counts[units]
+        starts = np.cumsum(sizes) - sizes
+        return cls(units, starts, weights, areas, None, np.add.reduceat(weights, starts) if len(starts) else np.zeros(0))
+
+    @classmethod
+    def from_owners(cls, owner, values, weights, areas):
+        order = np.argsort(owner, kind="stable")
+        owner = owner[order]
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else np.zeros(0, np.int64)
+        return cls(owner[starts], starts, weights[order], areas if np.isscalar(areas) else areas[order], values[order])
+
+    @property
+    def sizes(self):
+        return np.diff(np.r_[self.starts, len(self.weights)])
+
+    @property
+    def owner(self):
+        return np.repeat(self.units, self.sizes)
+
+    def counts(self, unit_count):
+        counts = np.zeros(unit_count, dtype=np.int64)
+        counts[self.units] = self.sizes
+        return counts
+
+    def with_values(self, values, valid=None):
+        """These cells with their values; only the valid ones when ``valid`` is given."""
+        if valid is None or valid.all():
+            return _Cells(self.units, self.starts, self.weights, self.areas, values, self.weighted_counts)
+        kept = np.add.reduceat(valid.astype(np.int64), self.starts) if len(self.starts) else np.zeros(0, np.int64)
+        units, sizes = self.units[kept > 0], kept[kept > 0]
+        areas = self.areas if np.isscalar(self.areas) else self.areas[valid]
+        return _Cells(units, np.cumsum(sizes) - sizes, self.weights[valid], areas, values[valid])
 
 
 def _exact_fallback(pieces, owners, batch, grid):
@@ -329,67 +388,65 @@ def _exact_fallback(pieces, owners, batch, grid):
 
 def _replace_with_exact(cells, units, fallback, grid, request, values, valid, row0, row1, col0, col1):
     """``cells`` with the cells of ``units`` replaced by their exact-coverage cells."""
-    cell_owner, cell_values, cell_weights, cell_areas = cells
     coverage, owner = fallback
-    chosen = np.isin(owner, units) & (coverage.rows >= row0) & (coverage.rows < row1) & (coverage.columns >= col0) & (coverage.columns < col1)
-    rows, columns = coverage.rows[chosen] - row0, coverage.columns[chosen] - col0
-    keep = valid[rows, columns]
-    areas = _cell_areas(grid, coverage.rows[chosen][keep], request.ellipsoid)
+    rows, columns = coverage.rows, coverage.columns
+    chosen = np.isin(owner, units) & (rows >= row0) & (rows < row1) & (columns >= col0) & (columns < col1)
+    rows, columns = rows[chosen] - row0, columns[chosen] - col0
+    keep = np.ones(len(rows), dtype=bool) if valid is None else valid[rows, columns]
+    areas = _cell_areas(grid, rows[keep] + row0, request.ellipsoid)
+    cell_owner = cells.owner
     kept = ~np.isin(cell_owner, units)
-    return (
+    if not np.isscalar(cells.areas):
+        areas = np.concatenate([cells.areas[kept], areas])
+    return _Cells.from_owners(
         np.concatenate([cell_owner[kept], owner[chosen][keep]]),
-        np.concatenate([cell_values[kept], values[rows, columns][keep]]),
-        np.concatenate([cell_weights[kept], coverage.fractions[chosen][keep].astype(np.float64)]),
-        np.concatenate([cell_areas[kept], areas]),
+        np.concatenate([cells.values[kept], values[rows, columns][keep]]),
+        np.concatenate([cells.weights[kept], coverage.fractions[chosen][keep].astype(np.float64)]),
+        areas,
     )
 
 
 def _cell_areas(grid, rows, ellipsoid):
-    return cell_areas_by_row(grid, rows, ellipsoid) if ellipsoid else np.full(len(rows), grid.cell_area)
+    """Area of the cells of ``rows``: one number for a projected grid, one per cell in degrees."""
+    return cell_areas_by_row(grid, rows, ellipsoid) if ellipsoid else grid.cell_area
 
 
-def _sorted_groups(keys):
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
-    return order, starts, sorted_keys[starts] if len(keys) else sorted_keys
-
-
-def _moments(owner, values, weights, areas, band):
-    order, starts, units = _sorted_groups(owner)
-    values, weights, areas = values[order], weights[order], areas[order]
-    if not len(order):
-        return pd.DataFrame({"unit": units, "band": np.zeros(0, np.int64)})
-    count = np.add.reduceat(weights, starts)
+def _moments(cells, band):
+    """count, sum, mean, m2 (Σ w·(v - mean)²), min, max and valid area per unit of ``cells``."""
+    starts, values, weights, areas = cells.starts, cells.values, cells.weights, cells.areas
+    if not len(starts):
+        return _EMPTY_MOMENTS.copy()
+    count = cells.weighted_counts if cells.weighted_counts is not None else np.add.reduceat(weights, starts)
     total = np.add.reduceat(values * weights, starts)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = total / count
-    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(order)]))
-    deviation = values - mean[group]
+    deviation = values - np.repeat(mean, cells.sizes)
+    deviation *= deviation
+    deviation *= weights
     return pd.DataFrame(
         {
-            "unit": units,
+            "unit": cells.units,
             "band": band,
             "count": count,
             "sum": total,
             "mean": mean,
-            "m2": np.add.reduceat(weights * deviation * deviation, starts),
+            "m2": np.add.reduceat(deviation, starts),
             "min": np.minimum.reduceat(values, starts),
             "max": np.maximum.reduceat(values, starts),
-            "valid_area": np.add.reduceat(weights * areas, starts),
+            "valid_area": count * areas if np.isscalar(areas) else np.add.reduceat(weights * areas, starts),
         }
     )
 
 
-def _distribution(owner, values, weights, areas, band):
-    frame = pd.DataFrame({"unit": owner, "value": values, "weight": weights, "area": weights * areas})
+def _distribution(cells, band):
+    frame = pd.DataFrame({"unit": cells.owner, "value": cells.values, "weight": cells.weights, "area": cells.weights * cells.areas})
     grouped = frame.groupby(["unit", "value"], sort=True)[["weight", "area"]].sum().reset_index()
     grouped.insert(1, "band", band)
     return grouped
 
 
 def _statistics_table(partials, request, scale, unit_count, missing):
-    moments = pd.concat([partial.moments for partial in partials], ignore_index=True)
+    moments = pd.concat([_EMPTY_MOMENTS, *(partial.moments for partial in partials)], ignore_index=True)
     moments = moments[moments["count"] > 0] if len(moments) else moments
     # Pieces of a unit cut into strips are merged with Chan's formula for the variance.
     grouped = moments.groupby(["unit", "band"], sort=True)
@@ -408,7 +465,7 @@ def _statistics_table(partials, request, scale, unit_count, missing):
     table["covered_area"] = table["valid_area"] * scale[table["unit"].to_numpy()]
 
     if request.needs_distribution:
-        distribution = pd.concat([partial.distribution for partial in partials], ignore_index=True)
+        distribution = pd.concat([_EMPTY_DISTRIBUTION, *(partial.distribution for partial in partials)], ignore_index=True)
         distribution = distribution.groupby(["unit", "band", "value"], sort=True)[["weight", "area"]].sum().reset_index()
         distribution = distribution[distribution["weight"] > 0]
         by_unit = _distribution_statistics(distribution, request.quantiles)
@@ -481,7 +538,7 @@ def _weighted_quantile(values, weights, group, starts, sizes, fraction):
 
 
 def _categorical_table(partials, scale, footprint):
-    distribution = pd.concat([partial.distribution for partial in partials], ignore_index=True)
+    distribution = pd.concat([_EMPTY_DISTRIBUTION, *(partial.distribution for partial in partials)], ignore_index=True)
     table = distribution.groupby(["unit", "value"], sort=True)["area"].sum().reset_index()
     table = table[table["area"] > 0].reset_index(drop=True)
     units = table["unit"].to_numpy(np.int64)

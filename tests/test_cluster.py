@@ -8,14 +8,12 @@ the tasks. Nothing is mocked.
 import os
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
 
 import numpy as np
 import pytest
-import shapely
 from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback, QgsProject, QgsSettings
 
 from tests import datagen

@@ -286,3 +286,48 @@ def test_cluster_cannot_read_an_unshared_raster(provider, cluster, data, setting
     settings("PATH_MAPPINGS", "")
     with pytest.raises(QgsProcessingException, match="cannot read the raster 'values'"):
         run_algorithm(data, EXECUTION=1, SCHEDULER=cluster["address"])
+
+
+def test_raster_in_degrees_measures_class_areas_on_the_ellipsoid(provider, data, tmp_path):
+    """A class raster in longitude/latitude: class 1 north of a parallel, class 2 south of it.
+    With the WGS 84 ellipsoid, each unit's share of a class must be the ellipsoidal area of its part
+    north or south of that parallel over its whole area, measured independently with
+    QgsDistanceArea, and the class area that share of the unit's measured area."""
+    from qgis.core import QgsDistanceArea, QgsRectangle
+
+    to_degrees = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:2154"), QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance())
+    corners = to_degrees.transformBoundingBox(QgsRectangle(*datagen.EXTENT))
+    cell = 0.002
+    left, top = math.floor(corners.xMinimum() / cell) * cell - cell, math.ceil(corners.yMaximum() / cell) * cell + cell
+    columns = int((corners.xMaximum() - left) / cell) + 2
+    rows = int((top - corners.yMinimum()) / cell) + 2
+    split_row = rows // 2
+    parallel = top - split_row * cell
+    classes = np.where(np.arange(rows)[:, None] < split_row, 1.0, 2.0) * np.ones((1, columns))
+    raster = datagen.write_raster(str(tmp_path / "classes_4326.tif"), [classes], left, top, cell, epsg=4326)
+    output, _log = run_algorithm({**data, "raster": raster}, CATEGORICAL=True, ellipsoid="EPSG:7030")
+    ours = {}
+    for feature in output.getFeatures():
+        ours.setdefault(feature["code"], {})[feature["class"]] = (feature["area"], feature["pct_unit"])
+
+    measure = QgsDistanceArea()
+    measure.setSourceCrs(QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance().transformContext())
+    measure.setEllipsoid("EPSG:7030")
+    straddling = 0
+    for code, geometry in zip(data["ids"][:120], data["cells"][:120]):
+        degrees = QgsGeometry.fromWkt(geometry.wkt)
+        degrees.transform(to_degrees)
+        # Cell edges are parallels and meridians, not geodesics: follow them with dense vertices.
+        dense = degrees.densifyByDistance(cell / 20)
+        north = dense.intersection(QgsGeometry.fromRect(QgsRectangle(left, parallel, left + columns * cell, top))).densifyByDistance(cell / 20)
+        south = dense.intersection(QgsGeometry.fromRect(QgsRectangle(left, top - rows * cell, left + columns * cell, parallel))).densifyByDistance(cell / 20)
+        whole = measure.measureArea(dense)
+        # The unit itself is measured as the overlay indicator measures it (its own vertices).
+        unit_area = measure.measureArea(degrees)
+        for label, part in (("1", north), ("2", south)):
+            share = (measure.measureArea(part) if not part.isEmpty() else 0.0) / whole
+            area, pct = ours[code].get(label, (0.0, 0.0))
+            assert pct == pytest.approx(100 * share, rel=1e-5, abs=1e-4), (code, label)
+            assert area == pytest.approx(share * unit_area, rel=1e-5, abs=1e-6 * unit_area), (code, label)
+        straddling += bool(north.area() > 0 and south.area() > 0)
+    assert straddling >= 5
