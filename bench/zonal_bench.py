@@ -21,7 +21,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [os.path.join(ROOT, "build", "plugins"), ROOT]
+sys.path[:0] = [os.path.join(ROOT, "build", "plugins"), ROOT, os.path.dirname(os.path.abspath(__file__))]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
@@ -102,19 +102,9 @@ def job_exactextract(raster, units, bands):
 
 
 def _qgis():
-    from qgis.core import QgsApplication
+    from overlay_bench import start_qgis  # noqa: PLC0415 (same folder)
 
-    application = QgsApplication([], False)
-    application.initQgis()
-    sys.path.append("/usr/share/qgis/python/plugins")
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    from geoindicators.plugin import GeoIndicatorsPlugin
-
-    plugin = GeoIndicatorsPlugin(None)
-    plugin.initProcessing()
-    return application, plugin
+    return start_qgis()
 
 
 def job_ours_algorithm(raster, units, bands, threads, rule):

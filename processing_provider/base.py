@@ -4,6 +4,7 @@ sink writing."""
 from contextlib import contextmanager
 
 from qgis.core import (
+    QgsCoordinateReferenceSystem,
     QgsFeatureSink,
     QgsProcessingAlgorithm,
     QgsProcessingException,
@@ -166,10 +167,24 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
         return str(error)
 
     def input_error_message(self, error):
-        """A translated sentence for a core ``InputError``; subclasses name their layers."""
+        """A translated sentence for a core ``InputError``; subclasses name their layers (the
+        units layer's ``units_label`` and identifier ``id_name`` are named here)."""
+        if error.code == "duplicate_ids":
+            return tr("The identifier field '{field}' of '{layer}' has {count} values used by several units, for example {examples}. Choose a field with one value per unit.",
+                      field=self.id_name, layer=self.units_label, count=error.details["count"], examples=", ".join(error.details["examples"]))
+        if error.code == "null_ids":
+            return tr("The identifier field '{field}' of '{layer}' is NULL for {count} units (for example features number {examples}). Fill it, or choose another field.",
+                      field=self.id_name, layer=self.units_label, count=error.details["count"], examples=", ".join(str(value) for value in error.details["examples"]))
         if error.code == "layer_changed":
             return tr("The layer {path} changed while the cluster was reading it (class value {value} is new). Run again.", path=error.details["path"], value=error.details["value"])
         return str(error)
+
+    def output_sink(self, parameters, context, fields, geometry_type, crs):
+        """``(sink, destination)`` for the OUTPUT parameter, or an error naming it."""
+        sink, destination = self.parameterAsSink(parameters, "OUTPUT", context, fields, geometry_type, crs or QgsCoordinateReferenceSystem())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, "OUTPUT"))
+        return sink, destination
 
     def write_sink(self, create_sink, features, feedback):
         """Create the sink with ``create_sink()`` and write ``features`` (an iterable) in batches.

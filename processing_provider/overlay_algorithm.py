@@ -5,7 +5,6 @@ import math
 import numpy as np
 
 from qgis.core import (
-    QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsField,
     QgsFields,
@@ -253,12 +252,6 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             )
 
     def input_error_message(self, error):
-        if error.code == "duplicate_ids":
-            return tr("The identifier field '{field}' of '{layer}' has {count} values used by several units, for example {examples}. Choose a field with one value per unit.",
-                      field=self.id_name, layer=self.units_label, count=error.details["count"], examples=", ".join(error.details["examples"]))
-        if error.code == "null_ids":
-            return tr("The identifier field '{field}' of '{layer}' is NULL for {count} units (for example features number {examples}). Fill it, or choose another field.",
-                      field=self.id_name, layer=self.units_label, count=error.details["count"], examples=", ".join(str(value) for value in error.details["examples"]))
         if error.code == "mixed_theme":
             return tr("The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').", layer=self.theme_label)
         if error.code == "units_not_polygons":
@@ -288,7 +281,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
                 yield feature
 
         def create_sink():
-            return self._sink(parameters, context, fields, QgsWkbTypes.NoGeometry, None)
+            return self.output_sink(parameters, context, fields, QgsWkbTypes.NoGeometry, None)
 
         return self.write_sink(create_sink, features(), feedback)
 
@@ -314,19 +307,13 @@ class OverlayAlgorithm(IndicatorAlgorithm):
                 yield feature
 
         def create_sink():
-            return self._sink(parameters, context, fields, units.wkbType(), units.sourceCrs())
+            return self.output_sink(parameters, context, fields, units.wkbType(), units.sourceCrs())
 
         written = self.write_sink(create_sink, features(), feedback)
         main_field = result.main_field(names)
         if written is not None and main_field and context.willLoadLayerOnCompletion(written):
             apply_graduated_style(context.layerToLoadOnCompletionDetails(written), main_field)
         return written
-
-    def _sink(self, parameters, context, fields, geometry_type, crs):
-        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields, geometry_type, crs or QgsCoordinateReferenceSystem())
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        return sink, destination
 
 
 def _attribute_rows(frame):

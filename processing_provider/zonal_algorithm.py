@@ -5,7 +5,6 @@ import os
 import numpy as np
 
 from qgis.core import (
-    QgsCoordinateReferenceSystem,
     QgsEllipsoidUtils,
     QgsFeature,
     QgsField,
@@ -291,12 +290,6 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
             feedback.pushWarning(tr("{count} units of '{layer}' have no geometry: their statistics are NULL.", count=notes["units_without_geometry"], layer=self.units_label))
 
     def input_error_message(self, error):
-        if error.code == "duplicate_ids":
-            return tr("The identifier field '{field}' of '{layer}' has {count} values used by several units, for example {examples}. Choose a field with one value per unit.",
-                      field=self.id_name, layer=self.units_label, count=error.details["count"], examples=", ".join(error.details["examples"]))
-        if error.code == "null_ids":
-            return tr("The identifier field '{field}' of '{layer}' is NULL for {count} units (for example features number {examples}). Fill it, or choose another field.",
-                      field=self.id_name, layer=self.units_label, count=error.details["count"], examples=", ".join(str(value) for value in error.details["examples"]))
         if error.code == "raster_unreadable":
             return tr("Cannot read the raster '{layer}' at {path}: {reason}", layer=self.raster_label, path=error.details["path"], reason=str(error))
         if error.code in ("rotated_raster", "south_up_raster"):
@@ -329,7 +322,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
                 feature.setAttributes(row)
                 yield feature
 
-        return self.write_sink(lambda: self._sink(parameters, context, fields, QgsWkbTypes.NoGeometry, None), features(), feedback)
+        return self.write_sink(lambda: self.output_sink(parameters, context, fields, QgsWkbTypes.NoGeometry, None), features(), feedback)
 
     def _write_wide(self, parameters, context, units, unit_features, result, feedback):
         unit_fields = units.fields()
@@ -357,15 +350,9 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
                 feature.setAttributes(unit.attributes() + row)
                 yield feature
 
-        written = self.write_sink(lambda: self._sink(parameters, context, fields, units.wkbType(), units.sourceCrs()), features(), feedback)
+        written = self.write_sink(lambda: self.output_sink(parameters, context, fields, units.wkbType(), units.sourceCrs()), features(), feedback)
         main = "pct_unit" if result.categorical else ("mean" if "mean" in result.fields else result.fields[0])
         main_column = next((column for (name, _label), column in names.items() if name == main), None)
         if written is not None and main_column and context.willLoadLayerOnCompletion(written):
             apply_graduated_style(context.layerToLoadOnCompletionDetails(written), main_column)
         return written
-
-    def _sink(self, parameters, context, fields, geometry_type, crs):
-        sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields, geometry_type, crs or QgsCoordinateReferenceSystem())
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-        return sink, destination

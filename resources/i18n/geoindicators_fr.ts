@@ -44,6 +44,14 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Dask n'est pas installé avec l'extension ({reason}). Réinstallez l'extension, ou exécutez sur cet ordinateur.</translation>
     </message>
     <message>
+      <source>The identifier field '{field}' of '{layer}' has {count} values used by several units, for example {examples}. Choose a field with one value per unit.</source>
+      <translation>Le champ identifiant « {field} » de « {layer} » a {count} valeurs portées par plusieurs unités, par exemple {examples}. Choisissez un champ dont la valeur est unique par unité.</translation>
+    </message>
+    <message>
+      <source>The identifier field '{field}' of '{layer}' is NULL for {count} units (for example features number {examples}). Fill it, or choose another field.</source>
+      <translation>Le champ identifiant « {field} » de « {layer} » est NULL pour {count} unités (par exemple les entités numéro {examples}). Remplissez-le ou choisissez un autre champ.</translation>
+    </message>
+    <message>
       <source>The layer {path} changed while the cluster was reading it (class value {value} is new). Run again.</source>
       <translation>La couche {path} a changé pendant que le cluster la lisait (la valeur de classe {value} est nouvelle). Relancez le traitement.</translation>
     </message>
@@ -230,14 +238,6 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
     <message>
       <source>Areas and lengths are planar, in the units CRS {crs} (the ellipsoid is NONE).</source>
       <translation>Surfaces et longueurs planes, dans le SCR des unités {crs} (l'ellipsoïde est NONE).</translation>
-    </message>
-    <message>
-      <source>The identifier field '{field}' of '{layer}' has {count} values used by several units, for example {examples}. Choose a field with one value per unit.</source>
-      <translation>Le champ identifiant « {field} » de « {layer} » a {count} valeurs portées par plusieurs unités, par exemple {examples}. Choisissez un champ dont la valeur est unique par unité.</translation>
-    </message>
-    <message>
-      <source>The identifier field '{field}' of '{layer}' is NULL for {count} units (for example features number {examples}). Fill it, or choose another field.</source>
-      <translation>Le champ identifiant « {field} » de « {layer} » est NULL pour {count} unités (par exemple les entités numéro {examples}). Remplissez-le ou choisissez un autre champ.</translation>
     </message>
     <message>
       <source>The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').</source>
