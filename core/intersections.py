@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from . import clipping
 from .arrays import group_sums
 from .geometry import LINE, POINT, POLYGON, simple_parts
 
@@ -22,7 +23,8 @@ class Pieces:
     """Intersections of units with features, one row per pair with a positive measure.
 
     ``unit`` and ``feature`` are positions in the arrays given to ``intersect``; ``geometries`` the
-    intersections (for points, the point features themselves); ``measures`` their area or length
+    intersections (for points, the point features themselves; None where only the area was asked
+    for and computed without building the geometry); ``measures`` their area or length
     (1 for points); ``on_boundary`` is True where a point feature lies on the unit's boundary and so
     may be claimed by a neighbouring unit too.
     """
@@ -37,8 +39,13 @@ class Pieces:
         return len(self.unit)
 
 
-def intersect(unit_geometries, feature_geometries, dimension, measure, feature_tree=None):
-    """Intersect every unit with every feature it touches (one bulk STRtree query, then vectorised GEOS)."""
+def intersect(unit_geometries, feature_geometries, dimension, measure, feature_tree=None, geometry_needed=None):
+    """Intersect every unit with every feature it touches (one bulk STRtree query, then vectorised GEOS).
+
+    With a planar measure, the area of a polygon pair where one side is convex is computed without
+    building the intersection (``clipping``), unless ``geometry_needed[feature]`` is True, which
+    asks for the intersection itself; ``geometry_needed`` None asks for every intersection.
+    """
     tree = feature_tree if feature_tree is not None else shapely.STRtree(feature_geometries)
     # Prepared once, each unit answers the query and the containment tests below much faster.
     shapely.prepare(unit_geometries)
@@ -49,10 +56,82 @@ def intersect(unit_geometries, feature_geometries, dimension, measure, feature_t
         return Pieces(unit, feature, features, np.ones(len(unit)), ~inside)
     geometries = features.copy()
     # A feature strictly inside its unit is its own intersection: skip the costly overlay there.
-    geometries[~inside] = shapely.intersection(units[~inside], features[~inside])
-    measures = measure.areas(geometries) if dimension == POLYGON else measure.lengths(geometries)
+    overlaid = ~inside
+    measures = np.zeros(len(unit))
+    planar_areas = np.zeros(len(unit))
+    if dimension == POLYGON and measure.additive and geometry_needed is not None:
+        by_area = _area_only_pairs(unit_geometries, feature_geometries, unit, feature, ~inside & ~geometry_needed[feature])
+        measures[by_area.pairs] = planar_areas[by_area.pairs] = by_area.areas
+        geometries[by_area.pairs] = None
+        overlaid[by_area.pairs] = False
+    geometries[overlaid] = shapely.intersection(units[overlaid], features[overlaid])
+    built = ~shapely.is_missing(geometries)
+    measures[built] = measure.areas(geometries[built]) if dimension == POLYGON else measure.lengths(geometries[built])
     keep = measures > 0
+    if dimension == POLYGON:
+        # Where a feature only shares an edge with a unit, rounding (GEOS's or the clipper's) can
+        # leave a sliver some 1e-10 of the coordinates wide: that is no overlap, and the feature is
+        # not counted in the unit. A genuine overlap that small would change no figure.
+        planar_areas[overlaid] = shapely.area(geometries[overlaid])
+        planar_areas[inside] = np.inf
+        smaller = np.minimum(shapely.area(unit_geometries)[unit], shapely.area(feature_geometries)[feature])
+        keep &= planar_areas > _SLIVER * smaller
     return Pieces(unit[keep], feature[keep], geometries[keep], measures[keep], np.zeros(int(keep.sum()), bool))
+
+
+@dataclass
+class _AreaOnly:
+    pairs: np.ndarray
+    areas: np.ndarray
+
+
+# Clipping makes one numpy pass per edge of the convex polygon; GEOS pays about 20 µs per pair
+# plus a cost that grows quickly with the other polygon's vertices. Measured on this project's
+# machines: clipping wins with up to 12 edges whatever the other side, and beyond that when the
+# other polygon has 32 vertices per edge or more.
+_CLIP_FEW_EDGES = 12
+_CLIP_VERTICES_PER_EDGE = 32
+# Intersections below this share of the smaller polygon are rounding, not overlap.
+_SLIVER = 1e-9
+
+
+def _area_only_pairs(unit_geometries, feature_geometries, unit, feature, candidates):
+    """Areas of the candidate pairs where the unit or the feature is convex, by convex clipping."""
+    positions = np.flatnonzero(candidates)
+    used_units, pair_unit = np.unique(unit[positions], return_inverse=True)
+    used_features, pair_feature = np.unique(feature[positions], return_inverse=True)
+    units, unit_ok = _polygonal_only(unit_geometries[used_units])
+    features, feature_ok = _polygonal_only(feature_geometries[used_features])
+    unit_rings, feature_rings = clipping.rings(units), clipping.rings(features)
+    unit_convex, unit_hull, unit_hull_offsets = clipping.convex_polygons(unit_rings)
+    feature_convex, feature_hull, feature_hull_offsets = clipping.convex_polygons(feature_rings)
+    unit_vertices, feature_vertices = unit_rings.vertex_counts(), feature_rings.vertex_counts()
+    u, f = pair_unit, pair_feature
+    both_polygonal = unit_ok[u] & feature_ok[f]
+    # Clip by the unit when it is convex (the feature's rings are cut by its edges), else by the feature.
+    by_unit = both_polygonal & unit_convex[u] & _worth_clipping(unit_vertices[u], feature_vertices[f])
+    by_feature = both_polygonal & ~by_unit & feature_convex[f] & _worth_clipping(feature_vertices[f], unit_vertices[u])
+    areas = np.zeros(len(positions))
+    areas[by_unit] = clipping.clipped_areas(feature_rings, f[by_unit], unit_hull, unit_hull_offsets, u[by_unit])
+    areas[by_feature] = clipping.clipped_areas(unit_rings, u[by_feature], feature_hull, feature_hull_offsets, f[by_feature])
+    # Rounding must not make a piece larger than the smaller of its two polygons.
+    areas = np.minimum(areas, np.minimum(shapely.area(units)[u], shapely.area(features)[f]))
+    done = by_unit | by_feature
+    return _AreaOnly(positions[done], areas[done])
+
+
+def _worth_clipping(convex_vertices, other_vertices):
+    return (convex_vertices <= _CLIP_FEW_EDGES) | (other_vertices >= _CLIP_VERTICES_PER_EDGE * convex_vertices)
+
+
+def _polygonal_only(geometries):
+    """The geometries with anything but (multi)polygons emptied, and which were (multi)polygons."""
+    ok = clipping.polygonal(geometries)
+    if ok.all():
+        return geometries, ok
+    out = geometries.copy()
+    out[~ok] = shapely.from_wkt("POLYGON EMPTY")
+    return out, ok
 
 
 def overlapping_features(geometries, groups, dimension):

@@ -220,7 +220,9 @@ def overlay_chunk(units, features, dimension, measure):
     feature_geometries, codes, weights, feature_keys = features.geometries, features.codes, features.weights, features.keys
     unit_areas = measure.areas(unit_geometries)
     tree = shapely.STRtree(feature_geometries)
-    pieces = intersect(unit_geometries, feature_geometries, dimension, measure, tree)
+    overlapping = overlapping_features(feature_geometries, codes, dimension) if measure.additive or dimension != POLYGON else None
+    # Only intersections that will be dissolved with others of their class need a geometry.
+    pieces = intersect(unit_geometries, feature_geometries, dimension, measure, tree, geometry_needed=overlapping)
     if dimension == POINT:
         inside = ~pieces.on_boundary
         interior = pd.DataFrame({"unit": unit_positions[pieces.unit[inside]], "code": codes[pieces.feature[inside]], "weight": weights[pieces.feature[inside]]})
@@ -237,8 +239,7 @@ def overlay_chunk(units, features, dimension, measure):
     class_count = int(codes.max()) + 1 if len(codes) else 1
     groups = pieces.unit.astype(np.int64) * class_count + codes[pieces.feature]
     group_ids, group_index = np.unique(groups, return_inverse=True)
-    if measure.additive or dimension != POLYGON:
-        overlapping = overlapping_features(feature_geometries, codes, dimension)
+    if overlapping is not None:
         totals = measure_of_union(group_index, pieces.geometries, pieces.measures, overlapping[pieces.feature], dimension, measure, len(group_ids))
     else:
         group_units = (group_ids // class_count).astype(np.int64)

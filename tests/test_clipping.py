@@ -1,0 +1,107 @@
+"""Intersection areas by convex clipping, against GEOS overlays of the same pairs (no QGIS)."""
+
+import numpy as np
+import pytest
+import shapely
+from geoindicators.core import clipping
+from geoindicators.core.geometry import POLYGON
+from geoindicators.core.intersections import intersect
+from geoindicators.core.measure import PlanarMeasure
+
+from tests import datagen
+
+# Lambert-93-like coordinates: large offsets are where rounding would show first.
+ORIGIN = np.array([700_000.0, 6_600_000.0])
+
+
+def _star(rng, vertices, centre, radius, clockwise):
+    angles = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    radii = radius * rng.uniform(0.3, 1.0, vertices)
+    ring = np.c_[centre[0] + radii * np.cos(angles), centre[1] + radii * np.sin(angles)]
+    return shapely.Polygon(ring[::-1] if clockwise else ring)
+
+
+def _subjects(rng, count):
+    """Non-convex polygons, both orientations, some with holes, some in several parts."""
+    stars = [_star(rng, int(rng.integers(5, 40)), ORIGIN + rng.uniform(0, 100, 2), rng.uniform(5, 40), bool(k % 2)) for k in range(count)]
+    stars = np.array(stars, dtype=object)
+    holes = shapely.buffer(shapely.points(ORIGIN + rng.uniform(0, 100, (count, 2))), rng.uniform(1, 8, count))
+    holed = shapely.difference(stars, holes)
+    doubled = shapely.union(stars, np.roll(stars, 1))
+    return shapely.make_valid(np.concatenate([stars, holed, doubled]))
+
+
+def _convex(rng, count):
+    points = ORIGIN + rng.uniform(0, 100, (count, 1, 2)) + rng.uniform(-30, 30, (count, 9, 2))
+    hulls = shapely.convex_hull(shapely.multipoints(points))
+    # Half of them clockwise: the clipper must orient them itself.
+    hulls[::2] = shapely.reverse(hulls[::2])
+    return hulls
+
+
+def test_clipped_areas_equal_geos_overlays_for_any_subject():
+    rng = np.random.default_rng(7)
+    subjects, convex = _subjects(rng, 150), _convex(rng, 200)
+    hull_is_convex, hulls, offsets = clipping.convex_polygons(clipping.rings(convex))
+    assert hull_is_convex.all()
+    subject_index, convex_index = rng.integers(0, len(subjects), 4000), rng.integers(0, len(convex), 4000)
+    areas = clipping.clipped_areas(clipping.rings(subjects), subject_index, hulls, offsets, convex_index)
+    expected = shapely.area(shapely.intersection(subjects[subject_index], convex[convex_index]))
+    assert (expected > 0).sum() > 1000 and (expected == 0).sum() > 100
+    np.testing.assert_allclose(areas, expected, rtol=0, atol=1e-9 * 100 * 100)
+
+
+def test_convex_polygons_are_recognised():
+    shapes = shapely.from_wkt(
+        [
+            "POLYGON((0 0,1 0,1 1,0 1,0 0))",  # counter-clockwise square
+            "POLYGON((0 0,0 1,1 1,1 0,0 0))",  # clockwise square
+            "POLYGON((0 0,0.5 0,1 0,1 1,0 1,0 0))",  # a straight vertex on an edge
+            "MULTIPOLYGON(((0 0,1 0,0 1,0 0)))",  # one part, as layers store polygons
+            "POLYGON((0 0,2 0,2 1,1 1,1 2,0 2,0 0))",  # L shape
+            "POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,2 1,2 2,1 2,1 1))",  # a hole
+            "MULTIPOLYGON(((0 0,1 0,0 1,0 0)),((5 5,6 5,5 6,5 5)))",  # two parts
+            "POLYGON EMPTY",
+        ]
+    )
+    convex, coordinates, offsets = clipping.convex_polygons(clipping.rings(shapes))
+    assert convex.tolist() == [True, True, True, True, False, False, False, False]
+    clockwise_square = coordinates[offsets[1] : offsets[2]]
+    assert clipping._shoelace(clockwise_square, np.zeros(4, np.int64), 1)[0] == pytest.approx(1.0)
+
+
+def test_intersect_gives_the_same_pieces_by_clipping_as_by_geos_on_shared_edges():
+    # Convex units and a land cover cut along their edges, as a theme clipped to the
+    # units is: many features share an edge with a unit and only touch its neighbours.
+    rng = np.random.default_rng(3)
+    extent = (*ORIGIN, *(ORIGIN + [600, 500]))
+    units, _ = datagen.tiling_theme(30, ["unit"], seed=10, extent=extent)
+    cover, _labels = datagen.tiling_theme(400, ["a"], seed=11, extent=extent)
+    cut = shapely.intersection(np.repeat(cover, len(units)), np.tile(units, len(cover)))
+    tiles = cut[shapely.area(cut) > 1e-6]
+    # And features that are not convex and straddle units.
+    features = np.concatenate([tiles, _subjects(rng, 40)])
+    by_geos = intersect(units, features, POLYGON, PlanarMeasure())
+    by_clipping = intersect(units, features, POLYGON, PlanarMeasure(), geometry_needed=np.zeros(len(features), bool))
+    assert shapely.is_missing(by_clipping.geometries).sum() > 500, "the clipping path was not taken"
+    geos_pairs = dict(zip(zip(by_geos.unit.tolist(), by_geos.feature.tolist()), by_geos.measures))
+    clipped_pairs = dict(zip(zip(by_clipping.unit.tolist(), by_clipping.feature.tolist()), by_clipping.measures))
+    # The same pairs: where a feature only touches a unit, neither path keeps a rounding sliver.
+    assert set(clipped_pairs) == set(geos_pairs)
+    keys = sorted(geos_pairs)
+    # Both round differently where a vertex lies within 1e-10 m of an edge: 1e-7 m² is such a
+    # sliver along a 1 km edge.
+    np.testing.assert_allclose([clipped_pairs[key] for key in keys], [geos_pairs[key] for key in keys], rtol=1e-9, atol=1e-7)
+    # The tiles cover each unit exactly once: their pieces add up to its area.
+    from_tiles = by_clipping.feature < len(tiles)
+    totals = np.bincount(by_clipping.unit[from_tiles], weights=by_clipping.measures[from_tiles], minlength=len(units))
+    np.testing.assert_allclose(totals, shapely.area(units), rtol=1e-9)
+
+
+def test_intersections_asked_for_are_built():
+    units = shapely.from_wkt(["POLYGON((0 0,2 0,2 2,0 2,0 0))"])
+    features = shapely.from_wkt(["POLYGON((1 1,3 1,3 3,1 3,1 1))", "POLYGON((1 0,3 0,3 1,1 1,1 0))"])
+    pieces = intersect(units, features, POLYGON, PlanarMeasure(), geometry_needed=np.array([True, False]))
+    by_feature = dict(zip(pieces.feature.tolist(), zip(pieces.geometries, pieces.measures)))
+    assert by_feature[0][1] == by_feature[1][1] == 1.0
+    assert shapely.equals(by_feature[0][0], shapely.box(1, 1, 2, 2)) and by_feature[1][0] is None
