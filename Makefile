@@ -14,13 +14,15 @@ QGIS_PROCESS := qgis_process.bin
 export QT_QPA_PLATFORM ?= offscreen
 PROFILE_PLUGINS ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-pyproj python3-venv python3-pip qttools5-dev-tools
+# The tests start their own PostgreSQL server with PostGIS (and load it with Debian's ogr2ogr).
+TEST_APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 gdal-bin
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 PLUGIN_FILES := metadata.txt __init__.py plugin.py LICENSE processing_provider core ui resources
 PYTHON_SOURCES := $(shell find core processing_provider ui -name '*.py') __init__.py plugin.py
 TRANSLATIONS := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
 
-.PHONY: setup system demo test bench zip install translations lint clean cluster cluster-stop
+.PHONY: setup system test-system demo test bench zip install translations lint clean cluster cluster-stop
 
 setup: system $(STAMPS)/venv $(STAMPS)/deps translations
 
@@ -43,6 +45,13 @@ $(STAMPS)/venv: requirements/dev.txt | system
 	mkdir -p $(VENV)/share && ln -sfn /usr/share/proj $(VENV)/share/proj
 	echo "$(abspath $(DEPS))" > $$($(VENV_PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/geoindicators-deps.pth
 	touch $@
+
+test-system: system
+	@if ! dpkg -s $(TEST_APT_PACKAGES) >/dev/null 2>&1; then \
+	  echo "Installing PostgreSQL and PostGIS from Debian for the tests..."; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $(TEST_APT_PACKAGES); \
+	fi
 
 # The plugin's own dependencies, pinned, in a folder the plugin puts first on sys.path.
 $(STAMPS)/deps: requirements/plugin.txt requirements/core.txt requirements/dask.txt | $(STAMPS)/venv
@@ -92,7 +101,7 @@ install: setup
 demo: install
 	$(VENV_PYTHON) bench/demo.py --qgis-process $(QGIS_PROCESS) --out $(BUILD)/demo
 
-test: install $(STAMPS)/worker-venv
+test: install $(STAMPS)/worker-venv test-system
 	$(VENV_PYTHON) -m pytest tests
 
 bench: install $(STAMPS)/bench-venv $(STAMPS)/worker-venv

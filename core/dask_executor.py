@@ -42,8 +42,9 @@ CORE_PACKAGES = {
     "shapely": "minor",
     "pyproj": "minor",
 }
-# Only needed when workers read layers themselves (``sources.LayerReference``).
-READER_PACKAGES = {"pyogrio": "worker"}
+# Only needed when workers read layers themselves: files (``sources.LayerReference``) with
+# pyogrio, PostGIS tables (``sources.PostgisReference``) with psycopg.
+READER_PACKAGES = {"pyogrio": "worker", "psycopg": "worker"}
 # Needed by every raster indicator: the workers open the raster themselves.
 RASTER_PACKAGES = {"rasterio": "worker"}
 _SCHEDULER_PACKAGES = {"python", "dask", "distributed", "cloudpickle", "msgpack", "tornado"}

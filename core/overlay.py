@@ -31,7 +31,7 @@ from .fields import wide_field_names
 from .geometry import LINE, POINT, POLYGON, dimension_of, repair
 from .intersections import intersect, measure_of_clipped_union, measure_of_union, overlapping_features
 from .partition import chunks
-from .sources import Features, LayerReference, LayerSlice, UnitChunk, normalise_class
+from .sources import Features, LayerSlice, UnitChunk, normalise_class
 
 MEASURES = {
     POLYGON: ["area", "pct_unit", "pct_class", "n_features"],
@@ -58,16 +58,17 @@ class Theme:
 
     ``classes`` (one value per feature, None for NULL) splits them; without it the whole layer is
     one class. ``weights`` (points only) are summed per unit. ``dimension`` may be given when the
-    layer has no features to infer it from. ``reference`` (optional) names the same layer as the
-    workers of a cluster can read it: each task then reads its features there, by bounding box,
-    instead of receiving them (feature keys are then the layer's FIDs).
+    layer has no features to infer it from. ``reference`` (optional, a ``LayerReference`` or a
+    ``PostgisReference``) names the same layer as the workers of a cluster can read it: each task
+    then reads its features there, by bounding box, instead of receiving them (feature keys are
+    then the layer's FIDs or primary key).
     """
 
     geometries: object
     classes: object = None
     weights: object = None
     dimension: int = None
-    reference: LayerReference = None
+    reference: object = None
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 ``Features`` holds features in memory; pickled (to travel to a Dask worker) its geometries become
 one WKB array, which is much faster than pickling shapely objects one by one. ``LayerReference``
-names a layer the cluster can read itself (a file in a shared folder, a URL); ``LayerSlice`` is the
-part of it a chunk needs, read on the worker with a bounding-box filter (pyogrio, which is never
-loaded inside QGIS).
+names a layer file the cluster can read itself (a file in a shared folder, a URL) and
+``PostgisReference`` a PostGIS table; ``LayerSlice`` is the part of either that a chunk needs, read
+on the worker with a bounding-box filter (with pyogrio or psycopg, which are never loaded inside
+QGIS).
 """
 
 from dataclasses import dataclass
@@ -78,6 +79,12 @@ class LayerReference:
     class_column: str = None
     weight_column: str = None
     class_codes: dict = None
+    # What the workers need to read it, checked before anything is submitted.
+    worker_packages = {"pyogrio": "worker"}
+
+    @property
+    def name(self):
+        return self.path
 
     def read(self, bbox=None):
         """The features whose bounding box meets ``bbox`` (xmin, ymin, xmax, ymax), as ``Features``."""
@@ -87,35 +94,97 @@ class LayerReference:
         _meta, fids, wkb, values = pyogrio.raw.read(
             self.path, layer=self.layer, columns=columns, bbox=tuple(bbox) if bbox is not None else None, force_2d=True, return_fids=True
         )
-        values = dict(zip(columns, values))
-        geometries = shapely.from_wkb(wkb)
-        present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
-        repaired = repair(geometries[present], self.dimension)
-        keys = np.asarray(fids, dtype=np.int64)[present]
-        if self.class_column:
-            codes = self._codes(np.asarray(values[self.class_column], dtype=object)[present])
-        else:
-            codes = np.zeros(len(keys), dtype=np.int64)
-        if self.weight_column:
-            weights = pd.to_numeric(pd.Series(np.asarray(values[self.weight_column], dtype=object)[present]), errors="coerce").to_numpy(float)
-            weights = np.nan_to_num(weights, nan=0.0)
-        else:
-            weights = np.zeros(len(keys))
-        return Features(repaired.geometries, codes, weights, keys)
+        return _features(self, fids, wkb, dict(zip(columns, values)))
 
-    def _codes(self, values):
-        codes = np.empty(len(values), dtype=np.int64)
-        for position, value in enumerate(values):
-            code = self.class_codes.get(normalise_class(value), -1)
-            if code < 0:
-                raise InputError(
-                    "layer_changed",
-                    f"The class value {value!r} of {self.path} was not in the layer when the run started; the layer changed during the run.",
-                    path=self.path,
-                    value=str(value),
-                )
-            codes[position] = code
-        return codes
+
+@dataclass
+class PostgisReference:
+    """A PostGIS table the workers query themselves, by bounding box, with psycopg.
+
+    ``connection`` is a libpq connection string as the workers must use it (host, port, dbname,
+    user, and password or service); ``key_column`` an integer column that identifies each row;
+    ``where`` an SQL condition on the table (a QGIS layer filter), or empty.
+    """
+
+    connection: str
+    schema: str
+    table: str
+    geometry_column: str
+    key_column: str
+    dimension: int = None
+    class_column: str = None
+    weight_column: str = None
+    class_codes: dict = None
+    where: str = ""
+    worker_packages = {"psycopg": "worker"}
+
+    @property
+    def name(self):
+        return f'"{self.schema}"."{self.table}"'
+
+    def read(self, bbox=None):
+        import psycopg  # worker side only, like pyogrio
+        from psycopg import sql
+
+        columns = [name for name in (self.class_column, self.weight_column) if name]
+        geometry, table = sql.Identifier(self.geometry_column), sql.Identifier(self.schema, self.table)
+        conditions = []
+        if self.where:
+            # The layer's own filter, in PostgreSQL's SQL as QGIS passes it on; kept a condition of
+            # its own whatever operators it uses, and its % signs are not parameters.
+            conditions.append(sql.SQL("(" + self.where.replace("%", "%%") + ")"))
+        with psycopg.connect(self.connection, connect_timeout=30) as connection:
+            parameters = ()
+            if bbox is not None:
+                # The table's SRID as stored (not every geometry column is registered with one).
+                srid = connection.execute(sql.SQL("SELECT ST_SRID({g}) FROM {t} WHERE {g} IS NOT NULL LIMIT 1").format(g=geometry, t=table)).fetchone()
+                conditions.append(sql.SQL("{g} && ST_MakeEnvelope(%s, %s, %s, %s, %s)").format(g=geometry))
+                parameters = (*bbox, srid[0] if srid else 0)
+            query = sql.SQL("SELECT {key}, ST_AsBinary(ST_Force2D({g})){columns} FROM {t}{where}").format(
+                key=sql.Identifier(self.key_column),
+                g=geometry,
+                columns=sql.SQL("").join(sql.SQL(", ") + sql.Identifier(name) for name in columns),
+                t=table,
+                where=sql.SQL(" WHERE ") + sql.SQL(" AND ").join(conditions) if conditions else sql.SQL(""),
+            )
+            rows = connection.execute(query, parameters).fetchall()
+        keys = np.array([row[0] for row in rows], dtype=np.int64)
+        wkb = np.array([None if row[1] is None else bytes(row[1]) for row in rows], dtype=object)
+        values = {name: np.array([row[2 + position] for row in rows], dtype=object) for position, name in enumerate(columns)}
+        return _features(self, keys, wkb, values)
+
+
+def _features(reference, keys, wkb, values):
+    """``Features`` from what a worker read: row keys, WKB geometries and the class/weight columns."""
+    geometries = shapely.from_wkb(wkb)
+    present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
+    repaired = repair(geometries[present], reference.dimension)
+    keys = np.asarray(keys, dtype=np.int64)[present]
+    if reference.class_column:
+        codes = _codes(reference, np.asarray(values[reference.class_column], dtype=object)[present])
+    else:
+        codes = np.zeros(len(keys), dtype=np.int64)
+    if reference.weight_column:
+        weights = pd.to_numeric(pd.Series(np.asarray(values[reference.weight_column], dtype=object)[present]), errors="coerce").to_numpy(float)
+        weights = np.nan_to_num(weights, nan=0.0)
+    else:
+        weights = np.zeros(len(keys))
+    return Features(repaired.geometries, codes, weights, keys)
+
+
+def _codes(reference, values):
+    codes = np.empty(len(values), dtype=np.int64)
+    for position, value in enumerate(values):
+        code = reference.class_codes.get(normalise_class(value), -1)
+        if code < 0:
+            raise InputError(
+                "layer_changed",
+                f"The class value {value!r} of {reference.name} was not in the layer when the run started; the layer changed during the run.",
+                path=reference.name,
+                value=str(value),
+            )
+        codes[position] = code
+    return codes
 
 
 @dataclass

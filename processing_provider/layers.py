@@ -6,6 +6,7 @@ import numpy as np
 import shapely
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsDataSourceUri,
     QgsEllipsoidUtils,
     QgsFeatureRequest,
     QgsProcessingException,
@@ -166,6 +167,39 @@ def ogr_file_location(layer, target_crs, attributes=()):
         except (ImportError, RuntimeError, AttributeError):
             return None
     return path, name
+
+
+def postgis_table(layer, target_crs, attributes=()):
+    """Where the workers find a whole PostGIS table layer themselves, or None.
+
+    A dict of ``sources.PostgisReference`` arguments: the libpq connection string (a QGIS
+    authentication configuration expanded into user and password), schema, table, geometry column,
+    key column and the layer's filter. None for anything a plain query by bounding box would not
+    read as QGIS does: an SQL query layer, no single integer key, another CRS than ``target_crs``,
+    curves or M values, attributes that are not text or numbers.
+    """
+    if layer is None or layer.providerType() != "postgres":
+        return None
+    if layer.crs() != target_crs or QgsWkbTypes.isCurvedType(layer.wkbType()) or QgsWkbTypes.hasM(layer.wkbType()):
+        return None
+    if any(layer.fields().at(index).type() not in _ARROW_FIELD_TYPES for index in attributes):
+        return None
+    uri = QgsDataSourceUri(layer.source())
+    table, key = uri.table(), uri.keyColumn().strip('"')
+    if not table or table.startswith("(") or not key or "," in key or not uri.geometryColumn():
+        return None
+    key_index = layer.fields().lookupField(key)
+    if key_index < 0 or layer.fields().at(key_index).type() not in (QVariant.Int, QVariant.LongLong):
+        return None
+    return {
+        "connection": uri.connectionInfo(True),
+        "schema": uri.schema() or "public",
+        "table": table,
+        "geometry_column": uri.geometryColumn(),
+        "key_column": layer.fields().at(key_index).name(),
+        "where": layer.subsetString(),
+        "host": uri.host(),
+    }
 
 
 def _column_values(column):

@@ -23,15 +23,15 @@ from qgis.PyQt.QtCore import QVariant
 from ..core import overlay
 from ..core.fields import SHAPEFILE_NAME_LENGTH
 from ..core.geometry import LINE, POINT, POLYGON
-from ..core.dask_executor import READER_PACKAGES
 from ..core.measure import PlanarMeasure
-from ..core.sources import LayerReference
+from ..core.sources import LayerReference, PostgisReference
 from .base import IndicatorAlgorithm
 from .i18n import tr
-from .layers import field_index, measure_for, ogr_file_location, read_geometries, read_ogr_columns
+from .layers import field_index, measure_for, ogr_file_location, postgis_table, read_geometries, read_ogr_columns
 from .style import apply_graduated_style
 
 LONG, WIDE = 0, 1
+_LOOPBACK_NAMES = {"", "localhost", "127.0.0.1", "::1", "[::1]"}
 _COUNT_MEASURES = {"n_features", "count"}
 _GEOMETRY_DIMENSION = {QgsWkbTypes.PointGeometry: POINT, QgsWkbTypes.LineGeometry: LINE, QgsWkbTypes.PolygonGeometry: POLYGON}
 
@@ -119,8 +119,8 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         address, settings = self.execution_target(parameters, context, feedback)
         reference = None
         if address is not None:
-            reference = self._theme_reference(parameters, context, units.sourceCrs(), [i for i in (class_index, weight_index) if i is not None], settings, feedback)
-        with self.executor(address, settings, feedback, READER_PACKAGES if reference else None) as executor:
+            reference = self._theme_reference(parameters, context, units.sourceCrs(), [i for i in (class_index, weight_index) if i is not None], settings, address, feedback)
+        with self.executor(address, settings, feedback, reference.worker_packages if reference else None) as executor:
             return self._run(parameters, context, feedback, units, theme, layout, id_index, class_index, weight_index, measure, executor, settings, reference)
 
     def _run(self, parameters, context, feedback, units, theme, layout, id_index, class_index, weight_index, measure, executor, settings, reference):
@@ -171,11 +171,20 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             return {}
         return {self.OUTPUT: destination}
 
-    def _theme_reference(self, parameters, context, units_crs, attributes, settings, feedback):
-        """A ``LayerReference`` when the workers can read the thematic layer themselves, else None."""
+    def _theme_reference(self, parameters, context, units_crs, attributes, settings, address, feedback):
+        """A reference to the thematic layer when the workers can read it themselves, else None."""
         if not self._whole_layer(parameters, self.OVERLAY):
             return None
         layer = self.parameterAsVectorLayer(parameters, self.OVERLAY, context)
+        fields = layer.fields() if layer is not None else None
+        class_field = self.parameterAsString(parameters, self.CLASS_FIELD, context)
+        weight_field = self.parameterAsString(parameters, self.WEIGHT_FIELD, context)
+        columns = {
+            "class_column": fields.at(fields.lookupField(class_field)).name() if class_field else None,
+            "weight_column": fields.at(fields.lookupField(weight_field)).name() if weight_field else None,
+        }
+        if layer is not None and layer.providerType() == "postgres":
+            return self._postgis_reference(layer, units_crs, attributes, columns, address, feedback)
         location = ogr_file_location(layer, units_crs, attributes)
         if location is None:
             return None
@@ -188,14 +197,27 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             )
             return None
         feedback.pushInfo(tr("The workers read '{layer}' themselves, from {path}.", layer=self.theme_label, path=cluster_path))
-        fields = layer.fields()
-        class_field = self.parameterAsString(parameters, self.CLASS_FIELD, context)
-        weight_field = self.parameterAsString(parameters, self.WEIGHT_FIELD, context)
-        return LayerReference(
-            cluster_path, layer_name, None,
-            class_column=fields.at(fields.lookupField(class_field)).name() if class_field else None,
-            weight_column=fields.at(fields.lookupField(weight_field)).name() if weight_field else None,
+        return LayerReference(cluster_path, layer_name, None, **columns)
+
+    def _postgis_reference(self, layer, units_crs, attributes, columns, address, feedback):
+        table = postgis_table(layer, units_crs, attributes)
+        if table is None:
+            feedback.pushInfo(
+                tr("'{layer}' is a PostGIS layer the workers cannot query as it is (an SQL query, no integer primary key, another CRS than the units, or curves): its features are sent to the cluster with the tasks.",
+                   layer=self.theme_label)
+            )
+            return None
+        host = table.pop("host")
+        feedback.pushInfo(
+            tr("The workers read '{layer}' themselves, from the PostGIS table {table} on the database server '{host}'.",
+               layer=self.theme_label, table=f"{table['schema']}.{table['table']}", host=host or "localhost")
         )
+        if _is_loopback(host) and not _is_loopback(address.split("://")[-1].rsplit(":", 1)[0]):
+            feedback.pushWarning(
+                tr("'{layer}' is on a database server named '{host}': each worker connects to its own machine under that name. Connect QGIS to the server by a name the workers can reach.",
+                   layer=self.theme_label, host=host or "localhost")
+            )
+        return PostgisReference(**table, **columns)
 
     def large_upload_message(self, megabytes):
         return tr("The tasks carry {megabytes} MB of '{layer}' to the cluster. Put it in a shared folder mapped in the GeoIndicators settings (whole layer, in the units CRS) and the workers read it themselves.",
@@ -345,3 +367,7 @@ def _attribute(value):
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
+
+
+def _is_loopback(host):
+    return host.strip().lower() in _LOOPBACK_NAMES

@@ -314,3 +314,56 @@ def test_qgis_process_runs_on_the_cluster(cluster, data, environment, tmp_path):
     measures = ["area", "pct_unit", "pct_class", "n_features"]
     for key, values in local.items():
         assert np.allclose([remote[key][name] for name in measures], [values[name] for name in measures], rtol=1e-9, atol=1e-9), key
+
+
+@pytest.fixture(scope="module")
+def postgis(data):
+    from tests.postgis import Server
+
+    server = Server().start()
+    try:
+        server.load(os.path.join(data["folder"], "theme.gpkg"), "theme", "theme")
+        yield server
+    finally:
+        server.stop()
+
+
+def postgis_theme(server, where=""):
+    from qgis.core import QgsVectorLayer
+
+    layer = QgsVectorLayer(server.qgis_uri("theme", where), "theme_pg", "postgres")
+    assert layer.isValid(), layer.error().summary()
+    return layer
+
+
+# A layer filter with a % sign: it must reach PostgreSQL as written, not as a query parameter.
+@pytest.mark.parametrize("where", ["", "\"cover\" NOT LIKE 'f%'"])
+def test_workers_query_a_postgis_table_themselves(provider, cluster, data, settings, postgis, where):
+    settings("CHUNK_SIZE", 40)
+    theme = postgis_theme(postgis, where)
+    assert theme.featureCount() == int(postgis.sql("SELECT count(*) FROM theme" + (f" WHERE {where}" if where else "")))
+    local, _ = run_overlay({**data, "theme": theme}, EXECUTION=0)
+    remote, log = run_overlay({**data, "theme": theme}, EXECUTION=1, SCHEDULER=cluster["address"])
+    assert "from the PostGIS table public.theme on the database server '127.0.0.1'" in log.text
+    assert_same_rows(rows(remote), rows(local))
+    # Only the units and the code travel, not the 8 000 thematic polygons.
+    sent = float(log.text.split(" MB sent to the cluster")[0].split("\n")[-1])
+    assert sent < 1.0
+    classes = {label for _code, label in rows(remote)}
+    assert classes == ({"burnt", "water", "urban"} if where else {"burnt", "forest", "water", "urban"})
+    if not where:
+        # The table holds the file's features: the same figures as from the GeoPackage.
+        from_file, _ = run_overlay(data, EXECUTION=0)
+        assert_same_rows(rows(remote), rows(from_file))
+
+
+def test_a_postgis_query_layer_is_sent_with_the_tasks(provider, cluster, data, settings, postgis):
+    from qgis.core import QgsVectorLayer
+
+    uri = postgis.qgis_uri("theme").replace('table="public"."theme" (geom)', "table=\"(SELECT fid, cover, geom FROM theme WHERE fid % 2 = 0)\" (geom)")
+    theme = QgsVectorLayer(uri, "even", "postgres")
+    assert theme.isValid()
+    remote, log = run_overlay({**data, "theme": theme}, EXECUTION=1, SCHEDULER=cluster["address"])
+    assert "the workers cannot query as it is" in log.text
+    local, _ = run_overlay({**data, "theme": theme}, EXECUTION=0)
+    assert_same_rows(rows(remote), rows(local))

@@ -61,9 +61,10 @@ def _versions(client, scheduler, workers):
 
 def test_version_comparison_follows_each_library_rule():
     client = {"python": "3.11.2", "dask": "2026.8.0", "distributed": "2026.8.0", "cloudpickle": "3.1.3", "msgpack": "1.2.4", "tornado": "6.6.1",
-              "numpy": "1.26.4", "pandas": "2.3.3", "shapely": "2.2.0", "pyproj": "3.4.1", "pyogrio": None}
-    same_minor = dict(client, numpy="1.26.0", python="3.11.9", pyogrio="0.11.1")
-    other = dict(client, shapely="2.1.1", dask="2026.7.0", pyogrio=None)
+              "numpy": "1.26.4", "pandas": "2.3.3", "shapely": "2.2.0", "pyproj": "3.4.1", "pyogrio": None, "psycopg": None}
+    # Readers are needed on the workers only: missing here is fine, missing on a worker is not.
+    same_minor = dict(client, numpy="1.26.0", python="3.11.9", pyogrio="0.11.1", psycopg="3.2.13")
+    other = dict(client, shapely="2.1.1", dask="2026.7.0", pyogrio=None, psycopg="3.2.13")
     versions = _versions(client, dict(client), {"tcp://a:1": same_minor, "tcp://b:1": other})
     mismatches = compare_versions(versions, {**CORE_PACKAGES, **READER_PACKAGES}, {"tcp://a:1": "worker-a", "tcp://b:1": "worker-b"})
     by_package = {mismatch.package: mismatch for mismatch in mismatches}

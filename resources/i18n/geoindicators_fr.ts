@@ -236,6 +236,10 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
       <translation>Les workers lisent eux-mêmes « {layer} », depuis {path}.</translation>
     </message>
     <message>
+      <source>The workers read '{layer}' themselves, from the PostGIS table {table} on the database server '{host}'.</source>
+      <translation>Les workers lisent eux-mêmes « {layer} », depuis la table PostGIS {table} du serveur de bases de données « {host} ».</translation>
+    </message>
+    <message>
       <source>Areas and lengths are planar, in the units CRS {crs} (the ellipsoid is NONE).</source>
       <translation>Surfaces et longueurs planes, dans le SCR des unités {crs} (l'ellipsoïde est NONE).</translation>
     </message>
@@ -282,6 +286,14 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
     <message>
       <source>'{layer}' ({path}) is not in a shared folder mapped in the GeoIndicators settings: its features are sent to the cluster with the tasks.</source>
       <translation>« {layer} » ({path}) n'est pas dans un dossier partagé déclaré dans les paramètres de GeoIndicators : ses entités sont envoyées au cluster avec les tâches.</translation>
+    </message>
+    <message>
+      <source>'{layer}' is a PostGIS layer the workers cannot query as it is (an SQL query, no integer primary key, another CRS than the units, or curves): its features are sent to the cluster with the tasks.</source>
+      <translation>« {layer} » est une couche PostGIS que les workers ne peuvent pas interroger telle quelle (requête SQL, pas de clé primaire entière, SCR différent de celui des unités, ou courbes) : ses entités sont envoyées au cluster avec les tâches.</translation>
+    </message>
+    <message>
+      <source>'{layer}' is on a database server named '{host}': each worker connects to its own machine under that name. Connect QGIS to the server by a name the workers can reach.</source>
+      <translation>« {layer} » est sur un serveur de bases de données nommé « {host} » : sous ce nom, chaque worker se connecte à sa propre machine. Connectez QGIS au serveur par un nom que les workers peuvent joindre.</translation>
     </message>
     <message>
       <source>The units layer '{layer}' must contain polygons; it contains {kind}.</source>
