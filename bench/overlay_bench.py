@@ -103,12 +103,6 @@ def run_ours(path, threads=0, scheduler=None, chunk_size=1000, mappings=""):
     return seconds, areas, chunks
 
 
-def best_of(repeat, run, *arguments, **options):
-    """The fastest of ``repeat`` runs (this machine's timings vary by ±20% from run to run), with its outputs."""
-    runs = [run(*arguments, **options) for _ in range(repeat)]
-    return min(runs, key=lambda outputs: outputs[0])
-
-
 def _burn(count):
     total = 0
     for value in range(count):
@@ -142,27 +136,43 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def run_cluster_block(path, out, worker_env, local_seconds, local_areas, repeat):
-    """1 worker vs 2 workers, and the loopback cluster against this computer, on the same job."""
+def run_cluster_block(path, out, worker_env, local_areas, repeat):
+    """1 worker vs 2 workers, and the loopback cluster against this computer, on the same job.
+
+    One cluster at a time (with both up at once, the 2-worker runs were 30% slower than with it
+    alone, in the one run made that way), and each cluster's runs interleaved with local runs,
+    round after round: this shared machine's speed drifts over minutes, and comparing runs made
+    minutes apart measured the drift as much as the cluster.
+    """
     sys.path.insert(0, os.path.join(ROOT, "tools"))
     import cluster
 
-    print("\nThe same job on a loopback Dask cluster (workers of 1 thread, started from .venv-worker)", flush=True)
-    timings, folder = {}, os.path.join(out, "bench-cluster")
+    print("\nThe same job on a loopback Dask cluster (workers of 1 thread, started from .venv-worker),"
+          f" interleaved with local runs, best of {repeat} rounds", flush=True)
+    runs = {}
     for workers in (1, 2):
+        folder = os.path.join(out, f"bench-cluster-{workers}")
         address, _ = cluster.start(worker_env, "127.0.0.1", free_port(), workers, 1, folder, dashboard_port=free_port())
         try:
             run_ours(path, scheduler=address)  # warm-up: imports and the code cache on the workers
-            seconds, areas, chunks = best_of(repeat, run_ours, path, scheduler=address)
-            timings[f"{workers} worker(s), features sent with the tasks"] = (seconds, areas, chunks)
-            print(f"  {workers} worker(s), features sent with the tasks     {seconds:8.1f} s  ({chunks} chunks)", flush=True)
-            if workers == 2:
-                seconds, areas, chunks = best_of(repeat, run_ours, path, scheduler=address, mappings="/=/")
-                timings["2 workers, features read by the workers"] = (seconds, areas, chunks)
-                print(f"  2 workers, features read by the workers          {seconds:8.1f} s  ({chunks} chunks)", flush=True)
+            jobs = {f"this computer, 2 threads (with the {workers}-worker runs)": dict(threads=0)}
+            if workers == 1:
+                jobs["1 worker, features sent with the tasks"] = dict(scheduler=address)
+            else:
+                jobs["2 workers, features sent with the tasks"] = dict(scheduler=address)
+                jobs["2 workers, features read by the workers"] = dict(scheduler=address, mappings="/=/")
+            for name in jobs:
+                runs[name] = []
+            for _round in range(repeat):
+                for name, options in jobs.items():
+                    runs[name].append(run_ours(path, **options))
         finally:
             cluster.stop(folder)
-    one, two = timings["1 worker(s), features sent with the tasks"][0], timings["2 worker(s), features sent with the tasks"][0]
+    timings = {name: min(results, key=lambda outputs: outputs[0]) for name, results in runs.items()}
+    for name, (seconds, _areas, chunks) in timings.items():
+        print(f"  {name:<52} {seconds:8.1f} s  ({chunks} chunks)", flush=True)
+    local_seconds = timings["this computer, 2 threads (with the 2-worker runs)"][0]
+    one, two = timings["1 worker, features sent with the tasks"][0], timings["2 workers, features sent with the tasks"][0]
     ceiling = machine_parallel_ceiling(repeat)
     print(f"\n  2 workers vs 1 worker: {one / two:.2f}x faster (goal 1.7x); this machine's ceiling, "
           f"a pure-CPU job on 2 processes vs 1: {ceiling:.2f}x")
@@ -229,20 +239,28 @@ def main():
 
     cores = os.cpu_count()
     print(f"\nOverlay: {arguments.units} units x {arguments.features} polygons in {arguments.classes} classes, end to end", flush=True)
-    timings = {}
     repeat = arguments.repeat
-    print(f"(best of {repeat} runs each)")
-    timings["geoindicators:overlay, 1 thread"], ours, _ = best_of(repeat, run_ours, path, threads=1)
-    print(f"  geoindicators:overlay, 1 thread               {timings['geoindicators:overlay, 1 thread']:8.1f} s", flush=True)
-    timings[f"geoindicators:overlay, {cores} threads"], ours_threads, _ = best_of(repeat, run_ours, path, threads=0)
-    print(f"  geoindicators:overlay, {cores} threads (default)   {timings[f'geoindicators:overlay, {cores} threads']:8.1f} s", flush=True)
-    timings["geopandas.overlay + groupby"], by_geopandas = best_of(repeat, run_geopandas, arguments.reference_python, path, arguments.out)
-    print(f"  geopandas.overlay + groupby (1 core)          {timings['geopandas.overlay + groupby']:8.1f} s", flush=True)
-    comparisons = {"geopandas.overlay + groupby": by_geopandas}
+    # Round after round, each tool once per round: this machine's speed drifts over minutes, and
+    # tools timed in separate blocks would be compared at different speeds.
+    print(f"(best of {repeat} rounds, each tool once per round)")
+    one, every = "geoindicators:overlay, 1 thread", f"geoindicators:overlay, {cores} threads"
+    tools = {
+        one: lambda: run_ours(path, threads=1)[:2],
+        every: lambda: run_ours(path, threads=0)[:2],
+        "geopandas.overlay + groupby": lambda: run_geopandas(arguments.reference_python, path, arguments.out),
+    }
     if not arguments.skip_native:
-        timings["native:calculatevectoroverlaps x class"], by_native = best_of(repeat, run_native, path, classes)
-        print(f"  native:calculatevectoroverlaps x {arguments.classes:<2} (1 core) {timings['native:calculatevectoroverlaps x class']:8.1f} s", flush=True)
-        comparisons["native:calculatevectoroverlaps x class"] = by_native
+        tools["native:calculatevectoroverlaps x class"] = lambda: run_native(path, classes)
+    runs = {name: [] for name in tools}
+    for _round in range(repeat):
+        for name, run in tools.items():
+            runs[name].append(run())
+    best = {name: min(results, key=lambda outputs: outputs[0]) for name, results in runs.items()}
+    timings = {name: seconds for name, (seconds, _areas) in best.items()}
+    for name, seconds in timings.items():
+        print(f"  {name:<46} {seconds:8.1f} s   (all runs: {', '.join(f'{run[0]:.1f}' for run in runs[name])})", flush=True)
+    ours, ours_threads = best[one][1], best[every][1]
+    comparisons = {name: areas for name, (_seconds, areas) in best.items() if not name.startswith("geoindicators")}
 
     print("\n  reference                               ours          speed-up   largest diff (m²)   rel. diff of total")
     report = {"timings": timings, "ratios": {}, "differences": {}}
@@ -253,7 +271,7 @@ def main():
             report["ratios"][f"{name} / {ours_name}"], report["differences"][name] = ratio, difference
             print(f"  {name:<38} {ours_name.split(', ')[1]:<12} {ratio:7.2f}x   {difference:17.1e}   {total:18.1e}")
     if not arguments.skip_cluster:
-        report["cluster"] = run_cluster_block(path, arguments.out, arguments.worker_env, timings[f"geoindicators:overlay, {cores} threads"], ours_threads, repeat)
+        report["cluster"] = run_cluster_block(path, arguments.out, arguments.worker_env, ours_threads, repeat)
     with open(os.path.join(arguments.out, "overlay_bench.json"), "w", encoding="utf-8") as handle:
         json.dump(report, handle, indent=2)
 

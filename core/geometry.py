@@ -66,10 +66,11 @@ def dimension_of(geometries):
 
 @dataclass
 class Repair:
-    """Geometries made valid, and how many needed it."""
+    """Geometries made valid, how many needed it, and which (``changed``, None when none did)."""
 
     geometries: np.ndarray
     repaired: int
+    changed: np.ndarray = None
 
 
 def repair(geometries, dimension):
@@ -94,4 +95,4 @@ def repair(geometries, dimension):
     rebuilt[shapely.is_missing(rebuilt)] = empty
     out = geometries.copy()
     out[invalid] = rebuilt
-    return Repair(out, count)
+    return Repair(out, count, invalid)

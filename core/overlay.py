@@ -31,7 +31,7 @@ from .fields import wide_field_names
 from .geometry import LINE, POINT, POLYGON, dimension_of, repair
 from .intersections import intersect, measure_of_clipped_union, measure_of_union, overlapping_features
 from .partition import chunks
-from .sources import Features, LayerSlice, UnitChunk, normalise_class
+from .sources import Features, LayerSlice, UnitChunk, geometries_to_wkb, normalise_class
 
 MEASURES = {
     POLYGON: ["area", "pct_unit", "pct_class", "n_features"],
@@ -61,7 +61,8 @@ class Theme:
     layer has no features to infer it from. ``reference`` (optional, a ``LayerReference`` or a
     ``PostgisReference``) names the same layer as the workers of a cluster can read it: each task
     then reads its features there, by bounding box, instead of receiving them (feature keys are
-    then the layer's FIDs or primary key).
+    then the layer's FIDs or primary key). ``wkb`` (optional) are the geometries as the WKB they
+    were read from, which tasks sent to a cluster then carry as they are.
     """
 
     geometries: object
@@ -69,6 +70,7 @@ class Theme:
     weights: object = None
     dimension: int = None
     reference: object = None
+    wkb: object = None
 
 
 @dataclass
@@ -166,6 +168,11 @@ def compute_overlay(units, theme, measure, chunk_size=DEFAULT_CHUNK_SIZE, execut
     repaired = repair(theme_geometries[present], dimension)
     notes["repaired_features"] = repaired.repaired
     feature_geometries = repaired.geometries
+    feature_wkb = None
+    if theme.wkb is not None:
+        feature_wkb = np.asarray(theme.wkb, dtype=object)[present].copy()
+        if repaired.changed is not None:
+            feature_wkb[repaired.changed] = geometries_to_wkb(feature_geometries[repaired.changed])
     feature_keys = np.flatnonzero(present)
     class_labels, codes = _class_codes(theme.classes, present, len(theme_geometries))
     weights = np.zeros(len(feature_keys)) if theme.weights is None else _weights(theme.weights, present)
@@ -185,7 +192,7 @@ def compute_overlay(units, theme, measure, chunk_size=DEFAULT_CHUNK_SIZE, execut
                 features = LayerSlice(reference, tuple(shapely.total_bounds(unit_geometries[positions]).tolist()))
             else:
                 near = np.unique(tree.query(unit_geometries[positions])[1])
-                features = Features(feature_geometries[near], codes[near], weights[near], feature_keys[near])
+                features = Features(feature_geometries[near], codes[near], weights[near], feature_keys[near], None if feature_wkb is None else feature_wkb[near])
             yield UnitChunk(unit_geometries[positions], positions), features, dimension, measure
 
     def progress(done, total):
@@ -312,10 +319,13 @@ def _class_codes(classes, present, count):
     values = np.asarray(classes, dtype=object)
     if len(values) != count:
         raise ValueError("classes must have one value per thematic feature")
-    values = np.array([normalise_class(value) for value in values[present]], dtype=object)
-    labels = sorted(set(values.tolist()), key=_label_sort_key)
+    # Distinct values first (a land cover has a few classes for 100 000s of features), then each
+    # distinct value normalised once: 3 and 3.0, None and NaN are one class.
+    raw_codes, distinct = pd.factorize(values[present], use_na_sentinel=False)
+    normalised = [normalise_class(value) for value in distinct]
+    labels = sorted(set(normalised), key=_label_sort_key)
     code_of = {label: code for code, label in enumerate(labels)}
-    return labels, np.array([code_of[value] for value in values], dtype=np.int64)
+    return labels, np.array([code_of[value] for value in normalised], dtype=np.int64)[raw_codes]
 
 
 def _chunk_label(ids):

@@ -45,19 +45,25 @@ class UnitChunk:
 @dataclass
 class Features:
     """Features near one chunk: geometries (in the units CRS, valid), class codes, point weights,
-    and keys that identify each feature across chunks (a feature near two chunks goes to both)."""
+    and keys that identify each feature across chunks (a feature near two chunks goes to both).
+
+    ``wkb`` (optional) holds the same geometries as WKB already, as read from a file: the client
+    then sends those bytes instead of encoding the geometries again for every chunk.
+    """
 
     geometries: np.ndarray
     codes: np.ndarray
     weights: np.ndarray
     keys: np.ndarray
+    wkb: np.ndarray = None
 
     def load(self):
         return self
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state["geometries"] = geometries_to_wkb(self.geometries)
+        state["geometries"] = geometries_to_wkb(self.geometries) if self.wkb is None else self.wkb
+        state["wkb"] = None
         return state
 
     def __setstate__(self, state):

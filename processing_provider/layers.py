@@ -95,6 +95,7 @@ def read_ogr_columns(layer, attributes, target_crs, feedback):
     geometries as WKB arrays in a fraction of that. Returns None when the layer does not qualify
     (not an OGR file, a subset string, a CRS to transform, curves or M values, field types other
     than text and numbers) or when the counts disagree; the caller then takes the general path.
+    Otherwise ``(geometries, values, wkb)``, ``wkb`` being the geometries as GDAL gave them.
     """
     try:
         from osgeo import ogr
@@ -137,7 +138,7 @@ def read_ogr_columns(layer, attributes, target_crs, feedback):
         return None
     wkbs[empty] = None  # NULL geometries
     geometries = shapely.from_wkb(wkbs)
-    return geometries, values, None
+    return geometries, values, wkbs
 
 
 def ogr_file_location(layer, target_crs, attributes=()):

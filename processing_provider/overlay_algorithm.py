@@ -136,7 +136,10 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         read = None
         if self._whole_layer(parameters, self.OVERLAY):
             read = read_ogr_columns(self.parameterAsVectorLayer(parameters, self.OVERLAY, context), theme_attributes, units.sourceCrs(), feedback)
-        theme_geometries, theme_values, _ = read or read_geometries(theme, feedback, theme_attributes, units.sourceCrs(), context)
+        if read is not None:
+            theme_geometries, theme_values, theme_wkb = read
+        else:
+            (theme_geometries, theme_values, _), theme_wkb = read_geometries(theme, feedback, theme_attributes, units.sourceCrs(), context), None
         if theme_geometries is None:
             return {}
         if len(theme_geometries) == 0:
@@ -153,6 +156,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
                 weights=theme_values[weight_index] if weight_index is not None else None,
                 dimension=_GEOMETRY_DIMENSION.get(QgsWkbTypes.geometryType(theme.wkbType())),
                 reference=reference,
+                wkb=theme_wkb,
             ),
             measure=measure,
             chunk_size=settings.chunk_size,

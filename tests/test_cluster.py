@@ -367,3 +367,22 @@ def test_a_postgis_query_layer_is_sent_with_the_tasks(provider, cluster, data, s
     assert "the workers cannot query as it is" in log.text
     local, _ = run_overlay({**data, "theme": theme}, EXECUTION=0)
     assert_same_rows(rows(remote), rows(local))
+
+
+def test_wide_layout_on_the_cluster_equals_local(provider, cluster, data, settings):
+    settings("CHUNK_SIZE", 60)
+    local, _ = run_overlay(data, EXECUTION=0, LAYOUT=1)
+    remote, _ = run_overlay(data, EXECUTION=1, SCHEDULER=cluster["address"], LAYOUT=1)
+    names = local.fields().names()
+    assert remote.fields().names() == names and "pct_unit_forest" in names
+    by_code = {feature["code"]: feature for feature in remote.getFeatures()}
+    assert len(by_code) == local.featureCount() == len(data["ids"])
+    for feature in local.getFeatures():
+        twin = by_code[feature["code"]]
+        assert twin.geometry().equals(feature.geometry())
+        for name in names:
+            mine, theirs = twin[name], feature[name]
+            if isinstance(theirs, float):
+                assert mine == pytest.approx(theirs, rel=1e-9, abs=1e-9), (feature["code"], name)
+            else:
+                assert mine == theirs, (feature["code"], name)

@@ -97,11 +97,12 @@ def test_overlay_matches_an_independent_per_unit_union_on_random_data():
 
 
 def test_classes_null_and_numbers():
-    theme = Theme(shapely.from_wkt(["POLYGON((0 0,1 0,1 1,0 1,0 0))"] * 3 + ["POLYGON((0.5 0,1.5 0,1.5 1,0.5 1,0.5 0))"]), classes=[311.0, None, 21, 311])
+    theme = Theme(shapely.from_wkt(["POLYGON((0 0,1 0,1 1,0 1,0 0))"] * 4 + ["POLYGON((0.5 0,1.5 0,1.5 1,0.5 1,0.5 0))"]), classes=[311.0, None, 21, math.nan, 311])
     result = compute_overlay(SQUARES, theme, PlanarMeasure())
     table = result.long_table()
-    # Numbers in numeric order, NULL last; 311.0 and 311 are the same class.
+    # Numbers in numeric order, NULL last; 311.0 and 311 are the same class, NULL and NaN too.
     assert table[table["id"] == "A"]["class"].tolist() == ["21", "311", None]
+    assert table[table["id"] == "A"]["n_features"].tolist() == [1, 2, 2]
     assert table.set_index(["id", "class"]).loc[("A", "311"), "n_features"] == 2
     assert table.set_index(["id", "class"]).loc[("A", "311"), "area"] == pytest.approx(1.5)
     frame, names = result.wide_table()
@@ -165,3 +166,14 @@ def test_chunks_cover_every_unit_once():
     parts = chunks(cells, 10)
     assert len(parts) == 10
     assert sorted(np.concatenate(parts).tolist()) == list(range(97))
+
+
+def test_parallel_runs_get_several_chunks_per_task_slot():
+    _ids, cells = datagen.units(5000, seed=8)
+    assert len(chunks(cells, 1000)) == 5
+    # Two slots: 4 chunks each, a multiple of 2, each of at least 250 units.
+    parts = chunks(cells, 1000, parallelism=2)
+    assert len(parts) == 8 and min(len(part) for part in parts) >= 250
+    assert sorted(np.concatenate(parts).tolist()) == list(range(5000))
+    # Few units: no chunk below 250 units just to have more of them.
+    assert len(chunks(cells[:600], 1000, parallelism=2)) == 2
