@@ -386,3 +386,20 @@ def test_wide_layout_on_the_cluster_equals_local(provider, cluster, data, settin
                 assert mine == pytest.approx(theirs, rel=1e-9, abs=1e-9), (feature["code"], name)
             else:
                 assert mine == theirs, (feature["code"], name)
+
+
+def test_qgis_process_with_a_postgis_theme_on_the_cluster(cluster, data, postgis, environment, tmp_path):  # noqa: F811
+    """Data engineers name a PostGIS layer as ``postgres://<QGIS data source>`` on the command line."""
+    local_output, remote_output = str(tmp_path / "local.gpkg"), str(tmp_path / "remote.gpkg")
+    theme = "postgres://" + postgis.qgis_uri("theme")
+    common = ["run", "geoindicators:overlay", "--", f"INPUT={data['units']}", "ID_FIELD=code", f"OVERLAY={theme}", "CLASS_FIELD=cover", "LAYOUT=0"]
+    done, _payload = qgis_process(environment, *common, f"OUTPUT={local_output}")
+    assert done.returncode == 0, done.stderr
+    done, _payload = qgis_process(environment, *common, f"SCHEDULER={cluster['address']}", f"OUTPUT={remote_output}")
+    assert done.returncode == 0, done.stderr
+    assert "from the PostGIS table public.theme" in done.stdout + done.stderr
+    _names, local = read_table(local_output)
+    _names, remote = read_table(remote_output)
+    assert remote.keys() == local.keys() and len(local) > 800
+    for key, values in local.items():
+        assert np.allclose([remote[key][name] for name in ("area", "n_features")], [values[name] for name in ("area", "n_features")], rtol=1e-9, atol=1e-9), key
