@@ -5,21 +5,25 @@ from contextlib import contextmanager
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsFeature,
     QgsFeatureSink,
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterString,
+    QgsWkbTypes,
 )
 
 from ..core.config import normalise_scheduler_address
 from ..core.errors import Cancelled, ChunkFailed, ClusterError, InputError
 from ..core.execution import LocalExecutor
+from ..core.fields import SHAPEFILE_NAME_LENGTH
 from .i18n import tr
-from .layers import discard_output
+from .layers import attribute_rows, discard_output
 from .provider import icon
 from .settings import read_execution_settings
+from .style import apply_graduated_style
 
 EXECUTION = "EXECUTION"
 SCHEDULER = "SCHEDULER"
@@ -219,3 +223,41 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
             raise
         del sink
         return destination
+
+    def write_long_table(self, parameters, context, fields, table, feedback):
+        """Write ``table`` (a data frame whose columns follow ``fields``) as a table without geometry."""
+        rows = attribute_rows(table)
+
+        def features():
+            for row in rows:
+                feature = QgsFeature(fields)
+                feature.setAttributes(row)
+                yield feature
+
+        return self.write_sink(lambda: self.output_sink(parameters, context, fields, QgsWkbTypes.NoGeometry, None), features(), feedback)
+
+    def write_wide_units(self, parameters, context, units, unit_features, fields, frame, main_column, feedback):
+        """Write the units with the columns of ``frame`` added (``fields``: the units' then the frame's).
+
+        A Shapefile keeps 10 characters per field name: the user is told before GDAL shortens the
+        wide names. In the desktop, the layer loaded at the end is styled on ``main_column``.
+        """
+        destination = self.parameterAsOutputLayer(parameters, "OUTPUT", context) or ""
+        if destination.lower().endswith(".shp") and any(len(name) > SHAPEFILE_NAME_LENGTH for name in frame.columns):
+            feedback.pushWarning(
+                tr("Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.",
+                   length=SHAPEFILE_NAME_LENGTH, example=frame.columns[0])
+            )
+        rows = attribute_rows(frame)
+
+        def features():
+            for unit, row in zip(unit_features, rows):
+                feature = QgsFeature(fields)
+                feature.setGeometry(unit.geometry())
+                feature.setAttributes(unit.attributes() + row)
+                yield feature
+
+        written = self.write_sink(lambda: self.output_sink(parameters, context, fields, units.wkbType(), units.sourceCrs()), features(), feedback)
+        if written is not None and main_column and context.willLoadLayerOnCompletion(written):
+            apply_graduated_style(context.layerToLoadOnCompletionDetails(written), main_column)
+        return written

@@ -1,5 +1,6 @@
 """From Processing sources to the core's plain data (shapely arrays, Python values), and back."""
 
+import math
 import os
 
 import numpy as np
@@ -250,3 +251,34 @@ def discard_output(destination):
     for candidate in [path] + [stem + ending if extension.lower() == ".shp" else path + ending for ending in siblings]:
         if os.path.exists(candidate):
             os.remove(candidate)
+
+
+def attribute_rows(frame):
+    """The rows of a data frame as lists of QGIS attribute values (NaN and None become NULL).
+
+    Column by column: ``tolist()`` turns numpy values into Python ones in C, far faster than
+    converting value by value.
+    """
+    columns = []
+    for name in frame.columns:
+        values = frame[name].to_numpy()
+        if values.dtype.kind == "f":
+            values = values.astype(object)
+            values[np.isnan(values.astype(float))] = None
+        elif values.dtype.kind == "O":
+            values = [_attribute(value) for value in values]
+        columns.append(values.tolist() if hasattr(values, "tolist") else values)
+    if not columns:
+        return [[] for _ in range(len(frame))]
+    return [list(row) for row in zip(*columns)]
+
+
+def _attribute(value):
+    """A pandas/numpy value as a QGIS attribute (NaN and None become NULL)."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

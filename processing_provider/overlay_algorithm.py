@@ -1,11 +1,6 @@
 """geoindicators:overlay — how much of each class of a thematic layer lies in each spatial unit."""
 
-import math
-
-import numpy as np
-
 from qgis.core import (
-    QgsFeature,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -21,14 +16,12 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ..core import overlay
-from ..core.fields import SHAPEFILE_NAME_LENGTH
 from ..core.geometry import LINE, POINT, POLYGON
 from ..core.measure import PlanarMeasure
 from ..core.sources import LayerReference, PostgisReference
 from .base import IndicatorAlgorithm
 from .i18n import tr
 from .layers import field_index, measure_for, ogr_file_location, postgis_table, read_geometries, read_ogr_columns
-from .style import apply_graduated_style
 
 LONG, WIDE = 0, 1
 _LOOPBACK_NAMES = {"", "localhost", "127.0.0.1", "::1", "[::1]"}
@@ -298,18 +291,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         for field in self._output_fields(result.measures, [(measure, measure) for measure in result.measures]):
             fields.append(field)
 
-        rows = _attribute_rows(table)
-
-        def features():
-            for row in rows:
-                feature = QgsFeature(fields)
-                feature.setAttributes(row)
-                yield feature
-
-        def create_sink():
-            return self.output_sink(parameters, context, fields, QgsWkbTypes.NoGeometry, None)
-
-        return self.write_sink(create_sink, features(), feedback)
+        return self.write_long_table(parameters, context, fields, table, feedback)
 
     def _write_wide(self, parameters, context, units, unit_features, result, feedback):
         unit_fields = units.fields()
@@ -317,60 +299,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         fields = QgsFields(unit_fields)
         for field in self._output_fields(result.measures, [(measure, name) for (measure, _label), name in names.items()]):
             fields.append(field)
-        destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context) or ""
-        if destination.lower().endswith(".shp") and any(len(name) > SHAPEFILE_NAME_LENGTH for name in frame.columns):
-            feedback.pushWarning(
-                tr("Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.",
-                   length=SHAPEFILE_NAME_LENGTH, example=frame.columns[0])
-            )
-        rows = _attribute_rows(frame)
-
-        def features():
-            for unit, row in zip(unit_features, rows):
-                feature = QgsFeature(fields)
-                feature.setGeometry(unit.geometry())
-                feature.setAttributes(unit.attributes() + row)
-                yield feature
-
-        def create_sink():
-            return self.output_sink(parameters, context, fields, units.wkbType(), units.sourceCrs())
-
-        written = self.write_sink(create_sink, features(), feedback)
-        main_field = result.main_field(names)
-        if written is not None and main_field and context.willLoadLayerOnCompletion(written):
-            apply_graduated_style(context.layerToLoadOnCompletionDetails(written), main_field)
-        return written
-
-
-def _attribute_rows(frame):
-    """The rows of a data frame as lists of QGIS attribute values (NaN and None become NULL).
-
-    Column by column: ``tolist()`` turns numpy values into Python ones in C, far faster than
-    converting value by value.
-    """
-    columns = []
-    for name in frame.columns:
-        values = frame[name].to_numpy()
-        if values.dtype.kind == "f":
-            values = values.astype(object)
-            values[np.isnan(values.astype(float))] = None
-        elif values.dtype.kind == "O":
-            values = [_attribute(value) for value in values]
-        columns.append(values.tolist() if hasattr(values, "tolist") else values)
-    if not columns:
-        return [[] for _ in range(len(frame))]
-    return [list(row) for row in zip(*columns)]
-
-
-def _attribute(value):
-    """A pandas/numpy value as a QGIS attribute (NaN and None become NULL)."""
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+        return self.write_wide_units(parameters, context, units, unit_features, fields, frame, result.main_field(names), feedback)
 
 
 def _is_loopback(host):

@@ -6,7 +6,6 @@ import numpy as np
 
 from qgis.core import (
     QgsEllipsoidUtils,
-    QgsFeature,
     QgsField,
     QgsFields,
     QgsProcessing,
@@ -30,7 +29,6 @@ from ..core.config import is_url
 from ..core.coverage import CENTRE, EXACT
 from ..core.dask_executor import RASTER_PACKAGES
 from ..core.errors import InputError
-from ..core.fields import SHAPEFILE_NAME_LENGTH
 from ..core.geometry import POLYGON, repair
 from ..core.measure import PlanarMeasure
 from ..core.overlay import Units
@@ -38,8 +36,6 @@ from ..core.rasters import RasterReference
 from .base import IndicatorAlgorithm
 from .i18n import tr
 from .layers import field_index, measure_for, python_value, read_geometries
-from .overlay_algorithm import _attribute_rows
-from .style import apply_graduated_style
 
 LONG, WIDE = 0, 1
 _RULES = [EXACT, CENTRE]
@@ -314,15 +310,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
             fields.append(QgsField("band", QVariant.LongLong))
         for name in result.fields:
             fields.append(self._field(name))
-        rows = _attribute_rows(table)
-
-        def features():
-            for row in rows:
-                feature = QgsFeature(fields)
-                feature.setAttributes(row)
-                yield feature
-
-        return self.write_sink(lambda: self.output_sink(parameters, context, fields, QgsWkbTypes.NoGeometry, None), features(), feedback)
+        return self.write_long_table(parameters, context, fields, table, feedback)
 
     def _write_wide(self, parameters, context, units, unit_features, result, feedback):
         unit_fields = units.fields()
@@ -332,27 +320,9 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
             field = self._field(name)
             field.setName(column)
             fields.append(field)
-        destination = self.parameterAsOutputLayer(parameters, self.OUTPUT, context) or ""
-        if destination.lower().endswith(".shp") and any(len(name) > SHAPEFILE_NAME_LENGTH for name in frame.columns):
-            feedback.pushWarning(
-                tr("Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.",
-                   length=SHAPEFILE_NAME_LENGTH, example=frame.columns[0])
-            )
         for (name, _label), column in names.items():
             if name in _INTEGER_FIELDS:
                 frame[column] = frame[column].astype("Int64")
-        rows = _attribute_rows(frame)
-
-        def features():
-            for unit, row in zip(unit_features, rows):
-                feature = QgsFeature(fields)
-                feature.setGeometry(unit.geometry())
-                feature.setAttributes(unit.attributes() + row)
-                yield feature
-
-        written = self.write_sink(lambda: self.output_sink(parameters, context, fields, units.wkbType(), units.sourceCrs()), features(), feedback)
         main = "pct_unit" if result.categorical else ("mean" if "mean" in result.fields else result.fields[0])
         main_column = next((column for (name, _label), column in names.items() if name == main), None)
-        if written is not None and main_column and context.willLoadLayerOnCompletion(written):
-            apply_graduated_style(context.layerToLoadOnCompletionDetails(written), main_column)
-        return written
+        return self.write_wide_units(parameters, context, units, unit_features, fields, frame, main_column, feedback)

@@ -237,6 +237,13 @@ def test_user_errors_name_the_setting(provider, data):
         run_algorithm(data, CATEGORICAL=True)
     with pytest.raises(QgsProcessingException, match="quantiles '150'"):
         run_algorithm(data, QUANTILES="150")
+    from tests.test_overlay_algorithm import memory_layer
+
+    square = "POLYGON((701000 6294000,702000 6294000,702000 6293000,701000 6293000,701000 6294000))"
+    for ids, message in ((("A", "A"), "used by several units, for example A"), (("A", None), "is NULL for 1 units")):
+        units = memory_layer("Polygon", "EPSG:2154", ["code:string"], [(square, unit_id) for unit_id in ids])
+        with pytest.raises(QgsProcessingException, match=message):
+            run_algorithm({**data, "units": units})
 
 
 def test_qgis_process_wide_layout(environment, data, tmp_path, provider):
