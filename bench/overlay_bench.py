@@ -26,15 +26,26 @@ import numpy as np  # noqa: E402
 from tests import datagen  # noqa: E402
 
 
-def make_data(folder, unit_count, feature_count, class_count):
-    path = os.path.join(folder, f"overlay_{unit_count}_{feature_count}_{class_count}.gpkg")
+def make_data(folder, unit_count, feature_count, class_count, shapes="convex"):
+    """The benchmark's GeoPackage, generated once. ``convex``: Voronoi units (a few with a lake) and
+    a Voronoi tiling, convex polygons; ``nonconvex``: both made of Voronoi cells merged two by two,
+    so that nearly every unit × feature pair has two non-convex sides (communes × land cover)."""
+    suffix = "" if shapes == "convex" else "_nonconvex"
+    path = os.path.join(folder, f"overlay_{unit_count}_{feature_count}_{class_count}{suffix}.gpkg")
     if not os.path.exists(path):
-        print(f"Generating {unit_count} units and {feature_count} thematic polygons in {class_count} classes...", flush=True)
-        ids, cells = datagen.units(unit_count, seed=101)
-        datagen.write_gpkg(path.replace(".gpkg", ".partial.gpkg"), "units", cells, {"unit_id": ids})
-        polygons, labels = datagen.tiling_theme(feature_count, datagen.LAND_COVER[:class_count], seed=102)
-        datagen.write_gpkg(path.replace(".gpkg", ".partial.gpkg"), "theme", polygons, {"cover": labels})
-        os.replace(path.replace(".gpkg", ".partial.gpkg"), path)
+        print(f"Generating {unit_count} units and {feature_count} thematic polygons in {class_count} classes ({shapes})...", flush=True)
+        partial = path.replace(".gpkg", ".partial.gpkg")
+        if shapes == "convex":
+            ids, cells = datagen.units(unit_count, seed=101)
+            polygons, labels = datagen.tiling_theme(feature_count, datagen.LAND_COVER[:class_count], seed=102)
+        else:
+            cells = datagen.merge_neighbours(datagen.tiling_theme(2 * unit_count, ["unit"], seed=101)[0], seed=103)
+            ids = np.array([f"U{number:05d}" for number in range(len(cells))], dtype=object)
+            polygons = datagen.merge_neighbours(datagen.tiling_theme(2 * feature_count, ["x"], seed=102)[0], seed=104)
+            labels = np.array(datagen.LAND_COVER[:class_count], dtype=object)[np.random.default_rng(105).integers(0, class_count, len(polygons))]
+        datagen.write_gpkg(partial, "units", cells, {"unit_id": ids})
+        datagen.write_gpkg(partial, "theme", polygons, {"cover": labels})
+        os.replace(partial, path)
     return path
 
 
@@ -229,6 +240,8 @@ def main():
     parser.add_argument("--units", type=int, default=5000)
     parser.add_argument("--features", type=int, default=200_000)
     parser.add_argument("--classes", type=int, default=10)
+    parser.add_argument("--shapes", choices=["convex", "nonconvex"], default="convex",
+                        help="convex: Voronoi units and tiling; nonconvex: both merged two cells by two cells")
     parser.add_argument("--reference-python", default=".venv-bench/bin/python")
     parser.add_argument("--skip-native", action="store_true", help="the native runs take minutes")
     parser.add_argument("--skip-cluster", action="store_true")
@@ -236,12 +249,12 @@ def main():
     parser.add_argument("--worker-env", default=".venv-worker", help="the Dask workers' environment (requirements/worker.txt)")
     arguments = parser.parse_args()
     os.makedirs(arguments.out, exist_ok=True)
-    path = make_data(arguments.out, arguments.units, arguments.features, arguments.classes)
+    path = make_data(arguments.out, arguments.units, arguments.features, arguments.classes, arguments.shapes)
     classes = datagen.LAND_COVER[: arguments.classes]
     _application, _plugin = start_qgis()
 
     cores = os.cpu_count()
-    print(f"\nOverlay: {arguments.units} units x {arguments.features} polygons in {arguments.classes} classes, end to end", flush=True)
+    print(f"\nOverlay: {arguments.units} units x {arguments.features} polygons in {arguments.classes} classes ({arguments.shapes}), end to end", flush=True)
     repeat = arguments.repeat
     # Round after round, each tool once per round: this machine's speed drifts over minutes, and
     # tools timed in separate blocks would be compared at different speeds.
@@ -275,7 +288,7 @@ def main():
             print(f"  {name:<38} {ours_name.split(', ')[1]:<12} {ratio:7.2f}x   {difference:17.1e}   {total:18.1e}")
     if not arguments.skip_cluster:
         report["cluster"] = run_cluster_block(path, arguments.out, arguments.worker_env, ours_threads, repeat)
-    with open(os.path.join(arguments.out, "overlay_bench.json"), "w", encoding="utf-8") as handle:
+    with open(os.path.join(arguments.out, f"overlay_bench_{arguments.shapes}.json"), "w", encoding="utf-8") as handle:
         json.dump(report, handle, indent=2)
 
 

@@ -75,6 +75,29 @@ def tiling_theme(count, classes, seed=5, extent=EXTENT):
     return cells, labels
 
 
+def merge_neighbours(cells, seed):
+    """A tiling of mostly non-convex polygons: ``cells`` merged two by two along a shared edge.
+
+    About half as many polygons as cells (a cell left without a free neighbour stays alone).
+    """
+    rng = np.random.default_rng(seed)
+    first, second = shapely.STRtree(cells).query(cells, predicate="touches")
+    keep = first < second
+    first, second = first[keep], second[keep]
+    along_an_edge = shapely.relate_pattern(cells[first], cells[second], "****1****")
+    first, second = first[along_an_edge], second[along_an_edge]
+    used = np.zeros(len(cells), bool)
+    pairs = []
+    for position in rng.permutation(len(first)):
+        a, b = first[position], second[position]
+        if not used[a] and not used[b]:
+            used[a] = used[b] = True
+            pairs.append((a, b))
+    pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    merged = shapely.union(cells[pairs[:, 0]], cells[pairs[:, 1]])
+    return np.concatenate([merged, cells[~used]])
+
+
 def line_theme(count, classes, seed=3, extent=EXTENT):
     rng = np.random.default_rng(seed)
     xmin, ymin, xmax, ymax = extent
