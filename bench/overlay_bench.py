@@ -188,8 +188,8 @@ def run_cluster_block(path, out, worker_env, local_areas, repeat):
     # The local runs of each block measure how fast the machine was meanwhile.
     drift = timings["this computer, 2 threads (with the 1-worker runs)"][0] / local_seconds
     print(f"\n  2 workers vs 1 worker: {one / two:.2f}x faster (goal 1.7x); {one / drift / two:.2f}x once scaled by the local runs "
-          f"of each block (the machine ran {drift:.2f}x slower during the 1-worker block); this machine's ceiling, "
-          f"a pure-CPU job on 2 processes vs 1: {ceiling:.2f}x")
+          f"of each block (they took {drift * local_seconds:.1f} s during the 1-worker block, {local_seconds:.1f} s during the 2-worker block); "
+          f"this machine's ceiling, a pure-CPU job on 2 processes vs 1: {ceiling:.2f}x")
     for name, (seconds, areas, chunks) in timings.items():
         if name.startswith("2"):
             overhead = seconds / local_seconds - 1
