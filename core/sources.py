@@ -8,7 +8,7 @@ on the worker with a bounding-box filter (with pyogrio or psycopg, which are nev
 QGIS).
 """
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 import pandas as pd
@@ -72,19 +72,63 @@ class Features:
 
 
 @dataclass
-class LayerReference:
-    """A vector layer the workers open themselves: a path as the cluster names it, or a URL.
+class _WorkerReadLayer:
+    """What every layer the workers read themselves shares: the columns to read and how to code them.
 
-    ``class_codes`` maps each normalised class value to its code (computed once from the whole
-    class column by the caller, so every chunk numbers classes alike).
+    ``dimension`` (POINT, LINE, POLYGON) says how to repair geometries; ``class_codes`` maps each
+    normalised class value to its code (computed once from the whole class column by the caller,
+    so every chunk numbers classes alike).
     """
 
-    path: str
-    layer: str
-    dimension: int
+    _: KW_ONLY
+    dimension: int = None
     class_column: str = None
     weight_column: str = None
     class_codes: dict = None
+
+    @property
+    def columns(self):
+        return [name for name in (self.class_column, self.weight_column) if name]
+
+    def features(self, keys, wkb, values):
+        """``Features`` from what a worker read: row keys, WKB geometries and the class/weight columns."""
+        geometries = shapely.from_wkb(wkb)
+        present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
+        repaired = repair(geometries[present], self.dimension)
+        keys = np.asarray(keys, dtype=np.int64)[present]
+        if self.class_column:
+            codes = self._codes(np.asarray(values[self.class_column], dtype=object)[present])
+        else:
+            codes = np.zeros(len(keys), dtype=np.int64)
+        if self.weight_column:
+            weights = pd.to_numeric(pd.Series(np.asarray(values[self.weight_column], dtype=object)[present]), errors="coerce").to_numpy(float)
+            weights = np.nan_to_num(weights, nan=0.0)
+        else:
+            weights = np.zeros(len(keys))
+        return Features(repaired.geometries, codes, weights, keys)
+
+    def _codes(self, values):
+        # Each distinct value is looked up once (a land cover has a few classes for many features).
+        raw_codes, distinct = pd.factorize(values, use_na_sentinel=False)
+        codes = np.array([self.class_codes.get(normalise_class(value), -1) for value in distinct], dtype=np.int64)
+        unknown = np.flatnonzero(codes < 0)
+        if len(unknown):
+            value = distinct[unknown[0]]
+            raise InputError(
+                "layer_changed",
+                f"The class value {value!r} of {self.name} was not in the layer when the run started; the layer changed during the run.",
+                path=self.name,
+                value=str(value),
+            )
+        return codes[raw_codes]
+
+
+@dataclass
+class LayerReference(_WorkerReadLayer):
+    """A vector layer the workers open themselves with pyogrio: a path as the cluster names it, or a URL."""
+
+    path: str
+    layer: str
     # What the workers need to read it, checked before anything is submitted.
     worker_packages = {"pyogrio": "worker"}
 
@@ -96,15 +140,15 @@ class LayerReference:
         """The features whose bounding box meets ``bbox`` (xmin, ymin, xmax, ymax), as ``Features``."""
         import pyogrio.raw  # worker side only: importing pyogrio inside QGIS crashes it at exit
 
-        columns = [name for name in (self.class_column, self.weight_column) if name]
+        columns = self.columns
         _meta, fids, wkb, values = pyogrio.raw.read(
             self.path, layer=self.layer, columns=columns, bbox=tuple(bbox) if bbox is not None else None, force_2d=True, return_fids=True
         )
-        return _features(self, fids, wkb, dict(zip(columns, values)))
+        return self.features(fids, wkb, dict(zip(columns, values)))
 
 
 @dataclass
-class PostgisReference:
+class PostgisReference(_WorkerReadLayer):
     """A PostGIS table the workers query themselves, by bounding box, with psycopg.
 
     ``connection`` is a libpq connection string as the workers must use it (host, port, dbname,
@@ -117,10 +161,6 @@ class PostgisReference:
     table: str
     geometry_column: str
     key_column: str
-    dimension: int = None
-    class_column: str = None
-    weight_column: str = None
-    class_codes: dict = None
     where: str = ""
     worker_packages = {"psycopg": "worker"}
 
@@ -132,7 +172,7 @@ class PostgisReference:
         import psycopg  # worker side only, like pyogrio
         from psycopg import sql
 
-        columns = [name for name in (self.class_column, self.weight_column) if name]
+        columns = self.columns
         geometry, table = sql.Identifier(self.geometry_column), sql.Identifier(self.schema, self.table)
         conditions = []
         if self.where:
@@ -157,47 +197,14 @@ class PostgisReference:
         keys = np.array([row[0] for row in rows], dtype=np.int64)
         wkb = np.array([None if row[1] is None else bytes(row[1]) for row in rows], dtype=object)
         values = {name: np.array([row[2 + position] for row in rows], dtype=object) for position, name in enumerate(columns)}
-        return _features(self, keys, wkb, values)
-
-
-def _features(reference, keys, wkb, values):
-    """``Features`` from what a worker read: row keys, WKB geometries and the class/weight columns."""
-    geometries = shapely.from_wkb(wkb)
-    present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
-    repaired = repair(geometries[present], reference.dimension)
-    keys = np.asarray(keys, dtype=np.int64)[present]
-    if reference.class_column:
-        codes = _codes(reference, np.asarray(values[reference.class_column], dtype=object)[present])
-    else:
-        codes = np.zeros(len(keys), dtype=np.int64)
-    if reference.weight_column:
-        weights = pd.to_numeric(pd.Series(np.asarray(values[reference.weight_column], dtype=object)[present]), errors="coerce").to_numpy(float)
-        weights = np.nan_to_num(weights, nan=0.0)
-    else:
-        weights = np.zeros(len(keys))
-    return Features(repaired.geometries, codes, weights, keys)
-
-
-def _codes(reference, values):
-    codes = np.empty(len(values), dtype=np.int64)
-    for position, value in enumerate(values):
-        code = reference.class_codes.get(normalise_class(value), -1)
-        if code < 0:
-            raise InputError(
-                "layer_changed",
-                f"The class value {value!r} of {reference.name} was not in the layer when the run started; the layer changed during the run.",
-                path=reference.name,
-                value=str(value),
-            )
-        codes[position] = code
-    return codes
+        return self.features(keys, wkb, values)
 
 
 @dataclass
 class LayerSlice:
-    """The part of a ``LayerReference`` one chunk needs."""
+    """The part of a ``LayerReference`` or ``PostgisReference`` one chunk needs."""
 
-    reference: LayerReference
+    reference: _WorkerReadLayer
     bbox: tuple
 
     def load(self):

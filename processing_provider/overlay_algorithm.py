@@ -173,14 +173,16 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         if not self._whole_layer(parameters, self.OVERLAY):
             return None
         layer = self.parameterAsVectorLayer(parameters, self.OVERLAY, context)
-        fields = layer.fields() if layer is not None else None
+        if layer is None:
+            return None
+        fields = layer.fields()
         class_field = self.parameterAsString(parameters, self.CLASS_FIELD, context)
         weight_field = self.parameterAsString(parameters, self.WEIGHT_FIELD, context)
         columns = {
             "class_column": fields.at(fields.lookupField(class_field)).name() if class_field else None,
             "weight_column": fields.at(fields.lookupField(weight_field)).name() if weight_field else None,
         }
-        if layer is not None and layer.providerType() == "postgres":
+        if layer.providerType() == "postgres":
             return self._postgis_reference(layer, units_crs, attributes, columns, address, feedback)
         location = ogr_file_location(layer, units_crs, attributes)
         if location is None:
@@ -194,7 +196,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             )
             return None
         feedback.pushInfo(tr("The workers read '{layer}' themselves, from {path}.", layer=self.theme_label, path=cluster_path))
-        return LayerReference(cluster_path, layer_name, None, **columns)
+        return LayerReference(cluster_path, layer_name, **columns)
 
     def _postgis_reference(self, layer, units_crs, attributes, columns, address, feedback):
         table = postgis_table(layer, units_crs, attributes)

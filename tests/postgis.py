@@ -10,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 
 BINARIES = "/usr/lib/postgresql/15/bin"
 DATABASE = "geoindicators"
@@ -83,5 +82,4 @@ class Server:
         try:
             self._run(os.path.join(BINARIES, "pg_ctl"), "-D", self.data, "-m", "immediate", "-w", "stop")
         finally:
-            time.sleep(0.2)
             shutil.rmtree(self.folder, ignore_errors=True)

@@ -403,3 +403,26 @@ def test_qgis_process_with_a_postgis_theme_on_the_cluster(cluster, data, postgis
     assert remote.keys() == local.keys() and len(local) > 800
     for key, values in local.items():
         assert np.allclose([remote[key][name] for name in ("area", "n_features")], [values[name] for name in ("area", "n_features")], rtol=1e-9, atol=1e-9), key
+
+
+def test_invalid_features_are_repaired_before_they_travel(provider, cluster, settings, tmp_path):
+    """Tasks carry the WKB read from the file, except for repaired features, which carry the repair."""
+    import shapely
+
+    path = str(tmp_path / "invalid.gpkg")
+    ids, cells = datagen.units(40, seed=51)
+    units = datagen.write_gpkg(path, "units", cells, {"code": ids})
+    geometries, labels = datagen.polygon_theme(400, ["a", "b"], seed=52)
+    xmin, ymin, xmax, ymax = shapely.total_bounds(cells)
+    x, y, w, h = xmin + (xmax - xmin) / 3, ymin + (ymax - ymin) / 3, (xmax - xmin) / 3, (ymax - ymin) / 3
+    # A bow-tie across several units: invalid as drawn, two triangles once repaired.
+    bowtie = shapely.Polygon([(x, y), (x + w, y + h), (x + w, y), (x, y + h), (x, y)])
+    assert not bowtie.is_valid
+    theme = datagen.write_gpkg(path, "theme", np.append(geometries, bowtie), {"cover": np.append(labels, "bowtie")})
+    data = {"units": units, "theme": theme}
+    settings("CHUNK_SIZE", 10)
+    local, _ = run_overlay(data, EXECUTION=0)
+    remote, log = run_overlay(data, EXECUTION=1, SCHEDULER=cluster["address"])
+    assert_same_rows(rows(remote), rows(local))
+    bowtie_area = sum(values[0] for (code, label), values in rows(local).items() if label == "bowtie")
+    assert bowtie_area == pytest.approx(w * h / 2, rel=1e-9)

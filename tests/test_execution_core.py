@@ -134,3 +134,19 @@ def test_thread_count_does_not_change_the_result():
     expected = shapely.area(shapely.intersection(cells, shapely.union_all(geometries[np.asarray(labels) == "a"])))
     areas = dict(zip(one[one["class"] == "a"]["id"], one[one["class"] == "a"]["area"]))
     assert np.allclose([areas.get(unit, 0.0) for unit in ids], expected, rtol=1e-9, atol=1e-6)
+
+
+def test_a_worker_codes_classes_like_the_client_and_names_a_new_class():
+    from geoindicators.core.geometry import POLYGON
+    from geoindicators.core.sources import LayerReference
+
+    square = shapely.to_wkb(shapely.box(0, 0, 1, 1))
+    reference = LayerReference("/shared/theme.gpkg", "theme", dimension=POLYGON, class_column="cover", class_codes={"forest": 0, 3: 1, None: 2})
+    features = reference.features([10, 11, 12, 13, 14], np.array([square, square, None, square, square], dtype=object),
+                                  {"cover": np.array(["forest", 3.0, "forest", None, float("nan")], dtype=object)})
+    # The row without geometry is left out; 3.0 is class 3; NULL and NaN are one class.
+    assert features.keys.tolist() == [10, 11, 13, 14]
+    assert features.codes.tolist() == [0, 1, 2, 2]
+    with pytest.raises(InputError) as raised:
+        reference.features([1], np.array([square], dtype=object), {"cover": np.array(["burnt"], dtype=object)})
+    assert raised.value.code == "layer_changed" and "'burnt' of /shared/theme.gpkg" in str(raised.value)
