@@ -139,14 +139,6 @@ def _timed(function, *arguments):
     return time.perf_counter() - started
 
 
-def free_port():
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def run_cluster_block(path, out, worker_env, local_areas, repeat):
     """1 worker vs 2 workers, and the loopback cluster against this computer, on the same job.
 
@@ -163,7 +155,7 @@ def run_cluster_block(path, out, worker_env, local_areas, repeat):
     runs = {}
     for workers in (1, 2):
         folder = os.path.join(out, f"bench-cluster-{workers}")
-        address, _ = cluster.start(worker_env, "127.0.0.1", free_port(), workers, 1, folder, dashboard_port=free_port())
+        address, _ = cluster.start(worker_env, "127.0.0.1", cluster.free_port(), workers, 1, folder, dashboard_port=cluster.free_port())
         try:
             run_ours(path, scheduler=address)  # warm-up: imports and the code cache on the workers
             jobs = {f"this computer, 2 threads (with the {workers}-worker runs)": dict(threads=0)}

@@ -1,8 +1,11 @@
-"""Test set-up: the working tree is importable as the ``geoindicators`` package, and QGIS runs offscreen.
+"""Test set-up: the working tree is importable as the ``geoindicators`` package, nothing of the
+developer's machine leaks in, and the costly parts (QGIS profile for qgis_process, Dask cluster,
+PostGIS server) start once per session.
 
 ``build/plugins/geoindicators`` is a link to the repository root, so tests import the code under
 test (not an installed copy) under the plugin's real name, and ``qgis_process`` tests load it
-through ``QGIS_PLUGINPATH`` with a profile of their own.
+through ``QGIS_PLUGINPATH`` with a profile of their own. QGIS itself is started offscreen by
+pytest-qgis (``qgis_gui_enabled = false`` in pytest.ini) before this file is read.
 """
 
 import os
@@ -12,12 +15,32 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLUGINS = os.path.join(ROOT, "build", "plugins")
-os.makedirs(PLUGINS, exist_ok=True)
 _LINK = os.path.join(PLUGINS, "geoindicators")
-if not os.path.islink(_LINK):
+
+
+def _link_the_working_tree():
+    """Make ``build/plugins/geoindicators`` point at this checkout, whatever was there before.
+
+    A link left by another checkout (a copied tree, a CI cache) would silently test other code.
+    """
+    os.makedirs(PLUGINS, exist_ok=True)
+    if os.path.islink(_LINK) and os.path.realpath(_LINK) == os.path.realpath(ROOT):
+        return
+    if os.path.islink(_LINK) or os.path.isfile(_LINK):
+        os.remove(_LINK)
+    elif os.path.isdir(_LINK):
+        raise RuntimeError(f"{_LINK} is a folder, not a link to this checkout: remove it and run the tests again.")
     os.symlink(ROOT, _LINK)
+
+
+_link_the_working_tree()
 sys.path[:0] = [PLUGINS, ROOT]
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tests.helpers import SCHEDULER_VARIABLES, SETTINGS, WORKER_ENV, cluster_tool, free_port  # noqa: E402
+
+# Before any test reads them: on the observatory's machines these send runs to a real cluster.
+for _name in SCHEDULER_VARIABLES:
+    os.environ.pop(_name, None)
 
 
 def pytest_report_header(config):
@@ -29,9 +52,26 @@ def pytest_report_header(config):
         import numpy
         import shapely
 
-        return f"QGIS {Qgis.version()}, GDAL {gdal.__version__}, Qt {QT_VERSION_STR}, shapely {shapely.__version__} (GEOS {shapely.geos_version_string}), numpy {numpy.__version__}"
+        return (f"QGIS {Qgis.version()} (GEOS {Qgis.geosVersion()}), GDAL {gdal.__version__}, Qt {QT_VERSION_STR}, "
+                f"shapely {shapely.__version__} (GEOS {shapely.geos_version_string}), numpy {numpy.__version__}")
     except ImportError as error:
         return f"QGIS not importable: {error}"
+
+
+def pytest_sessionstart(session):
+    assert os.path.realpath(_LINK) == os.path.realpath(ROOT), f"{_LINK} does not point at this checkout"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clean_plugin_settings():
+    """No GeoIndicators setting left in the test profile by an earlier run (a scheduler, mappings…)."""
+    from qgis.core import QgsSettings
+
+    store = QgsSettings()
+    for key in store.allKeys():
+        if key.startswith(SETTINGS + "GEOINDICATORS_"):
+            store.remove(key)
+    yield
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +83,58 @@ def provider(qgis_processing):
     plugin.initProcessing()
     yield plugin.provider
     plugin.unload()
+
+
+@pytest.fixture(scope="session")
+def environment(tmp_path_factory):
+    """The environment of ``qgis_process`` runs: a QGIS profile of their own, offscreen, with the
+    working tree as the only extra plugin, enabled once for the session."""
+    import subprocess
+
+    from tests.helpers import QGIS_PROCESS
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=PLUGINS, QGIS_CUSTOM_CONFIG_PATH=str(tmp_path_factory.mktemp("profile")))
+    env.pop("PYTHONPATH", None)
+    enabled = subprocess.run([QGIS_PROCESS, "plugins", "enable", "geoindicators"], env=env, capture_output=True, text=True, timeout=120)
+    assert enabled.returncode == 0, enabled.stderr
+    return env
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory):
+    """A real Dask cluster on 127.0.0.1: a scheduler and two one-thread workers, started from the
+    workers' own environment (.venv-worker) in a folder where the plugin is not importable."""
+    if not os.path.exists(os.path.join(WORKER_ENV, "bin", "dask")):
+        pytest.fail("The workers' environment is missing: run `make test` (it builds .venv-worker from requirements/worker.txt).")
+    import warnings
+
+    from distributed import Client
+
+    folder = tmp_path_factory.mktemp("cluster")
+    address, _dashboard = cluster_tool.start(WORKER_ENV, "127.0.0.1", free_port(), 2, 1, str(folder), dashboard_port=free_port())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # lz4 here and not there: compression is off, it does not matter
+        client = Client(address, timeout=20, set_as_default=False)
+    yield {"address": address, "client": client, "folder": str(folder)}
+    client.close()
+    cluster_tool.stop(str(folder))
+
+
+@pytest.fixture
+def settings():
+    """Set GeoIndicators settings for one test, then put the previous values back."""
+    from qgis.core import QgsSettings
+
+    store, saved = QgsSettings(), {}
+
+    def put(name, value):
+        key = SETTINGS + "GEOINDICATORS_" + name
+        saved.setdefault(key, store.value(key, None))
+        store.setValue(key, value)
+
+    yield put
+    for key, value in saved.items():
+        if value is None:
+            store.remove(key)
+        else:
+            store.setValue(key, value)

@@ -7,20 +7,15 @@ root, so under root it runs as the ``postgres`` system user, over a data folder 
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
+
+from tests.helpers import free_port
 
 BINARIES = "/usr/lib/postgresql/15/bin"
 DATABASE = "geoindicators"
 USER = "geoindicators"
 PASSWORD = "not-a-secret"
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Server:
@@ -29,7 +24,7 @@ class Server:
     def __init__(self):
         self.folder = tempfile.mkdtemp(prefix="geoindicators-postgis-")
         self.data = os.path.join(self.folder, "data")
-        self.port = _free_port()
+        self.port = free_port()
         self.connection = f"host=127.0.0.1 port={self.port} dbname={DATABASE} user={USER} password={PASSWORD}"
         self._as_user = []
         if os.geteuid() == 0:

@@ -7,66 +7,16 @@ the tasks. Nothing is mocked.
 
 import os
 import signal
-import socket
-import sys
 import threading
 import time
 
 import numpy as np
 import pytest
-from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback, QgsProject, QgsSettings
+import shapely
+from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback, QgsProject
 
 from tests import datagen
-from tests.conftest import ROOT
-from tests.test_qgis_process import environment, qgis_process, read_table  # noqa: F401 (fixture)
-
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-import cluster as cluster_tool  # noqa: E402
-
-WORKER_ENV = os.path.join(ROOT, ".venv-worker")
-SETTINGS = "Processing/Configuration/"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    if not os.path.exists(os.path.join(WORKER_ENV, "bin", "dask")):
-        pytest.fail("The workers' environment is missing: run `make test` (it builds .venv-worker from requirements/worker.txt).")
-    folder = tmp_path_factory.mktemp("cluster")
-    address, _dashboard = cluster_tool.start(WORKER_ENV, "127.0.0.1", free_port(), 2, 1, str(folder), dashboard_port=free_port())
-    import warnings
-
-    from distributed import Client
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # lz4 here and not there: compression is off, it does not matter
-        client = Client(address, timeout=20, set_as_default=False)
-    yield {"address": address, "client": client, "folder": str(folder)}
-    client.close()
-    cluster_tool.stop(str(folder))
-
-
-@pytest.fixture
-def settings():
-    """Set GeoIndicators settings for one test, then put the previous values back."""
-    store, saved = QgsSettings(), {}
-
-    def put(name, value):
-        key = SETTINGS + "GEOINDICATORS_" + name
-        saved.setdefault(key, store.value(key, None))
-        store.setValue(key, value)
-
-    yield put
-    for key, value in saved.items():
-        if value is None:
-            store.remove(key)
-        else:
-            store.setValue(key, value)
+from tests.helpers import WORKER_ENV, Logged, cluster_tool, free_port, qgis_process, read_table
 
 
 @pytest.fixture(scope="module")
@@ -104,24 +54,6 @@ def assert_same_rows(remote, local):
     for key, values in local.items():
         for mine, theirs in zip(remote[key], values):
             assert mine == pytest.approx(theirs, rel=1e-9, abs=1e-9), key
-
-
-class Logged(QgsProcessingFeedback):
-    def __init__(self):
-        super().__init__()
-        self.lines = []
-
-    def pushInfo(self, info):  # noqa: N802
-        self.lines.append(info)
-        super().pushInfo(info)
-
-    def pushWarning(self, warning):  # noqa: N802
-        self.lines.append(warning)
-        super().pushWarning(warning)
-
-    @property
-    def text(self):
-        return "\n".join(self.lines)
 
 
 def test_workers_cannot_import_the_plugin(cluster):
@@ -283,7 +215,7 @@ def test_version_mismatch_is_named_package_by_package(provider, data, settings, 
             run_overlay(data, EXECUTION=1, SCHEDULER=address)
         message = str(raised.value)
         assert f"The Dask cluster at {address} does not run the Python libraries QGIS runs" in message
-        assert "shapely: 2.2.0 here, 2.1.9 on worker-1 (tcp://127.0.0.1:" in message
+        assert f"shapely: {shapely.__version__} here, 2.1.9 on worker-1 (tcp://127.0.0.1:" in message
         assert "numpy" not in message
     finally:
         cluster_tool.stop(str(folder))
@@ -296,7 +228,7 @@ def test_cluster_status_reports_workers_and_versions(provider, cluster):
     assert result["WORKERS"] == 2 and result["THREADS"] == 2
     assert result["COMPATIBLE"] is True
     assert result["MEMORY_GB"] > 0
-    assert "shapely: 2.2.0 here, same on the cluster" in result["REPORT"]
+    assert f"shapely: {shapely.__version__} here, same on the cluster" in result["REPORT"]
     assert result["DASHBOARD"].startswith("http://127.0.0.1:")
 
 
@@ -407,7 +339,6 @@ def test_qgis_process_with_a_postgis_theme_on_the_cluster(cluster, data, postgis
 
 def test_invalid_features_are_repaired_before_they_travel(provider, cluster, settings, tmp_path):
     """Tasks carry the WKB read from the file, except for repaired features, which carry the repair."""
-    import shapely
 
     path = str(tmp_path / "invalid.gpkg")
     ids, cells = datagen.units(40, seed=51)

@@ -1,30 +1,17 @@
 """The plugin as data engineers use it: plain ``qgis_process`` in a subprocess, and a shipped model."""
 
-import json
 import os
 import subprocess
 
 import numpy as np
 import pytest
 import shapely
-from osgeo import ogr
 from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
 
 from tests import datagen
-from tests.conftest import PLUGINS, ROOT
+from tests.helpers import QGIS_PROCESS, ROOT, qgis_process, read_table
 
-QGIS_PROCESS = "qgis_process.bin"  # Debian's /usr/bin/qgis_process wrapper passes an option qgis_process rejects
 MODEL = os.path.join(ROOT, "resources", "models", "repaired_overlay.model3")
-
-
-@pytest.fixture(scope="module")
-def environment(tmp_path_factory):
-    """A QGIS profile of its own, with the working tree as the only extra plugin, enabled."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=PLUGINS, QGIS_CUSTOM_CONFIG_PATH=str(tmp_path_factory.mktemp("profile")))
-    env.pop("PYTHONPATH", None)
-    enabled = subprocess.run([QGIS_PROCESS, "plugins", "enable", "geoindicators"], env=env, capture_output=True, text=True, timeout=120)
-    assert enabled.returncode == 0, enabled.stderr
-    return env
 
 
 @pytest.fixture(scope="module")
@@ -37,19 +24,6 @@ def data(tmp_path_factory):
     geometries[0] = shapely.from_wkt("POLYGON((700000 6250000,702000 6252000,702000 6250000,700000 6252000,700000 6250000))")
     theme = datagen.write_gpkg(path, "theme", geometries, {"cover": labels})
     return {"units": units, "theme": theme, "ids": ids, "cells": cells, "geometries": geometries, "labels": labels}
-
-
-def qgis_process(environment, *arguments):
-    done = subprocess.run([QGIS_PROCESS, "--json", *arguments], env=environment, capture_output=True, text=True, timeout=600)
-    payload = json.loads(done.stdout[done.stdout.index("{"):]) if "{" in done.stdout else None
-    return done, payload
-
-
-def read_table(path):
-    data_source = ogr.Open(path)
-    layer = data_source.GetLayer(0)
-    names = [layer.GetLayerDefn().GetFieldDefn(i).GetName() for i in range(layer.GetLayerDefn().GetFieldCount())]
-    return names, {(feature["code"], feature["class"]): feature.items() for feature in layer}
 
 
 def expected_areas(data, label):

@@ -25,8 +25,7 @@ from geoindicators.core.execution import LocalExecutor
 from geoindicators.core.overlay import Units
 from geoindicators.core.rasters import RasterReference
 from tests import datagen
-from tests.test_cluster import Logged, cluster, settings  # noqa: F401 (fixtures)
-from tests.test_qgis_process import environment, qgis_process  # noqa: F401 (fixture)
+from tests.helpers import Logged, qgis_process
 
 CELL = 250.0
 LEFT, TOP = 700_000.0, 6_295_000.0

@@ -13,6 +13,7 @@ import argparse
 import glob
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -50,6 +51,13 @@ def start(env, host, port, worker_count, threads, folder, dashboard_port=None, t
         stop(folder)
         raise RuntimeError(f"The cluster did not start:\n{done.stderr}\n{logs}")
     return address, done.stdout.strip()
+
+
+def free_port(host="127.0.0.1"):
+    """A TCP port nothing listens on right now (the scheduler, its dashboard, a test server)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
 
 
 def stop(folder):

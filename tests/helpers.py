@@ -1,0 +1,63 @@
+"""What several test modules share that is not a fixture: paths, a logging feedback, qgis_process."""
+
+import json
+import os
+import subprocess
+import sys
+
+from qgis.core import QgsProcessingFeedback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PLUGINS = os.path.join(ROOT, "build", "plugins")
+WORKER_ENV = os.path.join(ROOT, ".venv-worker")
+QGIS_PROCESS = "qgis_process.bin"  # Debian's /usr/bin/qgis_process wrapper passes an option qgis_process rejects
+SETTINGS = "Processing/Configuration/"
+# Variables that send runs to a Dask cluster when no EXECUTION is given (the observatory's
+# notebooks set SCHEDULER_IP): a test must never run on a cluster it did not start.
+SCHEDULER_VARIABLES = ("GEOINDICATORS_SCHEDULER", "SCHEDULER_IP")
+
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import cluster as cluster_tool  # noqa: E402
+
+free_port = cluster_tool.free_port
+
+
+def qgis_process(environment, *arguments, timeout=600):
+    """Run ``qgis_process.bin --json …``; returns the finished process and its JSON (or None)."""
+    done = subprocess.run([QGIS_PROCESS, "--json", *arguments], env=environment, capture_output=True, text=True, timeout=timeout)
+    payload = json.loads(done.stdout[done.stdout.index("{"):]) if "{" in done.stdout else None
+    return done, payload
+
+
+def read_table(path, key=("code", "class")):
+    """Field names and ``{key values: feature.items()}`` of the first layer of a file, read with GDAL."""
+    from osgeo import ogr
+
+    data_source = ogr.Open(path)
+    layer = data_source.GetLayer(0)
+    names = [layer.GetLayerDefn().GetFieldDefn(i).GetName() for i in range(layer.GetLayerDefn().GetFieldCount())]
+    return names, {tuple(feature[name] for name in key): feature.items() for feature in layer}
+
+
+class Logged(QgsProcessingFeedback):
+    """A Processing feedback that keeps what it was told."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def pushInfo(self, info):  # noqa: N802
+        self.lines.append(info)
+        super().pushInfo(info)
+
+    def pushWarning(self, warning):  # noqa: N802
+        self.lines.append(warning)
+        super().pushWarning(warning)
+
+    def reportError(self, error, fatalError=False):  # noqa: N802, N803
+        self.lines.append(error)
+        super().reportError(error, fatalError)
+
+    @property
+    def text(self):
+        return "\n".join(self.lines)
