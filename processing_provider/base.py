@@ -19,6 +19,7 @@ from ..core.config import normalise_scheduler_address
 from ..core.errors import Cancelled, ChunkFailed, ClusterError, InputError
 from ..core.execution import LocalExecutor
 from ..core.fields import SHAPEFILE_NAME_LENGTH
+from . import dependencies
 from .i18n import tr
 from .layers import attribute_rows, discard_output
 from .provider import icon
@@ -46,6 +47,17 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
 
     def icon(self):
         return icon()
+
+    def canExecute(self):  # noqa: N802
+        """False, with the reason, when a library the core needs cannot run in this QGIS."""
+        reasons = dependencies.problems()
+        return not reasons, "\n".join(reasons)
+
+    def require_dependencies(self):
+        """The same check where a run starts: qgis_process does not ask ``canExecute``."""
+        reasons = dependencies.problems()
+        if reasons:
+            raise QgsProcessingException("\n".join(reasons))
 
     def add_execution_parameters(self):
         """EXECUTION (this computer / Dask cluster) and SCHEDULER, advanced, defaults from the settings.

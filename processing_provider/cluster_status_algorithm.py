@@ -43,6 +43,9 @@ class ClusterStatusAlgorithm(IndicatorAlgorithm):
             "A mismatch is reported, not raised: COMPATIBLE is false and the log lists each library with its versions."
         )
 
+    def canExecute(self):  # noqa: N802
+        return True, ""  # talks to a scheduler, computes nothing
+
     def initAlgorithm(self, config=None):  # noqa: N802
         settings, _problems = read_execution_settings()
         self.addParameter(QgsProcessingParameterString(SCHEDULER, tr("Dask scheduler address (tcp://host:8786)"), defaultValue=settings.scheduler or "", optional=True))

@@ -89,6 +89,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Overlay indicator"), QgsProcessing.TypeVector))
 
     def processAlgorithm(self, parameters, context, model_feedback):  # noqa: N802
+        self.require_dependencies()
         feedback = QgsProcessingMultiStepFeedback(4, model_feedback)
         units = self.parameterAsSource(parameters, self.INPUT, context)
         if units is None:

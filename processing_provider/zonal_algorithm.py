@@ -116,6 +116,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Zonal statistics indicator"), QgsProcessing.TypeVector))
 
     def processAlgorithm(self, parameters, context, model_feedback):  # noqa: N802
+        self.require_dependencies()
         feedback = QgsProcessingMultiStepFeedback(4, model_feedback)
         units = self.parameterAsSource(parameters, self.INPUT, context)
         if units is None:

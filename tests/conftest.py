@@ -88,15 +88,17 @@ def provider(qgis_processing):
 @pytest.fixture(scope="session")
 def environment(tmp_path_factory):
     """The environment of ``qgis_process`` runs: a QGIS profile of their own, offscreen, with the
-    working tree as the only extra plugin, enabled once for the session."""
+    working tree and the test probe (tests/qgis_plugins) as the only extra plugins, enabled once."""
     import subprocess
 
-    from tests.helpers import QGIS_PROCESS
+    from tests.helpers import PROBE_PLUGINS, QGIS_PROCESS
 
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=PLUGINS, QGIS_CUSTOM_CONFIG_PATH=str(tmp_path_factory.mktemp("profile")))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=os.pathsep.join([PLUGINS, PROBE_PLUGINS]),
+               QGIS_CUSTOM_CONFIG_PATH=str(tmp_path_factory.mktemp("profile")))
     env.pop("PYTHONPATH", None)
-    enabled = subprocess.run([QGIS_PROCESS, "plugins", "enable", "geoindicators"], env=env, capture_output=True, text=True, timeout=120)
-    assert enabled.returncode == 0, enabled.stderr
+    for plugin in ("geoindicators", "geoindicators_probe"):
+        enabled = subprocess.run([QGIS_PROCESS, "plugins", "enable", plugin], env=env, capture_output=True, text=True, timeout=120)
+        assert enabled.returncode == 0, enabled.stderr
     return env
 
 

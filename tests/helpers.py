@@ -10,6 +10,8 @@ from qgis.core import QgsProcessingFeedback
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLUGINS = os.path.join(ROOT, "build", "plugins")
 WORKER_ENV = os.path.join(ROOT, ".venv-worker")
+# A test-only plugin whose algorithm runs a Python file inside qgis_process (see its __init__.py).
+PROBE_PLUGINS = os.path.join(ROOT, "tests", "qgis_plugins")
 QGIS_PROCESS = "qgis_process.bin"  # Debian's /usr/bin/qgis_process wrapper passes an option qgis_process rejects
 SETTINGS = "Processing/Configuration/"
 # Variables that send runs to a Dask cluster when no EXECUTION is given (the observatory's
@@ -27,6 +29,13 @@ def qgis_process(environment, *arguments, timeout=600):
     done = subprocess.run([QGIS_PROCESS, "--json", *arguments], env=environment, capture_output=True, text=True, timeout=timeout)
     payload = json.loads(done.stdout[done.stdout.index("{"):]) if "{" in done.stdout else None
     return done, payload
+
+
+def run_inside_qgis_process(environment, script, arguments="", timeout=900):
+    """Run the Python file ``script`` inside ``qgis_process`` (the test probe plugin); its ``result``."""
+    done, payload = qgis_process(environment, "run", "geoindicators_probe:run_python", "--", f"SCRIPT={script}", f"ARGUMENTS={arguments}", timeout=timeout)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads(payload["results"]["RESULT"])
 
 
 def read_table(path, key=("code", "class")):
