@@ -9,6 +9,11 @@ class GeoIndicatorsPlugin:
         self.iface = iface
         self.provider = None
         self.translator = None
+        if QgsApplication.platform() == "qgis_process":
+            # As early as the plugin runs: Ctrl+C then cancels runs instead of aborting QGIS.
+            from .processing_provider import interrupt
+
+            interrupt.install()
 
     def initProcessing(self):  # noqa: N802 (name fixed by QGIS)
         """Called by QGIS desktop and by qgis_process alike, so the algorithms exist headless."""

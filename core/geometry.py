@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-POINT, LINE, POLYGON = 0, 1, 2
+from .names import LINE, POINT, POLYGON
 
 _TYPE_DIMENSION = {
     shapely.GeometryType.POINT: POINT,

@@ -22,6 +22,7 @@ class PlanarMeasure:
 
     # The area of a surface is the sum of the areas of any pieces it is cut into.
     additive = True
+    ellipsoidal = False
 
     def areas(self, geometries):
         return np.nan_to_num(shapely.area(geometries))
@@ -49,6 +50,7 @@ class EllipsoidalMeasure:
     # Geodesic edges join vertices: cutting a surface adds vertices on its straight projected edges
     # and changes its measured area slightly (about 1e-5 here), so pieces do not add up exactly.
     additive = False
+    ellipsoidal = True
     _geod: object = field(default=None, init=False, repr=False, compare=False)
 
     def __getstate__(self):

@@ -29,16 +29,13 @@ from .errors import InputError
 from .execution import LocalExecutor
 from .fields import wide_field_names
 from .geometry import LINE, POINT, POLYGON, dimension_of, repair
+from .names import OVERLAY_MAIN_MEASURE, OVERLAY_MEASURES
 from .intersections import intersect, measure_of_clipped_union, measure_of_union, overlapping_features
 from .partition import chunks
 from .sources import Features, LayerSlice, UnitChunk, geometries_to_wkb, normalise_class
 
-MEASURES = {
-    POLYGON: ["area", "pct_unit", "pct_class", "n_features"],
-    LINE: ["length", "n_features"],
-    POINT: ["count", "weight_sum"],
-}
-MAIN_MEASURE = {POLYGON: "pct_unit", LINE: "length", POINT: "count"}
+MEASURES = OVERLAY_MEASURES
+MAIN_MEASURE = OVERLAY_MAIN_MEASURE
 SINGLE_CLASS_LABEL = "all"
 DEFAULT_CHUNK_SIZE = 1000
 _EXAMPLES = 5

@@ -32,14 +32,14 @@ from .coverage import CENTRE, EXACT, cell_coverage
 from .errors import InputError
 from .execution import LocalExecutor
 from .fields import wide_field_names
+from .names import CATEGORICAL_MEASURES, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS
 from .overlay import _chunk_label, _prepare_units, check_unit_ids
 from .partition import chunks
 from .rasters import cell_areas_by_row
 from .sources import UnitChunk
 
-STATISTICS = ["count", "sum", "mean", "min", "max", "range", "stdev", "variance", "median", "majority", "minority", "variety", "covered_area"]
-DEFAULT_STATISTICS = ["count", "sum", "mean"]
-CATEGORICAL_MEASURES = ["area", "pct_unit"]
+STATISTICS = ZONAL_STATISTICS
+DEFAULT_STATISTICS = ZONAL_DEFAULT_STATISTICS
 _DISTRIBUTION = {"median", "majority", "minority", "variety"}
 DEFAULT_CHUNK_SIZE = 1000
 # About 60 bytes a covered cell while a batch is processed: a million cells keep a task near 60 MB.

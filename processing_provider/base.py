@@ -19,7 +19,7 @@ from ..core.config import normalise_scheduler_address
 from ..core.errors import Cancelled, ChunkFailed, ClusterError, InputError
 from ..core.execution import LocalExecutor
 from ..core.fields import SHAPEFILE_NAME_LENGTH
-from . import dependencies
+from . import dependencies, interrupt
 from .i18n import tr
 from .layers import attribute_rows, discard_output
 from .provider import icon
@@ -34,7 +34,11 @@ _WRITE_BATCH = 2000
 
 
 class IndicatorAlgorithm(QgsProcessingAlgorithm):
-    """Base class: subclasses define ``name``, ``displayName``, ``initAlgorithm`` and ``processAlgorithm``."""
+    """Base class: subclasses define ``name``, ``displayName``, ``initAlgorithm`` and ``run_algorithm``
+    (what ``processAlgorithm`` does for them, with the checks every run shares)."""
+
+    # The algorithm computes with the core's libraries (numpy, pandas, shapely), checked before a run.
+    requires_core_libraries = True
 
     def createInstance(self):  # noqa: N802
         return type(self)()
@@ -50,14 +54,26 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
 
     def canExecute(self):  # noqa: N802
         """False, with the reason, when a library the core needs cannot run in this QGIS."""
-        reasons = dependencies.problems()
+        reasons = dependencies.problems() if self.requires_core_libraries else []
         return not reasons, "\n".join(reasons)
 
-    def require_dependencies(self):
-        """The same check where a run starts: qgis_process does not ask ``canExecute``."""
-        reasons = dependencies.problems()
-        if reasons:
-            raise QgsProcessingException("\n".join(reasons))
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        """Every run: the libraries checked (qgis_process does not ask ``canExecute``), Ctrl+C under
+        qgis_process cancelling it like the dialog's Cancel, then ``run_algorithm``."""
+        interrupted = QgsProcessingException(tr("Interrupted (Ctrl+C): the run stopped and wrote nothing."))
+        with interrupt.cancelling(feedback):
+            if interrupt.interrupted():
+                raise interrupted
+            allowed, reason = self.canExecute()
+            if not allowed:
+                raise QgsProcessingException(reason)
+            results = self.run_algorithm(parameters, context, feedback)
+        if not results and feedback.isCanceled() and interrupt.interrupted():
+            raise interrupted
+        return results
+
+    def run_algorithm(self, parameters, context, feedback):
+        raise NotImplementedError
 
     def add_execution_parameters(self):
         """EXECUTION (this computer / Dask cluster) and SCHEDULER, advanced, defaults from the settings.

@@ -16,6 +16,7 @@ from .settings import read_execution_settings
 
 
 class ClusterStatusAlgorithm(IndicatorAlgorithm):
+    requires_core_libraries = False  # talks to a scheduler, computes nothing
     WORKERS = "WORKERS"
     THREADS = "THREADS"
     MEMORY_GB = "MEMORY_GB"
@@ -43,9 +44,6 @@ class ClusterStatusAlgorithm(IndicatorAlgorithm):
             "A mismatch is reported, not raised: COMPATIBLE is false and the log lists each library with its versions."
         )
 
-    def canExecute(self):  # noqa: N802
-        return True, ""  # talks to a scheduler, computes nothing
-
     def initAlgorithm(self, config=None):  # noqa: N802
         settings, _problems = read_execution_settings()
         self.addParameter(QgsProcessingParameterString(SCHEDULER, tr("Dask scheduler address (tcp://host:8786)"), defaultValue=settings.scheduler or "", optional=True))
@@ -57,7 +55,7 @@ class ClusterStatusAlgorithm(IndicatorAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.DASHBOARD, tr("Dashboard")))
         self.addOutput(QgsProcessingOutputString(self.REPORT, tr("Report")))
 
-    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+    def run_algorithm(self, parameters, context, feedback):
         from ..core.dask_executor import cluster_status
 
         settings, _problems = read_execution_settings()

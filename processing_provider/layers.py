@@ -1,10 +1,11 @@
-"""From Processing sources to the core's plain data (shapely arrays, Python values), and back."""
+"""From Processing sources to the core's plain data (shapely arrays, Python values), and back.
+
+numpy and shapely are imported where they are used: listing the algorithms loads none of them.
+"""
 
 import math
 import os
 
-import numpy as np
-import shapely
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsDataSourceUri,
@@ -17,7 +18,6 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, QVariant
 
-from ..core.measure import EllipsoidalMeasure, PlanarMeasure
 from .i18n import tr
 
 _CANCEL_CHECK_EVERY = 1000
@@ -52,6 +52,9 @@ def read_geometries(source, feedback, attributes=(), destination_crs=None, conte
     segmentised and Z/M dropped (areas and lengths are 2D); invalid geometries are kept as they
     are, the core repairs them and counts them. With ``destination_crs`` features are reprojected.
     """
+    import numpy as np
+    import shapely
+
     request = QgsFeatureRequest()
     if not keep_features:
         request.setSubsetOfAttributes(list(attributes))
@@ -98,6 +101,9 @@ def read_ogr_columns(layer, attributes, target_crs, feedback):
     than text and numbers) or when the counts disagree; the caller then takes the general path.
     Otherwise ``(geometries, values, wkb)``, ``wkb`` being the geometries as GDAL gave them.
     """
+    import numpy as np
+    import shapely
+
     try:
         from osgeo import ogr
     except ImportError:
@@ -206,6 +212,8 @@ def postgis_table(layer, target_crs, attributes=()):
 
 def _column_values(column):
     """A column of GDAL's numpy batch as Python values: text decoded, NULL as None."""
+    import numpy as np
+
     mask = np.ma.getmaskarray(column) if isinstance(column, np.ma.MaskedArray) else np.zeros(len(column), bool)
     data = np.ma.getdata(column)
     if data.dtype.kind in "SO":
@@ -221,6 +229,8 @@ def measure_for(context, crs, layer_label):
     Ellipsoidal when an ellipsoid is set, planar in the units CRS when it is ``NONE``; a
     geographic CRS with no ellipsoid would give square degrees, so it is an error.
     """
+    from ..core.measure import EllipsoidalMeasure, PlanarMeasure
+
     ellipsoid = context.ellipsoid() or "NONE"
     if ellipsoid.upper() != "NONE":
         parameters = QgsEllipsoidUtils.ellipsoidParameters(ellipsoid)
@@ -259,6 +269,8 @@ def attribute_rows(frame):
     Column by column: ``tolist()`` turns numpy values into Python ones in C, far faster than
     converting value by value.
     """
+    import numpy as np
+
     columns = []
     for name in frame.columns:
         values = frame[name].to_numpy()

@@ -15,10 +15,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ..core import overlay
-from ..core.geometry import LINE, POINT, POLYGON
-from ..core.measure import PlanarMeasure
-from ..core.sources import LayerReference, PostgisReference
+from ..core.names import LINE, POINT, POLYGON
 from .base import IndicatorAlgorithm
 from .i18n import tr
 from .layers import field_index, measure_for, ogr_file_location, postgis_table, read_geometries, read_ogr_columns
@@ -88,8 +85,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         self.add_execution_parameters()
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Overlay indicator"), QgsProcessing.TypeVector))
 
-    def processAlgorithm(self, parameters, context, model_feedback):  # noqa: N802
-        self.require_dependencies()
+    def run_algorithm(self, parameters, context, model_feedback):
         feedback = QgsProcessingMultiStepFeedback(4, model_feedback)
         units = self.parameterAsSource(parameters, self.INPUT, context)
         if units is None:
@@ -140,6 +136,8 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             feedback.pushWarning(tr("The thematic layer '{layer}' has no features: every measure is 0.", layer=self.theme_label))
 
         feedback.setCurrentStep(2)
+        from ..core import overlay
+
         result = self.run_core(
             overlay.compute_overlay,
             feedback,
@@ -197,6 +195,8 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             )
             return None
         feedback.pushInfo(tr("The workers read '{layer}' themselves, from {path}.", layer=self.theme_label, path=cluster_path))
+        from ..core.sources import LayerReference
+
         return LayerReference(cluster_path, layer_name, **columns)
 
     def _postgis_reference(self, layer, units_crs, attributes, columns, address, feedback):
@@ -217,6 +217,8 @@ class OverlayAlgorithm(IndicatorAlgorithm):
                 tr("'{layer}' is on a database server named '{host}': each worker connects to its own machine under that name. Connect QGIS to the server by a name the workers can reach.",
                    layer=self.theme_label, host=host or "localhost")
             )
+        from ..core.sources import PostgisReference
+
         return PostgisReference(**table, **columns)
 
     def large_upload_message(self, megabytes):
@@ -254,7 +256,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
 
     def _measure_description(self, measure, units):
         crs = units.sourceCrs()
-        if isinstance(measure, PlanarMeasure):
+        if not measure.ellipsoidal:
             return tr("Areas and lengths are planar, in the units CRS {crs} (the ellipsoid is NONE).", crs=crs.authid() or crs.description())
         return tr("Areas and lengths are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres and metres.", ellipsoid=measure.name)
 

@@ -2,8 +2,6 @@
 
 import os
 
-import numpy as np
-
 from qgis.core import (
     QgsEllipsoidUtils,
     QgsField,
@@ -24,15 +22,10 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ..core import zonal
 from ..core.config import is_url
-from ..core.coverage import CENTRE, EXACT
 from ..core.dask_executor import RASTER_PACKAGES
 from ..core.errors import InputError
-from ..core.geometry import POLYGON, repair
-from ..core.measure import PlanarMeasure
-from ..core.overlay import Units
-from ..core.rasters import RasterReference
+from ..core.names import CATEGORICAL_MEASURES, CENTRE, EXACT, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS
 from .base import IndicatorAlgorithm
 from .i18n import tr
 from .layers import field_index, measure_for, python_value, read_geometries
@@ -92,7 +85,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         self.addParameter(QgsProcessingParameterRasterLayer(self.RASTER, tr("Raster")))
         self.addParameter(QgsProcessingParameterBand(self.BANDS, tr("Bands (none = all)"), parentLayerParameterName=self.RASTER, optional=True, allowMultiple=True))
         self.addParameter(
-            QgsProcessingParameterEnum(self.STATISTICS, tr("Statistics"), options=zonal.STATISTICS, allowMultiple=True, defaultValue=[0, 1, 2])
+            QgsProcessingParameterEnum(self.STATISTICS, tr("Statistics"), options=ZONAL_STATISTICS, allowMultiple=True, defaultValue=[0, 1, 2])
         )
         self.addParameter(QgsProcessingParameterString(self.QUANTILES, tr("Quantiles (percentages, such as 10,90)"), optional=True))
         self.addParameter(
@@ -115,8 +108,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         self.add_execution_parameters()
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Zonal statistics indicator"), QgsProcessing.TypeVector))
 
-    def processAlgorithm(self, parameters, context, model_feedback):  # noqa: N802
-        self.require_dependencies()
+    def run_algorithm(self, parameters, context, model_feedback):
         feedback = QgsProcessingMultiStepFeedback(4, model_feedback)
         units = self.parameterAsSource(parameters, self.INPUT, context)
         if units is None:
@@ -135,7 +127,9 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         path = self._raster_path(raster)
         bands = self._bands(parameters, context, raster)
         categorical = self.parameterAsBoolean(parameters, self.CATEGORICAL, context)
-        statistics = [zonal.STATISTICS[index] for index in self.parameterAsEnums(parameters, self.STATISTICS, context)] or list(zonal.DEFAULT_STATISTICS)
+        from ..core import zonal
+
+        statistics = [ZONAL_STATISTICS[index] for index in self.parameterAsEnums(parameters, self.STATISTICS, context)] or list(ZONAL_DEFAULT_STATISTICS)
         try:
             quantiles = zonal.parse_quantiles(self.parameterAsString(parameters, self.QUANTILES, context))
         except InputError as error:
@@ -145,7 +139,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         class_names = self._class_names(parameters, context)
         rule = _RULES[self.parameterAsEnum(parameters, self.COVERAGE, context)]
         layout = self.parameterAsEnum(parameters, self.LAYOUT, context)
-        output_names = {"band", "class", *zonal.STATISTICS, *zonal.CATEGORICAL_MEASURES, *(zonal.quantile_field(q) for q in quantiles)}
+        output_names = {"band", "class", *ZONAL_STATISTICS, *CATEGORICAL_MEASURES, *(zonal.quantile_field(q) for q in quantiles)}
         if self.id_name.lower() in output_names:
             raise QgsProcessingException(
                 tr("The unit identifier field is named '{field}', like a field of the output. Choose another identifier field, or rename it.", field=self.id_name)
@@ -172,10 +166,17 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
             raise QgsProcessingException(
                 tr("The units layer '{layer}' has no features (or no selected features, with 'Selected features only').", layer=self.units_label)
             )
+        import numpy as np
+
+        from ..core import zonal
+        from ..core.geometry import POLYGON, repair
+        from ..core.overlay import Units
+        from ..core.rasters import RasterReference
+
         same_crs = units.sourceCrs() == raster_crs
         feedback.pushInfo(self._measure_description(measure, units, raster_crs, same_crs))
         unit_areas = None
-        if not (same_crs and isinstance(measure, PlanarMeasure)):
+        if not (same_crs and not measure.ellipsoidal):
             unit_areas = measure.areas(repair(np.asarray(geometries, dtype=object), POLYGON).geometries)
         if not same_crs:
             geometries, _values, _ = read_geometries(units, feedback, [], raster_crs, context)
@@ -271,7 +272,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         text = ""
         if not same_crs:
             text = tr("The units are reprojected from {units} to the raster's CRS {raster}. ", units=units.sourceCrs().authid(), raster=raster_crs.authid() or raster_crs.description())
-        if isinstance(measure, PlanarMeasure):
+        if not measure.ellipsoidal:
             return text + tr("Areas are planar, in the units CRS {crs} (the ellipsoid is NONE).", crs=units.sourceCrs().authid() or units.sourceCrs().description())
         return text + tr("Areas are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres.", ellipsoid=measure.name)
 

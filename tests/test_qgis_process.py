@@ -1,7 +1,9 @@
 """The plugin as data engineers use it: plain ``qgis_process`` in a subprocess, and a shipped model."""
 
+import json
 import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ import shapely
 from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
 
 from tests import datagen
-from tests.helpers import QGIS_PROCESS, ROOT, qgis_process, read_table
+from tests.helpers import PLUGINS, QGIS_PROCESS, ROOT, qgis_process, read_table, run_inside_qgis_process
 
 MODEL = os.path.join(ROOT, "resources", "models", "repaired_overlay.model3")
 
@@ -122,3 +124,39 @@ def test_model_runs_through_processing_run(data, provider, qgis_processing):
     expected = expected_areas(data, "water")
     for unit in data["ids"]:
         assert rows.get((unit, "water"), 0.0) == pytest.approx(expected[unit], rel=1e-9, abs=1e-6)
+
+
+def test_ctrl_c_cancels_the_run_and_writes_nothing(environment, data, tmp_path):
+    """A real SIGINT to qgis_process mid-run (sent when the run passes 30%): the run stops with a
+    sentence instead of a KeyboardInterrupt traceback, nothing is written, and a run started after
+    it in the same process stops at once."""
+    outputs = [str(tmp_path / "during.gpkg"), str(tmp_path / "after.gpkg")]
+    arguments = json.dumps({
+        "algorithm": "geoindicators:overlay",
+        "parameters": {"INPUT": data["units"], "ID_FIELD": "code", "OVERLAY": data["theme"], "CLASS_FIELD": "cover"},
+        "outputs": outputs, "at": 30,
+    })
+    result = run_inside_qgis_process(environment, os.path.join(ROOT, "tests", "qgis_process_scripts", "interrupt.py"), arguments)
+    during, after = result["during"], result["after"]
+    assert during["sent_at"] is not None
+    for run in (during, after):
+        assert run["error"] == "QgsProcessingException: Interrupted (Ctrl+C): the run stopped and wrote nothing.", run
+        assert not run["output_exists"]
+    assert after["seconds"] < 1.0
+
+
+def test_listing_the_algorithms_loads_no_heavy_library(provider):
+    """The provider loads without numpy, pandas, shapely nor dask (they load when a run starts), so
+    qgis_process starts fast and a Ctrl+C at start-up does not land in an import of ours."""
+    script = (
+        "import sys; sys.path[:0] = [{plugins!r}]\n"
+        "from qgis.core import QgsApplication\n"
+        "application = QgsApplication([], False); application.initQgis()\n"
+        "from geoindicators.processing_provider.provider import GeoIndicatorsProvider\n"
+        "provider = GeoIndicatorsProvider(); provider.loadAlgorithms()\n"
+        "assert len(provider.algorithms()) == 3\n"
+        "print(sorted(name for name in ('numpy', 'pandas', 'shapely', 'dask', 'distributed') if name in sys.modules))\n"
+    ).format(plugins=PLUGINS)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

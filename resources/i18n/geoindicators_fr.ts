@@ -56,6 +56,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>La couche {path} a changé pendant que le cluster la lisait (la valeur de classe {value} est nouvelle). Relancez le traitement.</translation>
     </message>
     <message>
+      <source>Interrupted (Ctrl+C): the run stopped and wrote nothing.</source>
+      <translation>Interrompu (Ctrl+C) : l'exécution s'est arrêtée et n'a rien écrit.</translation>
+    </message>
+    <message>
       <source>The setting '{setting}' has a value that cannot be used ({value}); its default is used instead.</source>
       <translation>Le paramètre « {setting} » a une valeur inutilisable ({value}) ; sa valeur par défaut est utilisée.</translation>
     </message>
@@ -66,6 +70,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>{package}: {client} here, {cluster} on the cluster</source>
       <translation>{package} : {client} ici, {cluster} sur le cluster</translation>
+    </message>
+    <message>
+      <source>Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.</source>
+      <translation>Le Shapefile ne garde que {length} caractères par nom de champ : GDAL raccourcira et numérotera les champs. Écrivez dans un GeoPackage pour garder des noms tels que {example}.</translation>
     </message>
     <message>
       <source>This computer</source>
@@ -182,6 +190,14 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>not needed</source>
       <translation>inutile ici</translation>
+    </message>
+    <message>
+      <source>shapely {shapely} is built on GEOS {shapely_geos}, a newer series than QGIS's GEOS {qgis_geos}: inside QGIS its calls would mix the two and fail. Install shapely {pinned} (GEOS {pinned_geos}), the version the plugin pins, in the plugin's deps folder (make install).</source>
+      <translation>shapely {shapely} est compilé avec GEOS {shapely_geos}, une série plus récente que le GEOS de QGIS ({qgis_geos}) : dans QGIS, ses appels mélangeraient les deux et échoueraient. Installez shapely {pinned} (GEOS {pinned_geos}), la version fixée par l'extension, dans son dossier deps (make install).</translation>
+    </message>
+    <message>
+      <source>The Python library shapely is missing ({reason}); the plugin needs shapely {version}.</source>
+      <translation>La bibliothèque Python shapely est absente ({reason}) ; l'extension a besoin de shapely {version}.</translation>
     </message>
     <message>
       <source>The field '{field}' does not exist in the layer '{layer}'. Choose one of its fields: {fields}.</source>
@@ -330,10 +346,6 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
     <message>
       <source>{count} units have zero area (for example {examples}): their share of unit area (pct_unit) is NULL.</source>
       <translation>{count} unités ont une surface nulle (par exemple {examples}) : leur part de la surface de l'unité (pct_unit) est NULL.</translation>
-    </message>
-    <message>
-      <source>Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.</source>
-      <translation>Le Shapefile ne garde que {length} caractères par nom de champ : GDAL raccourcira et numérotera les champs. Écrivez dans un GeoPackage pour garder des noms tels que {example}.</translation>
     </message>
     <message>
       <source>Long table (one row per unit and class)</source>
