@@ -11,6 +11,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from .errors import InputError
+
 SCHEDULER_ENVIRONMENT_VARIABLES = ("GEOINDICATORS_SCHEDULER", "SCHEDULER_IP")
 DEFAULT_SCHEDULER_PORT = 8786
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -19,27 +21,63 @@ _URL = re.compile(r"^(?:/vsi[a-z0-9_]+/|[a-z][a-z0-9+.-]*://)", re.IGNORECASE)
 
 
 def scheduler_from_environment(environ=None):
-    """The scheduler address set in the environment, normalised, or None."""
+    """The scheduler address set in the environment, normalised, or None.
+
+    A value that is no scheduler address raises ``InputError`` naming the variable.
+    """
     environ = os.environ if environ is None else environ
     for name in SCHEDULER_ENVIRONMENT_VARIABLES:
         value = (environ.get(name) or "").strip()
         if value:
-            return normalise_scheduler_address(value)
+            try:
+                return normalise_scheduler_address(value)
+            except InputError as error:
+                raise InputError(error.code, f"The variable {name}: {error}", **{**error.details, "variable": name}) from None
     return None
 
 
+# The schemes Dask's communication layer knows; the dashboard's http(s) address is the usual mistake.
+SCHEDULER_SCHEMES = ("tcp", "tls", "ucx", "ws", "wss", "inproc")
+
+
 def normalise_scheduler_address(text):
-    """``10.0.0.5`` or ``host:8786`` or ``tcp://host:8786`` → ``tcp://host:8786`` (None when blank)."""
+    """``host`` or ``host:8786`` or ``tcp://host:8786`` → ``tcp://host:8786`` (None when blank).
+
+    Anything else (a web address such as the dashboard's ``http://host:8787/status``, a path, a
+    port that is not a number) raises ``InputError('bad_scheduler_address')`` with the reason.
+    """
     text = (text or "").strip()
     if not text:
         return None
     if "://" not in text:
         text = "tcp://" + text
     scheme, rest = text.split("://", 1)
+    scheme = scheme.lower()
     rest = rest.rstrip("/")
-    host_has_port = re.search(r":\d+$", rest) and not rest.endswith("]")
-    if not host_has_port:
-        rest = f"{rest}:{DEFAULT_SCHEDULER_PORT}"
+    if scheme in ("http", "https"):
+        raise InputError(
+            "bad_scheduler_address", f"'{text}' is a web address (the Dask dashboard's?), not a scheduler address such as tcp://host:8786.",
+            address=text, reason="web address",
+        )
+    if scheme not in SCHEDULER_SCHEMES:
+        raise InputError("bad_scheduler_address", f"'{text}' is not a Dask scheduler address: unknown scheme '{scheme}'.", address=text, reason="scheme")
+    if "/" in rest or "?" in rest or "#" in rest or not rest or rest.startswith(":"):
+        raise InputError("bad_scheduler_address", f"'{text}' is not a Dask scheduler address: give a host and a port only, such as tcp://host:8786.",
+                         address=text, reason="path")
+    if scheme == "inproc":
+        return f"{scheme}://{rest}"
+    if rest.startswith("["):  # [IPv6 address], maybe with :port
+        after = rest.partition("]")[2]
+        port = after[1:] if after.startswith(":") else None
+    elif rest.count(":") == 1:
+        port = rest.split(":")[1]
+    else:  # a name, an IPv4 address or a bare IPv6 address, without a port
+        port = None
+    if port is None:
+        return f"{scheme}://{rest}:{DEFAULT_SCHEDULER_PORT}"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError("bad_scheduler_address", f"'{text}' is not a Dask scheduler address: the port '{port}' is not a number from 1 to 65535.",
+                         address=text, reason="port")
     return f"{scheme}://{rest}"
 
 

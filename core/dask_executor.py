@@ -17,6 +17,7 @@ is a ``ClusterError`` listing package, client version and worker versions.
 
 import importlib
 import socket
+import threading
 import time
 import traceback
 import uuid
@@ -49,6 +50,8 @@ READER_PACKAGES = {"pyogrio": "worker", "psycopg": "worker"}
 RASTER_PACKAGES = {"rasterio": "worker"}
 _SCHEDULER_PACKAGES = {"python", "dask", "distributed", "cloudpickle", "msgpack", "tornado"}
 _POLL_SECONDS = 0.1
+# How often a run asks the scheduler whether it still has workers.
+_HEALTH_SECONDS = 1.0
 LARGE_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
@@ -67,32 +70,178 @@ class VersionMismatch:
         return f"{self.package}: client {self.client or 'missing'}, cluster {found}"
 
 
-def connect(address, timeout=DEFAULT_CONNECT_TIMEOUT):
-    """A ``distributed.Client`` for ``address``, or a ``ClusterError`` within ``timeout`` seconds."""
+def connect(address, timeout=DEFAULT_CONNECT_TIMEOUT, should_stop=None):
+    """A ``distributed.Client`` for ``address`` with workers, or a ``ClusterError``, within ``timeout``.
+
+    The whole connection has that deadline, Dask's handshake included (Dask waits for the
+    scheduler's greeting without one, so an address where another service listens, such as the
+    dashboard's port, hung forever), and a refused connection is reported at once (Dask retries it
+    until its timeout). ``should_stop()`` is polled meanwhile and ends the attempt with
+    ``Cancelled``.
+    """
     try:
         from distributed import Client
     except ImportError as error:
         raise ClusterError("dask_missing", f"Dask distributed is not installed here: {error}", reason=str(error)) from None
-    started = time.monotonic()
-    with warnings.catch_warnings():
-        # Dask warns about any version difference, even harmless ones: check_environment
-        # compares what matters and says it in words.
-        warnings.simplefilter("ignore")
+    deadline = time.monotonic() + timeout
+    check_scheduler_greeting(address, timeout, should_stop, deadline)
+    stage = ["connecting"]
+
+    def connect_and_wait_for_a_worker():
+        with warnings.catch_warnings():
+            # Dask warns about any version difference, even harmless ones: check_environment
+            # compares what matters and says it in words.
+            warnings.simplefilter("ignore")
+            client = Client(address, timeout=max(0.5, deadline - time.monotonic()), set_as_default=False)
+        stage[0] = "waiting for workers"
         try:
-            client = Client(address, timeout=timeout, set_as_default=False)
-        except Exception as error:  # OSError, TimeoutError, ValueError for a malformed address
-            raise ClusterError(
-                "scheduler_unreachable",
-                f"Cannot reach the Dask scheduler at {address} within {timeout:g} s: {error}",
-                address=address, timeout=timeout, reason=str(error),
-            ) from None
+            while True:
+                try:
+                    client.wait_for_workers(1, timeout=max(0.1, min(0.5, deadline - time.monotonic())))
+                    return client
+                except TimeoutError:
+                    if time.monotonic() > deadline:
+                        raise
+        except BaseException:
+            client.close()
+            raise
+
     try:
-        remaining = max(1.0, timeout - (time.monotonic() - started))
-        client.wait_for_workers(1, timeout=remaining)
-    except Exception:
-        client.close()
-        raise ClusterError("no_workers", f"The Dask scheduler at {address} has no workers.", address=address, timeout=timeout) from None
-    return client
+        return _before_deadline(connect_and_wait_for_a_worker, deadline, should_stop, discard=lambda late: late.close())
+    except Cancelled:
+        raise
+    except (_TimedOut, TimeoutError) as error:
+        if stage[0] == "waiting for workers":
+            raise ClusterError("no_workers", f"The Dask scheduler at {address} has no workers.", address=address, timeout=timeout) from None
+        raise _unreachable(address, timeout, "no answer" if isinstance(error, _TimedOut) else str(error)) from None
+    except Exception as error:  # OSError, ValueError for a malformed address
+        raise _unreachable(address, timeout, str(error)) from None
+
+
+def check_scheduler_greeting(address, timeout, should_stop=None, deadline=None):
+    """Connect to a ``tcp://`` scheduler address and read the greeting every Dask server sends first.
+
+    Raises ``ClusterError('scheduler_unreachable')`` at once for a refused connection or an unknown
+    host, and within ``timeout`` seconds (or by ``deadline``, a ``time.monotonic()`` value) for silence; ``ClusterError
+    ('not_a_scheduler')`` when what answers is not Dask (a web server such as the dashboard says
+    nothing until asked; others greet in their own protocol). Other schemes (tls, ucx…) are left to
+    Dask's own connection.
+    """
+    scheme, _, location = address.partition("://")
+    if scheme != "tcp":
+        return
+    host, _, port = location.rpartition(":")
+    host = host.strip("[]")
+    deadline = time.monotonic() + timeout if deadline is None else deadline
+    connection = None
+    while connection is None:
+        _check(should_stop)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _unreachable(address, timeout, "no answer")
+        try:
+            connection = socket.create_connection((host, int(port)), timeout=min(_POLL_SECONDS * 5, remaining))
+        except ConnectionRefusedError:
+            raise _unreachable(address, timeout, "connection refused: nothing listens on that port") from None
+        except socket.gaierror as error:
+            raise _unreachable(address, timeout, f"unknown host ({error.strerror})") from None
+        except (socket.timeout, TimeoutError):
+            continue
+        except OSError as error:
+            raise _unreachable(address, timeout, error.strerror or str(error)) from None
+    with connection:
+        connection.settimeout(_POLL_SECONDS)
+        received = b""
+        while not _complete_greeting(received):
+            _check(should_stop)
+            if time.monotonic() > deadline:
+                raise ClusterError(
+                    "not_a_scheduler", f"The server at {address} answers, but not as a Dask scheduler (no greeting within {timeout:g} s).",
+                    address=address, timeout=timeout, reason="silent",
+                )
+            try:
+                chunk = connection.recv(65536)
+            except (socket.timeout, TimeoutError):
+                continue
+            except OSError as error:
+                raise _unreachable(address, timeout, error.strerror or str(error)) from None
+            if not chunk:
+                raise ClusterError("not_a_scheduler", f"The server at {address} closed the connection without the greeting of a Dask scheduler.",
+                                   address=address, timeout=timeout, reason="closed")
+            received += chunk
+            if not _plausible_greeting(received):
+                raise ClusterError("not_a_scheduler", f"The server at {address} speaks another protocol than a Dask scheduler.",
+                                   address=address, timeout=timeout, reason="protocol")
+
+
+# A Dask message over TCP: its size (8 bytes, little-endian), then the number of its frames (8 bytes)
+# and their sizes. Dask's first message, the handshake, is a few hundred bytes.
+_LARGEST_GREETING = 1 << 20
+_MOST_FRAMES = 64
+
+
+def _plausible_greeting(received):
+    if len(received) >= 8:
+        size = int.from_bytes(received[:8], "little")
+        if not 16 <= size <= _LARGEST_GREETING:
+            return False
+    if len(received) >= 16:
+        frames = int.from_bytes(received[8:16], "little")
+        if not 1 <= frames <= _MOST_FRAMES:
+            return False
+    return len(received) <= 8 + _LARGEST_GREETING
+
+
+def _complete_greeting(received):
+    return len(received) >= 16 and len(received) >= 8 + int.from_bytes(received[:8], "little")
+
+
+def _check(should_stop):
+    if should_stop is not None and should_stop():
+        raise Cancelled()
+
+
+def _unreachable(address, timeout, reason):
+    return ClusterError(
+        "scheduler_unreachable", f"Cannot reach the Dask scheduler at {address} within {timeout:g} s: {reason}",
+        address=address, timeout=timeout, reason=reason,
+    )
+
+
+class _TimedOut(Exception):
+    pass
+
+
+def _before_deadline(function, deadline, should_stop, discard):
+    """``function()`` run in a thread of its own, its result if it comes by ``deadline``.
+
+    Raises ``_TimedOut`` after the deadline and ``Cancelled`` when ``should_stop()``; a result
+    that comes later is given to ``discard`` (the thread is a daemon: it cannot hold QGIS open).
+    """
+    outcome = {}
+    finished = threading.Event()
+    abandoned = threading.Event()
+
+    def run():
+        try:
+            outcome["value"] = function()
+        except BaseException as error:  # handed to the waiting thread
+            outcome["error"] = error
+        finished.set()
+        if abandoned.is_set() and "value" in outcome:
+            discard(outcome["value"])
+
+    threading.Thread(target=run, name="geoindicators-connect", daemon=True).start()
+    while not finished.wait(_POLL_SECONDS):
+        if (should_stop is not None and should_stop()) or time.monotonic() > deadline:
+            abandoned.set()
+            if finished.is_set() and "value" in outcome:
+                discard(outcome["value"])
+            _check(should_stop)
+            raise _TimedOut()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def compare_versions(versions, rules, worker_names=None):
@@ -137,10 +286,11 @@ class DaskExecutor:
     ``LARGE_UPLOAD_BYTES`` of data.
     """
 
-    def __init__(self, address, connect_timeout=DEFAULT_CONNECT_TIMEOUT, packages=None, report=None, check_versions=True):
+    def __init__(self, address, connect_timeout=DEFAULT_CONNECT_TIMEOUT, packages=None, report=None, check_versions=True, should_stop=None):
         self.address = address
+        self.connect_timeout = connect_timeout
         self.report = report or (lambda event, **details: None)
-        self.client = connect(address, connect_timeout)
+        self.client = connect(address, connect_timeout, should_stop)
         try:
             if check_versions:
                 self.check_environment(packages or CORE_PACKAGES)
@@ -237,7 +387,7 @@ class DaskExecutor:
             nonlocal done
             for future, outcome in batch:
                 number = position[future.key]
-                results[number] = _unwrap(future, outcome, labels[number])
+                results[number] = _unwrap(future, outcome, labels[number], self)
                 done += 1
                 if on_done is not None:
                     on_done(done, total)
@@ -260,6 +410,7 @@ class DaskExecutor:
             self.report("submitted", chunks=total, megabytes=upload / 1e6)
             if upload > LARGE_UPLOAD_BYTES:
                 self.report("large_upload", megabytes=upload / 1e6)
+            health = _Health(self.connect_timeout)
             while done < total:
                 batch = completed.next_batch(block=False)
                 if batch:
@@ -267,6 +418,7 @@ class DaskExecutor:
                     continue
                 if should_stop is not None and should_stop():
                     raise Cancelled()
+                self._check_health(health)
                 time.sleep(_POLL_SECONDS)
             return results
         except BaseException:
@@ -277,14 +429,51 @@ class DaskExecutor:
             del futures
 
 
-def _unwrap(future, outcome, label):
+    def _check_health(self, health):
+        """Raise ``ClusterError`` once the scheduler has had no worker, or has not answered, for
+        the connect timeout: tasks would otherwise wait for workers that never come back."""
+        now = time.monotonic()
+        if now < health.next_check:
+            return
+        health.next_check = now + _HEALTH_SECONDS
+        try:
+            identity = self.client.sync(self.client.scheduler.identity, n_workers=0, callback_timeout=min(_HEALTH_SECONDS * 2, health.timeout))
+            problem = None if identity.get("n_workers", 0) else "no_workers_left"
+        except Exception:  # the connection is gone or the scheduler does not answer in time
+            problem = "scheduler_lost"
+        if problem != health.problem:
+            health.problem, health.since = problem, now
+        if problem is None or now - health.since < health.timeout:
+            return
+        if problem == "no_workers_left":
+            raise ClusterError(problem, f"The Dask scheduler at {self.address} has had no workers for {health.timeout:g} s: they stopped during the run.",
+                               address=self.address, timeout=health.timeout)
+        raise self.lost_scheduler()
+
+    def lost_scheduler(self):
+        return ClusterError("scheduler_lost", f"The connection to the Dask scheduler at {self.address} was lost during the run: it stopped, or the network is down.",
+                            address=self.address, timeout=self.connect_timeout)
+
+
+@dataclass
+class _Health:
+    """Since when the cluster has been unable to run the tasks (``problem``), during a run."""
+
+    timeout: float
+    problem: str = None
+    since: float = 0.0
+    next_check: float = 0.0
+
+
+def _unwrap(future, outcome, label, executor):
     if future.status == "error":
         _kind, error, _traceback = outcome
         if type(error).__name__ == "KilledWorker":
             raise ChunkFailed(label, f"the workers computing it died ({error}); it may need more memory than a worker has")
         raise ChunkFailed(label, f"{type(error).__name__}: {error}")
     if future.status == "cancelled":
-        raise Cancelled()
+        # Not by us (a cancelled run stops before collecting): the client lost its scheduler.
+        raise executor.lost_scheduler()
     kind = outcome[0]
     if kind == "ok":
         return outcome[1]
@@ -340,14 +529,14 @@ def _register_core_by_value():
         cloudpickle.register_pickle_by_value(core)
 
 
-def cluster_status(address, connect_timeout=DEFAULT_CONNECT_TIMEOUT, rules=None):
+def cluster_status(address, connect_timeout=DEFAULT_CONNECT_TIMEOUT, rules=None, should_stop=None):
     """What ``geoindicators:clusterstatus`` reports: scheduler, workers and the version comparison.
 
     Raises ``ClusterError`` when the scheduler cannot be reached; version mismatches are reported,
     not raised.
     """
     rules = rules or {**CORE_PACKAGES, **READER_PACKAGES}
-    with DaskExecutor(address, connect_timeout, check_versions=False) as executor:
+    with DaskExecutor(address, connect_timeout, check_versions=False, should_stop=should_stop) as executor:
         workers = [
             {"name": str(info.get("name", worker)), "address": worker, "threads": info.get("nthreads", 0), "memory": info.get("memory_limit", 0) or 0}
             for worker, info in sorted(executor.workers.items())

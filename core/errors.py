@@ -35,8 +35,10 @@ class Cancelled(GeoIndicatorsError):
 class ClusterError(InputError):
     """The cluster cannot run the work: unreachable, no workers, or an environment that differs.
 
-    Codes: ``scheduler_unreachable`` (address, timeout, reason), ``no_workers`` (address, timeout),
-    ``version_mismatch`` (mismatches: list of ``VersionMismatch``), ``dask_missing`` (reason).
+    Codes: ``scheduler_unreachable`` (address, timeout, reason), ``not_a_scheduler`` (address,
+    timeout, reason: silent, closed, protocol), ``no_workers`` (address, timeout), during a run
+    ``no_workers_left`` and ``scheduler_lost`` (address, timeout), ``version_mismatch``
+    (mismatches: list of ``VersionMismatch``), ``dask_missing`` (reason).
     """
 
 

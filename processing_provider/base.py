@@ -67,7 +67,10 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
             allowed, reason = self.canExecute()
             if not allowed:
                 raise QgsProcessingException(reason)
-            results = self.run_algorithm(parameters, context, feedback)
+            try:
+                results = self.run_algorithm(parameters, context, feedback)
+            except Cancelled:  # while connecting to a cluster, before any output existed
+                results = {}
         if not results and feedback.isCanceled() and interrupt.interrupted():
             raise interrupted
         return results
@@ -106,13 +109,27 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
             on_cluster = bool(typed) or bool(settings.scheduler)
         if not on_cluster:
             return None, settings
-        address = normalise_scheduler_address(typed) or settings.scheduler
+        address = self.scheduler_address(typed) or settings.scheduler
         if not address:
             raise QgsProcessingException(
                 tr("Running on a Dask cluster needs a scheduler address: fill the parameter SCHEDULER, or set one in Options > Processing > Providers > GeoIndicators "
                    "(or the variable GEOINDICATORS_SCHEDULER). Otherwise choose to run on this computer.")
             )
         return address, settings
+
+    @staticmethod
+    def scheduler_address(text):
+        """The SCHEDULER parameter normalised (``tcp://host:8786``), None when empty, or an error."""
+        try:
+            return normalise_scheduler_address(text)
+        except InputError as error:
+            if error.details["reason"] == "web address":
+                message = tr("The parameter SCHEDULER, '{address}', is a web address (the Dask dashboard's?), not the address of a Dask scheduler such as tcp://host:8786.",
+                             address=error.details["address"])
+            else:
+                message = tr("The parameter SCHEDULER, '{address}', is not the address of a Dask scheduler: give a host and a port, such as tcp://host:8786.",
+                             address=error.details["address"])
+            raise QgsProcessingException(message) from None
 
     @contextmanager
     def executor(self, address, settings, feedback, packages=None):
@@ -125,7 +142,8 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
 
         feedback.pushInfo(tr("Connecting to the Dask scheduler {address} (timeout {timeout} s)...", address=address, timeout=f"{settings.connect_timeout:g}"))
         try:
-            executor = DaskExecutor(address, settings.connect_timeout, packages={**CORE_PACKAGES, **(packages or {})}, report=self._reporter(feedback))
+            executor = DaskExecutor(address, settings.connect_timeout, packages={**CORE_PACKAGES, **(packages or {})}, report=self._reporter(feedback),
+                                    should_stop=feedback.isCanceled)
         except ClusterError as error:
             raise QgsProcessingException(self.cluster_error_message(error)) from None
         try:
@@ -185,6 +203,17 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
                       "and that the scheduler runs, or run on this computer.", address=details["address"], timeout=f"{details['timeout']:g}", reason=details["reason"])
         if error.code == "no_workers":
             return tr("The Dask scheduler at {address} has no workers. Start some (dask worker {address}), or run on this computer.", address=details["address"])
+        if error.code == "not_a_scheduler":
+            return tr("The server at {address} answers, but it is not a Dask scheduler ({reason}). Check the port: the scheduler usually listens on 8786, "
+                      "its dashboard on 8787 (parameter SCHEDULER or the GeoIndicators settings).", address=details["address"],
+                      reason={"silent": tr("it sent no greeting within {timeout} s", timeout=f"{details['timeout']:g}"),
+                              "closed": tr("it closed the connection"), "protocol": tr("it speaks another protocol")}[details["reason"]])
+        if error.code == "no_workers_left":
+            return tr("The Dask scheduler at {address} has had no workers for {timeout} s: they stopped during the run, which was stopped; nothing was written. "
+                      "Restart workers (dask worker {address}) and run again, or run on this computer.", address=details["address"], timeout=f"{details['timeout']:g}")
+        if error.code == "scheduler_lost":
+            return tr("The connection to the Dask scheduler at {address} was lost during the run: it stopped, or the network is down. The run was stopped; nothing was written.",
+                      address=details["address"])
         if error.code == "version_mismatch":
             lines = [
                 tr("{package}: {client} here, {cluster} on the cluster", package=mismatch.package, client=mismatch.client or tr("missing"),

@@ -8,7 +8,6 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..core.config import normalise_scheduler_address
 from ..core.errors import ClusterError
 from .base import SCHEDULER, IndicatorAlgorithm
 from .i18n import tr
@@ -59,13 +58,13 @@ class ClusterStatusAlgorithm(IndicatorAlgorithm):
         from ..core.dask_executor import cluster_status
 
         settings, _problems = read_execution_settings()
-        address = normalise_scheduler_address(self.parameterAsString(parameters, SCHEDULER, context)) or settings.scheduler
+        address = self.scheduler_address(self.parameterAsString(parameters, SCHEDULER, context)) or settings.scheduler
         if not address:
             raise QgsProcessingException(
                 tr("No Dask scheduler to check: fill SCHEDULER, or set one in Options > Processing > Providers > GeoIndicators (or the variable GEOINDICATORS_SCHEDULER).")
             )
         try:
-            status = cluster_status(address, settings.connect_timeout)
+            status = cluster_status(address, settings.connect_timeout, should_stop=feedback.isCanceled)
         except ClusterError as error:
             raise QgsProcessingException(self.cluster_error_message(error)) from None
         lines = [tr("Scheduler: {address}", address=address)]

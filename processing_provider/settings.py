@@ -15,6 +15,7 @@ from ..core.config import (
     normalise_scheduler_address,
     scheduler_from_environment,
 )
+from ..core.errors import InputError
 from .i18n import tr
 
 SCHEDULER = "GEOINDICATORS_SCHEDULER"
@@ -74,11 +75,16 @@ def read_execution_settings(settings=None):
             return default
         try:
             return convert(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, InputError):
             problems.append((descriptions[name], str(raw)))
             return default
 
-    scheduler = normalise_scheduler_address(value(SCHEDULER, "", str)) or scheduler_from_environment()
+    scheduler = value(SCHEDULER, None, lambda raw: normalise_scheduler_address(str(raw)))
+    if scheduler is None:
+        try:
+            scheduler = scheduler_from_environment()
+        except InputError as error:
+            problems.append((error.details["variable"], error.details["address"]))
     execution = ExecutionSettings(
         scheduler=scheduler,
         connect_timeout=max(0.5, value(CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, float)),

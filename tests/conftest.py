@@ -113,11 +113,12 @@ def cluster(tmp_path_factory):
     from distributed import Client
 
     folder = tmp_path_factory.mktemp("cluster")
-    address, _dashboard = cluster_tool.start(WORKER_ENV, "127.0.0.1", free_port(), 2, 1, str(folder), dashboard_port=free_port())
+    dashboard_port = free_port()
+    address, _dashboard = cluster_tool.start(WORKER_ENV, "127.0.0.1", free_port(), 2, 1, str(folder), dashboard_port=dashboard_port)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # lz4 here and not there: compression is off, it does not matter
         client = Client(address, timeout=20, set_as_default=False)
-    yield {"address": address, "client": client, "folder": str(folder)}
+    yield {"address": address, "client": client, "folder": str(folder), "dashboard_port": dashboard_port}
     client.close()
     cluster_tool.stop(str(folder))
 

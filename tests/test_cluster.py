@@ -163,14 +163,106 @@ def test_cancel_stops_the_remote_tasks_and_writes_nothing(provider, cluster, dat
     assert time.monotonic() - started < 60
 
 
-def test_unreachable_scheduler_fails_within_the_timeout(provider, data, settings):
-    settings("CONNECT_TIMEOUT", 2)
+def test_a_refused_connection_is_reported_at_once(provider, data, settings):
+    """Nothing listens on the port: said at once, not after the whole timeout (Dask retries it)."""
+    settings("CONNECT_TIMEOUT", 30)
     address = f"tcp://127.0.0.1:{free_port()}"
     started = time.monotonic()
     with pytest.raises(QgsProcessingException) as raised:
         run_overlay(data, EXECUTION=1, SCHEDULER=address)
-    assert time.monotonic() - started < 6
-    assert f"Cannot reach the Dask scheduler at {address} within 2 s" in str(raised.value)
+    assert time.monotonic() - started < 15  # half the timeout: reported at once, not when it runs out
+    assert f"Cannot reach the Dask scheduler at {address} within 30 s (connection refused: nothing listens on that port)" in str(raised.value)
+
+
+class SilentServer:
+    """A loopback TCP server that accepts connections and never says anything (a web server waits
+    for a request in the same way)."""
+
+    def __init__(self):
+        import socket
+
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.accepted = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            self.accepted.append(connection)
+
+    def close(self):
+        self.server.close()
+        for connection in self.accepted:
+            connection.close()
+
+
+def test_a_port_where_no_dask_scheduler_listens_fails_within_the_timeout(provider, data, settings, cluster):
+    """The dashboard's port (a web server) and a silent service used to hang forever."""
+    settings("CONNECT_TIMEOUT", 2)
+    silent = SilentServer()
+    try:
+        for address in (f"tcp://127.0.0.1:{cluster['dashboard_port']}", f"tcp://127.0.0.1:{silent.port}"):
+            started = time.monotonic()
+            with pytest.raises(QgsProcessingException) as raised:
+                run_overlay(data, EXECUTION=1, SCHEDULER=address)
+            assert time.monotonic() - started < 10
+            assert f"The server at {address} answers, but it is not a Dask scheduler (it sent no greeting within 2 s)" in str(raised.value)
+        import processing
+
+        with pytest.raises(QgsProcessingException, match="it is not a Dask scheduler"):
+            processing.run("geoindicators:clusterstatus", {"SCHEDULER": f"tcp://127.0.0.1:{silent.port}"}, feedback=Logged())
+    finally:
+        silent.close()
+
+
+def test_cancel_while_connecting_stops_at_once(provider, data, settings, tmp_path):
+    settings("CONNECT_TIMEOUT", 60)
+    silent = SilentServer()
+    feedback = Logged()
+    threading.Timer(1.0, feedback.cancel).start()
+    started = time.monotonic()
+    try:
+        result, _ = run_overlay(data, output=str(tmp_path / "never.gpkg"), feedback=feedback, EXECUTION=1, SCHEDULER=f"tcp://127.0.0.1:{silent.port}")
+    finally:
+        silent.close()
+    assert result is None and not (tmp_path / "never.gpkg").exists()
+    assert time.monotonic() - started < 30  # not the 60 s of the timeout
+
+
+def test_a_web_address_is_not_taken_for_a_scheduler(provider, data, settings):
+    with pytest.raises(QgsProcessingException, match="'http://127.0.0.1:8787/status', is a web address"):
+        run_overlay(data, EXECUTION=1, SCHEDULER="http://127.0.0.1:8787/status")
+
+
+@pytest.mark.parametrize("victim", ["workers", "scheduler"])
+def test_a_cluster_that_dies_mid_run_is_an_error_within_the_timeout(provider, data, settings, tmp_path, victim):
+    """Workers without a nanny (nothing restarts them) all killed, or the scheduler killed, while
+    chunks are queued: the run stops with a sentence naming the scheduler, and writes nothing."""
+    folder = tmp_path / "doomed"
+    address, _ = cluster_tool.start(WORKER_ENV, "127.0.0.1", free_port(), 1, 1, str(folder), worker_options=["--no-nanny"])
+    try:
+        settings("CONNECT_TIMEOUT", 3)
+        settings("CHUNK_SIZE", 2)
+        group = int((folder / ("worker-1.pid" if victim == "workers" else "scheduler.pid")).read_text())
+        feedback = Trigger(55, lambda _feedback: os.killpg(group, signal.SIGKILL))
+        output = tmp_path / "out.gpkg"
+        started = time.monotonic()
+        with pytest.raises(QgsProcessingException) as raised:
+            run_overlay(data, output=str(output), feedback=feedback, EXECUTION=1, SCHEDULER=address)
+        assert feedback.fired.is_set()
+        assert time.monotonic() - started < 60
+        if victim == "workers":
+            assert f"The Dask scheduler at {address} has had no workers for 3 s: they stopped during the run" in str(raised.value)
+        else:
+            assert f"The connection to the Dask scheduler at {address} was lost during the run" in str(raised.value)
+        assert not output.exists()
+    finally:
+        cluster_tool.stop(str(folder))
 
 
 def test_cluster_without_scheduler_address_is_an_error(provider, data, settings, monkeypatch):

@@ -19,10 +19,12 @@ from tests import datagen
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("10.0.0.5", "tcp://10.0.0.5:8786"),
+        ("192.0.2.5", "tcp://192.0.2.5:8786"),
         ("scheduler.example:9000", "tcp://scheduler.example:9000"),
         ("tcp://scheduler.example:8786/", "tcp://scheduler.example:8786"),
         ("tls://secure.example", "tls://secure.example:8786"),
+        ("tcp://[2001:db8::5]:9000", "tcp://[2001:db8::5]:9000"),
+        ("tcp://[2001:db8::5]", "tcp://[2001:db8::5]:8786"),
         ("  ", None),
     ],
 )
@@ -30,10 +32,29 @@ def test_scheduler_addresses_are_normalised(text, expected):
     assert normalise_scheduler_address(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("http://scheduler.example/status", "web address"),  # the dashboard's page, once shown as …/status:8786
+        ("https://scheduler.example:8787", "web address"),
+        ("scheduler.example:8786/status", "path"),
+        ("ftp://scheduler.example", "scheme"),
+        ("scheduler.example:port", "port"),
+        ("scheduler.example:99999", "port"),
+    ],
+)
+def test_what_is_not_a_scheduler_address_is_refused(text, reason):
+    with pytest.raises(InputError) as raised:
+        normalise_scheduler_address(text)
+    assert raised.value.code == "bad_scheduler_address" and raised.value.details["reason"] == reason
+
+
 def test_geoindicators_variable_wins_over_scheduler_ip():
-    assert scheduler_from_environment({"SCHEDULER_IP": "10.0.0.5"}) == "tcp://10.0.0.5:8786"
-    assert scheduler_from_environment({"SCHEDULER_IP": "10.0.0.5", "GEOINDICATORS_SCHEDULER": "tcp://other:1234"}) == "tcp://other:1234"
+    assert scheduler_from_environment({"SCHEDULER_IP": "192.0.2.5"}) == "tcp://192.0.2.5:8786"
+    assert scheduler_from_environment({"SCHEDULER_IP": "192.0.2.5", "GEOINDICATORS_SCHEDULER": "tcp://other:1234"}) == "tcp://other:1234"
     assert scheduler_from_environment({}) is None
+    with pytest.raises(InputError, match="The variable SCHEDULER_IP: 'http://other/status' is a web address"):
+        scheduler_from_environment({"SCHEDULER_IP": "http://other/status"})
 
 
 def test_path_mappings_translate_windows_and_posix_prefixes():

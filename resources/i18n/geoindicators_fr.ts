@@ -12,6 +12,10 @@
       <translation>Les tâches transportent {megabytes} Mo de données vers le cluster. Les couches situées dans un dossier partagé déclaré dans les paramètres sont lues directement par les workers.</translation>
     </message>
     <message>
+      <source>Interrupted (Ctrl+C): the run stopped and wrote nothing.</source>
+      <translation>Interrompu (Ctrl+C) : l'exécution s'est arrêtée et n'a rien écrit.</translation>
+    </message>
+    <message>
       <source>Run on</source>
       <translation>Exécuter sur</translation>
     </message>
@@ -30,6 +34,18 @@
     <message>
       <source>The Dask scheduler at {address} has no workers. Start some (dask worker {address}), or run on this computer.</source>
       <translation>L'ordonnanceur Dask {address} n'a aucun worker. Démarrez-en (dask worker {address}), ou exécutez sur cet ordinateur.</translation>
+    </message>
+    <message>
+      <source>The server at {address} answers, but it is not a Dask scheduler ({reason}). Check the port: the scheduler usually listens on 8786, its dashboard on 8787 (parameter SCHEDULER or the GeoIndicators settings).</source>
+      <translation>Le serveur à l'adresse {address} répond, mais ce n'est pas un ordonnanceur Dask ({reason}). Vérifiez le port : l'ordonnanceur écoute d'habitude sur 8786, son tableau de bord sur 8787 (paramètre SCHEDULER ou paramètres de GeoIndicators).</translation>
+    </message>
+    <message>
+      <source>The Dask scheduler at {address} has had no workers for {timeout} s: they stopped during the run, which was stopped; nothing was written. Restart workers (dask worker {address}) and run again, or run on this computer.</source>
+      <translation>L'ordonnanceur Dask à l'adresse {address} n'a plus de workers depuis {timeout} s : ils se sont arrêtés pendant l'exécution, qui a été arrêtée ; rien n'a été écrit. Relancez des workers (dask worker {address}) puis recommencez, ou exécutez sur cet ordinateur.</translation>
+    </message>
+    <message>
+      <source>The connection to the Dask scheduler at {address} was lost during the run: it stopped, or the network is down. The run was stopped; nothing was written.</source>
+      <translation>La connexion à l'ordonnanceur Dask à l'adresse {address} a été perdue pendant l'exécution : il s'est arrêté, ou le réseau est coupé. L'exécution a été arrêtée ; rien n'a été écrit.</translation>
     </message>
     <message>
       <source>The Dask cluster at {address} does not run the Python libraries QGIS runs, so its results could differ or fail:
@@ -56,10 +72,6 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>La couche {path} a changé pendant que le cluster la lisait (la valeur de classe {value} est nouvelle). Relancez le traitement.</translation>
     </message>
     <message>
-      <source>Interrupted (Ctrl+C): the run stopped and wrote nothing.</source>
-      <translation>Interrompu (Ctrl+C) : l'exécution s'est arrêtée et n'a rien écrit.</translation>
-    </message>
-    <message>
       <source>The setting '{setting}' has a value that cannot be used ({value}); its default is used instead.</source>
       <translation>Le paramètre « {setting} » a une valeur inutilisable ({value}) ; sa valeur par défaut est utilisée.</translation>
     </message>
@@ -82,6 +94,14 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>Dask cluster</source>
       <translation>Cluster Dask</translation>
+    </message>
+    <message>
+      <source>The parameter SCHEDULER, '{address}', is a web address (the Dask dashboard's?), not the address of a Dask scheduler such as tcp://host:8786.</source>
+      <translation>Le paramètre SCHEDULER, « {address} », est une adresse web (celle du tableau de bord Dask ?), pas l'adresse d'un ordonnanceur Dask comme tcp://hôte:8786.</translation>
+    </message>
+    <message>
+      <source>The parameter SCHEDULER, '{address}', is not the address of a Dask scheduler: give a host and a port, such as tcp://host:8786.</source>
+      <translation>Le paramètre SCHEDULER, « {address} », n'est pas l'adresse d'un ordonnanceur Dask : indiquez un hôte et un port, comme tcp://hôte:8786.</translation>
     </message>
     <message>
       <source>Running {chunks} chunks on the Dask cluster {address}: {workers} workers, {threads} threads.</source>
@@ -110,6 +130,18 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>{megabytes} MB sent to the cluster with the tasks.</source>
       <translation>{megabytes} Mo envoyés au cluster avec les tâches.</translation>
+    </message>
+    <message>
+      <source>it sent no greeting within {timeout} s</source>
+      <translation>il n'a envoyé aucun message d'accueil en {timeout} s</translation>
+    </message>
+    <message>
+      <source>it closed the connection</source>
+      <translation>il a fermé la connexion</translation>
+    </message>
+    <message>
+      <source>it speaks another protocol</source>
+      <translation>il parle un autre protocole</translation>
     </message>
     <message>
       <source>missing</source>
