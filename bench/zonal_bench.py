@@ -68,7 +68,7 @@ def make_data(folder, unit_count, size):
     return raster, units
 
 
-def job_ours_core(raster, units, bands, threads, rule):
+def job_ours_core(raster, units, bands, threads, rule, statistics=STATISTICS, quantiles=(), checked="mean"):
     import shapely
 
     from geoindicators.core import zonal
@@ -79,14 +79,14 @@ def job_ours_core(raster, units, bands, threads, rule):
     geometries = shapely.from_wkb(np.load(units + ".npy", allow_pickle=True))
     reference = RasterReference(raster)
     started = time.perf_counter()
-    request = zonal.ZonalRequest(reference, tuple(bands), tuple(STATISTICS), rule=rule)
+    request = zonal.ZonalRequest(reference, tuple(bands), tuple(statistics), quantiles=tuple(quantiles), rule=rule)
     result = zonal.compute_zonal(Units(np.arange(len(geometries)).astype(object), geometries), request, reference.describe(), executor=LocalExecutor(threads))
     elapsed = time.perf_counter() - started
     table = result.long_table("id")
-    return elapsed, {band: float(np.nanmean(table[table["band"] == band]["mean"])) for band in bands}
+    return elapsed, {band: float(np.nanmean(table[table["band"] == band][checked].astype(float))) for band in bands}
 
 
-def job_exactextract(raster, units, bands):
+def job_exactextract(raster, units, bands, operations=STATISTICS, checked="mean"):
     import shapely
     from exactextract import exact_extract
     from exactextract.raster import GDALRasterSource
@@ -95,9 +95,9 @@ def job_exactextract(raster, units, bands):
     features = [{"type": "Feature", "id": str(i), "properties": {}, "geometry": shapely.geometry.mapping(g)} for i, g in enumerate(geometries)]
     started = time.perf_counter()
     sources = [GDALRasterSource(raster, band, name=f"b{band}") for band in bands]
-    table = exact_extract(sources, features, STATISTICS, output="pandas")
+    table = exact_extract(sources, features, list(operations), output="pandas")
     elapsed = time.perf_counter() - started
-    name = (lambda band: "mean") if len(bands) == 1 else (lambda band: f"b{band}_mean")
+    name = (lambda band: checked) if len(bands) == 1 else (lambda band: f"b{band}_{checked}")
     return elapsed, {band: float(np.nanmean(table[name(band)].astype(float))) for band in bands}
 
 
@@ -105,6 +105,46 @@ def _qgis():
     from overlay_bench import start_qgis  # noqa: PLC0415 (same folder)
 
     return start_qgis()
+
+
+def make_float_data(folder, values, unit_count=300, columns=5202, rows=3491):
+    """A three-band float32 raster and ``unit_count`` communes tiling it, for the distinct-value
+    statistics. ``values``: ``"whole"``, values in whole units (a DEM in metres stored as float32:
+    about a thousand distinct values), or ``"continuous"`` (every cell distinct, as an NDVI)."""
+    from osgeo import gdal
+
+    from tests import datagen
+    import shapely
+
+    raster = os.path.join(folder, f"zonal_float_{values}_{columns}x{rows}.tif")
+    units = os.path.join(folder, f"zonal_float_units_{unit_count}_{columns}x{rows}.gpkg")
+    cell = 25.0
+    left, top = 700_000.0, 6_300_000.0
+    if not os.path.exists(raster):
+        print(f"Generating a {columns} × {rows} float32 raster with 3 bands ({values} values)...", flush=True)
+        partial = raster + ".partial.tif"
+        dataset = gdal.GetDriverByName("GTiff").Create(partial, columns, rows, 3, gdal.GDT_Float32, ["TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512"])
+        dataset.SetGeoTransform((left, cell, 0, top, 0, -cell))
+        dataset.SetProjection("EPSG:2154")
+        rng = np.random.default_rng(211)
+        for number in range(1, 4):
+            band = dataset.GetRasterBand(number)
+            band.SetNoDataValue(-9999.0)
+            x = np.arange(columns)[None, :]
+            y = np.arange(rows)[:, None]
+            cells = np.sin(x / 400.0 * number) * 300 + np.cos(y / 250.0) * 200 + 500 + rng.normal(0, 40, (rows, columns))
+            cells = (np.round(cells) if values == "whole" else cells).astype(np.float32)
+            cells[(x - columns // 3) ** 2 + (y - rows // 2) ** 2 < (rows // 8) ** 2] = -9999.0  # a lake of nodata
+            band.WriteArray(cells)
+        dataset = None
+        os.replace(partial, raster)
+    if not os.path.exists(units):
+        extent = (left, top - rows * cell, left + columns * cell, top)
+        ids, cells = datagen.units(unit_count, seed=212, extent=extent)
+        datagen.write_gpkg(units + ".partial.gpkg", "units", cells, {"unit_id": ids})
+        os.replace(units + ".partial.gpkg", units)
+        np.save(units + ".npy", shapely.to_wkb(cells))
+    return raster, units
 
 
 def job_ours_algorithm(raster, units, bands, threads, rule):
@@ -194,6 +234,7 @@ def main():
     parser.add_argument("--size", type=int, default=10_000, help="raster columns and rows")
     parser.add_argument("--reference-python", default=os.path.join(ROOT, ".venv-bench", "bin", "python"), help="python of the venv with rasterstats")
     parser.add_argument("--skip-slow", action="store_true", help="skip native:zonalstatisticsfb and rasterstats (minutes each)")
+    parser.add_argument("--only", choices=["fast", "distinct"], help="run one block only: the fast statistics, or the distinct-value statistics")
     parser.add_argument("--job", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.job:
@@ -204,9 +245,14 @@ def main():
         return
 
     os.makedirs(options.out, exist_ok=True)
-    raster, units = make_data(options.out, options.units, options.size)
     here = sys.executable
     threads = os.cpu_count() or 1
+    if options.only != "fast":
+        for values in ("whole", "continuous"):
+            distinct_value_block(options.out, here, values)
+    if options.only == "distinct":
+        return
+    raster, units = make_data(options.out, options.units, options.size)
     raster_gb = 3 * options.size * options.size * 2 / 1e9
     print(f"\nZonal statistics: {options.units} units, raster {options.size} × {options.size} × 3 bands UInt16 ({raster_gb:.1f} GB on disk, "
           f"{raster_gb * 4:.1f} GB as float64 if loaded whole), statistics {', '.join(STATISTICS)}. Each line is one process.")
@@ -253,6 +299,33 @@ def main():
             continue
         worst = max(abs(means[band] - base[band]) / abs(base[band]) for band in base)
         print(f"  {tag:<8} {kind:<12} relative difference {worst:.1e}")
+
+
+DISTINCT_STATISTICS = ["median", "majority", "variety"]
+DISTINCT_QUANTILES = [0.1, 0.9]
+DISTINCT_OPERATIONS = ["median", "quantile(q=0.1)", "quantile(q=0.9)", "majority", "variety"]
+
+
+def distinct_value_block(folder, python, values, repeat=3):
+    """median, q10, q90, majority and variety on a float raster, one thread: ours against
+    exactextract, best of ``repeat`` runs each, taking turns."""
+    raster, units = make_float_data(folder, values)
+    print(f"\nDistinct-value statistics: 300 units over a 5202 × 3491 × 3 bands float32 raster ({values} values), "
+          f"{', '.join(DISTINCT_OPERATIONS)}, one thread (best of {repeat}, tools taking turns; each line is one process):")
+    runs = {"ours": [], "exactextract": []}
+    for _round in range(repeat):
+        runs["ours"].append(run_job(python, "ours_core", raster=raster, units=units, bands=[1, 2, 3], threads=1, rule="exact",
+                                    statistics=DISTINCT_STATISTICS, quantiles=DISTINCT_QUANTILES, checked="median"))
+        runs["exactextract"].append(run_job(python, "exactextract", raster=raster, units=units, bands=[1, 2, 3], operations=DISTINCT_OPERATIONS, checked="median"))
+    best = {}
+    for name, results in runs.items():
+        best[name] = min(results, key=lambda result: result[0])
+        print(f"  {name:<14} {best[name][0]:7.2f} s   peak {max(result[1] for result in results):7.0f} MB   (all runs: {', '.join(f'{result[0]:.2f}' for result in results)})")
+    ratio = best["ours"][0] / best["exactextract"][0]
+    worst = max(abs(best["ours"][2][band] - best["exactextract"][2][band]) / abs(best["exactextract"][2][band]) for band in (1, 2, 3))
+    print(f"  ours / exactextract: {ratio:.2f} × the time (goal ≤ 1.2), {best['ours'][1] / best['exactextract'][1]:.2f} × the memory peak; "
+          f"mean of the medians differs by {worst:.1e} (exactextract rounds quantiles to float32)")
+    return ratio
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from . import distinct
 from .coverage import CENTRE, EXACT, cell_coverage
 from .errors import InputError
 from .execution import LocalExecutor
@@ -202,20 +203,21 @@ def compute_zonal(units, request, raster_info, unit_areas=None, class_names=None
 
 
 _EMPTY_MOMENTS = pd.DataFrame({name: np.zeros(0) for name in ["unit", "band", "count", "sum", "mean", "m2", "min", "max", "valid_area"]})
-_EMPTY_DISTRIBUTION = pd.DataFrame({name: np.zeros(0) for name in ["unit", "band", "value", "weight", "area"]})
+_EMPTY_CLASSES = pd.DataFrame({name: np.zeros(0) for name in ["unit", "band", "value", "weight", "area"]})
 
 
 @dataclass
 class ZonalPartial:
     """What one task sends back. ``units``: positions of its units; ``footprint``: the area of
-    each, measured like the raster's cells. ``moments``: one row per
-    (unit, band, piece): count, sum, mean, m2, min, max, valid_area. ``distribution``: weight and
-    area of each (unit, band, value)."""
+    each, measured like the raster's cells. ``moments``: one row per (unit, band, piece): count,
+    sum, mean, m2, min, max, valid_area. ``distinct``: when asked, the distinct-value statistics of
+    each (unit, band) (variety, majority, minority, median, quantiles), or in categorical mode the
+    weight and area of each (unit, band, value)."""
 
     units: np.ndarray
     footprint: np.ndarray
     moments: pd.DataFrame
-    distribution: pd.DataFrame
+    distinct: pd.DataFrame = None
 
 
 def zonal_chunk(units, grid, request):
@@ -226,7 +228,8 @@ def zonal_chunk(units, grid, request):
     # On a raster in degrees, exact coverage measures the footprint cell by cell, as the covered
     # parts are (in a projected raster both are the planar area).
     measured_footprint = np.zeros(len(positions))
-    moments, distributions = [], []
+    moments = []
+    distinct_values = _DistinctValues(request, owners, len(positions)) if request.needs_distribution else None
     with request.raster.open() as reader:
         for batch in _batches(pieces, grid, request.cell_budget):
             window = _window(pieces[batch], grid)
@@ -259,14 +262,62 @@ def zonal_chunk(units, grid, request):
                             fallback = _exact_fallback(pieces, owners, batch, grid)
                         cells = _replace_with_exact(cells, few, fallback, grid, request, values, valid, row0, row1, col0, col1)
                 moments.append(_moments(cells, band))
-                if request.needs_distribution:
-                    distributions.append(_distribution(cells, band))
+                if distinct_values is not None:
+                    distinct_values.add(band, cells, last_piece=batch[-1])
     footprint = np.where(measured_footprint > 0, measured_footprint, footprint)
     moments = pd.concat(moments, ignore_index=True) if moments else _EMPTY_MOMENTS.copy()
-    distribution = pd.concat(distributions, ignore_index=True) if distributions else _EMPTY_DISTRIBUTION.copy()
     moments["unit"] = positions[moments["unit"].to_numpy(dtype=np.int64)]
-    distribution["unit"] = positions[distribution["unit"].to_numpy(dtype=np.int64)]
-    return ZonalPartial(positions, footprint, moments, distribution)
+    found = None
+    if distinct_values is not None:
+        found = distinct_values.finish()
+        found["unit"] = positions[found["unit"].to_numpy(dtype=np.int64)]
+    return ZonalPartial(positions, footprint, moments, found)
+
+
+class _DistinctValues:
+    """The distinct values of each unit's cells, band by band, reduced to the distinct-value
+    statistics as soon as the unit's last piece is read: memory holds a batch's cells, not a chunk's
+    (a unit cut into strips keeps its table of distinct values until its last strip). In
+    categorical mode the tables themselves (few classes) are kept."""
+
+    def __init__(self, request, owners, unit_count):
+        self.request = request
+        # Pieces of a unit are consecutive: the position of each unit's last piece.
+        self.last_piece = np.searchsorted(owners, np.arange(unit_count), side="right") - 1
+        self.pending = {band: [] for band in request.bands}
+        self.found = []
+
+    def add(self, band, cells, last_piece):
+        # The covered area of each cell: its covered fraction of the cell's area.
+        areas = cells.weights * cells.areas if self.request.categorical else None
+        table = distinct.value_table(cells.owner, cells.values, cells.weights, areas)
+        if self.request.categorical:
+            self.found.append(pd.DataFrame({"unit": table.units, "band": band, "value": table.values, "weight": table.weights, "area": table.areas}))
+            return
+        if self.pending[band]:
+            table = distinct.merge([*self.pending[band], table])
+            self.pending[band] = []
+        complete = self.last_piece[table.units] <= last_piece
+        if not complete.all():
+            self.pending[band].append(table.take(~complete))
+            table = table.take(complete)
+        self._reduce(band, table)
+
+    def _reduce(self, band, table):
+        found = distinct.statistics(table, self.request.quantiles, [quantile_field(q) for q in self.request.quantiles])
+        found.insert(1, "band", band)
+        self.found.append(found)
+
+    def finish(self):
+        # Units whose last pieces lay outside the raster.
+        for band, tables in self.pending.items():
+            if tables:
+                self._reduce(band, distinct.merge(tables))
+        if self.request.categorical:
+            return pd.concat([_EMPTY_CLASSES, *self.found], ignore_index=True)
+        empty = distinct.statistics(distinct.empty_table(), self.request.quantiles, [quantile_field(q) for q in self.request.quantiles])
+        empty.insert(1, "band", np.zeros(0, np.int64))
+        return pd.concat([empty, *self.found], ignore_index=True)
 
 
 def _footprints(pieces, grid, ellipsoid):
@@ -438,13 +489,6 @@ def _moments(cells, band):
     )
 
 
-def _distribution(cells, band):
-    frame = pd.DataFrame({"unit": cells.owner, "value": cells.values, "weight": cells.weights, "area": cells.weights * cells.areas})
-    grouped = frame.groupby(["unit", "value"], sort=True)[["weight", "area"]].sum().reset_index()
-    grouped.insert(1, "band", band)
-    return grouped
-
-
 def _statistics_table(partials, request, scale, unit_count, missing):
     moments = pd.concat([_EMPTY_MOMENTS, *(partial.moments for partial in partials)], ignore_index=True)
     moments = moments[moments["count"] > 0] if len(moments) else moments
@@ -465,10 +509,9 @@ def _statistics_table(partials, request, scale, unit_count, missing):
     table["covered_area"] = table["valid_area"] * scale[table["unit"].to_numpy()]
 
     if request.needs_distribution:
-        distribution = pd.concat([_EMPTY_DISTRIBUTION, *(partial.distribution for partial in partials)], ignore_index=True)
-        distribution = distribution.groupby(["unit", "band", "value"], sort=True)[["weight", "area"]].sum().reset_index()
-        distribution = distribution[distribution["weight"] > 0]
-        by_unit = _distribution_statistics(distribution, request.quantiles)
+        # Each unit is in one chunk only: its distinct-value statistics are final there.
+        by_unit = pd.concat([partial.distinct for partial in partials], ignore_index=True)
+        by_unit = by_unit.astype({"unit": np.int64, "band": np.int64})
         table = table.merge(by_unit, on=["unit", "band"], how="left")
 
     # Every unit × band appears: units with no valid cell get count 0, and NULL statistics.
@@ -489,57 +532,9 @@ def _statistics_table(partials, request, scale, unit_count, missing):
     return table[["unit", "band", *fields]].sort_values(["unit", "band"], kind="stable").reset_index(drop=True), fields
 
 
-def _distribution_statistics(distribution, quantiles):
-    """median, quantiles, majority, minority and variety per (unit, band), exactextract's way."""
-    keys = distribution["unit"].to_numpy(np.int64) * 1_000_000 + distribution["band"].to_numpy(np.int64)
-    values = distribution["value"].to_numpy(float)
-    weights = distribution["weight"].to_numpy(float)
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
-    sizes = np.diff(np.r_[starts, len(keys)])
-    group = np.repeat(np.arange(len(starts)), sizes)
-    out = pd.DataFrame({"unit": keys[starts] // 1_000_000, "band": keys[starts] % 1_000_000, "variety": sizes.astype(float)})
-    # majority: largest weight, ties to the larger value; minority: smallest, ties to the smaller.
-    by_weight = np.lexsort((values, weights, group))
-    ends = np.r_[starts[1:], len(keys)] - 1
-    out["majority"] = values[by_weight[ends]]
-    out["minority"] = values[by_weight[starts]]
-    for fraction, name in [(0.5, "median"), *((q, quantile_field(q)) for q in quantiles)]:
-        out[name] = _weighted_quantile(values, weights, group, starts, sizes, fraction)
-    return out
-
-
-def _weighted_quantile(values, weights, group, starts, sizes, fraction):
-    """exactextract's weighted quantile (https://stats.stackexchange.com/a/13223), per group.
-
-    Within each group (values ascending, distinct) ``s_i = i·w_i + (n-1)·Σ_{k<i} w_k``; the
-    quantile interpolates linearly where ``s`` reaches ``fraction × (n-1) × Σw``.
-    """
-    if not len(values):
-        return np.zeros(0)
-    cumulative = np.cumsum(weights)
-    group_start_total = np.r_[0.0, cumulative][starts][group]
-    before = cumulative - weights - group_start_total
-    position = np.arange(len(values)) - starts[group]
-    n = sizes[group].astype(float)
-    s = position * weights + (n - 1) * before
-    total = np.add.reduceat(weights, starts)
-    target = fraction * total * (sizes - 1)
-    # First element of each group with s > target (s increases within a group).
-    above = s > target[group]
-    candidate = np.where(above, np.arange(len(values)), len(values))
-    right = np.minimum.reduceat(candidate, starts)
-    last = starts + sizes - 1
-    result = values[last].copy()
-    inner = right < starts + sizes
-    r = right[inner]
-    left = r - 1
-    result[inner] = values[left] + (target[inner] - s[left]) * (values[r] - values[left]) / (s[r] - s[left])
-    return result
-
-
 def _categorical_table(partials, scale, footprint):
-    distribution = pd.concat([_EMPTY_DISTRIBUTION, *(partial.distribution for partial in partials)], ignore_index=True)
-    table = distribution.groupby(["unit", "value"], sort=True)["area"].sum().reset_index()
+    classes = pd.concat([_EMPTY_CLASSES, *(partial.distinct for partial in partials)], ignore_index=True)
+    table = classes.groupby(["unit", "value"], sort=True)["area"].sum().reset_index()
     table = table[table["area"] > 0].reset_index(drop=True)
     units = table["unit"].to_numpy(np.int64)
     table["unit"] = units
