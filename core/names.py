@@ -21,3 +21,9 @@ OVERLAY_COUNTS = {"n_features", "count"}
 ZONAL_STATISTICS = ["count", "sum", "mean", "min", "max", "range", "stdev", "variance", "median", "majority", "minority", "variety", "covered_area"]
 ZONAL_DEFAULT_STATISTICS = ["count", "sum", "mean"]
 CATEGORICAL_MEASURES = ["area", "pct_unit"]
+
+
+def class_value_text(value):
+    """A class value of a raster as text: ``3``, not ``3.0``."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)

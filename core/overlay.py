@@ -105,7 +105,7 @@ class OverlayResult:
         """One row per unit × class with a positive measure; ``class`` is text (None for NULL)."""
         table = self.table
         out = pd.DataFrame({id_column: self.unit_ids[table["unit"].to_numpy()]})
-        labels = np.array([_label_text(label) for label in self.class_labels] + [None], dtype=object)
+        labels = np.array([label_text(label) for label in self.class_labels] + [None], dtype=object)
         out["class"] = labels[table["code"].to_numpy()] if len(table) else np.array([], dtype=object)
         for name in self.measures:
             out[name] = table[name].to_numpy()
@@ -117,7 +117,7 @@ class OverlayResult:
         Returns ``(frame, names)`` where ``names[(measure, class label)]`` is the column. A unit
         with none of a class gets 0, except ``pct_unit`` of a unit of zero area, which stays NaN.
         """
-        names = wide_field_names(self.measures, [_label_text(label) for label in self.class_labels], existing_fields, self.single_class)
+        names = wide_field_names(self.measures, [label_text(label) for label in self.class_labels], existing_fields, self.single_class)
         unit_count = len(self.unit_ids)
         columns = {}
         for code, label in enumerate(self.class_labels):
@@ -127,7 +127,7 @@ class OverlayResult:
                 if measure == "pct_unit":
                     values[self.unit_areas <= 0] = np.nan
                 values[rows["unit"].to_numpy()] = rows[measure].to_numpy()
-                columns[names[(measure, _label_text(label))]] = values
+                columns[names[(measure, label_text(label))]] = values
         frame = pd.DataFrame(columns, index=pd.RangeIndex(unit_count))
         for (measure, _label), name in names.items():
             if measure in ("n_features", "count"):
@@ -140,7 +140,7 @@ class OverlayResult:
             return None
         sizes = self.table.groupby("code")[self.measures[0]].sum() if len(self.table) else pd.Series(dtype=float)
         code = int(sizes.idxmax()) if len(sizes) else 0
-        return names[(self.main_measure, _label_text(self.class_labels[code]))]
+        return names[(self.main_measure, label_text(self.class_labels[code]))]
 
 
 def compute_overlay(units, theme, measure, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):
@@ -154,7 +154,7 @@ def compute_overlay(units, theme, measure, chunk_size=DEFAULT_CHUNK_SIZE, execut
     unit_ids = np.asarray(units.ids, dtype=object)
     unit_geometries = np.asarray(units.geometries, dtype=object)
     check_unit_ids(unit_ids)
-    unit_geometries = _prepare_units(unit_geometries, notes)
+    unit_geometries = _prepare_units(unit_geometries, notes, unit_ids)
 
     theme_geometries = np.asarray(theme.geometries, dtype=object)
     present = ~shapely.is_missing(theme_geometries) & ~shapely.is_empty(theme_geometries)
@@ -284,15 +284,18 @@ def check_unit_ids(ids):
         )
 
 
-def _prepare_units(geometries, notes):
+def _prepare_units(geometries, notes, ids):
     present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
     notes["units_without_geometry"] = int((~present).sum())
-    try:
-        dimension = dimension_of(geometries[present])
-    except ValueError:
-        dimension = None
-    if present.any() and dimension != POLYGON:
-        raise InputError("units_not_polygons", "The units must be polygons.")
+    # A layer of generic geometry type may mix polygons with other geometries.
+    polygonal = np.isin(shapely.get_type_id(geometries), [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON])
+    others = np.flatnonzero(present & ~polygonal)
+    if len(others):
+        examples = [str(value) for value in np.asarray(ids, dtype=object)[others][:_EXAMPLES]]
+        raise InputError(
+            "units_not_polygons", f"The units must be polygons: {len(others)} are not, for example {', '.join(examples)}.",
+            count=len(others), examples=examples,
+        )
     repaired = repair(geometries, POLYGON)
     notes["repaired_units"] = repaired.repaired
     out = repaired.geometries
@@ -308,6 +311,14 @@ def _theme_dimension(geometries, declared):
     if found is None:
         return POLYGON if declared is None else declared
     return found
+
+
+def class_labels(classes):
+    """The classes of a thematic layer (one value per feature, or None), in output order: what
+    ``compute_overlay`` names them, known before computing (wide fields, format limits)."""
+    if classes is None:
+        return [SINGLE_CLASS_LABEL]
+    return _class_codes(classes, np.ones(len(classes), dtype=bool), len(classes))[0]
 
 
 def _class_codes(classes, present, count):
@@ -340,7 +351,8 @@ def _label_sort_key(label):
     return (1, 0, str(label))
 
 
-def _label_text(label):
+def label_text(label):
+    """A class as text, as the long table and the wide names give it (None for NULL)."""
     return None if label is None else str(label)
 
 

@@ -175,6 +175,7 @@ class _GdalBackend:
 
     def __init__(self, gdal, path):
         gdal.UseExceptions()
+        self._gdal = gdal
         self._dataset = gdal.Open(str(path))
 
     def info(self):
@@ -182,10 +183,14 @@ class _GdalBackend:
         bands = []
         for number in range(1, dataset.RasterCount + 1):
             band = dataset.GetRasterBand(number)
+            if self._gdal.DataTypeIsComplex(band.DataType):
+                raise _complex_raster(number)
             nodata = band.GetNoDataValue()
             bands.append(BandInfo(number, str(band.DataType), None if nodata is None else float(nodata), float(band.GetScale() or 1.0), float(band.GetOffset() or 0.0)))
         reference = dataset.GetSpatialRef()
-        transform = dataset.GetGeoTransform()
+        transform = dataset.GetGeoTransform(can_return_null=True)
+        if transform is None:
+            raise _not_georeferenced()
         # GDAL's order (c, a, b, f, d, e) to the affine order (a, b, c, d, e, f).
         affine = (transform[1], transform[2], transform[0], transform[4], transform[5], transform[3])
         return RasterInfo(RasterGrid.from_transform(affine, dataset.RasterXSize, dataset.RasterYSize), reference.ExportToWkt() if reference else "", tuple(bands))
@@ -213,6 +218,11 @@ class _RasterioBackend:
 
     def info(self):
         dataset = self._dataset
+        for number, dtype in zip(dataset.indexes, dataset.dtypes):
+            if dtype.startswith("complex"):
+                raise _complex_raster(number)
+        if dataset.crs is None and dataset.transform.is_identity and not dataset.gcps[0]:
+            raise _not_georeferenced()
         bands = tuple(
             BandInfo(number, dtype, None if nodata is None else float(nodata), float(scale), float(offset))
             for number, dtype, nodata, scale, offset in zip(dataset.indexes, dataset.dtypes, dataset.nodatavals, dataset.scales, dataset.offsets)
@@ -235,6 +245,15 @@ class _RasterioBackend:
 
     def close(self):
         self._dataset.close()
+
+
+def _complex_raster(band):
+    return InputError("complex_raster", f"Band {band} holds complex numbers, which have no statistics here; compute their modulus first (Raster calculator).", band=band)
+
+
+def _not_georeferenced():
+    return InputError("raster_not_georeferenced", "The raster has no georeferencing (no geotransform): its cells cannot be placed under the units. "
+                      "Georeference it first (Raster › Georeferencer), or give its world file.")
 
 
 def cell_areas_by_row(grid, rows, ellipsoid=None):

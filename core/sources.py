@@ -125,10 +125,17 @@ class _WorkerReadLayer:
 
 @dataclass
 class LayerReference(_WorkerReadLayer):
-    """A vector layer the workers open themselves with pyogrio: a path as the cluster names it, or a URL."""
+    """A vector layer the workers open themselves with pyogrio: a path as the cluster names it, or a URL.
+
+    ``feature_count`` and ``modified`` (the file's modification time, seconds since the epoch)
+    are the layer as QGIS read it: a worker that finds another copy there (a stale one on a
+    mirror) stops with ``InputError('stale_copy')`` instead of computing on other data.
+    """
 
     path: str
     layer: str
+    feature_count: int = None
+    modified: float = None
     # What the workers need to read it, checked before anything is submitted.
     worker_packages = {"pyogrio": "worker"}
 
@@ -136,15 +143,45 @@ class LayerReference(_WorkerReadLayer):
     def name(self):
         return self.path
 
+    def check_copy(self):
+        """Raise ``InputError('stale_copy')`` when the file here is not the one QGIS read."""
+        import os
+
+        import pyogrio
+
+        found = pyogrio.read_info(self.path, layer=self.layer, force_feature_count=True)["features"]
+        modified = os.path.getmtime(self.path)
+        same_count = self.feature_count is None or found == self.feature_count
+        same_time = self.modified is None or abs(modified - self.modified) <= _SAME_TIME_SECONDS
+        if not (same_count and same_time):
+            raise InputError(
+                "stale_copy", f"The workers' copy of {self.layer} at {self.path} has {found} features (modified {_when(modified)}), "
+                f"QGIS's has {self.feature_count} (modified {_when(self.modified)}).",
+                layer=self.layer, path=self.path, found=int(found), expected=self.feature_count, found_time=_when(modified), expected_time=_when(self.modified),
+            )
+
     def read(self, bbox=None):
         """The features whose bounding box meets ``bbox`` (xmin, ymin, xmax, ymax), as ``Features``."""
         import pyogrio.raw  # worker side only: importing pyogrio inside QGIS crashes it at exit
 
+        self.check_copy()
         columns = self.columns
         _meta, fids, wkb, values = pyogrio.raw.read(
             self.path, layer=self.layer, columns=columns, bbox=tuple(bbox) if bbox is not None else None, force_2d=True, return_fids=True
         )
         return self.features(fids, wkb, dict(zip(columns, values)))
+
+
+# File systems keep modification times to the second or finer (FAT: two seconds).
+_SAME_TIME_SECONDS = 2.0
+
+
+def _when(timestamp):
+    import datetime
+
+    if timestamp is None:
+        return "?"
+    return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 @dataclass

@@ -33,7 +33,7 @@ from .coverage import CENTRE, EXACT, cell_coverage
 from .errors import InputError
 from .execution import LocalExecutor
 from .fields import wide_field_names
-from .names import CATEGORICAL_MEASURES, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS
+from .names import CATEGORICAL_MEASURES, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS, class_value_text
 from .overlay import _chunk_label, _prepare_units, check_unit_ids
 from .partition import chunks
 from .rasters import cell_areas_by_row
@@ -70,7 +70,8 @@ class ZonalRequest:
 @dataclass
 class ZonalResult:
     """Statistics per unit and band (``table``: unit position, band, one column per field), or
-    per unit and class in categorical mode (``table``: unit, band, value, area, pct_unit)."""
+    per unit and class in categorical mode (``table``: unit, value, class, area, pct_unit; values
+    the class table gives one name are one class, ``value`` its smallest)."""
 
     table: pd.DataFrame
     fields: list
@@ -83,7 +84,7 @@ class ZonalResult:
     def long_table(self, id_column="id"):
         out = pd.DataFrame({id_column: self.unit_ids[self.table["unit"].to_numpy()]})
         if self.categorical:
-            out["class"] = [class_label(value, self.class_names) for value in self.table["value"].to_numpy()]
+            out["class"] = self.table["class"].to_numpy()
         else:
             out["band"] = self.table["band"].to_numpy()
         for name in self.fields:
@@ -97,12 +98,11 @@ class ZonalResult:
         """
         unit_count = len(self.unit_ids)
         if self.categorical:
-            values = sorted(set(self.table["value"].tolist()))
-            labels = [class_label(value, self.class_names) for value in values]
+            labels = self.class_labels()
             names = wide_field_names(self.fields, labels, existing_fields)
             columns = {}
-            for value, label in zip(values, labels):
-                rows = self.table[self.table["value"] == value]
+            for label in labels:
+                rows = self.table[self.table["class"] == label]
                 for name in self.fields:
                     column = np.zeros(unit_count)
                     column[self.notes.get("outside_positions", [])] = np.nan
@@ -119,6 +119,12 @@ class ZonalResult:
                 column[rows["unit"].to_numpy()] = rows[name].to_numpy()
                 columns[names[(name, label)]] = column
         return pd.DataFrame(columns, index=pd.RangeIndex(unit_count)), names
+
+    def class_labels(self):
+        """The classes found (categorical mode), in the order of their values."""
+        if not self.categorical or not len(self.table):
+            return []
+        return list(self.table.groupby("class", sort=False)["value"].min().sort_values(kind="stable").index)
 
 
 def quantile_field(fraction):
@@ -151,8 +157,7 @@ def class_label(value, class_names=None):
         for key in (value, float(value)):
             if key in class_names:
                 return str(class_names[key])
-    number = float(value)
-    return str(int(number)) if number.is_integer() else repr(number)
+    return class_value_text(value)
 
 
 def compute_zonal(units, request, raster_info, unit_areas=None, class_names=None, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):
@@ -165,7 +170,7 @@ def compute_zonal(units, request, raster_info, unit_areas=None, class_names=None
     notes = {}
     unit_ids = np.asarray(units.ids, dtype=object)
     check_unit_ids(unit_ids)
-    geometries = _prepare_units(np.asarray(units.geometries, dtype=object), notes)
+    geometries = _prepare_units(np.asarray(units.geometries, dtype=object), notes, unit_ids)
     if request.categorical and len(request.bands) != 1:
         raise InputError("categorical_bands", "Categorical mode reads one band; choose a single band of the class raster.")
     grid = raster_info.grid
@@ -195,7 +200,7 @@ def compute_zonal(units, request, raster_info, unit_areas=None, class_names=None
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.ones(len(unit_ids)) if unit_areas is None else np.where(footprint > 0, np.asarray(unit_areas, dtype=float) / footprint, 0.0)
     if request.categorical:
-        table = _categorical_table(partials, scale, footprint)
+        table, notes["merged_classes"] = _categorical_table(partials, scale, footprint, class_names)
         fields = list(CATEGORICAL_MEASURES)
     else:
         table, fields = _statistics_table(partials, request, scale, len(unit_ids), outside | ~present)
@@ -532,13 +537,24 @@ def _statistics_table(partials, request, scale, unit_count, missing):
     return table[["unit", "band", *fields]].sort_values(["unit", "band"], kind="stable").reset_index(drop=True), fields
 
 
-def _categorical_table(partials, scale, footprint):
+def _categorical_table(partials, scale, footprint, class_names):
+    """Area and share of each class per unit; values the class table gives one name are one class
+    (their areas add up). Also ``{name: values}`` of the names given to several values."""
     classes = pd.concat([_EMPTY_CLASSES, *(partial.distinct for partial in partials)], ignore_index=True)
     table = classes.groupby(["unit", "value"], sort=True)["area"].sum().reset_index()
     table = table[table["area"] > 0].reset_index(drop=True)
+    values = sorted(set(table["value"].tolist()))
+    labels = {value: class_label(value, class_names) for value in values}
+    merged = {}
+    for value, label in labels.items():
+        merged.setdefault(label, []).append(value)
+    merged = {label: found for label, found in merged.items() if len(found) > 1}
+    table["class"] = table["value"].map(labels)
+    table = table.groupby(["unit", "class"], sort=False).agg(value=("value", "min"), area=("area", "sum")).reset_index()
+    table = table.sort_values(["unit", "value"], kind="stable").reset_index(drop=True)
     units = table["unit"].to_numpy(np.int64)
     table["unit"] = units
     with np.errstate(divide="ignore", invalid="ignore"):
         table["pct_unit"] = np.where(footprint[units] > 0, np.minimum(100.0 * table["area"].to_numpy() / footprint[units], 100.0), np.nan)
     table["area"] = table["area"].to_numpy() * scale[units]
-    return table[["unit", "value", *CATEGORICAL_MEASURES]]
+    return table[["unit", "value", "class", *CATEGORICAL_MEASURES]], merged

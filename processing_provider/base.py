@@ -1,6 +1,7 @@
 """What every GeoIndicators algorithm shares: identity, where to run, feedback bridge, core errors,
 sink writing."""
 
+import traceback
 from contextlib import contextmanager
 
 from qgis.core import (
@@ -19,9 +20,9 @@ from ..core.config import normalise_scheduler_address
 from ..core.errors import Cancelled, ChunkFailed, ClusterError, InputError
 from ..core.execution import LocalExecutor
 from ..core.fields import SHAPEFILE_NAME_LENGTH
-from . import dependencies, interrupt
+from . import dependencies, interrupt, outputs
 from .i18n import tr
-from .layers import attribute_rows, discard_output
+from .layers import attribute_rows, check_filter, discard_output, read_geometries
 from .provider import icon
 from .settings import read_execution_settings
 from .style import apply_graduated_style
@@ -71,6 +72,14 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
                 results = self.run_algorithm(parameters, context, feedback)
             except Cancelled:  # while connecting to a cluster, before any output existed
                 results = {}
+            except QgsProcessingException:
+                raise
+            except Exception as error:  # a defect of ours: a sentence for the analyst, the traceback in the log
+                feedback.pushDebugInfo(traceback.format_exc())
+                raise QgsProcessingException(
+                    tr("Unexpected error: {error}. Nothing was written. Please report it to the plugin's tracker, with the log of this run.",
+                       error=f"{type(error).__name__}: {error}")
+                ) from error
         if not results and feedback.isCanceled() and interrupt.interrupted():
             raise interrupted
         return results
@@ -236,9 +245,55 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
         if error.code == "null_ids":
             return tr("The identifier field '{field}' of '{layer}' is NULL for {count} units (for example features number {examples}). Fill it, or choose another field.",
                       field=self.id_name, layer=self.units_label, count=error.details["count"], examples=", ".join(str(value) for value in error.details["examples"]))
+        if error.code == "units_not_polygons":
+            return tr("The units layer '{layer}' must contain polygons: {count} of its features are not (points, lines or collections), for example the units {examples}. "
+                      "Keep its polygons only (Extract by expression: geometry_type(@geometry) = 'Polygon').",
+                      layer=self.units_label, count=error.details["count"], examples=", ".join(error.details["examples"]))
+        if error.code == "stale_copy":
+            return tr("The workers read a copy of {layer} that is not the one QGIS read: {path} has {found} features, modified {found_time}, where QGIS read "
+                      "{expected} features, modified {expected_time}. Check the shared-folder mapping in the GeoIndicators settings, or update the copy.",
+                      layer=error.details["layer"], path=error.details["path"], found=error.details["found"], found_time=error.details["found_time"],
+                      expected=error.details["expected"], expected_time=error.details["expected_time"])
         if error.code == "layer_changed":
             return tr("The layer {path} changed while the cluster was reading it (class value {value} is new). Run again.", path=error.details["path"], value=error.details["value"])
         return str(error)
+
+    def check_units_layer(self, parameters, context, units):
+        """The units layer holds polygons (a layer of generic type is checked feature by feature in
+        the core) and its filter, if any, can be applied."""
+        kind = QgsWkbTypes.geometryType(units.wkbType())
+        if kind in (QgsWkbTypes.PointGeometry, QgsWkbTypes.LineGeometry, QgsWkbTypes.NullGeometry):
+            raise QgsProcessingException(
+                tr("The units layer '{layer}' must contain polygons; it contains {kind}.", layer=self.units_label, kind=QgsWkbTypes.geometryDisplayString(kind))
+            )
+        check_filter(self.parameterAsVectorLayer(parameters, "INPUT", context), self.units_label)
+
+    def read_units(self, units, feedback, id_index, keep_features=False, crs=None, context=None):
+        """The units' geometries and identifiers (a ``layers.Read``), None when cancelled."""
+        read = read_geometries(units, feedback, [id_index], crs, context, keep_features=keep_features)
+        if read.geometries is None:
+            return None
+        if len(read.geometries) == 0:
+            raise QgsProcessingException(
+                tr("The units layer '{layer}' has no features (or no selected features, with 'Selected features only').", layer=self.units_label)
+            )
+        self.report_reading(read, self.units_label, feedback)
+        return read
+
+    @staticmethod
+    def report_reading(read, layer_label, feedback):
+        if read.fixed:
+            feedback.pushWarning(tr("{count} geometries of '{layer}' could only be read once made straight (curves) or closed (rings left open).",
+                                    count=read.fixed, layer=layer_label))
+        if read.unreadable:
+            feedback.pushWarning(tr("{count} geometries of '{layer}' cannot be read at all: those features are taken as without geometry.",
+                                    count=read.unreadable, layer=layer_label))
+
+    def check_output(self, parameters, context):
+        """OUTPUT's ``outputs.Destination``, once its folder is known to exist and be writable."""
+        target = outputs.destination(self, parameters, context)
+        outputs.check_writable(target)
+        return target
 
     def output_sink(self, parameters, context, fields, geometry_type, crs):
         """``(sink, destination)`` for the OUTPUT parameter, or an error naming it."""
@@ -253,16 +308,20 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
         The sink is created only now, once all results are computed, and on cancel or failure the
         output is removed: nothing half-written is left. ``create_sink`` returns
         ``(sink, destination)``; this method holds the only reference to the sink, so deleting it
-        closes the file. Returns the destination, or None when the user cancelled.
+        closes the file. The file is then opened again and its features counted: a full disk or a
+        driver that drops the rows is an error, not a success. Returns the destination, or None when
+        the user cancelled.
         """
         sink, destination = create_sink()
-        batch = []
+        batch, written = [], 0
 
         def flush():
+            nonlocal written
             if feedback.isCanceled():
                 raise Cancelled()
             if not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
                 raise QgsProcessingException(tr("Could not write to the output: {error}", error=sink.lastError()))
+            written += len(batch)
             batch.clear()
 
         try:
@@ -279,6 +338,7 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
                 return None
             raise
         del sink
+        outputs.check_written(destination, written, discard_output)
         return destination
 
     def write_long_table(self, parameters, context, fields, table, feedback):
@@ -292,6 +352,20 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
                 yield feature
 
         return self.write_sink(lambda: self.output_sink(parameters, context, fields, QgsWkbTypes.NoGeometry, None), features(), feedback)
+
+    @staticmethod
+    def wide_alias(measure, label):
+        """The alias of a wide field, which says what its shortened name stands for."""
+        return f"{measure} ({label})"
+
+    @staticmethod
+    def report_wide_names(names, feedback, kind):
+        """Log which fields hold which class (or band): names are shortened, numbered when taken."""
+        by_label = {}
+        for (_measure, label), name in names.items():
+            by_label.setdefault(label, []).append(name)
+        for label, columns in by_label.items():
+            feedback.pushInfo(tr("Fields of {kind} '{label}': {fields}", kind=kind, label="NULL" if label is None else label, fields=", ".join(columns)))
 
     def write_wide_units(self, parameters, context, units, unit_features, fields, frame, main_column, feedback):
         """Write the units with the columns of ``frame`` added (``fields``: the units' then the frame's).
@@ -315,6 +389,8 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
                 yield feature
 
         written = self.write_sink(lambda: self.output_sink(parameters, context, fields, units.wkbType(), units.sourceCrs()), features(), feedback)
-        if written is not None and main_column and context.willLoadLayerOnCompletion(written):
-            apply_graduated_style(context.layerToLoadOnCompletionDetails(written), main_column)
+        if written is not None and context.willLoadLayerOnCompletion(written):
+            # Formats keep no aliases (GDAL 3.6): they are given to the layer QGIS loads.
+            aliases = {field.name(): field.alias() for field in fields if field.alias()}
+            apply_graduated_style(context.layerToLoadOnCompletionDetails(written), main_column, aliases)
         return written

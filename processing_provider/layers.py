@@ -5,11 +5,13 @@ numpy and shapely are imported where they are used: listing the algorithms loads
 
 import math
 import os
+from dataclasses import dataclass
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsDataSourceUri,
     QgsEllipsoidUtils,
+    QgsExpression,
     QgsFeatureRequest,
     QgsProcessingException,
     QgsProcessingFeatureSource,
@@ -45,15 +47,30 @@ def field_index(source, name, layer_label):
     return index
 
 
-def read_geometries(source, feedback, attributes=(), destination_crs=None, context=None, keep_features=False):
-    """Geometries of ``source`` as a shapely array, the values of ``attributes`` and maybe the features.
+@dataclass
+class Read:
+    """What was read from a layer: ``geometries`` (a shapely array, None where a feature has none),
+    ``values`` (attribute index → list of values), ``features`` (when asked for), ``wkb`` (the
+    geometries as the file holds them, fast path only), ``fixed`` (geometries that only GDAL could
+    read: curves made straight, rings closed) and ``unreadable`` (taken as without geometry)."""
 
-    Returns ``(geometries, {attribute index: list of values}, features or None)``. Curves are
-    segmentised and Z/M dropped (areas and lengths are 2D); invalid geometries are kept as they
-    are, the core repairs them and counts them. With ``destination_crs`` features are reprojected.
+    geometries: object
+    values: dict
+    features: list = None
+    wkb: object = None
+    fixed: int = 0
+    unreadable: int = 0
+
+
+def read_geometries(source, feedback, attributes=(), destination_crs=None, context=None, keep_features=False):
+    """Geometries of ``source`` as a shapely array, the values of ``attributes`` and maybe the
+    features, as a ``Read`` (None when the user cancelled).
+
+    Curves are segmentised and Z/M dropped (areas and lengths are 2D), feature by feature in a
+    layer of generic geometry type; invalid geometries are kept as they are, the core repairs them
+    and counts them. With ``destination_crs`` features are reprojected.
     """
     import numpy as np
-    import shapely
 
     request = QgsFeatureRequest()
     if not keep_features:
@@ -61,6 +78,8 @@ def read_geometries(source, feedback, attributes=(), destination_crs=None, conte
     if destination_crs is not None:
         request.setDestinationCrs(destination_crs, context.transformContext())
     layer_type = source.wkbType()
+    # A layer of generic type (a GeoPackage "GEOMETRY" column) may hold curves or Z among others.
+    generic = QgsWkbTypes.flatType(layer_type) in (QgsWkbTypes.Unknown, QgsWkbTypes.GeometryCollection, QgsWkbTypes.NoGeometry)
     curved = QgsWkbTypes.isCurvedType(layer_type)
     extra_dimensions = QgsWkbTypes.hasZ(layer_type) or QgsWkbTypes.hasM(layer_type)
     wkbs, values, features = [], {index: [] for index in attributes}, [] if keep_features else None
@@ -69,12 +88,15 @@ def read_geometries(source, feedback, attributes=(), destination_crs=None, conte
     for count, feature in enumerate(iterator):
         if count % _CANCEL_CHECK_EVERY == 0:
             if feedback.isCanceled():
-                return None, None, None
+                return None
             feedback.setProgress(100.0 * count / total)
         geometry = feature.geometry()
         if geometry.isNull():
             wkbs.append(None)
         else:
+            if generic:
+                own_type = geometry.wkbType()
+                curved, extra_dimensions = QgsWkbTypes.isCurvedType(own_type), QgsWkbTypes.hasZ(own_type) or QgsWkbTypes.hasM(own_type)
             if curved or extra_dimensions:
                 abstract = geometry.constGet().segmentize() if curved else geometry.constGet().clone()
                 abstract.dropZValue()
@@ -86,7 +108,43 @@ def read_geometries(source, feedback, attributes=(), destination_crs=None, conte
             values[index].append(python_value(feature.attribute(index)))
         if keep_features:
             features.append(feature)
-    return shapely.from_wkb(np.array(wkbs, dtype=object)), values, features
+    geometries, fixed, unreadable = parse_wkb(np.array(wkbs, dtype=object))
+    return Read(geometries, values, features, None, fixed, unreadable)
+
+
+def parse_wkb(wkbs):
+    """shapely geometries from WKB; what GEOS cannot read (an unclosed ring, a curve) is read by
+    GDAL, made straight and closed, and counted. Returns ``(geometries, fixed, unreadable)``."""
+    import numpy as np
+    import shapely
+
+    geometries = shapely.from_wkb(wkbs, on_invalid="ignore")
+    given = np.array([wkb is not None for wkb in wkbs], dtype=bool)
+    failed = np.flatnonzero(shapely.is_missing(geometries) & given)
+    fixed = 0
+    for position in failed:
+        geometry = _read_with_gdal(wkbs[position])
+        if geometry is not None:
+            geometries[position] = geometry
+            fixed += 1
+    return geometries, fixed, len(failed) - fixed
+
+
+def _read_with_gdal(wkb):
+    import shapely
+
+    try:
+        from osgeo import ogr
+
+        geometry = ogr.CreateGeometryFromWkb(bytes(wkb))
+        if geometry is None:
+            return None
+        geometry = geometry.GetLinearGeometry()
+        geometry.CloseRings()
+        geometry.FlattenTo2D()
+        return shapely.from_wkb(bytes(geometry.ExportToIsoWkb()), on_invalid="ignore")
+    except (ImportError, RuntimeError, AttributeError):
+        return None
 
 
 _ARROW_FIELD_TYPES = {QVariant.String, QVariant.Int, QVariant.LongLong, QVariant.Double}
@@ -99,10 +157,10 @@ def read_ogr_columns(layer, attributes, target_crs, feedback):
     geometries as WKB arrays in a fraction of that. Returns None when the layer does not qualify
     (not an OGR file, a subset string, a CRS to transform, curves or M values, field types other
     than text and numbers) or when the counts disagree; the caller then takes the general path.
-    Otherwise ``(geometries, values, wkb)``, ``wkb`` being the geometries as GDAL gave them.
+    Otherwise a ``Read`` whose ``wkb`` holds the geometries as GDAL gave them (None when some had
+    to be fixed: the file's WKB is then not what the core must see).
     """
     import numpy as np
-    import shapely
 
     try:
         from osgeo import ogr
@@ -125,7 +183,7 @@ def read_ogr_columns(layer, attributes, target_crs, feedback):
         wkbs, values = [], {index: [] for index in attributes}
         for batch in ogr_layer.GetArrowStreamAsNumPy(options=["INCLUDE_FID=NO"]):
             if feedback.isCanceled():
-                return None, None, None
+                return Read(None, None)
             column = batch[geometry_column]
             if column.dtype.kind == "V":
                 # GDAL packs a batch whose WKBs all have one size as fixed-width binary.
@@ -144,8 +202,8 @@ def read_ogr_columns(layer, attributes, target_crs, feedback):
     if len(wkbs) != layer.featureCount() or (len(wkbs) and empty.all()):
         return None
     wkbs[empty] = None  # NULL geometries
-    geometries = shapely.from_wkb(wkbs)
-    return geometries, values, wkbs
+    geometries, fixed, unreadable = parse_wkb(wkbs)
+    return Read(geometries, values, None, None if fixed or unreadable else wkbs, fixed, unreadable)
 
 
 def ogr_file_location(layer, target_crs, attributes=()):
@@ -223,15 +281,40 @@ def _column_values(column):
     return [None if missing else value for value, missing in zip(decoded, mask)]
 
 
-def measure_for(context, crs, layer_label):
+# What qgis_process takes as its own options when they come before "--", and as (ignored)
+# algorithm parameters after it.
+_QGIS_PROCESS_OPTIONS = ("ELLIPSOID", "PROJECT_PATH")
+
+
+def misplaced_qgis_process_option(parameters):
+    """``(name, value)`` of a qgis_process option given after ``--`` (it arrives as a parameter
+    named ``--ELLIPSOID`` or ``ELLIPSOID``), else None."""
+    for key, value in parameters.items():
+        name = str(key).lstrip("-").upper()
+        if name in _QGIS_PROCESS_OPTIONS and value not in (None, ""):
+            return name, str(value)
+    return None
+
+
+def measure_for(context, crs, layer_label, parameters=None):
     """The core's measure matching ``context.ellipsoid()``, as QgsDistanceArea would measure.
 
     Ellipsoidal when an ellipsoid is set, planar in the units CRS when it is ``NONE``; a
-    geographic CRS with no ellipsoid would give square degrees, so it is an error.
+    geographic CRS with no ellipsoid would give square degrees, so it is an error. An ellipsoid
+    given to qgis_process after ``--`` (where it is ignored) is an error saying where it goes.
     """
     from ..core.measure import EllipsoidalMeasure, PlanarMeasure
 
     ellipsoid = context.ellipsoid() or "NONE"
+    misplaced = misplaced_qgis_process_option(parameters or {})
+    if misplaced and ellipsoid.upper() == "NONE":
+        raise QgsProcessingException(
+            tr("{name}={value} was given after '--', among the algorithm's parameters, where qgis_process ignores it: "
+               "put --{name}={value} before '--' (qgis_process run ALGORITHM --{name}={value} -- PARAMETERS).", name=misplaced[0], value=misplaced[1])
+        )
+    if ellipsoid.upper() != "NONE" and not has_crs(crs):
+        # Without a CRS nothing can be placed on an ellipsoid: planar, in the coordinates' units.
+        return PlanarMeasure()
     if ellipsoid.upper() != "NONE":
         parameters = QgsEllipsoidUtils.ellipsoidParameters(ellipsoid)
         if not parameters.valid:
@@ -239,16 +322,90 @@ def measure_for(context, crs, layer_label):
                 tr("The ellipsoid '{ellipsoid}' is not known. Use an ellipsoid such as EPSG:7030 (WGS 84), or NONE for planar measures.",
                    ellipsoid=ellipsoid)
             )
-        if crs.isValid():
+        if has_crs(crs):
             wkt = crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED)
             return EllipsoidalMeasure(wkt, parameters.semiMajor, parameters.semiMinor, name=ellipsoid)
-    if crs.isValid() and crs.isGeographic():
+    if has_crs(crs) and crs.isGeographic():
         raise QgsProcessingException(
             tr("The units layer '{layer}' is in a geographic CRS ({crs}) and no ellipsoid is set, so areas would be in square degrees. "
                "Set an ellipsoid (Project > Properties > General > Measurements; with qgis_process, --ELLIPSOID=EPSG:7030) "
                "or reproject the units to a projected CRS.", layer=layer_label, crs=crs.authid() or crs.description())
         )
     return PlanarMeasure()
+
+
+def has_crs(crs):
+    """False for no CRS, and for the placeholders GDAL gives a GeoPackage layer without one
+    ("Undefined geographic SRS", "Undefined cartesian SRS"), which QGIS takes as valid."""
+    return crs.isValid() and not (not crs.authid() and crs.description().lower().startswith("undefined"))
+
+
+def check_crs(units_crs, units_label, other_crs, other_label):
+    """The units and the layer measured over them (theme, raster) have a CRS each, or neither.
+
+    One without the other cannot be placed over it (QGIS then drops every feature silently);
+    returns a warning when neither has one (coordinates taken as they are), else None.
+    """
+    if has_crs(units_crs) != has_crs(other_crs):
+        missing, present = (other_label, units_crs) if has_crs(units_crs) else (units_label, other_crs)
+        raise QgsProcessingException(
+            tr("The layer '{layer}' has no coordinate reference system (CRS), so it cannot be placed over the other layer ({crs}). "
+               "Set its CRS (Layer Properties > Source; with qgis_process, run native:assignprojection on it first) and run again.",
+               layer=missing, crs=present.authid() or present.description())
+        )
+    if not has_crs(units_crs):
+        return tr("Neither '{units}' nor '{other}' has a coordinate reference system: their coordinates are taken as they are, and measures are planar in their units.",
+                  units=units_label, other=other_label)
+    return None
+
+
+def check_filter(layer, layer_label):
+    """A file layer's filter that GDAL cannot apply (a field that does not exist…) is an error:
+    QGIS would read such a layer as empty, and the run would measure nothing."""
+    if layer is None or layer.providerType() != "ogr" or not layer.subsetString().strip():
+        return
+    subset = layer.subsetString().strip()
+    if subset.lower().startswith("select"):
+        return  # a whole OGR SQL query, run by GDAL as QGIS does; not an attribute filter
+    # SQLite (GeoPackage) reads a double-quoted name it does not know as a text: "nope" = 1 is then
+    # false for every row, with no error. The fields the filter names must exist.
+    expression = QgsExpression(subset)
+    if not expression.hasParserError():
+        known = {name.lower() for name in layer.fields().names()}
+        unknown = sorted(name for name in expression.referencedColumns() if name and name.lower() not in known)
+        if unknown:
+            raise QgsProcessingException(
+                tr("The filter of the layer '{layer}' cannot be applied: {filter} (no field {fields}). Correct it (Layer Properties > Source > Query Builder, "
+                   "or the subset= part of the layer's source) and run again.", layer=layer_label, filter=subset, fields=", ".join(unknown))
+            )
+    try:
+        from osgeo import gdal, ogr
+    except ImportError:
+        return
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    try:
+        data_source = ogr.Open(parts.get("path") or "")
+        if data_source is None:
+            return
+        found = data_source.GetLayerByName(parts["layerName"]) if parts.get("layerName") else data_source.GetLayer(parts.get("layerId") or 0)
+        gdal.ErrorReset()
+        failed = found is not None and found.SetAttributeFilter(subset) != 0
+        if found is not None and not failed:
+            # Some drivers (GeoPackage) only meet the filter when they read.
+            found.GetNextFeature()
+            failed = gdal.GetLastErrorType() >= gdal.CE_Failure
+        reason = gdal.GetLastErrorMsg()
+    except RuntimeError as error:  # GDAL raising exceptions
+        failed, reason = True, str(error)
+    finally:
+        gdal.PopErrorHandler()
+        data_source = None
+    if failed:
+        raise QgsProcessingException(
+            tr("The filter of the layer '{layer}' cannot be applied: {filter} ({reason}). Correct it (Layer Properties > Source > Query Builder, "
+               "or the subset= part of the layer's source) and run again.", layer=layer_label, filter=subset, reason=reason or tr("GDAL refused it"))
+        )
 
 
 def discard_output(destination):

@@ -1,5 +1,7 @@
 """geoindicators:overlay — how much of each class of a thematic layer lies in each spatial unit."""
 
+import os
+
 from qgis.core import (
     QgsField,
     QgsFields,
@@ -15,10 +17,11 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ..core.names import LINE, POINT, POLYGON
+from ..core.names import LINE, OVERLAY_MEASURES, POINT, POLYGON
 from .base import IndicatorAlgorithm
 from .i18n import tr
-from .layers import field_index, measure_for, ogr_file_location, postgis_table, read_geometries, read_ogr_columns
+from .layers import check_crs, check_filter, field_index, measure_for, ogr_file_location, postgis_table, read_geometries, read_ogr_columns
+from .outputs import check_table, check_text
 
 LONG, WIDE = 0, 1
 _LOOPBACK_NAMES = {"", "localhost", "127.0.0.1", "::1", "[::1]"}
@@ -95,72 +98,79 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             raise QgsProcessingException(self.invalidSourceError(parameters, self.OVERLAY))
         self.units_label, self.theme_label = units.sourceName(), theme.sourceName()
         layout = self.parameterAsEnum(parameters, self.LAYOUT, context)
-        id_name = self.parameterAsString(parameters, self.ID_FIELD, context)
+        id_index = field_index(units, self.parameterAsString(parameters, self.ID_FIELD, context), self.units_label)
         class_name = self.parameterAsString(parameters, self.CLASS_FIELD, context)
         weight_name = self.parameterAsString(parameters, self.WEIGHT_FIELD, context)
-        id_index = field_index(units, id_name, self.units_label)
         class_index = field_index(theme, class_name, self.theme_label) if class_name else None
         weight_index = field_index(theme, weight_name, self.theme_label) if weight_name else None
         self.id_name = units.fields().at(id_index).name()
         self._check_inputs(units, theme, weight_index)
-
-        measure = measure_for(context, units.sourceCrs(), self.units_label)
+        self.check_units_layer(parameters, context, units)
+        check_filter(self.parameterAsVectorLayer(parameters, self.OVERLAY, context), self.theme_label)
+        no_crs = check_crs(units.sourceCrs(), self.units_label, theme.sourceCrs(), self.theme_label)
+        if no_crs:
+            feedback.pushWarning(no_crs)
+        measure = measure_for(context, units.sourceCrs(), self.units_label, parameters)
         feedback.pushInfo(self._measure_description(measure, units))
+        target = self.check_output(parameters, context)
         address, settings = self.execution_target(parameters, context, feedback)
-        reference = None
-        if address is not None:
-            reference = self._theme_reference(parameters, context, units.sourceCrs(), [i for i in (class_index, weight_index) if i is not None], settings, address, feedback)
-        with self.executor(address, settings, feedback, reference.worker_packages if reference else None) as executor:
-            return self._run(parameters, context, feedback, units, theme, layout, id_index, class_index, weight_index, measure, executor, settings, reference)
 
-    def _run(self, parameters, context, feedback, units, theme, layout, id_index, class_index, weight_index, measure, executor, settings, reference):
-        unit_geometries, unit_values, unit_features = read_geometries(units, feedback, [id_index], keep_features=layout == WIDE)
-        if unit_geometries is None:
+        units_read = self.read_units(units, feedback, id_index, keep_features=layout == WIDE)
+        if units_read is None:
             return {}
-        if len(unit_geometries) == 0:
-            raise QgsProcessingException(
-                tr("The units layer '{layer}' has no features (or no selected features, with 'Selected features only').", layer=self.units_label)
-            )
+        check_text(target, self.id_name, units_read.values[id_index])
         feedback.setCurrentStep(1)
         theme_attributes = [index for index in (class_index, weight_index) if index is not None]
-        read = None
+        theme_read = None
         if self._whole_layer(parameters, self.OVERLAY):
-            read = read_ogr_columns(self.parameterAsVectorLayer(parameters, self.OVERLAY, context), theme_attributes, units.sourceCrs(), feedback)
-        if read is not None:
-            theme_geometries, theme_values, theme_wkb = read
-        else:
-            (theme_geometries, theme_values, _), theme_wkb = read_geometries(theme, feedback, theme_attributes, units.sourceCrs(), context), None
-        if theme_geometries is None:
+            theme_read = read_ogr_columns(self.parameterAsVectorLayer(parameters, self.OVERLAY, context), theme_attributes, units.sourceCrs(), feedback)
+        if theme_read is None:
+            theme_read = read_geometries(theme, feedback, theme_attributes, units.sourceCrs(), context)
+        if theme_read.geometries is None:
             return {}
-        if len(theme_geometries) == 0:
+        self.report_reading(theme_read, self.theme_label, feedback)
+        if len(theme_read.geometries) == 0:
             feedback.pushWarning(tr("The thematic layer '{layer}' has no features: every measure is 0.", layer=self.theme_label))
 
-        feedback.setCurrentStep(2)
         from ..core import overlay
 
-        result = self.run_core(
-            overlay.compute_overlay,
-            feedback,
-            units=overlay.Units(unit_values[id_index], unit_geometries),
-            theme=overlay.Theme(
-                theme_geometries,
-                classes=theme_values[class_index] if class_index is not None else None,
-                weights=theme_values[weight_index] if weight_index is not None else None,
-                dimension=_GEOMETRY_DIMENSION.get(QgsWkbTypes.geometryType(theme.wkbType())),
-                reference=reference,
-                wkb=theme_wkb,
-            ),
-            measure=measure,
-            chunk_size=settings.chunk_size,
-            executor=executor,
-        )
+        classes = theme_read.values[class_index] if class_index is not None else None
+        labels = overlay.class_labels(classes)
+        check_text(target, "class", [overlay.label_text(label) for label in labels] if layout == LONG else [])
+        measures = OVERLAY_MEASURES[_GEOMETRY_DIMENSION.get(QgsWkbTypes.geometryType(theme.wkbType()), POLYGON)]
+        if layout == WIDE:
+            check_table(target, units.fields().count() + len(labels) * len(measures), has_geometry=True)
+        else:
+            check_table(target, 2 + len(measures), has_geometry=False)
+        reference = None
+        if address is not None and not theme_read.fixed and not theme_read.unreadable:
+            reference = self._theme_reference(parameters, context, units.sourceCrs(), theme_attributes, settings, address, feedback)
+
+        feedback.setCurrentStep(2)
+        with self.executor(address, settings, feedback, reference.worker_packages if reference else None) as executor:
+            result = self.run_core(
+                overlay.compute_overlay,
+                feedback,
+                units=overlay.Units(units_read.values[id_index], units_read.geometries),
+                theme=overlay.Theme(
+                    theme_read.geometries,
+                    classes=classes,
+                    weights=theme_read.values[weight_index] if weight_index is not None else None,
+                    dimension=_GEOMETRY_DIMENSION.get(QgsWkbTypes.geometryType(theme.wkbType())),
+                    reference=reference,
+                    wkb=theme_read.wkb,
+                ),
+                measure=measure,
+                chunk_size=settings.chunk_size,
+                executor=executor,
+            )
         if result is None:
             return {}
         self._report_notes(result.notes, feedback)
 
         feedback.setCurrentStep(3)
         if layout == WIDE:
-            destination = self._write_wide(parameters, context, units, unit_features, result, feedback)
+            destination = self._write_wide(parameters, context, units, units_read.features, result, feedback)
         else:
             destination = self._write_long(parameters, context, units.fields().at(id_index), result, feedback)
         if destination is None:
@@ -197,7 +207,8 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         feedback.pushInfo(tr("The workers read '{layer}' themselves, from {path}.", layer=self.theme_label, path=cluster_path))
         from ..core.sources import LayerReference
 
-        return LayerReference(cluster_path, layer_name, **columns)
+        # What QGIS reads here, for the workers to check they read the same file there.
+        return LayerReference(cluster_path, layer_name, feature_count=layer.featureCount(), modified=os.path.getmtime(path), **columns)
 
     def _postgis_reference(self, layer, units_crs, attributes, columns, address, feedback):
         table = postgis_table(layer, units_crs, attributes)
@@ -234,11 +245,6 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         return True
 
     def _check_inputs(self, units, theme, weight_index):
-        if QgsWkbTypes.geometryType(units.wkbType()) != QgsWkbTypes.PolygonGeometry:
-            raise QgsProcessingException(
-                tr("The units layer '{layer}' must contain polygons; it contains {kind}.",
-                   layer=self.units_label, kind=QgsWkbTypes.geometryDisplayString(QgsWkbTypes.geometryType(units.wkbType())))
-            )
         if weight_index is not None and QgsWkbTypes.geometryType(theme.wkbType()) != QgsWkbTypes.PointGeometry:
             raise QgsProcessingException(
                 tr("A weight field is summed per unit for a point thematic layer only; '{layer}' is not a point layer. Leave the weight field empty.",
@@ -278,8 +284,6 @@ class OverlayAlgorithm(IndicatorAlgorithm):
     def input_error_message(self, error):
         if error.code == "mixed_theme":
             return tr("The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').", layer=self.theme_label)
-        if error.code == "units_not_polygons":
-            return tr("The units layer '{layer}' must contain polygons.", layer=self.units_label)
         return super().input_error_message(error)
 
     def _output_fields(self, measures, names):
@@ -302,8 +306,11 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         unit_fields = units.fields()
         frame, names = result.wide_table(existing_fields=unit_fields.names())
         fields = QgsFields(unit_fields)
-        for field in self._output_fields(result.measures, [(measure, name) for (measure, _label), name in names.items()]):
+        for field, ((measure, label), _name) in zip(self._output_fields(result.measures, [(measure, name) for (measure, _label), name in names.items()]), names.items()):
+            field.setAlias(self.wide_alias(measure, tr("all") if result.single_class else (label if label is not None else "NULL")))
             fields.append(field)
+        if not result.single_class:
+            self.report_wide_names(names, feedback, tr("class"))
         return self.write_wide_units(parameters, context, units, unit_features, fields, frame, result.main_field(names), feedback)
 
 

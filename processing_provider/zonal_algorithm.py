@@ -1,6 +1,7 @@
 """geoindicators:zonalstats — raster values summarised over each spatial unit."""
 
 import os
+import re
 
 from qgis.core import (
     QgsEllipsoidUtils,
@@ -28,7 +29,9 @@ from ..core.errors import InputError
 from ..core.names import CATEGORICAL_MEASURES, CENTRE, EXACT, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS
 from .base import IndicatorAlgorithm
 from .i18n import tr
-from .layers import field_index, measure_for, python_value, read_geometries
+from ..core.names import class_value_text
+from .layers import check_crs, field_index, measure_for, python_value, read_geometries
+from .outputs import check_table, check_text
 
 LONG, WIDE = 0, 1
 _RULES = [EXACT, CENTRE]
@@ -119,12 +122,18 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         self.units_label, self.raster_label = units.sourceName(), raster.name()
         id_index = field_index(units, self.parameterAsString(parameters, self.ID_FIELD, context), self.units_label)
         self.id_name = units.fields().at(id_index).name()
-        if QgsWkbTypes.geometryType(units.wkbType()) != QgsWkbTypes.PolygonGeometry:
-            raise QgsProcessingException(
-                tr("The units layer '{layer}' must contain polygons; it contains {kind}.",
-                   layer=self.units_label, kind=QgsWkbTypes.geometryDisplayString(QgsWkbTypes.geometryType(units.wkbType())))
-            )
+        self.check_units_layer(parameters, context, units)
         path = self._raster_path(raster)
+        from ..core.rasters import RasterReference
+
+        try:
+            raster_info = RasterReference(path).describe()
+        except InputError as error:
+            raise QgsProcessingException(self.input_error_message(error)) from None
+        raster_crs = raster.crs()
+        no_crs = check_crs(units.sourceCrs(), self.units_label, raster_crs, self.raster_label)
+        if no_crs:
+            feedback.pushWarning(no_crs)
         bands = self._bands(parameters, context, raster)
         categorical = self.parameterAsBoolean(parameters, self.CATEGORICAL, context)
         from ..core import zonal
@@ -144,68 +153,65 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
             raise QgsProcessingException(
                 tr("The unit identifier field is named '{field}', like a field of the output. Choose another identifier field, or rename it.", field=self.id_name)
             )
-
-        measure = measure_for(context, units.sourceCrs(), self.units_label)
-        raster_crs = raster.crs()
+        # Only areas need a measure (and units in degrees an ellipsoid), as in the native algorithm.
+        measure = measure_for(context, units.sourceCrs(), self.units_label, parameters) if categorical or "covered_area" in statistics else None
+        target = self.check_output(parameters, context)
+        fields_per_label = len(CATEGORICAL_MEASURES) if categorical else len(statistics) + len(quantiles)
+        if layout == WIDE and not categorical:
+            check_table(target, units.fields().count() + fields_per_label * len(bands), has_geometry=True)
+        elif layout == WIDE and class_names:
+            check_table(target, units.fields().count() + fields_per_label * len(set(class_names.values())), has_geometry=True)
+        elif layout == LONG:
+            check_table(target, 2 + fields_per_label, has_geometry=False)
         address, settings = self.execution_target(parameters, context, feedback)
-        task_path = path
-        if address is not None:
-            task_path = self._cluster_path(path, settings)
-        request_arguments = dict(
-            bands=tuple(bands), statistics=tuple(statistics), quantiles=quantiles, rule=rule, categorical=categorical,
-            ellipsoid=self._raster_ellipsoid(raster_crs),
-        )
-        with self.executor(address, settings, feedback, RASTER_PACKAGES) as executor:
-            return self._run(parameters, context, feedback, units, id_index, raster_crs, path, task_path, request_arguments, class_names, measure, layout, executor, settings)
+        task_path = self._cluster_path(path, settings) if address is not None else path
 
-    def _run(self, parameters, context, feedback, units, id_index, raster_crs, path, task_path, request_arguments, class_names, measure, layout, executor, settings):
-        geometries, values, unit_features = read_geometries(units, feedback, [id_index], keep_features=layout == WIDE)
-        if geometries is None:
-            return {}
-        if len(geometries) == 0:
-            raise QgsProcessingException(
-                tr("The units layer '{layer}' has no features (or no selected features, with 'Selected features only').", layer=self.units_label)
-            )
         import numpy as np
 
-        from ..core import zonal
         from ..core.geometry import POLYGON, repair
         from ..core.overlay import Units
-        from ..core.rasters import RasterReference
 
+        units_read = self.read_units(units, feedback, id_index, keep_features=layout == WIDE)
+        if units_read is None:
+            return {}
+        check_text(target, self.id_name, units_read.values[id_index])
         same_crs = units.sourceCrs() == raster_crs
         feedback.pushInfo(self._measure_description(measure, units, raster_crs, same_crs))
         unit_areas = None
-        if not (same_crs and not measure.ellipsoidal):
-            unit_areas = measure.areas(repair(np.asarray(geometries, dtype=object), POLYGON).geometries)
+        if measure is not None and not (same_crs and not measure.ellipsoidal):
+            unit_areas = measure.areas(repair(np.asarray(units_read.geometries, dtype=object), POLYGON).geometries)
+        geometries = units_read.geometries
         if not same_crs:
-            geometries, _values, _ = read_geometries(units, feedback, [], raster_crs, context)
-            if geometries is None:
+            reprojected = read_geometries(units, feedback, [], raster_crs, context)
+            if reprojected.geometries is None:
                 return {}
+            geometries = reprojected.geometries
         feedback.setCurrentStep(1)
-        try:
-            raster_info = RasterReference(path).describe()
-        except InputError as error:
-            raise QgsProcessingException(tr("Cannot open the raster '{layer}' ({path}): {reason}", layer=self.raster_label, path=path, reason=str(error))) from None
-        request = zonal.ZonalRequest(RasterReference(task_path), **request_arguments)
-        feedback.setCurrentStep(2)
-        result = self.run_core(
-            zonal.compute_zonal,
-            feedback,
-            units=Units(values[id_index], geometries),
-            request=request,
-            raster_info=raster_info,
-            unit_areas=unit_areas,
-            class_names=class_names,
-            chunk_size=settings.chunk_size,
-            executor=executor,
+        request = zonal.ZonalRequest(
+            RasterReference(task_path), bands=tuple(bands), statistics=tuple(statistics), quantiles=quantiles, rule=rule, categorical=categorical,
+            ellipsoid=self._raster_ellipsoid(raster_crs),
         )
+        feedback.setCurrentStep(2)
+        with self.executor(address, settings, feedback, RASTER_PACKAGES) as executor:
+            result = self.run_core(
+                zonal.compute_zonal,
+                feedback,
+                units=Units(units_read.values[id_index], geometries),
+                request=request,
+                raster_info=raster_info,
+                unit_areas=unit_areas,
+                class_names=class_names,
+                chunk_size=settings.chunk_size,
+                executor=executor,
+            )
         if result is None:
             return {}
         self._report_notes(result.notes, feedback)
         feedback.setCurrentStep(3)
         if layout == WIDE:
-            destination = self._write_wide(parameters, context, units, unit_features, result, feedback)
+            if categorical:
+                check_table(target, units.fields().count() + fields_per_label * len(result.class_labels()), has_geometry=True)
+            destination = self._write_wide(parameters, context, units, units_read.features, result, feedback)
         else:
             destination = self._write_long(parameters, context, units.fields().at(id_index), result, feedback)
         if destination is None:
@@ -222,7 +228,16 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
 
     def _bands(self, parameters, context, raster):
         count = raster.bandCount()
-        bands = [int(band) for band in self.parameterAsInts(parameters, self.BANDS, context)] or list(range(1, count + 1))
+        given = parameters.get(self.BANDS)
+        if isinstance(given, str):
+            # qgis_process passes BANDS=2,1 as one text, which Processing reads as band 0.
+            parts = [part for part in re.split(r"[,;\s]+", given.strip()) if part]
+            if not all(re.fullmatch(r"\d+", part) for part in parts):
+                raise QgsProcessingException(tr("BANDS must list band numbers, such as 2,1; '{value}' does not.", value=given))
+            bands = [int(part) for part in parts]
+        else:
+            bands = [int(band) for band in self.parameterAsInts(parameters, self.BANDS, context)]
+        bands = bands or list(range(1, count + 1))
         wrong = [band for band in bands if not 1 <= band <= count]
         if wrong:
             raise QgsProcessingException(
@@ -272,6 +287,8 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         text = ""
         if not same_crs:
             text = tr("The units are reprojected from {units} to the raster's CRS {raster}. ", units=units.sourceCrs().authid(), raster=raster_crs.authid() or raster_crs.description())
+        if measure is None:
+            return text + tr("No area is asked for (covered_area, categorical): the ellipsoid does not matter.")
         if not measure.ellipsoidal:
             return text + tr("Areas are planar, in the units CRS {crs} (the ellipsoid is NONE).", crs=units.sourceCrs().authid() or units.sourceCrs().description())
         return text + tr("Areas are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres.", ellipsoid=measure.name)
@@ -286,12 +303,21 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
             feedback.pushWarning(tr("{count} invalid geometries of the units layer '{layer}' were repaired before measuring.", count=notes["repaired_units"], layer=self.units_label))
         if notes.get("units_without_geometry"):
             feedback.pushWarning(tr("{count} units of '{layer}' have no geometry: their statistics are NULL.", count=notes["units_without_geometry"], layer=self.units_label))
+        for name, values in (notes.get("merged_classes") or {}).items():
+            feedback.pushInfo(tr("The class table names the values {values} '{name}': they are one class, their areas added up.",
+                                 values=", ".join(class_value_text(value) for value in values), name=name))
 
     def input_error_message(self, error):
         if error.code == "raster_unreadable":
             return tr("Cannot read the raster '{layer}' at {path}: {reason}", layer=self.raster_label, path=error.details["path"], reason=str(error))
         if error.code in ("rotated_raster", "south_up_raster"):
             return tr("The grid of the raster '{layer}' is rotated or upside down; warp it to a north-up grid first (Raster > Projections > Warp).", layer=self.raster_label)
+        if error.code == "raster_not_georeferenced":
+            return tr("The raster '{layer}' has no georeferencing (no geotransform), so its cells cannot be placed under the units. Georeference it first "
+                      "(Raster > Georeferencer), or give it its world file.", layer=self.raster_label)
+        if error.code == "complex_raster":
+            return tr("Band {band} of the raster '{layer}' holds complex numbers, which have no statistics here. Compute their modulus first (Raster calculator) "
+                      "and summarise that.", band=error.details["band"], layer=self.raster_label)
         return super().input_error_message(error)
 
     @staticmethod
@@ -318,10 +344,13 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         unit_fields = units.fields()
         frame, names = result.wide_table(existing_fields=unit_fields.names())
         fields = QgsFields(unit_fields)
-        for (name, _label), column in names.items():
+        for (name, label), column in names.items():
             field = self._field(name)
             field.setName(column)
+            field.setAlias(self.wide_alias(name, label))
             fields.append(field)
+        if result.categorical or len(result.bands) > 1:
+            self.report_wide_names(names, feedback, tr("class") if result.categorical else tr("band"))
         for (name, _label), column in names.items():
             if name in _INTEGER_FIELDS:
                 frame[column] = frame[column].astype("Int64")

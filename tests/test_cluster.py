@@ -449,3 +449,27 @@ def test_invalid_features_are_repaired_before_they_travel(provider, cluster, set
     assert_same_rows(rows(remote), rows(local))
     bowtie_area = sum(values[0] for (code, label), values in rows(local).items() if label == "bowtie")
     assert bowtie_area == pytest.approx(w * h / 2, rel=1e-9)
+
+
+def test_a_stale_copy_on_the_workers_side_is_refused(provider, cluster, data, settings, tmp_path):
+    """The mapped folder holds an older copy of the theme (10% of the features missing): the workers
+    stop with a sentence instead of computing another result (it gave other figures and rc 0)."""
+    import shutil
+
+    from osgeo import ogr
+
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    shutil.copy2(os.path.join(data["folder"], "theme.gpkg"), stale / "theme.gpkg")
+    source = ogr.Open(str(stale / "theme.gpkg"), 1)
+    layer = source.GetLayerByName("theme")
+    for fid in range(1, 801):
+        layer.DeleteFeature(fid)
+    source = None
+    settings("PATH_MAPPINGS", f"{data['folder']}={stale}")
+    settings("CHUNK_SIZE", 100)
+    with pytest.raises(QgsProcessingException) as raised:
+        run_overlay(data, EXECUTION=1, SCHEDULER=cluster["address"])
+    message = str(raised.value)
+    assert f"The workers read a copy of theme that is not the one QGIS read: {stale}/theme.gpkg has 7200 features" in message
+    assert "where QGIS read 8000 features" in message

@@ -123,7 +123,29 @@ def test_wide_names_are_legal_and_unique():
     assert names[("pct_unit", "Forêt de feuillus")] == "pct_unit_foret_de_feuillus"
     assert names[("pct_unit", "forêt-de-feuillus")] == "pct_unit_foret_de_feuillus_3"
     assert len(names[("pct_unit", "x" * 80)]) == 63
-    assert slug("  ") == "class" and slug(None) == "null"
+    assert slug("  ") == "empty" and slug(None) == "null" and slug("森林") is None
+
+
+def test_every_class_gets_columns_of_its_own_whatever_its_spelling():
+    """NULL, the text 'NULL', empty text and labels with nothing to spell used to share or swap
+    names (NULL became area_null_3 while the text 'NULL' took area_null)."""
+    labels = ["NULL", "", "森林", "Null", "森", None]
+    names = wide_field_names(["area", "n_features"], labels)
+    assert names[("area", None)] == "area_null"
+    assert names[("area", "")] == "area_empty"
+    assert names[("area", "NULL")] == "area_null_2" and names[("area", "Null")] == "area_null_3"
+    assert names[("area", "森林")] == "area_class_3" and names[("area", "森")] == "area_class_5"
+    assert len(set(names.values())) == len(names) == 2 * len(labels)
+
+
+def test_a_null_class_and_a_text_null_class_are_measured_apart():
+    theme = Theme(shapely.from_wkt(["POLYGON((0 0,1 0,1 1,0 1,0 0))", "POLYGON((2 0,4 0,4 1,2 1,2 0))", "POLYGON((0 1,1 1,1 2,0 2,0 1))"]),
+                  classes=[None, "NULL", ""])
+    frame, names = compute_overlay(SQUARES, theme, PlanarMeasure()).wide_table()
+    assert frame[names[("area", None)]].tolist() == [1.0, 0.0]
+    assert frame[names[("area", "NULL")]].tolist() == [0.0, 2.0]
+    assert frame[names[("area", "")]].tolist() == [1.0, 0.0]
+    assert (names[("area", None)], names[("area", "NULL")], names[("area", "")]) == ("area_null", "area_null_2", "area_empty")
 
 
 def test_zero_area_unit_has_null_share():

@@ -68,6 +68,14 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Le champ identifiant « {field} » de « {layer} » est NULL pour {count} unités (par exemple les entités numéro {examples}). Remplissez-le ou choisissez un autre champ.</translation>
     </message>
     <message>
+      <source>The units layer '{layer}' must contain polygons: {count} of its features are not (points, lines or collections), for example the units {examples}. Keep its polygons only (Extract by expression: geometry_type(@geometry) = 'Polygon').</source>
+      <translation>La couche d'unités « {layer} » doit contenir des polygones : {count} de ses entités n'en sont pas (points, lignes ou collections), par exemple les unités {examples}. Ne gardez que ses polygones (Extraire par expression : geometry_type(@geometry) = 'Polygon').</translation>
+    </message>
+    <message>
+      <source>The workers read a copy of {layer} that is not the one QGIS read: {path} has {found} features, modified {found_time}, where QGIS read {expected} features, modified {expected_time}. Check the shared-folder mapping in the GeoIndicators settings, or update the copy.</source>
+      <translation>Les workers lisent une copie de {layer} qui n'est pas celle que QGIS a lue : {path} a {found} entités, modifiée le {found_time}, alors que QGIS a lu {expected} entités, modifiées le {expected_time}. Vérifiez la correspondance des dossiers partagés dans les paramètres de GeoIndicators, ou mettez la copie à jour.</translation>
+    </message>
+    <message>
       <source>The layer {path} changed while the cluster was reading it (class value {value} is new). Run again.</source>
       <translation>La couche {path} a changé pendant que le cluster la lisait (la valeur de classe {value} est nouvelle). Relancez le traitement.</translation>
     </message>
@@ -82,6 +90,26 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>{package}: {client} here, {cluster} on the cluster</source>
       <translation>{package} : {client} ici, {cluster} sur le cluster</translation>
+    </message>
+    <message>
+      <source>The units layer '{layer}' must contain polygons; it contains {kind}.</source>
+      <translation>La couche d'unités « {layer} » doit contenir des polygones ; elle contient : {kind}.</translation>
+    </message>
+    <message>
+      <source>The units layer '{layer}' has no features (or no selected features, with 'Selected features only').</source>
+      <translation>La couche d'unités « {layer} » n'a aucune entité (ou aucune entité sélectionnée, avec « Entités sélectionnées uniquement »).</translation>
+    </message>
+    <message>
+      <source>{count} geometries of '{layer}' could only be read once made straight (curves) or closed (rings left open).</source>
+      <translation>{count} géométries de « {layer} » n'ont pu être lues qu'une fois rectifiées (courbes) ou fermées (anneaux restés ouverts).</translation>
+    </message>
+    <message>
+      <source>{count} geometries of '{layer}' cannot be read at all: those features are taken as without geometry.</source>
+      <translation>{count} géométries de « {layer} » sont illisibles : ces entités sont prises comme sans géométrie.</translation>
+    </message>
+    <message>
+      <source>Fields of {kind} '{label}': {fields}</source>
+      <translation>Champs de {kind} « {label} » : {fields}</translation>
     </message>
     <message>
       <source>Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.</source>
@@ -118,6 +146,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>Could not write to the output: {error}</source>
       <translation>Impossible d'écrire la sortie : {error}</translation>
+    </message>
+    <message>
+      <source>Unexpected error: {error}. Nothing was written. Please report it to the plugin's tracker, with the log of this run.</source>
+      <translation>Erreur inattendue : {error}. Rien n'a été écrit. Merci de la signaler sur le suivi des anomalies de l'extension, avec le journal de cette exécution.</translation>
     </message>
     <message>
       <source>Dask dashboard: {link}</source>
@@ -232,16 +264,64 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>La bibliothèque Python shapely est absente ({reason}) ; l'extension a besoin de shapely {version}.</translation>
     </message>
     <message>
+      <source>Neither '{units}' nor '{other}' has a coordinate reference system: their coordinates are taken as they are, and measures are planar in their units.</source>
+      <translation>Ni « {units} » ni « {other} » n'a de système de coordonnées : leurs coordonnées sont prises telles quelles, et les mesures sont planes, dans leurs unités.</translation>
+    </message>
+    <message>
       <source>The field '{field}' does not exist in the layer '{layer}'. Choose one of its fields: {fields}.</source>
       <translation>Le champ « {field} » n'existe pas dans la couche « {layer} ». Choisissez l'un de ses champs : {fields}.</translation>
+    </message>
+    <message>
+      <source>{name}={value} was given after '--', among the algorithm's parameters, where qgis_process ignores it: put --{name}={value} before '--' (qgis_process run ALGORITHM --{name}={value} -- PARAMETERS).</source>
+      <translation>{name}={value} a été donné après « -- », parmi les paramètres de l'algorithme, où qgis_process l'ignore : placez --{name}={value} avant « -- » (qgis_process run ALGORITHME --{name}={value} -- PARAMÈTRES).</translation>
     </message>
     <message>
       <source>The units layer '{layer}' is in a geographic CRS ({crs}) and no ellipsoid is set, so areas would be in square degrees. Set an ellipsoid (Project &gt; Properties &gt; General &gt; Measurements; with qgis_process, --ELLIPSOID=EPSG:7030) or reproject the units to a projected CRS.</source>
       <translation>La couche d'unités « {layer} » est dans un SCR géographique ({crs}) et aucun ellipsoïde n'est défini : les surfaces seraient en degrés carrés. Définissez un ellipsoïde (Projet &gt; Propriétés &gt; Général &gt; Mesures ; avec qgis_process, --ELLIPSOID=EPSG:7030) ou reprojetez les unités dans un SCR projeté.</translation>
     </message>
     <message>
+      <source>The layer '{layer}' has no coordinate reference system (CRS), so it cannot be placed over the other layer ({crs}). Set its CRS (Layer Properties &gt; Source; with qgis_process, run native:assignprojection on it first) and run again.</source>
+      <translation>La couche « {layer} » n'a pas de système de coordonnées (SCR) : elle ne peut pas être superposée à l'autre couche ({crs}). Définissez son SCR (Propriétés de la couche &gt; Source ; avec qgis_process, exécutez d'abord native:assignprojection dessus) puis recommencez.</translation>
+    </message>
+    <message>
+      <source>The filter of the layer '{layer}' cannot be applied: {filter} ({reason}). Correct it (Layer Properties &gt; Source &gt; Query Builder, or the subset= part of the layer's source) and run again.</source>
+      <translation>Le filtre de la couche « {layer} » ne peut pas être appliqué : {filter} ({reason}). Corrigez-le (Propriétés de la couche &gt; Source &gt; Constructeur de requête, ou la partie subset= de la source de la couche) puis recommencez.</translation>
+    </message>
+    <message>
       <source>The ellipsoid '{ellipsoid}' is not known. Use an ellipsoid such as EPSG:7030 (WGS 84), or NONE for planar measures.</source>
       <translation>L'ellipsoïde « {ellipsoid} » est inconnu. Utilisez un ellipsoïde tel que EPSG:7030 (WGS 84), ou NONE pour des mesures planes.</translation>
+    </message>
+    <message>
+      <source>The filter of the layer '{layer}' cannot be applied: {filter} (no field {fields}). Correct it (Layer Properties &gt; Source &gt; Query Builder, or the subset= part of the layer's source) and run again.</source>
+      <translation>Le filtre de la couche « {layer} » ne peut pas être appliqué : {filter} (pas de champ {fields}). Corrigez-le (Propriétés de la couche &gt; Source &gt; Constructeur de requête, ou la partie subset= de la source de la couche) puis recommencez.</translation>
+    </message>
+    <message>
+      <source>GDAL refused it</source>
+      <translation>GDAL le refuse</translation>
+    </message>
+    <message>
+      <source>The folder of OUTPUT does not exist: {folder}. Create it or choose another place.</source>
+      <translation>Le dossier de OUTPUT n'existe pas : {folder}. Créez-le ou choisissez un autre emplacement.</translation>
+    </message>
+    <message>
+      <source>OUTPUT cannot be written at {path}: no permission to write there. Choose another place.</source>
+      <translation>OUTPUT ne peut pas être écrit à {path} : pas de droit d'écriture. Choisissez un autre emplacement.</translation>
+    </message>
+    <message>
+      <source>OUTPUT would have {count} fields and a {format} holds at most {limit}: choose the long layout, or another format such as GeoPackage.</source>
+      <translation>OUTPUT aurait {count} champs et un fichier {format} en contient au plus {limit} : choisissez la disposition longue, ou un autre format comme GeoPackage.</translation>
+    </message>
+    <message>
+      <source>The long layout is a table without geometry, which a {format} file cannot hold: write it to a GeoPackage or a CSV file, or choose the wide layout.</source>
+      <translation>La disposition longue est une table sans géométrie, qu'un fichier {format} ne peut pas contenir : écrivez-la dans un GeoPackage ou un fichier CSV, ou choisissez la disposition large.</translation>
+    </message>
+    <message>
+      <source>The field '{field}' has {count} values longer than the {limit} bytes a {format} keeps (for example '{example}…'): they would be cut, and identifiers could become equal. Write OUTPUT to a GeoPackage.</source>
+      <translation>Le champ « {field} » a {count} valeurs plus longues que les {limit} octets que garde un {format} (par exemple « {example}… ») : elles seraient tronquées, et des identifiants pourraient devenir égaux. Écrivez OUTPUT dans un GeoPackage.</translation>
+    </message>
+    <message>
+      <source>Writing the output failed: {path} holds {found} of the {expected} features written (a full disk, or a format that cannot hold this table). Nothing was kept; free some space or choose another place or format.</source>
+      <translation>L'écriture de la sortie a échoué : {path} contient {found} des {expected} entités écrites (disque plein, ou format qui ne peut pas contenir cette table). Rien n'a été gardé ; libérez de la place ou choisissez un autre emplacement ou format.</translation>
     </message>
     <message>
       <source>Overlay indicator</source>
@@ -296,10 +376,6 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
       <translation>La couche thématique « {layer} » mélange points, lignes et polygones. Gardez un seul type de géométrie (par exemple avec « Extraire par expression »).</translation>
     </message>
     <message>
-      <source>The units layer '{layer}' must contain polygons.</source>
-      <translation>La couche d'unités « {layer} » doit contenir des polygones.</translation>
-    </message>
-    <message>
       <source>Spatial units</source>
       <translation>Unités spatiales</translation>
     </message>
@@ -324,10 +400,6 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
       <translation>Forme de la sortie</translation>
     </message>
     <message>
-      <source>The units layer '{layer}' has no features (or no selected features, with 'Selected features only').</source>
-      <translation>La couche d'unités « {layer} » n'a aucune entité (ou aucune entité sélectionnée, avec « Entités sélectionnées uniquement »).</translation>
-    </message>
-    <message>
       <source>The thematic layer '{layer}' has no features: every measure is 0.</source>
       <translation>La couche thématique « {layer} » n'a aucune entité : toutes les mesures valent 0.</translation>
     </message>
@@ -342,10 +414,6 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
     <message>
       <source>'{layer}' is on a database server named '{host}': each worker connects to its own machine under that name. Connect QGIS to the server by a name the workers can reach.</source>
       <translation>« {layer} » est sur un serveur de bases de données nommé « {host} » : sous ce nom, chaque worker se connecte à sa propre machine. Connectez QGIS au serveur par un nom que les workers peuvent joindre.</translation>
-    </message>
-    <message>
-      <source>The units layer '{layer}' must contain polygons; it contains {kind}.</source>
-      <translation>La couche d'unités « {layer} » doit contenir des polygones ; elle contient : {kind}.</translation>
     </message>
     <message>
       <source>A weight field is summed per unit for a point thematic layer only; '{layer}' is not a point layer. Leave the weight field empty.</source>
@@ -380,12 +448,20 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
       <translation>{count} unités ont une surface nulle (par exemple {examples}) : leur part de la surface de l'unité (pct_unit) est NULL.</translation>
     </message>
     <message>
+      <source>class</source>
+      <translation>classe</translation>
+    </message>
+    <message>
       <source>Long table (one row per unit and class)</source>
       <translation>Table longue (une ligne par unité et par classe)</translation>
     </message>
     <message>
       <source>Units layer with one field per class and measure (wide)</source>
       <translation>Couche des unités avec un champ par classe et par mesure (large)</translation>
+    </message>
+    <message>
+      <source>all</source>
+      <translation>tout</translation>
     </message>
     <message>
       <source>GeoIndicators environmental indicators</source>
@@ -456,6 +532,14 @@ Le raster est lu fenêtre par fenêtre, jamais en entier : toute taille convient
       <translation>La grille du raster « {layer} » est tournée ou inversée ; reprojetez-la d'abord sur une grille orientée au nord (Raster &gt; Projections &gt; Projection (warp)).</translation>
     </message>
     <message>
+      <source>The raster '{layer}' has no georeferencing (no geotransform), so its cells cannot be placed under the units. Georeference it first (Raster &gt; Georeferencer), or give it its world file.</source>
+      <translation>Le raster « {layer} » n'est pas géoréférencé (pas de géotransformation) : ses cellules ne peuvent pas être placées sous les unités. Géoréférencez-le d'abord (Raster &gt; Géoréférenceur), ou donnez-lui son fichier de calage (world file).</translation>
+    </message>
+    <message>
+      <source>Band {band} of the raster '{layer}' holds complex numbers, which have no statistics here. Compute their modulus first (Raster calculator) and summarise that.</source>
+      <translation>La bande {band} du raster « {layer} » contient des nombres complexes, qui n'ont pas de statistiques ici. Calculez d'abord leur module (Calculatrice raster) et résumez celui-ci.</translation>
+    </message>
+    <message>
       <source>Raster</source>
       <translation>Raster</translation>
     </message>
@@ -508,6 +592,10 @@ Le raster est lu fenêtre par fenêtre, jamais en entier : toute taille convient
       <translation>Le cluster Dask ne peut pas lire le raster « {layer} » ({path}) : il n'est pas dans un dossier partagé déclaré dans Options &gt; Traitements &gt; Fournisseurs &gt; GeoIndicators. Copiez-le dans un dossier partagé et déclarez ce dossier, donnez une URL, ou exécutez sur cet ordinateur.</translation>
     </message>
     <message>
+      <source>No area is asked for (covered_area, categorical): the ellipsoid does not matter.</source>
+      <translation>Aucune surface n'est demandée (covered_area, catégoriel) : l'ellipsoïde n'intervient pas.</translation>
+    </message>
+    <message>
       <source>Areas are planar, in the units CRS {crs} (the ellipsoid is NONE).</source>
       <translation>Les surfaces sont planes, dans le SCR des unités {crs} (l'ellipsoïde est NONE).</translation>
     </message>
@@ -520,12 +608,20 @@ Le raster est lu fenêtre par fenêtre, jamais en entier : toute taille convient
       <translation>{count} unités de « {layer} » n'ont pas de géométrie : leurs statistiques sont NULL.</translation>
     </message>
     <message>
+      <source>The class table names the values {values} '{name}': they are one class, their areas added up.</source>
+      <translation>La table des classes nomme les valeurs {values} « {name} » : elles forment une seule classe, leurs surfaces additionnées.</translation>
+    </message>
+    <message>
       <source>The quantiles '{value}' cannot be read: give percentages between 0 and 100 separated by commas, such as 10,90.</source>
       <translation>Les quantiles « {value} » ne peuvent pas être lus : donnez des pourcentages entre 0 et 100 séparés par des virgules, par exemple 10,90.</translation>
     </message>
     <message>
-      <source>Cannot open the raster '{layer}' ({path}): {reason}</source>
-      <translation>Impossible d'ouvrir le raster « {layer} » ({path}) : {reason}</translation>
+      <source>BANDS must list band numbers, such as 2,1; '{value}' does not.</source>
+      <translation>BANDS doit lister des numéros de bandes, comme 2,1 ; « {value} » n'en est pas.</translation>
+    </message>
+    <message>
+      <source>band</source>
+      <translation>bande</translation>
     </message>
     <message>
       <source>Exact partial-pixel coverage</source>

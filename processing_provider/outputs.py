@@ -1,0 +1,116 @@
+"""Where OUTPUT goes, checked before anything is computed, and checked again once written.
+
+Before: the folder exists and can be written, the format can hold the table (Shapefile: 255 fields
+and text of 254 bytes; GeoPackage: 2000 columns; a table without geometry in a format that
+cannot hold one). After: the file is opened again and its features counted, so a full disk or a
+driver that silently drops the rows ends in an error, with the file removed, not in success.
+"""
+
+import os
+from dataclasses import dataclass
+
+from qgis.core import QgsProcessingException, QgsVectorLayer
+
+from .i18n import tr
+
+# Attribute fields each file format holds at most (GeoPackage/SQLite: 2000 columns, less the
+# feature id and the geometry; PostgreSQL 1600 columns; dBase 255 fields).
+FIELD_LIMITS = {".shp": 255, ".dbf": 255, ".gpkg": 1998, ".sqlite": 1998, ".tab": 250, ".ods": 1024, ".xlsx": 16384, "postgres": 1598}
+# Text fields a format cuts: Shapefile's dBase stores at most 254 bytes.
+TEXT_LIMITS = {".shp": 254, ".dbf": 254}
+# Formats whose layers must have a geometry.
+GEOMETRY_ONLY = {".fgb": "FlatGeobuf", ".geojson": "GeoJSON", ".json": "GeoJSON", ".kml": "KML", ".gpx": "GPX"}
+FORMAT_NAMES = {".shp": "Shapefile", ".dbf": "dBase", ".gpkg": "GeoPackage", ".sqlite": "SQLite", ".tab": "MapInfo", ".ods": "ODS", ".xlsx": "XLSX", "postgres": "PostgreSQL"}
+
+
+@dataclass
+class Destination:
+    """OUTPUT as Processing names it (``text``), with the file ``path`` and its ``extension`` (a
+    lower-case suffix, or ``postgres`` for a database table); ``path`` None for a memory layer or a
+    database."""
+
+    text: str
+    path: str = None
+    extension: str = ""
+
+    @property
+    def format_name(self):
+        return FORMAT_NAMES.get(self.extension, GEOMETRY_ONLY.get(self.extension, self.extension.lstrip(".").upper()))
+
+
+def destination(algorithm, parameters, context, name="OUTPUT"):
+    text = algorithm.parameterAsOutputLayer(parameters, name, context) or ""
+    lowered = text.lower()
+    if not text or lowered.startswith("memory:"):
+        return Destination(text)
+    if lowered.startswith(("postgis:", "postgres:")):
+        return Destination(text, None, "postgres")
+    if lowered.startswith("ogr:"):
+        # ogr:dbname='/path/file.gpkg' table=... (a layer added to an existing file)
+        path = text.split("dbname=", 1)[-1].split(" ", 1)[0].strip("'\"")
+    else:
+        path = text.split("|", 1)[0]
+    return Destination(text, path, os.path.splitext(path)[1].lower())
+
+
+def check_writable(target):
+    """The folder of a file output exists and can be written: said before computing, not after."""
+    if target.path is None:
+        return
+    folder = os.path.dirname(os.path.abspath(target.path))
+    if not os.path.isdir(folder):
+        raise QgsProcessingException(tr("The folder of OUTPUT does not exist: {folder}. Create it or choose another place.", folder=folder))
+    writable = os.access(target.path, os.W_OK) if os.path.exists(target.path) else os.access(folder, os.W_OK)
+    if not writable:
+        raise QgsProcessingException(tr("OUTPUT cannot be written at {path}: no permission to write there. Choose another place.", path=target.path))
+
+
+def check_table(target, field_count, has_geometry):
+    """The format of ``target`` can hold ``field_count`` attribute fields (and a table without geometry)."""
+    limit = FIELD_LIMITS.get(target.extension)
+    if limit is not None and field_count > limit:
+        raise QgsProcessingException(
+            tr("OUTPUT would have {count} fields and a {format} holds at most {limit}: choose the long layout, or another format such as GeoPackage.",
+               count=field_count, format=target.format_name, limit=limit)
+        )
+    if not has_geometry and target.extension in GEOMETRY_ONLY:
+        raise QgsProcessingException(
+            tr("The long layout is a table without geometry, which a {format} file cannot hold: write it to a GeoPackage or a CSV file, or choose the wide layout.",
+               format=GEOMETRY_ONLY[target.extension])
+        )
+
+
+def check_text(target, field_name, values):
+    """Texts longer than the format keeps would be cut, and identifiers could become equal."""
+    limit = TEXT_LIMITS.get(target.extension)
+    if limit is None:
+        return
+    long_values = [str(value) for value in values if value is not None and len(str(value).encode("utf-8")) > limit]
+    if long_values:
+        raise QgsProcessingException(
+            tr("The field '{field}' has {count} values longer than the {limit} bytes a {format} keeps (for example '{example}…'): they would be cut, "
+               "and identifiers could become equal. Write OUTPUT to a GeoPackage.",
+               field=field_name, count=len(long_values), limit=limit, format=target.format_name, example=long_values[0][:40])
+        )
+
+
+def check_written(written, expected_count, discard):
+    """Open the written file again and count its features; on a shortfall ``discard`` it and fail.
+
+    ``written`` is the destination Processing wrote to: a file path (maybe with ``|layername=``);
+    anything else (a memory layer's id, a database table) is not checked here.
+    """
+    path = (written or "").split("|", 1)[0]
+    if not os.path.isabs(path):
+        return
+    found = 0
+    if os.path.isfile(path):
+        layer = QgsVectorLayer(written, "written", "ogr")
+        found = layer.featureCount() if layer.isValid() else 0
+        del layer
+    if found != expected_count:
+        discard(written)
+        raise QgsProcessingException(
+            tr("Writing the output failed: {path} holds {found} of the {expected} features written (a full disk, or a format that cannot hold this table). "
+               "Nothing was kept; free some space or choose another place or format.", path=path, found=found, expected=expected_count)
+        )
