@@ -108,6 +108,10 @@ def cell_coverage(geometries, grid, rule=EXACT, single_precision=True):
     heights, widths = widths, heights
     scan = _exact_scan if rule == EXACT else _centre_scan
     entry_owner, column, row, own_cell, rows_above = scan(owner, v_start, u_start, v_end, u_end, heights, widths)
+    if len(entry_owner) == 0:
+        # No edge crosses a line of centres (a strip thinner than a cell, between two of them).
+        nothing = np.zeros(0, np.int64)
+        return CellCoverage(nothing, nothing, nothing, nothing, np.zeros(0, precision))
 
     # One entry per touched cell, sorted by polygon, column and row.
     key = (entry_owner * (int(widths.max(initial=0)) + 1) + column) * (int(heights.max(initial=0)) + 2) + row

@@ -235,6 +235,7 @@ def zonal_chunk(units, grid, request):
     measured_footprint = np.zeros(len(positions))
     moments = []
     distinct_values = _DistinctValues(request, owners, len(positions)) if request.needs_distribution else None
+    piece_counts = np.bincount(owners, minlength=len(positions))
     with request.raster.open() as reader:
         for batch in _batches(pieces, grid, request.cell_budget):
             window = _window(pieces[batch], grid)
@@ -259,8 +260,11 @@ def zonal_chunk(units, grid, request):
                 values, valid = reader.read(band, row0, row1, col0, col1)
                 cells = every_cell.with_values(values.ravel()[window_cells], None if valid is None else valid.ravel()[window_cells])
                 if request.rule == CENTRE:
-                    # QGIS measures a unit holding at most one valid centre with exact fractions.
+                    # QGIS measures a unit holding at most one valid centre with exact fractions. Only
+                    # a unit read whole can be judged so: one cut into strips (larger than the cell
+                    # budget) keeps the centre rule, whatever each strip holds.
                     batch_units = np.unique(owners[batch])
+                    batch_units = batch_units[piece_counts[batch_units] == 1]
                     few = batch_units[cells.counts(len(positions))[batch_units] <= 1]
                     if len(few):
                         if fallback is None:

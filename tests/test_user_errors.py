@@ -328,3 +328,26 @@ def test_an_unexpected_error_is_a_sentence_not_a_traceback(data, provider, monke
         overlay(data)
     assert str(raised.value).startswith("Unexpected error: ZeroDivisionError: a defect. Nothing was written.")
     assert "Traceback" not in str(raised.value)
+
+
+def test_a_malformed_setting_falls_back_to_its_default_with_a_warning(data, provider, settings):
+    settings("CHUNK_SIZE", "a thousand")
+    settings("SCHEDULER", "http://127.0.0.1:8787/status")
+    result, log = overlay(data)
+    assert "The setting 'Units per chunk (one task each)' has a value that cannot be used (a thousand); its default is used instead." in log.text
+    assert "The setting 'Dask scheduler address (empty: run on this computer)' has a value that cannot be used (http://127.0.0.1:8787/status)" in log.text
+    assert "on this computer" in log.text and result["OUTPUT"].featureCount() > 0
+
+
+def test_rotated_rasters_and_bad_class_tables_are_named(data, provider, tmp_path):
+    path = str(tmp_path / "rotated.tif")
+    dataset = gdal.GetDriverByName("GTiff").Create(path, 240, 180, 1, gdal.GDT_Float32)
+    dataset.SetGeoTransform((LEFT, CELL, 10.0, TOP, 10.0, -CELL))
+    dataset.SetProjection("EPSG:2154")
+    dataset = None
+    with pytest.raises(QgsProcessingException, match="The grid of the raster 'rotated' is rotated or upside down"):
+        zonal(data, RASTER=path)
+    with pytest.raises(QgsProcessingException, match="The class table must hold pairs of value and name; it has 3 cells"):
+        zonal(data, BANDS=[2], CATEGORICAL=True, CLASS_TABLE=["1", "forest", "2"])
+    with pytest.raises(QgsProcessingException, match="The class table value 'forest' is not a number"):
+        zonal(data, BANDS=[2], CATEGORICAL=True, CLASS_TABLE=["forest", "1"])
