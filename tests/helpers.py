@@ -70,3 +70,39 @@ class Logged(QgsProcessingFeedback):
     @property
     def text(self):
         return "\n".join(self.lines)
+
+
+# Independent ellipsoidal figures: pyproj's own geodesics on WGS 84, vertices moved to lon/lat
+# from Lambert-93 (no code of the plugin involved).
+WGS84 = (6378137.0, 6356752.314245179)
+
+
+def _lonlat(geometry):
+    import numpy as np
+    import shapely
+    from pyproj import Transformer
+
+    to_lonlat = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+    return shapely.transform(geometry, lambda xy: np.column_stack(to_lonlat.transform(xy[:, 0], xy[:, 1])))
+
+
+def geodesic_area(geometry):
+    """pyproj's area of a (multi)polygon with holes, in m²."""
+    import shapely
+    from pyproj import Geod
+    from shapely.geometry.polygon import orient
+
+    geod = Geod(a=WGS84[0], b=WGS84[1])
+    parts = [part for part in shapely.get_parts(_lonlat(geometry)) if part.geom_type == "Polygon" and not part.is_empty]
+    return sum(abs(geod.geometry_area_perimeter(orient(part, 1.0))[0]) for part in parts)
+
+
+def geodesic_length(geometry):
+    """pyproj's length of the lines of a geometry, in m."""
+    import shapely
+    from pyproj import Geod
+
+    geod = Geod(a=WGS84[0], b=WGS84[1])
+    parts = [part for part in shapely.get_parts(_lonlat(geometry)) if part.geom_type == "LineString" and not part.is_empty]
+    return sum(geod.geometry_length(part) for part in parts)
+

@@ -9,8 +9,6 @@ import numpy as np
 import pytest
 import shapely
 from osgeo import gdal
-from pyproj import Geod, Transformer
-from shapely.geometry.polygon import orient
 
 from geoindicators.core import zonal
 from geoindicators.core.coverage import CENTRE
@@ -20,26 +18,7 @@ from geoindicators.core.overlay import Theme, Units, compute_overlay
 from geoindicators.core.partition import chunks
 from geoindicators.core.rasters import RasterReference
 from tests import datagen
-
-WGS84 = (6378137.0, 6356752.314245179)
-GEOD = Geod(a=WGS84[0], b=WGS84[1])
-TO_LONLAT = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
-
-
-def lonlat(geometry):
-    return shapely.transform(geometry, lambda xy: np.column_stack(TO_LONLAT.transform(xy[:, 0], xy[:, 1])))
-
-
-def reference_area(geometry):
-    """pyproj's own area of a polygon with holes, vertices moved to lon/lat (no code of ours)."""
-    parts = [part for part in shapely.get_parts(lonlat(geometry)) if part.geom_type == "Polygon" and not part.is_empty]
-    return sum(abs(GEOD.geometry_area_perimeter(orient(part, 1.0))[0]) for part in parts)
-
-
-def reference_length(geometry):
-    parts = [part for part in shapely.get_parts(lonlat(geometry)) if part.geom_type == "LineString" and not part.is_empty]
-    return sum(GEOD.geometry_length(part) for part in parts)
-
+from tests.helpers import WGS84, geodesic_area, geodesic_length
 
 # --- ellipsoid ---------------------------------------------------------------------------------
 
@@ -49,33 +28,26 @@ def test_ellipsoidal_areas_subtract_holes_and_add_parts():
     cells = np.append(cells, shapely.union(cells[0], shapely.box(760_100, 6_250_000, 761_000, 6_251_000)))  # two parts
     assert (shapely.get_num_interior_rings(cells) > 0).any()
     measure = EllipsoidalMeasure("EPSG:2154", *WGS84)
-    np.testing.assert_allclose(measure.areas(cells), [reference_area(cell) for cell in cells], rtol=1e-9)
+    np.testing.assert_allclose(measure.areas(cells), [geodesic_area(cell) for cell in cells], rtol=1e-9)
 
 
-def test_ellipsoidal_overlay_measures_each_unit_intersected_with_the_union_of_its_class():
+@pytest.mark.parametrize("kind", ["polygons", "lines"])
+def test_ellipsoidal_overlay_measures_each_unit_intersected_with_the_union_of_its_class(kind):
     ids, cells = datagen.units(40, seed=5)
-    polygons, labels = datagen.polygon_theme(1500, ["a", "b"], seed=6, mean_radius=600)
+    if kind == "polygons":
+        features, labels = datagen.polygon_theme(1500, ["a", "b"], seed=6, mean_radius=600)
+        field, reference, tolerance = "area", geodesic_area, dict(rel=1e-7, abs=1e-3)
+    else:
+        features, labels = datagen.line_theme(400, ["a", "b"], seed=8)
+        field, reference, tolerance = "length", geodesic_length, dict(rel=1e-9, abs=1e-6)
     measure = EllipsoidalMeasure("EPSG:2154", *WGS84)
-    table = compute_overlay(Units(ids, cells), Theme(polygons, labels), measure, chunk_size=9, executor=LocalExecutor(2)).long_table()
-    got = {(row.id, row._2): row.area for row in table.itertuples()}
+    table = compute_overlay(Units(ids, cells), Theme(features, labels), measure, chunk_size=9, executor=LocalExecutor(2)).long_table()
+    got = {(row.id, row._2): getattr(row, field) for row in table.itertuples()}
     for label in ("a", "b"):
-        union = shapely.union_all(polygons[labels == label])
+        union = shapely.union_all(features[labels == label])
         for unit_id, cell in zip(ids, cells):
-            expected = reference_area(shapely.intersection(cell, union))
-            assert got.get((unit_id, label), 0.0) == pytest.approx(expected, rel=1e-7, abs=1e-3), (unit_id, label)
-
-
-def test_ellipsoidal_line_lengths_equal_geodesic_lengths():
-    ids, cells = datagen.units(30, seed=7)
-    lines, labels = datagen.line_theme(400, ["road", "river"], seed=8)
-    measure = EllipsoidalMeasure("EPSG:2154", *WGS84)
-    table = compute_overlay(Units(ids, cells), Theme(lines, labels), measure, executor=LocalExecutor(1)).long_table()
-    got = {(row.id, row._2): row.length for row in table.itertuples()}
-    for label in ("road", "river"):
-        union = shapely.union_all(lines[labels == label])
-        for unit_id, cell in zip(ids, cells):
-            expected = reference_length(shapely.intersection(cell, union))
-            assert got.get((unit_id, label), 0.0) == pytest.approx(expected, rel=1e-9, abs=1e-6), (unit_id, label)
+            expected = reference(shapely.intersection(cell, union))
+            assert got.get((unit_id, label), 0.0) == pytest.approx(expected, **tolerance), (unit_id, label)
 
 
 # --- overlay rules -----------------------------------------------------------------------------

@@ -15,36 +15,14 @@ import numpy as np
 import pytest
 import shapely
 from osgeo import gdal
-from pyproj import Geod, Transformer
-from shapely.geometry.polygon import orient
 
 from tests import datagen
-from tests.helpers import ROOT, run_inside_qgis_process
+from tests.helpers import ROOT, geodesic_area, geodesic_length, run_inside_qgis_process
 from tests.test_zonal import EXACTEXTRACT_OPS, exactextract_table
 
 REPEAT = 20
 SCRIPT = os.path.join(ROOT, "tests", "qgis_process_scripts", "repeat_runs.py")
 GRID_EXTENT = (700_000.0, 725_000.0, 6_250_000.0, 6_270_000.0)  # 25 × 20 cells of 1 km
-WGS84 = (6378137.0, 6356752.314245179)
-GEOD = Geod(a=WGS84[0], b=WGS84[1])
-TO_LONLAT = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
-
-
-def lonlat(geometry):
-    return shapely.transform(geometry, lambda xy: np.column_stack(TO_LONLAT.transform(xy[:, 0], xy[:, 1])))
-
-
-def geodesic_area(geometry):
-    """pyproj's area of a (multi)polygon with holes, moved to lon/lat (none of our code involved)."""
-    parts = [part for part in shapely.get_parts(lonlat(geometry)) if part.geom_type == "Polygon" and not part.is_empty]
-    return sum(abs(GEOD.geometry_area_perimeter(orient(part, 1.0))[0]) for part in parts)
-
-
-def geodesic_length(geometry):
-    parts = [part for part in shapely.get_parts(lonlat(geometry)) if part.geom_type == "LineString" and not part.is_empty]
-    return sum(GEOD.geometry_length(part) for part in parts)
-
-
 @pytest.fixture(scope="module")
 def data(tmp_path_factory, provider, qgis_processing):
     import processing
@@ -112,29 +90,21 @@ def test_every_core_path_runs_20_times_without_a_failure_and_the_same_each_time(
 
 
 @pytest.mark.parametrize("ellipsoid", ["NONE", "EPSG:7030"])
-def test_polygon_areas_equal_the_unit_intersected_with_each_class_union(outcome, data, ellipsoid):
-    got = rows_by(outcome, f"polygon {ellipsoid}")
-    measure = shapely.area if ellipsoid == "NONE" else geodesic_area
-    for label in ("a", "b"):
-        union = shapely.union_all(data["polygon_geometries"][data["polygon_classes"] == label])
+@pytest.mark.parametrize("kind", ["polygon", "line"])
+def test_areas_and_lengths_equal_the_unit_intersected_with_each_class_union(outcome, data, kind, ellipsoid):
+    got = rows_by(outcome, f"{kind} {ellipsoid}")
+    features, classes = data[f"{kind}_geometries"], data[f"{kind}_classes"]
+    field = "area" if kind == "polygon" else "length"
+    planar, geodesic = (shapely.area, geodesic_area) if kind == "polygon" else (shapely.length, geodesic_length)
+    measure = planar if ellipsoid == "NONE" else geodesic
+    for label in sorted(set(classes)):
+        union = shapely.union_all(features[classes == label])
         for unit, cell in data["cells"].items():
             expected = measure(shapely.intersection(cell, union))
             row = got.get((unit, label))
-            assert (row["area"] if row else 0.0) == pytest.approx(expected, rel=1e-7, abs=1e-3), (unit, label)
-            if row:
+            assert (row[field] if row else 0.0) == pytest.approx(expected, rel=1e-7, abs=1e-3), (unit, label)
+            if row and kind == "polygon":
                 assert row["pct_unit"] == pytest.approx(100 * expected / measure(cell), rel=1e-7, abs=1e-9)
-
-
-@pytest.mark.parametrize("ellipsoid", ["NONE", "EPSG:7030"])
-def test_line_lengths_equal_the_unit_intersected_with_each_class_union(outcome, data, ellipsoid):
-    got = rows_by(outcome, f"line {ellipsoid}")
-    measure = shapely.length if ellipsoid == "NONE" else geodesic_length
-    for label in ("road", "river"):
-        union = shapely.union_all(data["line_geometries"][data["line_classes"] == label])
-        for unit, cell in data["cells"].items():
-            expected = measure(shapely.intersection(cell, union))
-            row = got.get((unit, label))
-            assert (row["length"] if row else 0.0) == pytest.approx(expected, rel=1e-7, abs=1e-4), (unit, label)
 
 
 @pytest.mark.parametrize("ellipsoid", ["NONE", "EPSG:7030"])
