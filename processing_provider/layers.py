@@ -411,9 +411,11 @@ def check_filter(layer, layer_label):
 def discard_output(destination):
     """Remove a file output left behind by a failed or cancelled write (nothing half-written)."""
     path = QgsProviderRegistry.instance().decodeUri("ogr", destination).get("path") or destination
-    if not path or not os.path.isfile(path):
+    if not path:
         return
     stem, extension = os.path.splitext(path)
+    if not os.path.isfile(path) and extension.lower() != ".shp":  # a Shapefile may have left its .dbf alone
+        return
     siblings = [".shx", ".dbf", ".prj", ".cpg", ".qix", ".qmd"] if extension.lower() == ".shp" else ["-wal", "-shm", "-journal"]
     for candidate in [path] + [stem + ending if extension.lower() == ".shp" else path + ending for ending in siblings]:
         if os.path.exists(candidate):

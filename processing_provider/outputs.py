@@ -18,8 +18,9 @@ from .i18n import tr
 FIELD_LIMITS = {".shp": 255, ".dbf": 255, ".gpkg": 1998, ".sqlite": 1998, ".tab": 250, ".ods": 1024, ".xlsx": 16384, "postgres": 1598}
 # Text fields a format cuts: Shapefile's dBase stores at most 254 bytes.
 TEXT_LIMITS = {".shp": 254, ".dbf": 254}
-# Formats whose layers must have a geometry.
-GEOMETRY_ONLY = {".fgb": "FlatGeobuf", ".geojson": "GeoJSON", ".json": "GeoJSON", ".kml": "KML", ".gpx": "GPX"}
+# Formats whose layers must have a geometry (a Shapefile without one is a lone .dbf file, which
+# QGIS cannot open under the .shp name Processing gives as the result).
+GEOMETRY_ONLY = {".fgb": "FlatGeobuf", ".geojson": "GeoJSON", ".json": "GeoJSON", ".kml": "KML", ".gpx": "GPX", ".shp": "Shapefile"}
 FORMAT_NAMES = {".shp": "Shapefile", ".dbf": "dBase", ".gpkg": "GeoPackage", ".sqlite": "SQLite", ".tab": "MapInfo", ".ods": "ODS", ".xlsx": "XLSX", "postgres": "PostgreSQL"}
 
 
@@ -75,7 +76,7 @@ def check_table(target, field_count, has_geometry):
         )
     if not has_geometry and target.extension in GEOMETRY_ONLY:
         raise QgsProcessingException(
-            tr("The long layout is a table without geometry, which a {format} file cannot hold: write it to a GeoPackage or a CSV file, or choose the wide layout.",
+            tr("The long layout is a table without geometry, which the {format} format cannot hold: write it to a GeoPackage or a CSV file, or choose the wide layout.",
                format=GEOMETRY_ONLY[target.extension])
         )
 

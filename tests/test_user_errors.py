@@ -167,8 +167,12 @@ def test_format_limits_and_the_output_folder_are_checked_before_computing(data, 
                                       "OUTPUT": str(tmp_path / "wide.shp")}, feedback=feedback)
     assert "Running" not in feedback.text  # refused before any chunk ran
     assert not (tmp_path / "wide.shp").exists() and not (tmp_path / "wide.dbf").exists()
-    with pytest.raises(QgsProcessingException, match="The long layout is a table without geometry, which a FlatGeobuf file cannot hold"):
-        overlay(data, OUTPUT=str(tmp_path / "long.fgb"))
+    for extension, name in ((".fgb", "FlatGeobuf"), (".shp", "Shapefile")):
+        with pytest.raises(QgsProcessingException, match=f"The long layout is a table without geometry, which the {name} format cannot hold"):
+            overlay(data, OUTPUT=str(tmp_path / f"long{extension}"))
+        assert not [path for path in os.listdir(tmp_path) if path.startswith("long")]
+    result, _log = overlay(data, OUTPUT=str(tmp_path / "table.csv"))  # a CSV file holds it
+    assert QgsVectorLayer(result["OUTPUT"]).featureCount() > 40
     with pytest.raises(QgsProcessingException, match="The folder of OUTPUT does not exist: .*missing"):
         overlay(data, OUTPUT=str(tmp_path / "missing" / "out.gpkg"))
     # 520 classes × 4 measures: more than a GeoPackage's 2000 columns.

@@ -312,8 +312,8 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>OUTPUT aurait {count} champs et un fichier {format} en contient au plus {limit} : choisissez la disposition longue, ou un autre format comme GeoPackage.</translation>
     </message>
     <message>
-      <source>The long layout is a table without geometry, which a {format} file cannot hold: write it to a GeoPackage or a CSV file, or choose the wide layout.</source>
-      <translation>La disposition longue est une table sans géométrie, qu'un fichier {format} ne peut pas contenir : écrivez-la dans un GeoPackage ou un fichier CSV, ou choisissez la disposition large.</translation>
+      <source>The long layout is a table without geometry, which the {format} format cannot hold: write it to a GeoPackage or a CSV file, or choose the wide layout.</source>
+      <translation>La disposition longue est une table sans géométrie, que le format {format} ne peut pas contenir : écrivez-la dans un GeoPackage ou un fichier CSV, ou choisissez la disposition large.</translation>
     </message>
     <message>
       <source>The field '{field}' has {count} values longer than the {limit} bytes a {format} keeps (for example '{example}…'): they would be cut, and identifiers could become equal. Write OUTPUT to a GeoPackage.</source>
