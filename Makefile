@@ -18,7 +18,7 @@ APT_PACKAGES := qgis python3-qgis qgis-providers python3-pyproj python3-venv pyt
 TEST_APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 gdal-bin
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
-PLUGIN_FILES := metadata.txt __init__.py plugin.py LICENSE processing_provider core ui resources
+PLUGIN_FILES := metadata.txt __init__.py plugin.py install_dependencies.py LICENSE requirements processing_provider core ui resources
 PYTHON_SOURCES := $(shell find core processing_provider ui -name '*.py') __init__.py plugin.py
 TRANSLATIONS := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
 
@@ -101,7 +101,16 @@ install: setup
 demo: install
 	$(VENV_PYTHON) bench/demo.py --qgis-process $(QGIS_PROCESS) --out $(BUILD)/demo
 
-test: install $(STAMPS)/worker-venv test-system
+# Wheels of the pinned libraries, and of a shapely too old, for the tests of the dependency
+# installer (install_dependencies.py): it installs from this folder as from the package index.
+$(STAMPS)/test-wheels: requirements/core.txt requirements/dask.txt | $(STAMPS)/venv
+	rm -rf $(BUILD)/wheels.partial && mkdir -p $(BUILD)/wheels.partial
+	$(VENV_PYTHON) -m pip download -q --disable-pip-version-check --only-binary :all: --no-deps -d $(BUILD)/wheels.partial -r requirements/plugin.txt
+	$(VENV_PYTHON) -m pip download -q --disable-pip-version-check --only-binary :all: --no-deps -d $(BUILD)/wheels.partial shapely==1.8.5.post1
+	rm -rf $(BUILD)/wheels && mv $(BUILD)/wheels.partial $(BUILD)/wheels
+	touch $@
+
+test: install $(STAMPS)/worker-venv $(STAMPS)/test-wheels test-system
 	$(VENV_PYTHON) -m pytest tests
 
 bench: install $(STAMPS)/bench-venv $(STAMPS)/worker-venv

@@ -38,8 +38,9 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
     """Base class: subclasses define ``name``, ``displayName``, ``initAlgorithm`` and ``run_algorithm``
     (what ``processAlgorithm`` does for them, with the checks every run shares)."""
 
-    # The algorithm computes with the core's libraries (numpy, pandas, shapely), checked before a run.
-    requires_core_libraries = True
+    # The libraries checked before a run (dependencies.MINIMUM): "core" to compute (numpy, pandas,
+    # shapely, pyproj), "cluster" to talk to a Dask scheduler.
+    required_libraries = "core"
 
     def createInstance(self):  # noqa: N802
         return type(self)()
@@ -55,7 +56,7 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
 
     def canExecute(self):  # noqa: N802
         """False, with the reason, when a library the core needs cannot run in this QGIS."""
-        reasons = dependencies.problems() if self.requires_core_libraries else []
+        reasons = dependencies.problems(self.required_libraries)
         return not reasons, "\n".join(reasons)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -147,6 +148,9 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
             executor = LocalExecutor(settings.local_threads or None, report=self._reporter(feedback))
             yield executor
             return
+        reasons = dependencies.problems("cluster")
+        if reasons:
+            raise QgsProcessingException("\n".join([tr("Running on a Dask cluster needs Dask distributed here too."), *reasons]))
         from ..core.dask_executor import CORE_PACKAGES, DaskExecutor
 
         feedback.pushInfo(tr("Connecting to the Dask scheduler {address} (timeout {timeout} s)...", address=address, timeout=f"{settings.connect_timeout:g}"))
@@ -233,7 +237,8 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
                       "Install requirements/worker.txt of the plugin on the scheduler and the workers (see the README), or run on this computer.",
                       address=details["address"], lines="\n".join(lines))
         if error.code == "dask_missing":
-            return tr("Dask is not installed with the plugin ({reason}). Reinstall the plugin, or run on this computer.", reason=details.get("reason", ""))
+            return "\n".join([tr("Dask distributed cannot be loaded here ({reason}), so nothing can run on a cluster: run on this computer, or install it.",
+                                  reason=details.get("reason", "")), dependencies.how_to_install("cluster")])
         return str(error)
 
     def input_error_message(self, error):

@@ -15,7 +15,7 @@ from .settings import read_execution_settings
 
 
 class ClusterStatusAlgorithm(IndicatorAlgorithm):
-    requires_core_libraries = False  # talks to a scheduler, computes nothing
+    required_libraries = "cluster"  # talks to a scheduler, computes nothing
     WORKERS = "WORKERS"
     THREADS = "THREADS"
     MEMORY_GB = "MEMORY_GB"

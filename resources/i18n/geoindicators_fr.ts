@@ -4,6 +4,26 @@
   <context>
     <name>GeoIndicators</name>
     <message>
+      <source>Python libraries…</source>
+      <translation>Bibliothèques Python…</translation>
+    </message>
+    <message>
+      <source>&amp;GeoIndicators</source>
+      <translation>&amp;GeoIndicators</translation>
+    </message>
+    <message>
+      <source>GeoIndicators</source>
+      <translation>GeoIndicators</translation>
+    </message>
+    <message>
+      <source>Python libraries the indicators need are missing.</source>
+      <translation>Des bibliothèques Python nécessaires aux indicateurs manquent.</translation>
+    </message>
+    <message>
+      <source>Install…</source>
+      <translation>Installer…</translation>
+    </message>
+    <message>
       <source>Indicators</source>
       <translation>Indicateurs</translation>
     </message>
@@ -54,10 +74,6 @@ Install requirements/worker.txt of the plugin on the scheduler and the workers (
       <translation>Le cluster Dask {address} n'utilise pas les mêmes bibliothèques Python que QGIS ; ses résultats pourraient différer ou échouer :
 {lines}
 Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur et les workers (voir le README), ou exécutez sur cet ordinateur.</translation>
-    </message>
-    <message>
-      <source>Dask is not installed with the plugin ({reason}). Reinstall the plugin, or run on this computer.</source>
-      <translation>Dask n'est pas installé avec l'extension ({reason}). Réinstallez l'extension, ou exécutez sur cet ordinateur.</translation>
     </message>
     <message>
       <source>The identifier field '{field}' of '{layer}' has {count} values used by several units, for example {examples}. Choose a field with one value per unit.</source>
@@ -144,12 +160,20 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Le calcul des unités {units} a échoué : {reason}</translation>
     </message>
     <message>
+      <source>Dask distributed cannot be loaded here ({reason}), so nothing can run on a cluster: run on this computer, or install it.</source>
+      <translation>Dask distributed ne peut pas être chargé ici ({reason}), donc rien ne peut s'exécuter sur un cluster : exécutez sur cet ordinateur, ou installez-le.</translation>
+    </message>
+    <message>
       <source>Could not write to the output: {error}</source>
       <translation>Impossible d'écrire la sortie : {error}</translation>
     </message>
     <message>
       <source>Unexpected error: {error}. Nothing was written. Please report it to the plugin's tracker, with the log of this run.</source>
       <translation>Erreur inattendue : {error}. Rien n'a été écrit. Merci de la signaler sur le suivi des anomalies de l'extension, avec le journal de cette exécution.</translation>
+    </message>
+    <message>
+      <source>Running on a Dask cluster needs Dask distributed here too.</source>
+      <translation>L'exécution sur un cluster Dask demande aussi Dask distributed ici.</translation>
     </message>
     <message>
       <source>Dask dashboard: {link}</source>
@@ -260,8 +284,20 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>shapely {shapely} est compilé avec GEOS {shapely_geos}, une série plus récente que le GEOS de QGIS ({qgis_geos}) : dans QGIS, ses appels mélangeraient les deux et échoueraient. Installez shapely {pinned} (GEOS {pinned_geos}), la version fixée par l'extension, dans son dossier deps (make install).</translation>
     </message>
     <message>
-      <source>The Python library shapely is missing ({reason}); the plugin needs shapely {version}.</source>
-      <translation>La bibliothèque Python shapely est absente ({reason}) ; l'extension a besoin de shapely {version}.</translation>
+      <source>Install them from QGIS (Plugins &gt; GeoIndicators &gt; Python libraries), or with the Python QGIS runs: {command} (then start QGIS or qgis_process again).</source>
+      <translation>Installez-les depuis QGIS (Extensions &gt; GeoIndicators &gt; Bibliothèques Python), ou avec le Python de QGIS : {command} (puis relancez QGIS ou qgis_process).</translation>
+    </message>
+    <message>
+      <source>{libraries} comes with QGIS (python3-pyproj on Debian): install it with your system's package manager.</source>
+      <translation>{libraries} vient avec QGIS (python3-pyproj sous Debian) : installez-le avec le gestionnaire de paquets du système.</translation>
+    </message>
+    <message>
+      <source>The Python library {package} is missing; version {needed} or later is needed.</source>
+      <translation>La bibliothèque Python {package} est absente ; la version {needed} ou ultérieure est nécessaire.</translation>
+    </message>
+    <message>
+      <source>The Python library {package} is {found} here; version {needed} or later is needed.</source>
+      <translation>La bibliothèque Python {package} est ici en version {found} ; la version {needed} ou ultérieure est nécessaire.</translation>
     </message>
     <message>
       <source>Neither '{units}' nor '{other}' has a coordinate reference system: their coordinates are taken as they are, and measures are planar in their units.</source>
@@ -650,6 +686,90 @@ Le raster est lu fenêtre par fenêtre, jamais en entier : toute taille convient
     <message>
       <source>The class table value '{value}' is not a number: the first column holds the raster's class values.</source>
       <translation>La valeur « {value} » de la table des classes n'est pas un nombre : la première colonne contient les valeurs de classes du raster.</translation>
+    </message>
+    <message>
+      <source>GeoIndicators: Python libraries</source>
+      <translation>GeoIndicators : bibliothèques Python</translation>
+    </message>
+    <message>
+      <source>Also install Dask distributed, to run on a Dask cluster</source>
+      <translation>Installer aussi Dask distributed, pour exécuter sur un cluster Dask</translation>
+    </message>
+    <message>
+      <source>Install</source>
+      <translation>Installer</translation>
+    </message>
+    <message>
+      <source>Cancel the install</source>
+      <translation>Annuler l'installation</translation>
+    </message>
+    <message>
+      <source>Installing {names} from {source}…</source>
+      <translation>Installation de {names} depuis {source}…</translation>
+    </message>
+    <message>
+      <source>Nothing more was installed: {reason}</source>
+      <translation>Rien de plus n'a été installé : {reason}</translation>
+    </message>
+    <message>
+      <source>Library</source>
+      <translation>Bibliothèque</translation>
+    </message>
+    <message>
+      <source>Here</source>
+      <translation>Ici</translation>
+    </message>
+    <message>
+      <source>Needed</source>
+      <translation>Nécessaire</translation>
+    </message>
+    <message>
+      <source>Used for</source>
+      <translation>Sert à</translation>
+    </message>
+    <message>
+      <source>computing</source>
+      <translation>calculer</translation>
+    </message>
+    <message>
+      <source>Dask clusters</source>
+      <translation>clusters Dask</translation>
+    </message>
+    <message>
+      <source>{version} or later</source>
+      <translation>{version} ou ultérieure</translation>
+    </message>
+    <message>
+      <source>Every library the indicators need is here.</source>
+      <translation>Toutes les bibliothèques nécessaires aux indicateurs sont présentes.</translation>
+    </message>
+    <message>
+      <source>The indicators need these Python libraries. Install brings the missing ones at the versions the plugin is tested with.</source>
+      <translation>Les indicateurs ont besoin de ces bibliothèques Python. Installer apporte celles qui manquent, dans les versions avec lesquelles l'extension est testée.</translation>
+    </message>
+    <message>
+      <source>To install: {names}.</source>
+      <translation>À installer : {names}.</translation>
+    </message>
+    <message>
+      <source>Nothing to install.</source>
+      <translation>Rien à installer.</translation>
+    </message>
+    <message>
+      <source>Into {folder}, a folder of this QGIS profile's own; QGIS's Python is not changed. From {source}.</source>
+      <translation>Dans {folder}, un dossier propre à ce profil QGIS ; le Python de QGIS n'est pas modifié. Depuis {source}.</translation>
+    </message>
+    <message>
+      <source>Installed. {names} was already loaded in this QGIS in an older version: restart QGIS to use the new one.</source>
+      <translation>Installé. {names} était déjà chargé dans ce QGIS dans une version plus ancienne : relancez QGIS pour utiliser la nouvelle.</translation>
+    </message>
+    <message>
+      <source>Installed, but the libraries are still not fit: see the table. Restart QGIS.</source>
+      <translation>Installé, mais les bibliothèques ne conviennent toujours pas : voir le tableau. Relancez QGIS.</translation>
+    </message>
+    <message>
+      <source>Installed. The indicators can run now, without restarting QGIS.</source>
+      <translation>Installé. Les indicateurs peuvent s'exécuter dès maintenant, sans relancer QGIS.</translation>
     </message>
   </context>
 </TS>

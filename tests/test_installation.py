@@ -1,0 +1,196 @@
+"""The plugin as a user installs it from the zip on a stock QGIS: Debian's QGIS Python has numpy
+but no pandas, shapely nor dask. It must load without a traceback, say why its algorithms cannot
+run and how to install what is missing, and run once the installer has brought the libraries
+into the profile's own folder (from a folder of wheels here, as from the package index).
+
+Real qgis_process runs in fresh profiles, with a copy of the plugin made as ``make zip`` makes it
+(no deps/ folder), and the system's Python (/usr/bin/python3, the one QGIS embeds).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+import shapely
+
+from tests import datagen
+from tests.helpers import QGIS_PROCESS, ROOT, read_table
+
+WHEELS = os.path.join(ROOT, "build", "wheels")
+SYSTEM_PYTHON = "/usr/bin/python3"
+PLUGIN_FILES = ["metadata.txt", "__init__.py", "plugin.py", "install_dependencies.py", "LICENSE", "requirements", "processing_provider", "core", "ui", "resources"]
+
+
+def zipped_plugin(folder):
+    """The plugin as the zip holds it, unpacked into ``folder``/geoindicators."""
+    plugin = os.path.join(folder, "geoindicators")
+    os.makedirs(plugin)
+    for name in PLUGIN_FILES:
+        source = os.path.join(ROOT, name)
+        if os.path.isdir(source):
+            shutil.copytree(source, os.path.join(plugin, name), ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(source, plugin)
+    return folder
+
+
+@pytest.fixture
+def stock_qgis(tmp_path):
+    """A fresh profile and the zipped plugin, enabled, with nothing but QGIS's own Python."""
+    if not os.path.isdir(WHEELS):
+        pytest.fail("The test wheels are missing: run `make test` (it downloads them into build/wheels).")
+    plugins = zipped_plugin(str(tmp_path / "plugins"))
+    profile = str(tmp_path / "profile")
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
+    env.update(QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=plugins, QGIS_CUSTOM_CONFIG_PATH=profile)
+    done = subprocess.run([QGIS_PROCESS, "plugins", "enable", "geoindicators"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    folder = os.path.join(profile, "profiles", "default", "geoindicators", f"python{sys.version_info.major}.{sys.version_info.minor}")
+    return {"env": env, "plugin": os.path.join(plugins, "geoindicators"), "libraries": folder}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("install") / "data.gpkg")
+    ids, cells = datagen.units(30, seed=91)
+    geometries, labels = datagen.polygon_theme(500, ["a", "b"], seed=92)
+    return {
+        "units": datagen.write_gpkg(path, "units", cells, {"code": ids}), "theme": datagen.write_gpkg(path, "theme", geometries, {"cover": labels}),
+        "ids": ids, "cells": cells, "geometries": geometries, "labels": labels,
+    }
+
+
+def run(stock_qgis, *arguments):
+    done = subprocess.run([QGIS_PROCESS, *arguments], env=stock_qgis["env"], capture_output=True, text=True, timeout=300)
+    return done, done.stdout + done.stderr
+
+
+def overlay(stock_qgis, data, output):
+    return run(stock_qgis, "run", "geoindicators:overlay", "--", f"INPUT={data['units']}", "ID_FIELD=code", f"OVERLAY={data['theme']}",
+               "CLASS_FIELD=cover", f"OUTPUT={output}")
+
+
+def install(stock_qgis, *arguments):
+    return subprocess.run([SYSTEM_PYTHON, os.path.join(stock_qgis["plugin"], "install_dependencies.py"), "--target", stock_qgis["libraries"],
+                           "--source", WHEELS, *arguments], capture_output=True, text=True, timeout=600)
+
+
+def test_a_stock_qgis_loads_the_plugin_and_says_what_is_missing(stock_qgis, data, tmp_path):
+    listed, text = run(stock_qgis, "list")
+    assert listed.returncode == 0 and "Traceback" not in text
+    assert "geoindicators:overlay" in text and "geoindicators:zonalstats" in text and "geoindicators:clusterstatus" in text
+    output = tmp_path / "out.gpkg"
+    done, text = overlay(stock_qgis, data, output)
+    assert done.returncode != 0 and "Traceback" not in text
+    assert "The Python library pandas is missing; version 2.0 or later is needed." in text
+    assert "The Python library shapely is missing; version 2.0 or later is needed." in text
+    assert "The Python library numpy" not in text  # Debian's numpy 1.24 fits
+    assert f'python3 "{stock_qgis["plugin"]}/install_dependencies.py"' in text
+    assert not output.exists()
+    done, text = run(stock_qgis, "run", "geoindicators:clusterstatus", "--", "SCHEDULER=tcp://127.0.0.1:1")
+    assert done.returncode != 0 and "Traceback" not in text
+    assert "The Python library dask is missing" in text and "install_dependencies.py\" --cluster" in text
+
+
+def test_the_installer_brings_the_libraries_and_the_algorithms_run(stock_qgis, data, tmp_path):
+    checked = install(stock_qgis, "--check")
+    assert checked.returncode == 1 and "shapely: missing here, 2.0.7 to install" in checked.stdout
+    assert "numpy" not in checked.stdout  # QGIS's own numpy is recent enough: left alone
+    installed = install(stock_qgis)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert sorted(os.listdir(stock_qgis["libraries"]))[:3] == ["dateutil", "pandas", "pandas-2.3.3.dist-info"]
+    output = tmp_path / "out.gpkg"
+    done, text = overlay(stock_qgis, data, output)
+    assert done.returncode == 0, text[-3000:]
+    _names, rows = read_table(str(output))
+    union = shapely.union_all(data["geometries"][data["labels"] == "a"])
+    expected = dict(zip(data["ids"], shapely.area(shapely.intersection(data["cells"], union))))
+    got = np.array([rows.get((unit, "a"), {"area": 0.0})["area"] for unit in data["ids"]])
+    np.testing.assert_allclose(got, [expected[unit] for unit in data["ids"]], rtol=1e-9, atol=1e-6)
+    # Dask for a cluster: the message names the scheduler now, not a missing library.
+    assert install(stock_qgis, "--cluster").returncode == 0
+    done, text = run(stock_qgis, "run", "geoindicators:clusterstatus", "--", "SCHEDULER=tcp://127.0.0.1:1")
+    assert "connection refused" in text and "missing" not in text
+    assert install(stock_qgis, "--cluster", "--check").returncode == 0  # nothing left to install
+
+
+def test_a_shapely_too_old_is_named_with_its_version(stock_qgis, data, tmp_path):
+    """Debian's shapely 1.8 gave an AttributeError traceback."""
+    os.makedirs(stock_qgis["libraries"])
+    [wheel] = [name for name in os.listdir(WHEELS) if name.lower().startswith("shapely-1.8")]
+    with zipfile.ZipFile(os.path.join(WHEELS, wheel)) as archive:
+        archive.extractall(stock_qgis["libraries"])
+    done, text = overlay(stock_qgis, data, tmp_path / "out.gpkg")
+    assert done.returncode != 0 and "Traceback" not in text
+    assert "The Python library shapely is 1.8.5.post1 here; version 2.0 or later is needed." in text
+    # The installer replaces it with the pinned one.
+    assert install(stock_qgis).returncode == 0
+    assert not [name for name in os.listdir(stock_qgis["libraries"]) if name.lower().startswith("shapely-1.8")]
+    done, text = overlay(stock_qgis, data, tmp_path / "again.gpkg")
+    assert done.returncode == 0, text[-3000:]
+
+
+def test_the_installer_chooses_wheels_for_this_python_and_checks_them(tmp_path):
+    sys.path.insert(0, ROOT)
+    try:
+        import install_dependencies as installer
+    finally:
+        sys.path.remove(ROOT)
+    tags = installer.compatible_tags()
+    assert installer.wheel_rank("shapely-2.0.7-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", tags) is not None
+    assert installer.wheel_rank("six-1.17.0-py2.py3-none-any.whl", tags) is not None
+    assert installer.wheel_rank("shapely-2.0.7-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", tags) is None
+    assert installer.wheel_rank("shapely-2.0.7-cp311-cp311-win_amd64.whl", tags) is None
+    assert installer.wheel_rank("shapely-2.0.7-cp311-cp311-manylinux_2_17_x86_64.whl", tags) < installer.wheel_rank("six-1.17.0-py2.py3-none-any.whl", tags)
+    # A wheel whose checksum differs from the index's is refused, and nothing is left.
+    page = tmp_path / "index" / "six"
+    page.mkdir(parents=True)
+    wheel = next(name for name in os.listdir(WHEELS) if name.startswith("six-"))
+    shutil.copy(os.path.join(WHEELS, wheel), page / wheel)
+    (page / "index.html").write_text(f'<a href="{wheel}#sha256={"0" * 64}">{wheel}</a>')
+    import http.server
+    import threading
+
+    handler = lambda *arguments: http.server.SimpleHTTPRequestHandler(*arguments, directory=str(tmp_path / "index"))  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(installer.InstallError, match="its SHA-256 is not the one the index gives"):
+            installer.install([("six", "1.17.0")], str(tmp_path / "target"), f"http://127.0.0.1:{server.server_address[1]}/")
+        assert os.listdir(tmp_path / "target") == []
+        good = installer._sha256(str(page / wheel))
+        (page / "index.html").write_text(f'<a href="{wheel}#sha256={good}">{wheel}</a>')
+        assert installer.install([("six", "1.17.0")], str(tmp_path / "target"), f"http://127.0.0.1:{server.server_address[1]}/") == ["six"]
+        assert "six.py" in os.listdir(tmp_path / "target")
+    finally:
+        server.shutdown()
+
+
+def test_the_dependency_dialog_installs_what_it_lists(tmp_path):
+    """The desktop's dialog, in a QGIS with its GUI classes (offscreen), on QGIS's own Python:
+    it lists pandas and shapely as missing, installs them with a progress bar in a thread of its
+    own, and they load at once, without restarting QGIS."""
+    import json
+
+    plugins = zipped_plugin(str(tmp_path / "plugins"))
+    profile = tmp_path / "profile"
+    target = profile / "profiles" / "default" / "geoindicators" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
+    env.update(QT_QPA_PLATFORM="offscreen", PYTHONPATH=plugins, QGIS_CUSTOM_CONFIG_PATH=str(profile))
+    shots = [str(tmp_path / "before.png"), str(tmp_path / "after.png")]
+    done = subprocess.run([SYSTEM_PYTHON, os.path.join(ROOT, "tests", "gui_scripts", "dependency_dialog.py"), WHEELS, str(target), *shots],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    shown = json.loads(done.stdout.strip().splitlines()[-1])
+    assert shown["before"]["pandas"] == "missing" and shown["before"]["shapely"] == "missing" and shown["before"]["numpy"] == "1.24.2"
+    assert shown["can_install"] and "To install: pandas 2.3.3, shapely 2.0.7" in shown["where"]
+    assert shown["after"]["pandas"] == "2.3.3" and shown["after"]["shapely"] == "2.0.7"
+    assert shown["result"] == "Installed. The indicators can run now, without restarting QGIS." and shown["progress"] == 1000
+    assert not shown["can_install_after"]
+    assert shown["imported"]["from"].startswith(str(target))
+    assert all(os.path.getsize(shot) > 10_000 for shot in shots)
