@@ -296,7 +296,7 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
 
     def check_output(self, parameters, context):
         """OUTPUT's ``outputs.Destination``, once its folder is known to exist and be writable."""
-        target = outputs.destination(self, parameters, context)
+        target = outputs.destination(parameters, context)
         outputs.check_writable(target)
         return target
 
@@ -378,8 +378,7 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
         A Shapefile keeps 10 characters per field name: the user is told before GDAL shortens the
         wide names. In the desktop, the layer loaded at the end is styled on ``main_column``.
         """
-        destination = self.parameterAsOutputLayer(parameters, "OUTPUT", context) or ""
-        if destination.lower().endswith(".shp") and any(len(name) > SHAPEFILE_NAME_LENGTH for name in frame.columns):
+        if outputs.destination(parameters, context).extension == ".shp" and any(len(name) > SHAPEFILE_NAME_LENGTH for name in frame.columns):
             feedback.pushWarning(
                 tr("Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.",
                    length=SHAPEFILE_NAME_LENGTH, example=frame.columns[0])

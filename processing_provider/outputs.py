@@ -9,7 +9,7 @@ driver that silently drops the rows ends in an error, with the file removed, not
 import os
 from dataclasses import dataclass
 
-from qgis.core import QgsProcessingException, QgsVectorLayer
+from qgis.core import QgsProcessingException, QgsProcessingOutputLayerDefinition, QgsProperty, QgsVectorLayer
 
 from .i18n import tr
 
@@ -39,10 +39,17 @@ class Destination:
         return FORMAT_NAMES.get(self.extension, GEOMETRY_ONLY.get(self.extension, self.extension.lstrip(".").upper()))
 
 
-def destination(algorithm, parameters, context, name="OUTPUT"):
-    text = algorithm.parameterAsOutputLayer(parameters, name, context) or ""
+def destination(parameters, context, name="OUTPUT"):
+    """What OUTPUT names, read from the parameter as given: ``parameterAsOutputLayer`` would add
+    a second layer to load at the end (a temporary one never made, which the desktop then lists
+    in red as "not correctly generated")."""
+    value = parameters.get(name)
+    if isinstance(value, QgsProcessingOutputLayerDefinition):
+        sink = value.sink
+        value = sink.staticValue() if sink.propertyType() == QgsProperty.StaticProperty else sink.valueAsString(context.expressionContext())[0]
+    text = "" if value is None else str(value)
     lowered = text.lower()
-    if not text or lowered.startswith("memory:"):
+    if not text or lowered == "temporary_output" or lowered.startswith("memory:"):
         return Destination(text)
     if lowered.startswith(("postgis:", "postgres:")):
         return Destination(text, None, "postgres")

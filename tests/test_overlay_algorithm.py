@@ -2,6 +2,7 @@
 
 import os
 
+import numpy as np
 import pytest
 import shapely
 from qgis.core import (
@@ -233,3 +234,22 @@ def test_file_fast_path_reads_the_same_as_feature_iteration(provider, qgis_proce
     for key, feature in fast.items():
         assert feature["area"] == pytest.approx(slow[key]["area"], rel=1e-12)
         assert feature["n_features"] == slow[key]["n_features"]
+
+
+@pytest.mark.parametrize("algorithm", ["geoindicators:overlay", "geoindicators:zonalstats"])
+@pytest.mark.parametrize("layout", [0, 1])
+def test_a_successful_run_to_a_temporary_output_loads_one_layer_and_no_red_line(provider, algorithm, layout, tmp_path):
+    """As the dialog runs it: OUTPUT a temporary layer to load into the project. A second entry
+    ("memory:Overlay indicator", never made) made the desktop end every wide run in red."""
+    from qgis.core import QgsApplication, QgsProcessingOutputLayerDefinition
+
+    raster = datagen.write_raster(str(tmp_path / "r.tif"), [np.arange(64.0).reshape(8, 8)], 0.0, 8000.0, 1000.0)
+    parameters = {"INPUT": squares(), "ID_FIELD": "code", "LAYOUT": layout, "OUTPUT": QgsProcessingOutputLayerDefinition("TEMPORARY_OUTPUT", QgsProject.instance())}
+    parameters.update({"OVERLAY": theme(), "CLASS_FIELD": "cover"} if algorithm.endswith("overlay") else {"RASTER": raster})
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    results, ok = QgsApplication.processingRegistry().createAlgorithmById(algorithm).run(parameters, context, QgsProcessingFeedback())
+    assert ok
+    to_load = context.layersToLoadOnCompletion()
+    assert list(to_load) == [results["OUTPUT"]]
+    assert context.getMapLayer(results["OUTPUT"]).featureCount() > 0
