@@ -95,9 +95,10 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
         the plugin setting, then GEOINDICATORS_SCHEDULER or SCHEDULER_IP, then this computer.
         """
         settings, _problems = read_execution_settings()
+        # Optional: a model or a script that leaves it out runs where the settings say.
         execution = QgsProcessingParameterEnum(
             EXECUTION, tr("Run on"), options=[tr("This computer"), tr("Dask cluster")],
-            defaultValue=DASK_CLUSTER if settings.scheduler else THIS_COMPUTER,
+            defaultValue=DASK_CLUSTER if settings.scheduler else THIS_COMPUTER, optional=True,
         )
         scheduler = QgsProcessingParameterString(
             SCHEDULER, tr("Dask scheduler address (tcp://host:8786)"), defaultValue=settings.scheduler or "", optional=True

@@ -1,9 +1,10 @@
 """The GeoIndicators Processing provider."""
 
 import configparser
+import glob
 import os
 
-from qgis.core import QgsProcessingProvider
+from qgis.core import QgsProcessingModelAlgorithm, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .i18n import tr
@@ -58,3 +59,8 @@ class GeoIndicatorsProvider(QgsProcessingProvider):
         self.addAlgorithm(OverlayAlgorithm())
         self.addAlgorithm(ZonalStatisticsAlgorithm())
         self.addAlgorithm(ClusterStatusAlgorithm())
+        # The models shipped with the plugin, in the toolbox under GeoIndicators > Models.
+        for path in sorted(glob.glob(os.path.join(_ROOT, "resources", "models", "*.model3"))):
+            model = QgsProcessingModelAlgorithm()
+            if model.fromFile(path):
+                self.addAlgorithm(model)

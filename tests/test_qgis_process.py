@@ -154,9 +154,21 @@ def test_listing_the_algorithms_loads_no_heavy_library(provider):
         "application = QgsApplication([], False); application.initQgis()\n"
         "from geoindicators.processing_provider.provider import GeoIndicatorsProvider\n"
         "provider = GeoIndicatorsProvider(); provider.loadAlgorithms()\n"
-        "assert len(provider.algorithms()) == 3\n"
+        "assert len(provider.algorithms()) == 4  # three algorithms and the shipped model\n"
         "print(sorted(name for name in ('numpy', 'pandas', 'shapely', 'dask', 'distributed') if name in sys.modules))\n"
     ).format(plugins=PLUGINS)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_shipped_model_is_valid_and_in_the_toolbox(provider):
+    """It was drawn red ("Parameter EXECUTION is mandatory") and listed its inputs alphabetically."""
+    from qgis.core import QgsApplication, QgsProcessingModelAlgorithm
+
+    model = QgsProcessingModelAlgorithm()
+    assert model.fromFile(MODEL)
+    assert model.validate() == (True, [])
+    assert [parameter.parameterName() for parameter in model.orderedParameters()] == ["units", "unit_id", "theme", "class_field"]
+    listed = [algorithm for algorithm in QgsApplication.processingRegistry().algorithms() if algorithm.provider() is provider and algorithm.group() == "Models"]
+    assert [algorithm.displayName() for algorithm in listed] == ["Repaired overlay indicator"]
