@@ -27,6 +27,8 @@ from .provider import icon
 from .settings import read_execution_settings
 from .style import apply_graduated_style
 
+# Where the help of each algorithm lives (the README's sections).
+HELP_URL = "https://github.com/geoindicators/geoindicators"
 EXECUTION = "EXECUTION"
 SCHEDULER = "SCHEDULER"
 THIS_COMPUTER, DASK_CLUSTER = 0, 1
@@ -51,8 +53,11 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
     def groupId(self):  # noqa: N802
         return "indicators"
 
+    # resources/icons/<icon_name>.svg
+    icon_name = "geoindicators"
+
     def icon(self):
-        return icon()
+        return icon(self.icon_name)
 
     def canExecute(self):  # noqa: N802
         """False, with the reason, when a library the core needs cannot run in this QGIS."""
@@ -88,6 +93,11 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
     def run_algorithm(self, parameters, context, feedback):
         raise NotImplementedError
 
+    def add(self, parameter, help_text):
+        """Add ``parameter`` with its own help (a tooltip in the dialog, a line in qgis_process help)."""
+        parameter.setHelp(help_text)
+        self.addParameter(parameter)
+
     def add_execution_parameters(self):
         """EXECUTION (this computer / Dask cluster) and SCHEDULER, advanced, defaults from the settings.
 
@@ -103,6 +113,8 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
         scheduler = QgsProcessingParameterString(
             SCHEDULER, tr("Dask scheduler address (tcp://host:8786)"), defaultValue=settings.scheduler or "", optional=True
         )
+        execution.setHelp(tr("This computer (its threads), or the Dask cluster whose scheduler is given below or in the GeoIndicators settings."))
+        scheduler.setHelp(tr("The scheduler's address, such as tcp://host:8786 (not the dashboard's http:// address); empty: the GeoIndicators settings."))
         for parameter in (execution, scheduler):
             parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
             self.addParameter(parameter)

@@ -9,7 +9,7 @@ from qgis.core import (
 )
 
 from ..core.errors import ClusterError
-from .base import SCHEDULER, IndicatorAlgorithm
+from .base import HELP_URL, SCHEDULER, IndicatorAlgorithm
 from .i18n import tr
 from .settings import read_execution_settings
 
@@ -23,8 +23,16 @@ class ClusterStatusAlgorithm(IndicatorAlgorithm):
     DASHBOARD = "DASHBOARD"
     REPORT = "REPORT"
 
+    icon_name = "cluster"
+
     def name(self):
         return "clusterstatus"
+
+    def tags(self):
+        return ["dask", tr("cluster"), tr("scheduler"), tr("workers"), tr("versions")]
+
+    def helpUrl(self):  # noqa: N802
+        return HELP_URL + "#running-on-a-dask-cluster"
 
     def displayName(self):  # noqa: N802
         return tr("Cluster status")
@@ -45,7 +53,8 @@ class ClusterStatusAlgorithm(IndicatorAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         settings, _problems = read_execution_settings()
-        self.addParameter(QgsProcessingParameterString(SCHEDULER, tr("Dask scheduler address (tcp://host:8786)"), defaultValue=settings.scheduler or "", optional=True))
+        self.add(QgsProcessingParameterString(SCHEDULER, tr("Dask scheduler address (tcp://host:8786)"), defaultValue=settings.scheduler or "", optional=True),
+                 tr("The scheduler's address, such as tcp://host:8786 (not the dashboard's http:// address); empty: the GeoIndicators settings."))
         self.addOutput(QgsProcessingOutputString(SCHEDULER, tr("Scheduler")))
         self.addOutput(QgsProcessingOutputNumber(self.WORKERS, tr("Workers")))
         self.addOutput(QgsProcessingOutputNumber(self.THREADS, tr("Threads")))

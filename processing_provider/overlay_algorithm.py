@@ -18,7 +18,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ..core.names import LINE, OVERLAY_MEASURES, POINT, POLYGON
-from .base import IndicatorAlgorithm
+from .base import HELP_URL, IndicatorAlgorithm
 from .i18n import tr
 from .layers import check_crs, check_filter, field_index, measure_for, ogr_file_location, postgis_table, read_geometries, read_ogr_columns
 from .outputs import check_table, check_text
@@ -38,6 +38,8 @@ class OverlayAlgorithm(IndicatorAlgorithm):
     LAYOUT = "LAYOUT"
     OUTPUT = "OUTPUT"
 
+    icon_name = "overlay"
+
     def name(self):
         return "overlay"
 
@@ -45,48 +47,61 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         return tr("Overlay indicator")
 
     def shortHelpString(self):  # noqa: N802
+        # Rendered as HTML: no angle brackets but tags.
         return tr(
-            "For each spatial unit (commune, watershed, grid cell) and each class of a thematic layer (land cover, burnt areas, "
-            "mining titles), measures how much of the theme lies in the unit.\n\n"
-            "Polygon theme: area of overlap (area), its share of the unit's area (pct_unit, %), its share of the class's total "
-            "area over all the units (pct_class, %; it sums to 100% over units that do not overlap) and the number of features overlapping the unit (n_features). "
-            "Line theme: length inside the unit (length) and n_features. Point theme: count and the sum of the optional "
-            "weight field (weight_sum).\n\n"
-            "Overlaps between features of one class are counted once, so shares never exceed 100%. Each class is measured on "
-            "its own: where features of two classes overlap, the place counts in both classes. Without a class field the whole "
-            "layer is one class, named 'all'. Features whose class is NULL form their own class (NULL in the long table, "
-            "'null' in wide field names).\n\n"
-            "A point lying exactly on the border between units is counted once, in the first of those units in the units "
-            "layer's order. A line running along a shared border counts in each unit it touches along that border.\n\n"
-            "Areas and lengths follow the ellipsoid of the Processing context like native algorithms: ellipsoidal (m², m) "
-            "when an ellipsoid is set, planar in the units CRS when it is NONE; the log says which. The thematic layer is "
-            "reprojected to the units CRS. Invalid geometries are repaired and counted in the log.\n\n"
-            "Layout: the long table has one row per unit and class with a positive measure, no geometry, and the fields "
-            "<unit ID field>, class, then the measures. The wide layout is the units layer with one field per measure and "
-            "class, named <measure>_<class> (class in lower case, accents removed, other characters as _); units without a "
-            "class get 0. Shapefile cuts field names to 10 characters: prefer GeoPackage for the wide layout."
+            "<p>For each spatial unit (commune, watershed, grid cell) and each class of a thematic layer (land cover, burnt areas, "
+            "mining titles), measures how much of the theme lies in the unit.</p>"
+            "<p><b>Polygons</b>: the area of overlap (area), its share of the unit (pct_unit, %), its share of the class's total over all "
+            "the units (pct_class, %) and the number of features (n_features). <b>Lines</b>: length and n_features. <b>Points</b>: count "
+            "and the sum of the weight field (weight_sum).</p>"
+            "<p>Overlaps between features of one class count once; each class is measured on its own, so a place covered by two classes "
+            "counts in both. Without a class field the whole layer is one class, 'all'; NULL is a class of its own. A point on the border "
+            "between units counts once, in the first of them in the layer's order; a line along a shared border counts in each unit.</p>"
+            "<p>Areas and lengths follow the ellipsoid set for measurements (Project > Properties > General; with qgis_process, "
+            "--ELLIPSOID=EPSG:7030 before --): ellipsoidal in m² and m, or planar in the units' CRS when it is None. The thematic layer is "
+            "reprojected to the units' CRS; invalid geometries are repaired and counted in the log.</p>"
+            "<p><b>Output layout</b>: the long table has one row per unit and class with a positive measure (the unit identifier, class, "
+            "then the measures). The wide layout is the units layer with one field per measure and class, such as area_forest (the class "
+            "in lower case, without accents, other characters as _), listed in the log; a unit without a class gets 0 there. Prefer a "
+            "GeoPackage: a Shapefile cuts names to 10 characters.</p>"
+            "<p><b>Run on</b> (advanced parameters): this computer, or a Dask cluster, whose scheduler address (tcp://host:8786) is given "
+            "here or in Options > Processing > Providers > GeoIndicators.</p>"
         )
 
+    def tags(self):
+        return [tr("land cover"), tr("burnt area"), tr("forest"), tr("share"), tr("commune"), tr("watershed"), "overlay", "intersection",
+                tr("indicator"), "dask", tr("cluster")]
+
+    def helpUrl(self):  # noqa: N802
+        return HELP_URL + "#the-overlay-indicator-geoindicatorsoverlay"
+
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Spatial units"), [QgsProcessing.TypeVectorPolygon]))
-        self.addParameter(QgsProcessingParameterField(self.ID_FIELD, tr("Unit identifier field"), parentLayerParameterName=self.INPUT))
-        self.addParameter(QgsProcessingParameterFeatureSource(self.OVERLAY, tr("Thematic layer"), [QgsProcessing.TypeVectorAnyGeometry]))
-        self.addParameter(QgsProcessingParameterField(self.CLASS_FIELD, tr("Class field"), parentLayerParameterName=self.OVERLAY, optional=True))
-        self.addParameter(
+        self.add(QgsProcessingParameterFeatureSource(self.INPUT, tr("Spatial units"), [QgsProcessing.TypeVectorPolygon]),
+                 tr("Polygons (communes, watersheds, grid cells): each gets the rows of its classes."))
+        self.add(QgsProcessingParameterField(self.ID_FIELD, tr("Unit identifier field"), parentLayerParameterName=self.INPUT),
+                 tr("A field with one value per unit, the key of every output row."))
+        self.add(QgsProcessingParameterFeatureSource(self.OVERLAY, tr("Thematic layer"), [QgsProcessing.TypeVectorAnyGeometry]),
+                 tr("Points, lines or polygons, in any CRS: what is measured in the units."))
+        self.add(QgsProcessingParameterField(self.CLASS_FIELD, tr("Class field"), parentLayerParameterName=self.OVERLAY, optional=True),
+                 tr("Each of its values is a class measured apart (years, land-cover codes); empty: the whole layer is one class."))
+        self.add(
             QgsProcessingParameterField(
                 self.WEIGHT_FIELD, tr("Weight field (points)"), parentLayerParameterName=self.OVERLAY,
                 type=QgsProcessingParameterField.Numeric, optional=True,
-            )
+            ),
+            tr("Points only: summed per unit and class (weight_sum), such as people per household."),
         )
-        self.addParameter(
+        self.add(
             QgsProcessingParameterEnum(
                 self.LAYOUT, tr("Output layout"),
                 options=[tr("Long table (one row per unit and class)"), tr("Units layer with one field per class and measure (wide)")],
                 defaultValue=LONG,
-            )
+            ),
+            tr("Long: a table without geometry, one row per unit and class. Wide: the units with one field per measure and class."),
         )
         self.add_execution_parameters()
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Overlay indicator"), QgsProcessing.TypeVector))
+        self.add(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Overlay indicator"), QgsProcessing.TypeVector),
+                 tr("Where to write the indicator: prefer a GeoPackage."))
 
     def run_algorithm(self, parameters, context, model_feedback):
         feedback = QgsProcessingMultiStepFeedback(4, model_feedback)

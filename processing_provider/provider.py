@@ -18,8 +18,9 @@ def plugin_version():
     return metadata.get("general", "version", fallback="")
 
 
-def icon():
-    return QIcon(os.path.join(_ROOT, "resources", "icons", "geoindicators.svg"))
+def icon(name="geoindicators"):
+    """The plugin's icon, or one of its algorithms' (resources/icons/<name>.svg)."""
+    return QIcon(os.path.join(_ROOT, "resources", "icons", f"{name}.svg"))
 
 
 class GeoIndicatorsProvider(QgsProcessingProvider):

@@ -27,7 +27,7 @@ from ..core.config import is_url
 from ..core.dask_executor import RASTER_PACKAGES
 from ..core.errors import InputError
 from ..core.names import CATEGORICAL_MEASURES, CENTRE, EXACT, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS
-from .base import IndicatorAlgorithm
+from .base import HELP_URL, IndicatorAlgorithm
 from .i18n import tr
 from ..core.names import class_value_text
 from .layers import check_crs, field_index, measure_for, python_value, read_geometries
@@ -51,6 +51,8 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
     LAYOUT = "LAYOUT"
     OUTPUT = "OUTPUT"
 
+    icon_name = "zonal"
+
     def name(self):
         return "zonalstats"
 
@@ -58,58 +60,70 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         return tr("Zonal statistics indicator")
 
     def shortHelpString(self):  # noqa: N802
+        # Rendered as HTML: no angle brackets but tags.
         return tr(
-            "Summarises the cells of a raster over each spatial unit, band by band: count, sum, mean, min, max, range, stdev, "
-            "variance, median, majority, minority, variety, covered_area and quantiles (QUANTILES, percentages such as 10,90, "
-            "give fields q10, q90).\n\n"
-            "Coverage rule. Exact (default): each cell is weighted by the fraction of it inside the unit, as the exactextract "
-            "library does; count is then the sum of those fractions, mean, stdev, variance, median and quantiles are weighted; "
-            "min, max, majority, minority and variety consider every cell the unit touches. Pixel centre: a cell counts wholly "
-            "when its centre lies in the unit, as QGIS's Zonal statistics; like QGIS, a unit holding at most one valid cell "
-            "centre (smaller than a cell) is measured with exact fractions instead. A cell centre exactly on a border between "
-            "two units counts in one of them (the one right of or below it), where QGIS counts it in neither.\n\n"
-            "Categorical mode, for a class raster (land cover): the area of each class value in each unit (area) and its share "
-            "of the unit's area (pct_unit, %). An optional class table gives each value a name.\n\n"
-            "Nodata cells, NaN values and cells outside the raster are left out; a band's scale and offset are applied. A unit "
-            "partly outside the raster is summarised on the part inside (covered_area says how much); a unit wholly outside "
-            "gets NULL statistics and is counted in a warning. Units are reprojected to the raster's CRS. covered_area and area "
-            "follow the ellipsoid of the Processing context like the overlay indicator (m² when an ellipsoid is set, planar in "
-            "the units CRS when it is NONE): the unit's measured area times the share of it covered.\n\n"
-            "Layout: the long table has one row per unit and band (fields: unit ID, band, then the statistics), or per unit "
-            "and class (unit ID, class, area, pct_unit). The wide layout is the units layer with one field per statistic and "
-            "band (mean_b1, median_b2… ; the bare statistic names for a single band), or per measure and class (area_forest…).\n\n"
-            "The raster is read window by window, never whole, so any size works. On a Dask cluster the workers open the "
-            "raster themselves: it must be in a shared folder mapped in the GeoIndicators settings, or a URL."
+            "<p>Summarises the cells of a raster over each spatial unit, band by band: count, sum, mean, min, max, range, stdev, "
+            "variance, median, majority, minority, variety, covered_area, and quantiles (10,90 gives the fields q10 and q90).</p>"
+            "<p><b>Coverage rule</b>. Exact (the default): each cell is weighted by the fraction of it inside the unit, as the exactextract "
+            "library does (count is the sum of those fractions; mean, stdev, variance, median and quantiles are weighted; min, max, "
+            "majority, minority and variety consider every cell the unit touches). Pixel centre: a cell counts wholly when its centre lies "
+            "in the unit, as QGIS's Zonal statistics; a unit holding at most one valid cell centre is measured with exact fractions, as "
+            "QGIS does. A centre exactly on a border counts in the unit right of or below it (QGIS counts it in neither).</p>"
+            "<p><b>Categorical</b> mode, for a class raster (land cover): the area of each class in each unit (area) and its share of the "
+            "unit (pct_unit, %); the class table names the values, and values given one name are one class.</p>"
+            "<p>Nodata cells, NaN values and cells outside the raster are left out; a band's scale and offset are applied. A unit partly "
+            "outside the raster is summarised on the part inside (covered_area says how much); a unit wholly outside gets NULL statistics "
+            "and is counted in a warning. Units are reprojected to the raster's CRS. covered_area and area follow the ellipsoid set for "
+            "measurements, like the overlay indicator: only they need one for units in degrees.</p>"
+            "<p><b>Output layout</b>: the long table has one row per unit and band (the unit identifier, band, then the statistics), or per "
+            "unit and class (the unit identifier, class, area, pct_unit). The wide layout is the units layer with one field per statistic "
+            "and band, such as mean_b1 (the bare statistic names for a single band), or per measure and class, such as area_forest.</p>"
+            "<p>The raster is read window by window, never whole: any size works. <b>Run on</b> (advanced parameters): this computer, or a "
+            "Dask cluster, whose scheduler address (tcp://host:8786) is given here or in Options > Processing > Providers > GeoIndicators; "
+            "its workers open the raster themselves, so it must be in a shared folder mapped in those settings, or a URL.</p>"
         )
 
+    def tags(self):
+        return [tr("raster"), tr("zonal statistics"), tr("mean"), tr("median"), "NDVI", tr("elevation"), tr("land cover"), tr("class area"),
+                "exactextract", tr("indicator"), "dask", tr("cluster")]
+
+    def helpUrl(self):  # noqa: N802
+        return HELP_URL + "#the-zonal-statistics-indicator-geoindicatorszonalstats"
+
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Spatial units"), [QgsProcessing.TypeVectorPolygon]))
-        self.addParameter(QgsProcessingParameterField(self.ID_FIELD, tr("Unit identifier field"), parentLayerParameterName=self.INPUT))
-        self.addParameter(QgsProcessingParameterRasterLayer(self.RASTER, tr("Raster")))
-        self.addParameter(QgsProcessingParameterBand(self.BANDS, tr("Bands (none = all)"), parentLayerParameterName=self.RASTER, optional=True, allowMultiple=True))
-        self.addParameter(
-            QgsProcessingParameterEnum(self.STATISTICS, tr("Statistics"), options=ZONAL_STATISTICS, allowMultiple=True, defaultValue=[0, 1, 2])
-        )
-        self.addParameter(QgsProcessingParameterString(self.QUANTILES, tr("Quantiles (percentages, such as 10,90)"), optional=True))
-        self.addParameter(
+        self.add(QgsProcessingParameterFeatureSource(self.INPUT, tr("Spatial units"), [QgsProcessing.TypeVectorPolygon]),
+                 tr("Polygons (communes, watersheds, grid cells), in any CRS: they are reprojected to the raster's."))
+        self.add(QgsProcessingParameterField(self.ID_FIELD, tr("Unit identifier field"), parentLayerParameterName=self.INPUT),
+                 tr("A field with one value per unit, the key of every output row."))
+        self.add(QgsProcessingParameterRasterLayer(self.RASTER, tr("Raster")), tr("Any raster GDAL reads, of any size: it is read window by window."))
+        self.add(QgsProcessingParameterBand(self.BANDS, tr("Bands (none = all)"), parentLayerParameterName=self.RASTER, optional=True, allowMultiple=True),
+                 tr("The bands to summarise, such as 2,1 with qgis_process; none: every band."))
+        self.add(QgsProcessingParameterEnum(self.STATISTICS, tr("Statistics"), options=ZONAL_STATISTICS, allowMultiple=True, defaultValue=[0, 1, 2]),
+                 tr("With qgis_process, their numbers from 0 (count) to 12 (covered_area), such as STATISTICS=0,2,8."))
+        self.add(QgsProcessingParameterString(self.QUANTILES, tr("Quantiles (percentages, such as 10,90)"), optional=True),
+                 tr("Percentages between 0 and 100; 10,90 gives the fields q10 and q90."))
+        self.add(
             QgsProcessingParameterEnum(
                 self.COVERAGE, tr("Coverage rule"),
                 options=[tr("Exact partial-pixel coverage"), tr("Pixel centre (as QGIS's Zonal statistics)")], defaultValue=0,
-            )
+            ),
+            tr("Exact: each cell weighted by the share of it inside the unit. Pixel centre: a cell counts when its centre is inside."),
         )
-        self.addParameter(QgsProcessingParameterBoolean(self.CATEGORICAL, tr("Categorical raster (area and share of each class value)"), defaultValue=False))
-        self.addParameter(
-            QgsProcessingParameterMatrix(self.CLASS_TABLE, tr("Class names (value, name)"), headers=[tr("Value"), tr("Name")], optional=True)
-        )
-        self.addParameter(
+        self.add(QgsProcessingParameterBoolean(self.CATEGORICAL, tr("Categorical raster (area and share of each class value)"), defaultValue=False),
+                 tr("For a class raster (land cover): the area and share of each class value, on one band."))
+        self.add(QgsProcessingParameterMatrix(self.CLASS_TABLE, tr("Class names (value, name)"), headers=[tr("Value"), tr("Name")], optional=True),
+                 tr("Pairs of raster value and name, such as 1,forest,2,water; values given one name are one class."))
+        self.add(
             QgsProcessingParameterEnum(
                 self.LAYOUT, tr("Output layout"),
                 options=[tr("Long table (one row per unit and band, or unit and class)"), tr("Units layer with one field per statistic (wide)")],
                 defaultValue=LONG,
-            )
+            ),
+            tr("Long: a table without geometry. Wide: the units with one field per statistic and band, or per measure and class."),
         )
         self.add_execution_parameters()
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Zonal statistics indicator"), QgsProcessing.TypeVector))
+        self.add(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Zonal statistics indicator"), QgsProcessing.TypeVector),
+                 tr("Where to write the indicator: prefer a GeoPackage."))
 
     def run_algorithm(self, parameters, context, model_feedback):
         feedback = QgsProcessingMultiStepFeedback(4, model_feedback)

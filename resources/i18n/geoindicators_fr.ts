@@ -44,6 +44,14 @@
       <translation>Adresse de l'ordonnanceur Dask (tcp://hôte:8786)</translation>
     </message>
     <message>
+      <source>This computer (its threads), or the Dask cluster whose scheduler is given below or in the GeoIndicators settings.</source>
+      <translation>Cet ordinateur (ses threads), ou le cluster Dask dont l'ordonnanceur est donné ci-dessous ou dans les paramètres de GeoIndicators.</translation>
+    </message>
+    <message>
+      <source>The scheduler's address, such as tcp://host:8786 (not the dashboard's http:// address); empty: the GeoIndicators settings.</source>
+      <translation>L'adresse de l'ordonnanceur, comme tcp://hôte:8786 (pas l'adresse http:// du tableau de bord) ; vide : celle des paramètres de GeoIndicators.</translation>
+    </message>
+    <message>
       <source>Connecting to the Dask scheduler {address} (timeout {timeout} s)...</source>
       <translation>Connexion à l'ordonnanceur Dask {address} (délai {timeout} s)...</translation>
     </message>
@@ -101,7 +109,7 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     </message>
     <message>
       <source>Running on a Dask cluster needs a scheduler address: fill the parameter SCHEDULER, or set one in Options &gt; Processing &gt; Providers &gt; GeoIndicators (or the variable GEOINDICATORS_SCHEDULER). Otherwise choose to run on this computer.</source>
-      <translation>L'exécution sur un cluster Dask demande l'adresse d'un ordonnanceur : remplissez le paramètre SCHEDULER, ou indiquez-la dans Options &gt; Traitements &gt; Fournisseurs &gt; GeoIndicators (ou la variable GEOINDICATORS_SCHEDULER). Sinon, choisissez d'exécuter sur cet ordinateur.</translation>
+      <translation>L'exécution sur un cluster Dask demande l'adresse d'un ordonnanceur : remplissez le paramètre SCHEDULER, ou indiquez-la dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators (ou la variable GEOINDICATORS_SCHEDULER). Sinon, choisissez d'exécuter sur cet ordinateur.</translation>
     </message>
     <message>
       <source>{package}: {client} here, {cluster} on the cluster</source>
@@ -220,6 +228,22 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Se connecte à un ordonnanceur Dask et décrit ses workers (threads, mémoire) et si leurs bibliothèques Python sont celles de QGIS, bibliothèque par bibliothèque, pour vérifier un cluster avant un long traitement. L'ordonnanceur par défaut est celui des paramètres de GeoIndicators, puis celui des variables d'environnement GEOINDICATORS_SCHEDULER ou SCHEDULER_IP. Une différence est signalée sans erreur : COMPATIBLE vaut faux et le journal liste chaque bibliothèque avec ses versions.</translation>
     </message>
     <message>
+      <source>cluster</source>
+      <translation>cluster</translation>
+    </message>
+    <message>
+      <source>scheduler</source>
+      <translation>ordonnanceur</translation>
+    </message>
+    <message>
+      <source>workers</source>
+      <translation>workers</translation>
+    </message>
+    <message>
+      <source>versions</source>
+      <translation>versions</translation>
+    </message>
+    <message>
       <source>Scheduler: {address}</source>
       <translation>Ordonnanceur : {address}</translation>
     </message>
@@ -253,7 +277,7 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     </message>
     <message>
       <source>No Dask scheduler to check: fill SCHEDULER, or set one in Options &gt; Processing &gt; Providers &gt; GeoIndicators (or the variable GEOINDICATORS_SCHEDULER).</source>
-      <translation>Aucun ordonnanceur Dask à vérifier : remplissez SCHEDULER, ou indiquez-en un dans Options &gt; Traitements &gt; Fournisseurs &gt; GeoIndicators (ou la variable GEOINDICATORS_SCHEDULER).</translation>
+      <translation>Aucun ordonnanceur Dask à vérifier : remplissez SCHEDULER, ou indiquez-en un dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators (ou la variable GEOINDICATORS_SCHEDULER).</translation>
     </message>
     <message>
       <source>Dashboard: {link}</source>
@@ -364,28 +388,8 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Indicateur de superposition</translation>
     </message>
     <message>
-      <source>For each spatial unit (commune, watershed, grid cell) and each class of a thematic layer (land cover, burnt areas, mining titles), measures how much of the theme lies in the unit.
-
-Polygon theme: area of overlap (area), its share of the unit's area (pct_unit, %), its share of the class's total area over all the units (pct_class, %; it sums to 100% over units that do not overlap) and the number of features overlapping the unit (n_features). Line theme: length inside the unit (length) and n_features. Point theme: count and the sum of the optional weight field (weight_sum).
-
-Overlaps between features of one class are counted once, so shares never exceed 100%. Each class is measured on its own: where features of two classes overlap, the place counts in both classes. Without a class field the whole layer is one class, named 'all'. Features whose class is NULL form their own class (NULL in the long table, 'null' in wide field names).
-
-A point lying exactly on the border between units is counted once, in the first of those units in the units layer's order. A line running along a shared border counts in each unit it touches along that border.
-
-Areas and lengths follow the ellipsoid of the Processing context like native algorithms: ellipsoidal (m², m) when an ellipsoid is set, planar in the units CRS when it is NONE; the log says which. The thematic layer is reprojected to the units CRS. Invalid geometries are repaired and counted in the log.
-
-Layout: the long table has one row per unit and class with a positive measure, no geometry, and the fields &lt;unit ID field&gt;, class, then the measures. The wide layout is the units layer with one field per measure and class, named &lt;measure&gt;_&lt;class&gt; (class in lower case, accents removed, other characters as _); units without a class get 0. Shapefile cuts field names to 10 characters: prefer GeoPackage for the wide layout.</source>
-      <translation>Pour chaque unité spatiale (commune, bassin versant, maille) et chaque classe d'une couche thématique (occupation du sol, surfaces brûlées, titres miniers), mesure la part du thème située dans l'unité.
-
-Thème polygonal : surface de recouvrement (area), sa part de la surface de l'unité (pct_unit, %), sa part de la surface totale de la classe sur l'ensemble des unités (pct_class, % ; la somme vaut 100 % sur des unités qui ne se chevauchent pas) et le nombre d'entités recouvrant l'unité (n_features). Thème linéaire : longueur dans l'unité (length) et n_features. Thème ponctuel : nombre (count) et somme du champ de poids facultatif (weight_sum).
-
-Les recouvrements entre entités d'une même classe ne sont comptés qu'une fois : les parts ne dépassent jamais 100 %. Chaque classe est mesurée séparément : là où deux classes se recouvrent, la surface compte pour les deux. Sans champ de classe, toute la couche forme une seule classe, nommée « all ». Les entités dont la classe est NULL forment leur propre classe (NULL dans la table longue, « null » dans les noms de champs larges).
-
-Un point situé exactement sur la limite entre unités est compté une seule fois, dans la première de ces unités dans l'ordre de la couche d'unités. Une ligne qui suit une limite commune compte dans chaque unité qu'elle longe.
-
-Surfaces et longueurs suivent l'ellipsoïde du contexte Processing comme les algorithmes natifs : ellipsoïdales (m², m) si un ellipsoïde est défini, planes dans le SCR des unités s'il vaut NONE ; le journal indique lequel. La couche thématique est reprojetée dans le SCR des unités. Les géométries invalides sont réparées et comptées dans le journal.
-
-Forme : la table longue a une ligne par unité et par classe de mesure positive, sans géométrie, avec les champs &lt;champ identifiant&gt;, class, puis les mesures. La forme large est la couche des unités avec un champ par mesure et par classe, nommé &lt;mesure&gt;_&lt;classe&gt; (classe en minuscules, sans accents, autres caractères remplacés par _) ; une unité sans la classe reçoit 0. Le Shapefile coupe les noms de champs à 10 caractères : préférez le GeoPackage pour la forme large.</translation>
+      <source>&lt;p&gt;For each spatial unit (commune, watershed, grid cell) and each class of a thematic layer (land cover, burnt areas, mining titles), measures how much of the theme lies in the unit.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Polygons&lt;/b&gt;: the area of overlap (area), its share of the unit (pct_unit, %), its share of the class's total over all the units (pct_class, %) and the number of features (n_features). &lt;b&gt;Lines&lt;/b&gt;: length and n_features. &lt;b&gt;Points&lt;/b&gt;: count and the sum of the weight field (weight_sum).&lt;/p&gt;&lt;p&gt;Overlaps between features of one class count once; each class is measured on its own, so a place covered by two classes counts in both. Without a class field the whole layer is one class, 'all'; NULL is a class of its own. A point on the border between units counts once, in the first of them in the layer's order; a line along a shared border counts in each unit.&lt;/p&gt;&lt;p&gt;Areas and lengths follow the ellipsoid set for measurements (Project &gt; Properties &gt; General; with qgis_process, --ELLIPSOID=EPSG:7030 before --): ellipsoidal in m² and m, or planar in the units' CRS when it is None. The thematic layer is reprojected to the units' CRS; invalid geometries are repaired and counted in the log.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Output layout&lt;/b&gt;: the long table has one row per unit and class with a positive measure (the unit identifier, class, then the measures). The wide layout is the units layer with one field per measure and class, such as area_forest (the class in lower case, without accents, other characters as _), listed in the log; a unit without a class gets 0 there. Prefer a GeoPackage: a Shapefile cuts names to 10 characters.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Run on&lt;/b&gt; (advanced parameters): this computer, or a Dask cluster, whose scheduler address (tcp://host:8786) is given here or in Options &gt; Processing &gt; Providers &gt; GeoIndicators.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;Pour chaque unité spatiale (commune, bassin versant, maille) et chaque classe d'une couche thématique (occupation du sol, surfaces brûlées, titres miniers), mesure la part du thème située dans l'unité.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Polygones&lt;/b&gt; : la surface en commun (area), sa part de l'unité (pct_unit, %), sa part du total de la classe sur toutes les unités (pct_class, %) et le nombre d'entités (n_features). &lt;b&gt;Lignes&lt;/b&gt; : la longueur (length) et n_features. &lt;b&gt;Points&lt;/b&gt; : le nombre (count) et la somme du champ de poids (weight_sum).&lt;/p&gt;&lt;p&gt;Les chevauchements entre entités d'une même classe comptent une fois ; chaque classe est mesurée à part, donc un lieu couvert par deux classes compte dans les deux. Sans champ de classe, toute la couche forme une classe, « all » ; NULL est une classe à part entière. Un point sur la limite entre unités compte une fois, dans la première d'entre elles dans l'ordre de la couche ; une ligne le long d'une limite commune compte dans chaque unité.&lt;/p&gt;&lt;p&gt;Surfaces et longueurs suivent l'ellipsoïde défini pour les mesures (Projet &gt; Propriétés &gt; Général ; avec qgis_process, --ELLIPSOID=EPSG:7030 avant --) : ellipsoïdales en m² et m, ou planes dans le SCR des unités s'il vaut Aucun. La couche thématique est reprojetée dans le SCR des unités ; les géométries invalides sont réparées et comptées dans le journal.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Disposition de la sortie&lt;/b&gt; : la table longue a une ligne par unité et par classe de mesure positive (l'identifiant de l'unité, class, puis les mesures). La disposition large est la couche des unités avec un champ par mesure et par classe, comme area_foret (la classe en minuscules, sans accents, autres caractères remplacés par _), listés dans le journal ; une unité sans la classe y reçoit 0. Préférez un GeoPackage : un Shapefile coupe les noms à 10 caractères.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Exécuter sur&lt;/b&gt; (paramètres avancés) : cet ordinateur, ou un cluster Dask, dont l'adresse d'ordonnanceur (tcp://hôte:8786) est donnée ici ou dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators.&lt;/p&gt;</translation>
     </message>
     <message>
       <source>The tasks carry {megabytes} MB of '{layer}' to the cluster. Put it in a shared folder mapped in the GeoIndicators settings (whole layer, in the units CRS) and the workers read it themselves.</source>
@@ -394,6 +398,62 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
     <message>
       <source>Areas and lengths are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres and metres.</source>
       <translation>Surfaces et longueurs ellipsoïdales, sur l'ellipsoïde {ellipsoid}, en mètres carrés et en mètres.</translation>
+    </message>
+    <message>
+      <source>land cover</source>
+      <translation>occupation du sol</translation>
+    </message>
+    <message>
+      <source>burnt area</source>
+      <translation>surface brûlée</translation>
+    </message>
+    <message>
+      <source>forest</source>
+      <translation>forêt</translation>
+    </message>
+    <message>
+      <source>share</source>
+      <translation>part</translation>
+    </message>
+    <message>
+      <source>commune</source>
+      <translation>commune</translation>
+    </message>
+    <message>
+      <source>watershed</source>
+      <translation>bassin versant</translation>
+    </message>
+    <message>
+      <source>indicator</source>
+      <translation>indicateur</translation>
+    </message>
+    <message>
+      <source>Polygons (communes, watersheds, grid cells): each gets the rows of its classes.</source>
+      <translation>Polygones (communes, bassins versants, mailles) : chacun reçoit les lignes de ses classes.</translation>
+    </message>
+    <message>
+      <source>A field with one value per unit, the key of every output row.</source>
+      <translation>Un champ avec une valeur par unité, la clé de chaque ligne de la sortie.</translation>
+    </message>
+    <message>
+      <source>Points, lines or polygons, in any CRS: what is measured in the units.</source>
+      <translation>Points, lignes ou polygones, dans tout SCR : ce qui est mesuré dans les unités.</translation>
+    </message>
+    <message>
+      <source>Each of its values is a class measured apart (years, land-cover codes); empty: the whole layer is one class.</source>
+      <translation>Chacune de ses valeurs est une classe mesurée à part (années, codes d'occupation du sol) ; vide : toute la couche forme une classe.</translation>
+    </message>
+    <message>
+      <source>Points only: summed per unit and class (weight_sum), such as people per household.</source>
+      <translation>Points seulement : sommé par unité et par classe (weight_sum), par exemple les personnes par ménage.</translation>
+    </message>
+    <message>
+      <source>Long: a table without geometry, one row per unit and class. Wide: the units with one field per measure and class.</source>
+      <translation>Longue : une table sans géométrie, une ligne par unité et par classe. Large : les unités avec un champ par mesure et par classe.</translation>
+    </message>
+    <message>
+      <source>Where to write the indicator: prefer a GeoPackage.</source>
+      <translation>Où écrire l'indicateur : préférez un GeoPackage.</translation>
     </message>
     <message>
       <source>The workers read '{layer}' themselves, from {path}.</source>
@@ -433,7 +493,7 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
     </message>
     <message>
       <source>Output layout</source>
-      <translation>Forme de la sortie</translation>
+      <translation>Disposition de la sortie</translation>
     </message>
     <message>
       <source>The thematic layer '{layer}' has no features: every measure is 0.</source>
@@ -528,28 +588,68 @@ Forme : la table longue a une ligne par unité et par classe de mesure positive,
       <translation>Indicateur de statistiques zonales</translation>
     </message>
     <message>
-      <source>Summarises the cells of a raster over each spatial unit, band by band: count, sum, mean, min, max, range, stdev, variance, median, majority, minority, variety, covered_area and quantiles (QUANTILES, percentages such as 10,90, give fields q10, q90).
-
-Coverage rule. Exact (default): each cell is weighted by the fraction of it inside the unit, as the exactextract library does; count is then the sum of those fractions, mean, stdev, variance, median and quantiles are weighted; min, max, majority, minority and variety consider every cell the unit touches. Pixel centre: a cell counts wholly when its centre lies in the unit, as QGIS's Zonal statistics; like QGIS, a unit holding at most one valid cell centre (smaller than a cell) is measured with exact fractions instead. A cell centre exactly on a border between two units counts in one of them (the one right of or below it), where QGIS counts it in neither.
-
-Categorical mode, for a class raster (land cover): the area of each class value in each unit (area) and its share of the unit's area (pct_unit, %). An optional class table gives each value a name.
-
-Nodata cells, NaN values and cells outside the raster are left out; a band's scale and offset are applied. A unit partly outside the raster is summarised on the part inside (covered_area says how much); a unit wholly outside gets NULL statistics and is counted in a warning. Units are reprojected to the raster's CRS. covered_area and area follow the ellipsoid of the Processing context like the overlay indicator (m² when an ellipsoid is set, planar in the units CRS when it is NONE): the unit's measured area times the share of it covered.
-
-Layout: the long table has one row per unit and band (fields: unit ID, band, then the statistics), or per unit and class (unit ID, class, area, pct_unit). The wide layout is the units layer with one field per statistic and band (mean_b1, median_b2… ; the bare statistic names for a single band), or per measure and class (area_forest…).
-
-The raster is read window by window, never whole, so any size works. On a Dask cluster the workers open the raster themselves: it must be in a shared folder mapped in the GeoIndicators settings, or a URL.</source>
-      <translation>Résume les cellules d'un raster sur chaque unité spatiale, bande par bande : count (nombre), sum (somme), mean (moyenne), min, max, range (étendue), stdev (écart type), variance, median (médiane), majority (valeur majoritaire), minority (valeur minoritaire), variety (nombre de valeurs distinctes), covered_area (surface couverte) et quantiles (QUANTILES, pourcentages tels que 10,90, qui donnent les champs q10, q90).
-
-Règle de couverture. Exacte (par défaut) : chaque cellule est pondérée par la fraction de sa surface située dans l'unité, comme le fait la bibliothèque exactextract ; count est alors la somme de ces fractions, et mean, stdev, variance, median et les quantiles sont pondérés ; min, max, majority, minority et variety portent sur toutes les cellules que l'unité touche. Centre du pixel : une cellule compte entièrement quand son centre est dans l'unité, comme dans les Statistiques zonales de QGIS ; comme QGIS, une unité qui contient au plus un centre de cellule valide (plus petite qu'une cellule) est mesurée avec les fractions exactes. Un centre de cellule exactement sur la limite entre deux unités compte dans l'une d'elles (celle à sa droite ou en dessous), là où QGIS ne le compte dans aucune.
-
-Mode classes, pour un raster de classes (occupation du sol) : la surface de chaque valeur de classe dans chaque unité (area) et sa part de la surface de l'unité (pct_unit, %). Une table des classes facultative donne un nom à chaque valeur.
-
-Les cellules nodata, les valeurs NaN et les cellules hors du raster sont écartées ; l'échelle et le décalage d'une bande sont appliqués. Une unité en partie hors du raster est résumée sur la partie qui le recouvre (covered_area dit combien) ; une unité entièrement hors du raster reçoit des statistiques NULL et est comptée dans un avertissement. Les unités sont reprojetées dans le SCR du raster. covered_area et area suivent l'ellipsoïde du contexte de traitement comme l'indicateur de superposition (m² quand un ellipsoïde est défini, plan dans le SCR des unités quand il vaut NONE) : la surface mesurée de l'unité multipliée par la part couverte.
-
-Disposition : la table longue a une ligne par unité et bande (champs : identifiant de l'unité, band, puis les statistiques), ou par unité et classe (identifiant, class, area, pct_unit). La disposition large est la couche des unités avec un champ par statistique et bande (mean_b1, median_b2… ; les noms de statistiques seuls pour une seule bande), ou par mesure et classe (area_forest…).
-
-Le raster est lu fenêtre par fenêtre, jamais en entier : toute taille convient. Sur un cluster Dask, les workers ouvrent eux-mêmes le raster : il doit se trouver dans un dossier partagé déclaré dans les paramètres de GeoIndicators, ou être une URL.</translation>
+      <source>&lt;p&gt;Summarises the cells of a raster over each spatial unit, band by band: count, sum, mean, min, max, range, stdev, variance, median, majority, minority, variety, covered_area, and quantiles (10,90 gives the fields q10 and q90).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Coverage rule&lt;/b&gt;. Exact (the default): each cell is weighted by the fraction of it inside the unit, as the exactextract library does (count is the sum of those fractions; mean, stdev, variance, median and quantiles are weighted; min, max, majority, minority and variety consider every cell the unit touches). Pixel centre: a cell counts wholly when its centre lies in the unit, as QGIS's Zonal statistics; a unit holding at most one valid cell centre is measured with exact fractions, as QGIS does. A centre exactly on a border counts in the unit right of or below it (QGIS counts it in neither).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Categorical&lt;/b&gt; mode, for a class raster (land cover): the area of each class in each unit (area) and its share of the unit (pct_unit, %); the class table names the values, and values given one name are one class.&lt;/p&gt;&lt;p&gt;Nodata cells, NaN values and cells outside the raster are left out; a band's scale and offset are applied. A unit partly outside the raster is summarised on the part inside (covered_area says how much); a unit wholly outside gets NULL statistics and is counted in a warning. Units are reprojected to the raster's CRS. covered_area and area follow the ellipsoid set for measurements, like the overlay indicator: only they need one for units in degrees.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Output layout&lt;/b&gt;: the long table has one row per unit and band (the unit identifier, band, then the statistics), or per unit and class (the unit identifier, class, area, pct_unit). The wide layout is the units layer with one field per statistic and band, such as mean_b1 (the bare statistic names for a single band), or per measure and class, such as area_forest.&lt;/p&gt;&lt;p&gt;The raster is read window by window, never whole: any size works. &lt;b&gt;Run on&lt;/b&gt; (advanced parameters): this computer, or a Dask cluster, whose scheduler address (tcp://host:8786) is given here or in Options &gt; Processing &gt; Providers &gt; GeoIndicators; its workers open the raster themselves, so it must be in a shared folder mapped in those settings, or a URL.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;Résume les cellules d'un raster sur chaque unité spatiale, bande par bande : count, sum, mean, min, max, range, stdev, variance, median, majority, minority, variety, covered_area, et des quantiles (10,90 donne les champs q10 et q90).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Règle de couverture&lt;/b&gt;. Exacte (par défaut) : chaque cellule est pondérée par la part d'elle située dans l'unité, comme le fait la bibliothèque exactextract (count est la somme de ces parts ; mean, stdev, variance, median et les quantiles sont pondérés ; min, max, majority, minority et variety considèrent toute cellule que l'unité touche). Centre de pixel : une cellule compte entièrement quand son centre est dans l'unité, comme les Statistiques de zone de QGIS ; une unité contenant au plus un centre de cellule valide est mesurée avec les parts exactes, comme le fait QGIS. Un centre exactement sur une limite compte dans l'unité à sa droite ou au-dessous (QGIS ne le compte dans aucune).&lt;/p&gt;&lt;p&gt;Mode &lt;b&gt;catégoriel&lt;/b&gt;, pour un raster de classes (occupation du sol) : la surface de chaque classe dans chaque unité (area) et sa part de l'unité (pct_unit, %) ; la table des classes nomme les valeurs, et les valeurs d'un même nom forment une seule classe.&lt;/p&gt;&lt;p&gt;Les cellules nodata, les valeurs NaN et les cellules hors du raster sont écartées ; l'échelle et le décalage d'une bande sont appliqués. Une unité en partie hors du raster est résumée sur la partie intérieure (covered_area dit combien) ; une unité entièrement hors du raster reçoit des statistiques NULL et est comptée dans un avertissement. Les unités sont reprojetées dans le SCR du raster. covered_area et area suivent l'ellipsoïde défini pour les mesures, comme l'indicateur de superposition : seules elles en demandent un pour des unités en degrés.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Disposition de la sortie&lt;/b&gt; : la table longue a une ligne par unité et par bande (l'identifiant de l'unité, band, puis les statistiques), ou par unité et par classe (l'identifiant de l'unité, class, area, pct_unit). La disposition large est la couche des unités avec un champ par statistique et par bande, comme mean_b1 (les noms nus des statistiques pour une seule bande), ou par mesure et par classe, comme area_foret.&lt;/p&gt;&lt;p&gt;Le raster est lu fenêtre par fenêtre, jamais en entier : toute taille convient. &lt;b&gt;Exécuter sur&lt;/b&gt; (paramètres avancés) : cet ordinateur, ou un cluster Dask, dont l'adresse d'ordonnanceur (tcp://hôte:8786) est donnée ici ou dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators ; ses workers ouvrent eux-mêmes le raster, qui doit donc être dans un dossier partagé déclaré dans ces paramètres, ou être une URL.&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <source>raster</source>
+      <translation>raster</translation>
+    </message>
+    <message>
+      <source>zonal statistics</source>
+      <translation>statistiques de zone</translation>
+    </message>
+    <message>
+      <source>mean</source>
+      <translation>moyenne</translation>
+    </message>
+    <message>
+      <source>median</source>
+      <translation>médiane</translation>
+    </message>
+    <message>
+      <source>elevation</source>
+      <translation>altitude</translation>
+    </message>
+    <message>
+      <source>class area</source>
+      <translation>surface par classe</translation>
+    </message>
+    <message>
+      <source>Polygons (communes, watersheds, grid cells), in any CRS: they are reprojected to the raster's.</source>
+      <translation>Polygones (communes, bassins versants, mailles), dans tout SCR : ils sont reprojetés dans celui du raster.</translation>
+    </message>
+    <message>
+      <source>Any raster GDAL reads, of any size: it is read window by window.</source>
+      <translation>Tout raster que GDAL lit, de toute taille : il est lu fenêtre par fenêtre.</translation>
+    </message>
+    <message>
+      <source>The bands to summarise, such as 2,1 with qgis_process; none: every band.</source>
+      <translation>Les bandes à résumer, comme 2,1 avec qgis_process ; aucune : toutes les bandes.</translation>
+    </message>
+    <message>
+      <source>With qgis_process, their numbers from 0 (count) to 12 (covered_area), such as STATISTICS=0,2,8.</source>
+      <translation>Avec qgis_process, leurs numéros de 0 (count) à 12 (covered_area), comme STATISTICS=0,2,8.</translation>
+    </message>
+    <message>
+      <source>Percentages between 0 and 100; 10,90 gives the fields q10 and q90.</source>
+      <translation>Des pourcentages entre 0 et 100 ; 10,90 donne les champs q10 et q90.</translation>
+    </message>
+    <message>
+      <source>Exact: each cell weighted by the share of it inside the unit. Pixel centre: a cell counts when its centre is inside.</source>
+      <translation>Exacte : chaque cellule pondérée par sa part dans l'unité. Centre de pixel : une cellule compte quand son centre est dedans.</translation>
+    </message>
+    <message>
+      <source>For a class raster (land cover): the area and share of each class value, on one band.</source>
+      <translation>Pour un raster de classes (occupation du sol) : la surface et la part de chaque valeur de classe, sur une bande.</translation>
+    </message>
+    <message>
+      <source>Pairs of raster value and name, such as 1,forest,2,water; values given one name are one class.</source>
+      <translation>Des paires de valeur du raster et de nom, comme 1,forêt,2,eau ; les valeurs d'un même nom forment une seule classe.</translation>
+    </message>
+    <message>
+      <source>Long: a table without geometry. Wide: the units with one field per statistic and band, or per measure and class.</source>
+      <translation>Longue : une table sans géométrie. Large : les unités avec un champ par statistique et par bande, ou par mesure et par classe.</translation>
     </message>
     <message>
       <source>The units are reprojected from {units} to the raster's CRS {raster}. </source>
@@ -625,7 +725,7 @@ Le raster est lu fenêtre par fenêtre, jamais en entier : toute taille convient
     </message>
     <message>
       <source>The Dask cluster cannot read the raster '{layer}' ({path}): it is not in a shared folder mapped in Options &gt; Processing &gt; Providers &gt; GeoIndicators. Copy it to a shared folder and map that folder, give a URL, or run on this computer.</source>
-      <translation>Le cluster Dask ne peut pas lire le raster « {layer} » ({path}) : il n'est pas dans un dossier partagé déclaré dans Options &gt; Traitements &gt; Fournisseurs &gt; GeoIndicators. Copiez-le dans un dossier partagé et déclarez ce dossier, donnez une URL, ou exécutez sur cet ordinateur.</translation>
+      <translation>Le cluster Dask ne peut pas lire le raster « {layer} » ({path}) : il n'est pas dans un dossier partagé déclaré dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators. Copiez-le dans un dossier partagé et déclarez ce dossier, donnez une URL, ou exécutez sur cet ordinateur.</translation>
     </message>
     <message>
       <source>No area is asked for (covered_area, categorical): the ellipsoid does not matter.</source>

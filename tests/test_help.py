@@ -1,0 +1,36 @@
+"""What the analyst reads: help that survives its HTML rendering, help per parameter, tags that
+the toolbox search finds, an icon per algorithm."""
+
+import re
+
+import pytest
+from qgis.core import QgsApplication
+
+ALGORITHMS = ["geoindicators:overlay", "geoindicators:zonalstats", "geoindicators:clusterstatus"]
+
+
+@pytest.mark.parametrize("algorithm_id", ALGORITHMS)
+def test_help_renders_and_every_parameter_has_its_own(provider, algorithm_id):
+    algorithm = QgsApplication.processingRegistry().algorithmById(algorithm_id)
+    text = algorithm.shortHelpString()
+    # "<unit ID field>" and "<measure>_<class>" vanished once rendered: only real tags may stand.
+    assert not [tag for tag in re.findall(r"</?([^ >/]+)", text) if tag not in ("p", "b", "i", "br")], text
+    if algorithm_id != "geoindicators:clusterstatus":
+        assert "Run on" in text and "tcp://host:8786" in text
+    assert algorithm.helpUrl().startswith("https://")
+    for parameter in algorithm.parameterDefinitions():
+        assert parameter.help(), parameter.name()
+
+
+@pytest.mark.parametrize(("words", "algorithm_id"), [("land cover", "geoindicators:overlay"), ("burnt area", "geoindicators:overlay"),
+                                                      ("dask", "geoindicators:clusterstatus"), ("NDVI", "geoindicators:zonalstats")])
+def test_the_toolbox_search_finds_the_algorithms_by_their_tags(provider, words, algorithm_id):
+    algorithm = QgsApplication.processingRegistry().algorithmById(algorithm_id)
+    assert any(words.lower() in tag.lower() for tag in algorithm.tags())
+
+
+def test_each_algorithm_has_an_icon_of_its_own(provider):
+    icons = {algorithm_id: QgsApplication.processingRegistry().algorithmById(algorithm_id).icon() for algorithm_id in ALGORITHMS}
+    assert all(not icon.isNull() for icon in icons.values())
+    images = {algorithm_id: icon.pixmap(32, 32).toImage() for algorithm_id, icon in icons.items()}
+    assert len({bytes(image.constBits().asarray(image.sizeInBytes())) for image in images.values()}) == 3
