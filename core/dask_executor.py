@@ -391,6 +391,7 @@ class DaskExecutor:
                 done += 1
                 if on_done is not None:
                     on_done(done, total)
+                self.report("chunk_done", done=done, total=total)
 
         try:
             for number, task in enumerate(tasks):

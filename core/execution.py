@@ -21,7 +21,7 @@ class LocalExecutor:
 
     Threads, not processes, on purpose: inside QGIS a spawned process re-launches QGIS on Windows
     and macOS. The heavy work is GEOS (through shapely), which releases the GIL, so threads do use
-    several cores. ``threads=1`` runs the tasks one after the other in the calling thread.
+    several cores. ``threads=1`` runs the tasks one after the other, in one worker thread.
     """
 
     def __init__(self, threads=None, report=None):
@@ -36,17 +36,20 @@ class LocalExecutor:
         """Results of ``function(*task)`` for each task, in the order of ``tasks``.
 
         ``on_done(done, total)`` is called in the calling thread as tasks finish; ``should_stop()``
-        is polled there, and a True answer drops the tasks not started and raises ``Cancelled``.
-        The first task to fail raises ``ChunkFailed`` naming it by ``labels[i]`` (a GeoIndicators
-        error, such as an ``InputError``, is raised as it is).
+        is polled there every 0.2 s, and a True answer drops the tasks not started and raises
+        ``Cancelled`` at once: tasks already running finish in the background and their results are
+        dropped (a chunk can take seconds; the caller should not wait for it). The first task to
+        fail raises ``ChunkFailed`` naming it by ``labels[i]`` (a GeoIndicators error, such as an
+        ``InputError``, is raised as it is). Tasks always run in worker threads, one at least, so
+        the calling thread stays free to hear a cancel.
         """
         tasks = list(tasks)
         self.report("submitting", chunks=len(tasks), threads=min(self.threads, max(1, len(tasks))))
         labels = labels or [str(number) for number in range(1, len(tasks) + 1)]
         function = _naming_failures(function)
         tasks = [(label, task) for label, task in zip(labels, tasks)]
-        if self.threads == 1 or len(tasks) <= 1:
-            return self._run_in_this_thread(function, tasks, on_done, should_stop)
+        if not tasks:
+            return []
         pool = ThreadPoolExecutor(max_workers=min(self.threads, len(tasks)), thread_name_prefix="geoindicators")
         futures = [pool.submit(function, *task) for task in tasks]
         try:
@@ -58,23 +61,14 @@ class LocalExecutor:
                     done_count += 1
                     if on_done is not None:
                         on_done(done_count, len(tasks))
+                    self.report("chunk_done", done=done_count, total=len(tasks))
                 if pending and should_stop is not None and should_stop():
                     raise Cancelled()
             return [future.result() for future in futures]
         finally:
-            # On cancel or failure, tasks not started are dropped; running ones end on their own.
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    @staticmethod
-    def _run_in_this_thread(function, tasks, on_done, should_stop):
-        results = []
-        for done, task in enumerate(tasks, start=1):
-            if should_stop is not None and should_stop():
-                raise Cancelled()
-            results.append(function(*task))
-            if on_done is not None:
-                on_done(done, len(tasks))
-        return results
+            # On cancel or failure, tasks not started are dropped; running ones end on their own,
+            # in the background: the caller does not wait for them.
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _naming_failures(function):

@@ -1,6 +1,7 @@
 """What every GeoIndicators algorithm shares: identity, where to run, feedback bridge, core errors,
 sink writing."""
 
+import time
 import traceback
 from contextlib import contextmanager
 
@@ -34,6 +35,33 @@ SCHEDULER = "SCHEDULER"
 THIS_COMPUTER, DASK_CLUSTER = 0, 1
 
 _WRITE_BATCH = 2000
+
+
+class _Pace:
+    """Lines "12 of 40 chunks done, about 35 s left" for runs long enough to want them: from 10 s
+    on, at most every 10 s."""
+
+    _FIRST, _EVERY = 10.0, 10.0
+
+    def start(self):
+        self.started = time.monotonic()
+        self.last = self.started
+
+    def line(self, done, total):
+        now = time.monotonic()
+        if not hasattr(self, "started") or now - self.started < self._FIRST or now - self.last < self._EVERY or done >= total:
+            return None
+        self.last = now
+        left = (now - self.started) * (total - done) / max(done, 1)
+        return tr("{done} of {total} chunks done, about {left} left.", done=done, total=total, left=_duration(left))
+
+
+def _duration(seconds):
+    if seconds < 90:
+        return tr("{count} s", count=int(round(seconds)))
+    if seconds < 5400:
+        return tr("{count} min", count=int(round(seconds / 60)))
+    return tr("{count} h {minutes} min", count=int(seconds // 3600), minutes=int(seconds % 3600 // 60))
 
 
 class IndicatorAlgorithm(QgsProcessingAlgorithm):
@@ -88,6 +116,8 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
                 ) from error
         if not results and feedback.isCanceled() and interrupt.interrupted():
             raise interrupted
+        if not results and feedback.isCanceled():
+            feedback.reportError(tr("Cancelled: the run stopped and wrote nothing."), fatalError=False)
         return results
 
     def run_algorithm(self, parameters, context, feedback):
@@ -178,7 +208,16 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
             executor.close()
 
     def _reporter(self, feedback):
+        pace = _Pace()
+
         def report(event, **details):
+            if event == "chunk_done":
+                line = pace.line(details["done"], details["total"])
+                if line:
+                    feedback.pushInfo(line)
+                return
+            if event == "submitting":
+                pace.start()
             if event == "submitting" and details.get("address"):
                 feedback.pushInfo(
                     tr("Running {chunks} chunks on the Dask cluster {address}: {workers} workers, {threads} threads.",

@@ -8,7 +8,6 @@ from qgis.core import (
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingFeatureSourceDefinition,
-    QgsProcessingMultiStepFeedback,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
@@ -19,6 +18,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ..core.names import LINE, OVERLAY_MEASURES, POINT, POLYGON
 from .base import HELP_URL, IndicatorAlgorithm
+from .progress import Steps
 from .i18n import tr
 from .layers import check_crs, check_filter, field_index, measure_for, ogr_file_location, postgis_table, read_geometries, read_ogr_columns
 from .outputs import check_table, check_text
@@ -104,7 +104,8 @@ class OverlayAlgorithm(IndicatorAlgorithm):
                  tr("Where to write the indicator: prefer a GeoPackage."))
 
     def run_algorithm(self, parameters, context, model_feedback):
-        feedback = QgsProcessingMultiStepFeedback(4, model_feedback)
+        # Reading the units, reading the theme (or reprojecting the units), computing, writing.
+        feedback = Steps(model_feedback, [5, 15, 75, 5])
         units = self.parameterAsSource(parameters, self.INPUT, context)
         if units is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))

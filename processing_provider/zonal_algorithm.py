@@ -9,7 +9,6 @@ from qgis.core import (
     QgsFields,
     QgsProcessing,
     QgsProcessingException,
-    QgsProcessingMultiStepFeedback,
     QgsProcessingParameterBand,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -28,6 +27,7 @@ from ..core.dask_executor import RASTER_PACKAGES
 from ..core.errors import InputError
 from ..core.names import CATEGORICAL_MEASURES, CENTRE, EXACT, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS
 from .base import HELP_URL, IndicatorAlgorithm
+from .progress import Steps
 from .i18n import tr
 from ..core.names import class_value_text
 from .layers import check_crs, field_index, measure_for, python_value, read_geometries
@@ -126,7 +126,8 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
                  tr("Where to write the indicator: prefer a GeoPackage."))
 
     def run_algorithm(self, parameters, context, model_feedback):
-        feedback = QgsProcessingMultiStepFeedback(4, model_feedback)
+        # Reading the units, reading the theme (or reprojecting the units), computing, writing.
+        feedback = Steps(model_feedback, [5, 5, 85, 5])
         units = self.parameterAsSource(parameters, self.INPUT, context)
         if units is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))

@@ -173,3 +173,43 @@ def test_a_worker_codes_classes_like_the_client_and_names_a_new_class():
     with pytest.raises(InputError) as raised:
         reference.features([1], np.array([square], dtype=object), {"cover": np.array(["burnt"], dtype=object)})
     assert raised.value.code == "layer_changed" and "'burnt' of /shared/theme.gpkg" in str(raised.value)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_cancel_does_not_wait_for_the_chunks_under_way(threads):
+    """Chunks can take seconds: the run stops at the next poll (0.2 s) and leaves the running ones
+    to finish in the background (it waited for them: 2 to 4 s in the desktop)."""
+    release, started, finished = threading.Event(), threading.Event(), []
+
+    def long_chunk(value):
+        started.set()
+        release.wait(5)  # blocked until the test lets it go, after the run has returned
+        finished.append(value)
+        return value
+
+    stop = threading.Event()
+    threading.Thread(target=lambda: (started.wait(10), stop.set()), daemon=True).start()
+    try:
+        with pytest.raises(Cancelled):
+            LocalExecutor(threads=threads).run(long_chunk, [(value,) for value in range(4)], should_stop=stop.is_set)
+        assert finished == []  # returned while the chunks were still running
+    finally:
+        release.set()
+
+
+def test_long_runs_log_the_chunks_done_and_the_time_left(monkeypatch):
+    from geoindicators.processing_provider import base
+
+    clock = [1000.0]
+    monkeypatch.setattr(base.time, "monotonic", lambda: clock[0])
+    pace = base._Pace()
+    pace.start()
+    lines = []
+    for done in range(1, 41):
+        clock[0] += 1.5  # 1.5 s a chunk: 60 s for 40
+        line = pace.line(done, 40)
+        if line:
+            lines.append(line)
+    assert lines[0] == "7 of 40 chunks done, about 50 s left."  # from 10 s on
+    assert lines[1:] == ["14 of 40 chunks done, about 39 s left.", "21 of 40 chunks done, about 28 s left.", "28 of 40 chunks done, about 18 s left.",
+                         "35 of 40 chunks done, about 8 s left."]  # every 10 s

@@ -253,3 +253,40 @@ def test_a_successful_run_to_a_temporary_output_loads_one_layer_and_no_red_line(
     to_load = context.layersToLoadOnCompletion()
     assert list(to_load) == [results["OUTPUT"]]
     assert context.getMapLayer(results["OUTPUT"]).featureCount() > 0
+
+
+def test_progress_follows_the_time_and_a_cancel_says_so(provider, tmp_path):
+    """Reading the layers is a few percent of a run, computing most of it: the bar was at 50% before
+    the first chunk. A cancelled run says so in the log and writes nothing."""
+    from tests.helpers import Logged
+
+    class Timeline(Logged):
+        def __init__(self, cancel_at=None):
+            super().__init__()
+            self.progress, self.at_start, self.cancel_at = [], None, cancel_at
+            self.progressChanged.connect(self._on_progress)
+
+        def _on_progress(self, value):
+            self.progress.append(value)
+            if self.cancel_at is not None and value >= self.cancel_at:
+                self.cancel()
+
+        def pushInfo(self, info):  # noqa: N802
+            if info.startswith("Running ") and self.at_start is None:
+                self.at_start = self.progress[-1] if self.progress else 0.0
+            super().pushInfo(info)
+
+    path = str(tmp_path / "data.gpkg")
+    ids, cells = datagen.units(60, seed=95)
+    units = datagen.write_gpkg(path, "units", cells, {"code": ids})
+    geometries, labels = datagen.polygon_theme(800, ["a", "b"], seed=96)
+    themes = datagen.write_gpkg(path, "theme", geometries, {"cover": labels})
+    feedback = Timeline()
+    run({"INPUT": units, "OVERLAY": themes}, feedback=feedback)
+    assert feedback.at_start is not None and feedback.at_start <= 20.0
+    assert feedback.progress[-1] == pytest.approx(100.0) or max(feedback.progress) >= 95.0
+    output = tmp_path / "cancelled.gpkg"
+    feedback = Timeline(cancel_at=30)
+    result = run({"INPUT": units, "OVERLAY": themes, "OUTPUT": str(output)}, feedback=feedback)
+    assert "Cancelled: the run stopped and wrote nothing." in feedback.text
+    assert not output.exists() and not result.get("OUTPUT")

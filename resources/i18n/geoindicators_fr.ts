@@ -24,6 +24,22 @@
       <translation>Installer…</translation>
     </message>
     <message>
+      <source>{count} h {minutes} min</source>
+      <translation>{count} h {minutes} min</translation>
+    </message>
+    <message>
+      <source>{done} of {total} chunks done, about {left} left.</source>
+      <translation>{done} blocs sur {total} terminés, environ {left} restantes.</translation>
+    </message>
+    <message>
+      <source>{count} s</source>
+      <translation>{count} s</translation>
+    </message>
+    <message>
+      <source>{count} min</source>
+      <translation>{count} min</translation>
+    </message>
+    <message>
       <source>Indicators</source>
       <translation>Indicateurs</translation>
     </message>
@@ -102,6 +118,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>The layer {path} changed while the cluster was reading it (class value {value} is new). Run again.</source>
       <translation>La couche {path} a changé pendant que le cluster la lisait (la valeur de classe {value} est nouvelle). Relancez le traitement.</translation>
+    </message>
+    <message>
+      <source>Cancelled: the run stopped and wrote nothing.</source>
+      <translation>Annulé : l'exécution s'est arrêtée et n'a rien écrit.</translation>
     </message>
     <message>
       <source>The setting '{setting}' has a value that cannot be used ({value}); its default is used instead.</source>
