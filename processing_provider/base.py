@@ -161,27 +161,35 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
             # A scheduler given without EXECUTION (qgis_process --SCHEDULER=...) means: run there.
             on_cluster = bool(typed) or bool(settings.scheduler)
         if not on_cluster:
+            if typed and self.scheduler_address(typed) != settings.scheduler:
+                # A scheduler typed by hand, and "Run on" left on this computer: say which wins.
+                feedback.pushWarning(tr("{scheduler} is {address}, but {execution} is 'This computer': the run is on this computer. Choose 'Dask cluster' to run there.",
+                                        scheduler=self.parameter_label(SCHEDULER), address=typed, execution=self.parameter_label(EXECUTION)))
             return None, settings
         address = self.scheduler_address(typed) or settings.scheduler
         if not address:
             raise QgsProcessingException(
-                tr("Running on a Dask cluster needs a scheduler address: fill the parameter SCHEDULER, or set one in Options > Processing > Providers > GeoIndicators "
-                   "(or the variable GEOINDICATORS_SCHEDULER). Otherwise choose to run on this computer.")
+                tr("Running on a Dask cluster needs a scheduler address: fill {scheduler}, or set one in Options > Processing > Providers > GeoIndicators "
+                   "(or the variable GEOINDICATORS_SCHEDULER). Otherwise choose to run on this computer.", scheduler=self.parameter_label(SCHEDULER))
             )
         return address, settings
 
-    @staticmethod
-    def scheduler_address(text):
+    def parameter_label(self, name):
+        """A parameter as the dialog shows it, with the name qgis_process uses: 'Output layout' (LAYOUT)."""
+        definition = self.parameterDefinition(name)
+        return f"'{definition.description()}' ({name})" if definition is not None else name
+
+    def scheduler_address(self, text):
         """The SCHEDULER parameter normalised (``tcp://host:8786``), None when empty, or an error."""
         try:
             return normalise_scheduler_address(text)
         except InputError as error:
             if error.details["reason"] == "web address":
-                message = tr("The parameter SCHEDULER, '{address}', is a web address (the Dask dashboard's?), not the address of a Dask scheduler such as tcp://host:8786.",
-                             address=error.details["address"])
+                message = tr("{parameter}, '{address}', is a web address (the Dask dashboard's?), not the address of a Dask scheduler such as tcp://host:8786.",
+                             parameter=self.parameter_label(SCHEDULER), address=error.details["address"])
             else:
-                message = tr("The parameter SCHEDULER, '{address}', is not the address of a Dask scheduler: give a host and a port, such as tcp://host:8786.",
-                             address=error.details["address"])
+                message = tr("{parameter}, '{address}', is not the address of a Dask scheduler: give a host and a port, such as tcp://host:8786.",
+                             parameter=self.parameter_label(SCHEDULER), address=error.details["address"])
             raise QgsProcessingException(message) from None
 
     @contextmanager
@@ -264,7 +272,7 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
     def cluster_error_message(self, error):
         details = error.details
         if error.code == "scheduler_unreachable":
-            return tr("Cannot reach the Dask scheduler at {address} within {timeout} s ({reason}). Check the address (parameter SCHEDULER or the GeoIndicators settings) "
+            return tr("Cannot reach the Dask scheduler at {address} within {timeout} s ({reason}). Check the address (Dask scheduler address, SCHEDULER, or the GeoIndicators settings) "
                       "and that the scheduler runs, or run on this computer.", address=details["address"], timeout=f"{details['timeout']:g}", reason=details["reason"])
         if error.code == "no_workers":
             return tr("The Dask scheduler at {address} has no workers. Start some (dask worker {address}), or run on this computer.", address=details["address"])
@@ -348,7 +356,7 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
 
     def check_output(self, parameters, context):
         """OUTPUT's ``outputs.Destination``, once its folder is known to exist and be writable."""
-        target = outputs.destination(parameters, context)
+        target = outputs.destination(parameters, context, label=self.parameter_label("OUTPUT"))
         outputs.check_writable(target)
         return target
 
@@ -430,7 +438,7 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
         A Shapefile keeps 10 characters per field name: the user is told before GDAL shortens the
         wide names. In the desktop, the layer loaded at the end is styled on ``main_column``.
         """
-        if outputs.destination(parameters, context).extension == ".shp" and any(len(name) > SHAPEFILE_NAME_LENGTH for name in frame.columns):
+        if outputs.destination(parameters, context, label=self.parameter_label("OUTPUT")).extension == ".shp" and any(len(name) > SHAPEFILE_NAME_LENGTH for name in frame.columns):
             feedback.pushWarning(
                 tr("Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.",
                    length=SHAPEFILE_NAME_LENGTH, example=frame.columns[0])

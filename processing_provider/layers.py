@@ -324,7 +324,7 @@ def measure_for(context, crs, layer_label, parameters=None):
             )
         if has_crs(crs):
             wkt = crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED)
-            return EllipsoidalMeasure(wkt, parameters.semiMajor, parameters.semiMinor, name=ellipsoid)
+            return EllipsoidalMeasure(wkt, parameters.semiMajor, parameters.semiMinor, name=ellipsoid_label(ellipsoid))
     if has_crs(crs) and crs.isGeographic():
         raise QgsProcessingException(
             tr("The units layer '{layer}' is in a geographic CRS ({crs}) and no ellipsoid is set, so areas would be in square degrees. "
@@ -332,6 +332,14 @@ def measure_for(context, crs, layer_label, parameters=None):
                "or reproject the units to a projected CRS.", layer=layer_label, crs=crs.authid() or crs.description())
         )
     return PlanarMeasure()
+
+
+def ellipsoid_label(code):
+    """An ellipsoid as people name it: 'WGS 84 (EPSG:7030)' rather than its code alone."""
+    for definition in QgsEllipsoidUtils.definitions():
+        if definition.acronym == code:
+            return f"{definition.description} ({code})"
+    return code
 
 
 def has_crs(crs):

@@ -33,13 +33,14 @@ class Destination:
     text: str
     path: str = None
     extension: str = ""
+    label: str = "OUTPUT"
 
     @property
     def format_name(self):
         return FORMAT_NAMES.get(self.extension, GEOMETRY_ONLY.get(self.extension, self.extension.lstrip(".").upper()))
 
 
-def destination(parameters, context, name="OUTPUT"):
+def destination(parameters, context, name="OUTPUT", label=None):
     """What OUTPUT names, read from the parameter as given: ``parameterAsOutputLayer`` would add
     a second layer to load at the end (a temporary one never made, which the desktop then lists
     in red as "not correctly generated")."""
@@ -49,16 +50,17 @@ def destination(parameters, context, name="OUTPUT"):
         value = sink.staticValue() if sink.propertyType() == QgsProperty.StaticProperty else sink.valueAsString(context.expressionContext())[0]
     text = "" if value is None else str(value)
     lowered = text.lower()
+    label = label or name
     if not text or lowered == "temporary_output" or lowered.startswith("memory:"):
-        return Destination(text)
+        return Destination(text, label=label)
     if lowered.startswith(("postgis:", "postgres:")):
-        return Destination(text, None, "postgres")
+        return Destination(text, None, "postgres", label)
     if lowered.startswith("ogr:"):
         # ogr:dbname='/path/file.gpkg' table=... (a layer added to an existing file)
         path = text.split("dbname=", 1)[-1].split(" ", 1)[0].strip("'\"")
     else:
         path = text.split("|", 1)[0]
-    return Destination(text, path, os.path.splitext(path)[1].lower())
+    return Destination(text, path, os.path.splitext(path)[1].lower(), label)
 
 
 def check_writable(target):
@@ -67,10 +69,10 @@ def check_writable(target):
         return
     folder = os.path.dirname(os.path.abspath(target.path))
     if not os.path.isdir(folder):
-        raise QgsProcessingException(tr("The folder of OUTPUT does not exist: {folder}. Create it or choose another place.", folder=folder))
+        raise QgsProcessingException(tr("The folder of {output} does not exist: {folder}. Create it or choose another place.", output=target.label, folder=folder))
     writable = os.access(target.path, os.W_OK) if os.path.exists(target.path) else os.access(folder, os.W_OK)
     if not writable:
-        raise QgsProcessingException(tr("OUTPUT cannot be written at {path}: no permission to write there. Choose another place.", path=target.path))
+        raise QgsProcessingException(tr("{output} cannot be written at {path}: no permission to write there. Choose another place.", output=target.label, path=target.path))
 
 
 def check_table(target, field_count, has_geometry):
@@ -78,8 +80,8 @@ def check_table(target, field_count, has_geometry):
     limit = FIELD_LIMITS.get(target.extension)
     if limit is not None and field_count > limit:
         raise QgsProcessingException(
-            tr("OUTPUT would have {count} fields and a {format} holds at most {limit}: choose the long layout, or another format such as GeoPackage.",
-               count=field_count, format=target.format_name, limit=limit)
+            tr("{output} would have {count} fields and a {format} holds at most {limit}: choose the long layout, or another format such as GeoPackage.",
+               output=target.label, count=field_count, format=target.format_name, limit=limit)
         )
     if not has_geometry and target.extension in GEOMETRY_ONLY:
         raise QgsProcessingException(
@@ -97,8 +99,8 @@ def check_text(target, field_name, values):
     if long_values:
         raise QgsProcessingException(
             tr("The field '{field}' has {count} values longer than the {limit} bytes a {format} keeps (for example '{example}…'): they would be cut, "
-               "and identifiers could become equal. Write OUTPUT to a GeoPackage.",
-               field=field_name, count=len(long_values), limit=limit, format=target.format_name, example=long_values[0][:40])
+               "and identifiers could become equal. Write {output} to a GeoPackage.",
+               field=field_name, count=len(long_values), limit=limit, format=target.format_name, example=long_values[0][:40], output=target.label)
         )
 
 

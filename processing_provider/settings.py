@@ -27,12 +27,13 @@ _PREFIX = "Processing/Configuration/"
 
 
 def _definitions():
+    """(name, label, default, placeholder) of each setting, in words an analyst reads."""
     return [
-        (SCHEDULER, tr("Dask scheduler address (empty: run on this computer)"), ""),
-        (CONNECT_TIMEOUT, tr("Dask scheduler connect timeout (seconds)"), float(DEFAULT_CONNECT_TIMEOUT)),
-        (CHUNK_SIZE, tr("Units per chunk (one task each)"), DEFAULT_CHUNK_SIZE),
-        (LOCAL_THREADS, tr("Threads on this computer (0: one per processor core)"), 0),
-        (PATH_MAPPINGS, tr("Shared folders as the cluster sees them (client=cluster; e.g. Z:/=/media/commun/)"), ""),
+        (SCHEDULER, tr("Dask scheduler address (empty: run on this computer)"), "", "tcp://host:8786"),
+        (CONNECT_TIMEOUT, tr("Seconds to wait for the Dask scheduler and its workers"), float(DEFAULT_CONNECT_TIMEOUT), ""),
+        (CHUNK_SIZE, tr("Units computed together in one task (fewer: more, shorter tasks)"), DEFAULT_CHUNK_SIZE, ""),
+        (LOCAL_THREADS, tr("Threads on this computer (0: one per processor core)"), 0, ""),
+        (PATH_MAPPINGS, tr("Shared folders, as this computer = as the cluster names them (several: separate with ;)"), "", "Z:/=/media/commun/; \\\\nas\\sig=/mnt/sig"),
     ]
 
 
@@ -42,9 +43,12 @@ def register(group):
         from processing.core.ProcessingConfig import ProcessingConfig, Setting
     except ImportError:  # the Processing plugin is off: the settings are still read from the profile
         return
-    for name, description, default in _definitions():
-        valuetype = Setting.STRING if isinstance(default, str) else None
-        ProcessingConfig.addSetting(Setting(group, name, description, default, valuetype=valuetype))
+    for name, description, default, placeholder in _definitions():
+        valuetype = {str: Setting.STRING, float: Setting.FLOAT, int: Setting.INT}[type(default)]
+        ProcessingConfig.addSetting(Setting(group, name, description, default, valuetype=valuetype, placeholder=placeholder))
+    from .provider import icon
+
+    ProcessingConfig.setGroupIcon(group, icon())
     ProcessingConfig.readSettings()
 
 
@@ -54,7 +58,7 @@ def unregister():
     except ImportError:
         return
 
-    for name, _description, _default in _definitions():
+    for name, *_rest in _definitions():
         if name in ProcessingConfig.settings:
             ProcessingConfig.removeSetting(name)
 
@@ -67,7 +71,7 @@ def read_execution_settings(settings=None):
     """
     settings = settings or QgsSettings()
     problems = []
-    descriptions = {name: description for name, description, _default in _definitions()}
+    descriptions = {name: description for name, description, *_rest in _definitions()}
 
     def value(name, default, convert):
         raw = settings.value(_PREFIX + name, None)

@@ -235,7 +235,7 @@ def test_cancel_while_connecting_stops_at_once(provider, data, settings, tmp_pat
 
 
 def test_a_web_address_is_not_taken_for_a_scheduler(provider, data, settings):
-    with pytest.raises(QgsProcessingException, match="'http://127.0.0.1:8787/status', is a web address"):
+    with pytest.raises(QgsProcessingException, match=r"'Dask scheduler address \(tcp://host:8786\)' \(SCHEDULER\), 'http://127.0.0.1:8787/status', is a web address"):
         run_overlay(data, EXECUTION=1, SCHEDULER="http://127.0.0.1:8787/status")
 
 

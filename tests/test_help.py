@@ -34,3 +34,15 @@ def test_each_algorithm_has_an_icon_of_its_own(provider):
     assert all(not icon.isNull() for icon in icons.values())
     images = {algorithm_id: icon.pixmap(32, 32).toImage() for algorithm_id, icon in icons.items()}
     assert len({bytes(image.constBits().asarray(image.sizeInBytes())) for image in images.values()}) == 3
+
+
+def test_the_settings_speak_plainly(provider):
+    from processing.core.ProcessingConfig import ProcessingConfig, Setting
+
+    settings = ProcessingConfig.settings
+    assert settings["GEOINDICATORS_CONNECT_TIMEOUT"].valuetype == Setting.FLOAT  # 2.5 s is a timeout too
+    assert settings["GEOINDICATORS_SCHEDULER"].placeholder == "tcp://host:8786"
+    assert settings["GEOINDICATORS_PATH_MAPPINGS"].placeholder.startswith("Z:/=/media/commun/")
+    assert "chunk" not in settings["GEOINDICATORS_CHUNK_SIZE"].description and "client=cluster" not in settings["GEOINDICATORS_PATH_MAPPINGS"].description
+    icon = ProcessingConfig.getGroupIcon("GeoIndicators")
+    assert icon.cacheKey() != QgsApplication.getThemeIcon("/processingAlgorithm.svg").cacheKey() and not icon.isNull()

@@ -162,7 +162,7 @@ def test_format_limits_and_the_output_folder_are_checked_before_computing(data, 
     geometries, _labels = datagen.polygon_theme(1200, ["x"], seed=84, mean_radius=2000)
     theme = datagen.write_gpkg(str(tmp_path / "many.gpkg"), "theme", geometries, {"cover": many[np.arange(1200) % 300]})
     feedback = Logged()
-    with pytest.raises(QgsProcessingException, match="OUTPUT would have 1202 fields and a Shapefile holds at most 255"):  # fid, code, 300 × 4
+    with pytest.raises(QgsProcessingException, match=r"'Overlay indicator' \(OUTPUT\) would have 1202 fields and a Shapefile holds at most 255"):  # fid, code, 300 × 4
         run("geoindicators:overlay", {"INPUT": data["units"], "ID_FIELD": "code", "OVERLAY": theme, "CLASS_FIELD": "cover", "LAYOUT": 1,
                                       "OUTPUT": str(tmp_path / "wide.shp")}, feedback=feedback)
     assert "Running" not in feedback.text  # refused before any chunk ran
@@ -173,11 +173,11 @@ def test_format_limits_and_the_output_folder_are_checked_before_computing(data, 
         assert not [path for path in os.listdir(tmp_path) if path.startswith("long")]
     result, _log = overlay(data, OUTPUT=str(tmp_path / "table.csv"))  # a CSV file holds it
     assert QgsVectorLayer(result["OUTPUT"]).featureCount() > 40
-    with pytest.raises(QgsProcessingException, match="The folder of OUTPUT does not exist: .*missing"):
+    with pytest.raises(QgsProcessingException, match=r"The folder of 'Overlay indicator' \(OUTPUT\) does not exist: .*missing"):
         overlay(data, OUTPUT=str(tmp_path / "missing" / "out.gpkg"))
     # 520 classes × 4 measures: more than a GeoPackage's 2000 columns.
     theme = datagen.write_gpkg(str(tmp_path / "many520.gpkg"), "theme", geometries[:1040], {"cover": np.array([f"c{n}" for n in range(520)], dtype=object)[np.arange(1040) % 520]})
-    with pytest.raises(QgsProcessingException, match="OUTPUT would have 2082 fields and a GeoPackage holds at most 1998"):
+    with pytest.raises(QgsProcessingException, match=r"'Overlay indicator' \(OUTPUT\) would have 2082 fields and a GeoPackage holds at most 1998"):
         overlay(data, OVERLAY=theme, LAYOUT=1, OUTPUT=str(tmp_path / "wide.gpkg"))
     assert not (tmp_path / "wide.gpkg").exists()
 
@@ -338,7 +338,7 @@ def test_a_malformed_setting_falls_back_to_its_default_with_a_warning(data, prov
     settings("CHUNK_SIZE", "a thousand")
     settings("SCHEDULER", "http://127.0.0.1:8787/status")
     result, log = overlay(data)
-    assert "The setting 'Units per chunk (one task each)' has a value that cannot be used (a thousand); its default is used instead." in log.text
+    assert "The setting 'Units computed together in one task (fewer: more, shorter tasks)' has a value that cannot be used (a thousand); its default is used instead." in log.text
     assert "The setting 'Dask scheduler address (empty: run on this computer)' has a value that cannot be used (http://127.0.0.1:8787/status)" in log.text
     assert "on this computer" in log.text and result["OUTPUT"].featureCount() > 0
 
@@ -355,3 +355,17 @@ def test_rotated_rasters_and_bad_class_tables_are_named(data, provider, tmp_path
         zonal(data, BANDS=[2], CATEGORICAL=True, CLASS_TABLE=["1", "forest", "2"])
     with pytest.raises(QgsProcessingException, match="The class table value 'forest' is not a number"):
         zonal(data, BANDS=[2], CATEGORICAL=True, CLASS_TABLE=["forest", "1"])
+
+
+def test_a_scheduler_typed_while_running_on_this_computer_is_pointed_out(data, provider, settings):
+    result, log = overlay(data, EXECUTION=0, SCHEDULER="tcp://127.0.0.1:1")
+    assert ("'Dask scheduler address (tcp://host:8786)' (SCHEDULER) is tcp://127.0.0.1:1, but 'Run on' (EXECUTION) is 'This computer': "
+            "the run is on this computer.") in log.text
+    assert result["OUTPUT"].featureCount() > 0
+    _result, log = overlay(data, EXECUTION=0)  # nothing typed: nothing to say
+    assert "is 'This computer'" not in log.text
+
+
+def test_ellipsoids_are_named(data, provider):
+    _result, log = run("geoindicators:overlay", {"INPUT": data["units"], "ID_FIELD": "code", "OVERLAY": data["theme"]}, ellipsoid="EPSG:7019")
+    assert "on the ellipsoid GRS 1980 (EPSG:7019)" in log.text

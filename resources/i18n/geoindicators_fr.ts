@@ -72,8 +72,8 @@
       <translation>Connexion à l'ordonnanceur Dask {address} (délai {timeout} s)...</translation>
     </message>
     <message>
-      <source>Cannot reach the Dask scheduler at {address} within {timeout} s ({reason}). Check the address (parameter SCHEDULER or the GeoIndicators settings) and that the scheduler runs, or run on this computer.</source>
-      <translation>Impossible de joindre l'ordonnanceur Dask à l'adresse {address} en {timeout} s ({reason}). Vérifiez l'adresse (paramètre SCHEDULER ou paramètres de GeoIndicators) et que l'ordonnanceur est lancé, ou exécutez sur cet ordinateur.</translation>
+      <source>Cannot reach the Dask scheduler at {address} within {timeout} s ({reason}). Check the address (Dask scheduler address, SCHEDULER, or the GeoIndicators settings) and that the scheduler runs, or run on this computer.</source>
+      <translation>Impossible de joindre l'ordonnanceur Dask à l'adresse {address} en {timeout} s ({reason}). Vérifiez l'adresse (Adresse de l'ordonnanceur Dask, SCHEDULER, ou paramètres de GeoIndicators) et que l'ordonnanceur est lancé, ou exécutez sur cet ordinateur.</translation>
     </message>
     <message>
       <source>The Dask scheduler at {address} has no workers. Start some (dask worker {address}), or run on this computer.</source>
@@ -128,8 +128,8 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Le paramètre « {setting} » a une valeur inutilisable ({value}) ; sa valeur par défaut est utilisée.</translation>
     </message>
     <message>
-      <source>Running on a Dask cluster needs a scheduler address: fill the parameter SCHEDULER, or set one in Options &gt; Processing &gt; Providers &gt; GeoIndicators (or the variable GEOINDICATORS_SCHEDULER). Otherwise choose to run on this computer.</source>
-      <translation>L'exécution sur un cluster Dask demande l'adresse d'un ordonnanceur : remplissez le paramètre SCHEDULER, ou indiquez-la dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators (ou la variable GEOINDICATORS_SCHEDULER). Sinon, choisissez d'exécuter sur cet ordinateur.</translation>
+      <source>Running on a Dask cluster needs a scheduler address: fill {scheduler}, or set one in Options &gt; Processing &gt; Providers &gt; GeoIndicators (or the variable GEOINDICATORS_SCHEDULER). Otherwise choose to run on this computer.</source>
+      <translation>L'exécution sur un cluster Dask demande une adresse d'ordonnanceur : remplissez {scheduler}, ou définissez-en une dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators (ou la variable GEOINDICATORS_SCHEDULER). Sinon, choisissez d'exécuter sur cet ordinateur.</translation>
     </message>
     <message>
       <source>{package}: {client} here, {cluster} on the cluster</source>
@@ -168,12 +168,16 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Cluster Dask</translation>
     </message>
     <message>
-      <source>The parameter SCHEDULER, '{address}', is a web address (the Dask dashboard's?), not the address of a Dask scheduler such as tcp://host:8786.</source>
-      <translation>Le paramètre SCHEDULER, « {address} », est une adresse web (celle du tableau de bord Dask ?), pas l'adresse d'un ordonnanceur Dask comme tcp://hôte:8786.</translation>
+      <source>{scheduler} is {address}, but {execution} is 'This computer': the run is on this computer. Choose 'Dask cluster' to run there.</source>
+      <translation>{scheduler} vaut {address}, mais {execution} vaut « Cet ordinateur » : l'exécution a lieu sur cet ordinateur. Choisissez « Cluster Dask » pour exécuter là-bas.</translation>
     </message>
     <message>
-      <source>The parameter SCHEDULER, '{address}', is not the address of a Dask scheduler: give a host and a port, such as tcp://host:8786.</source>
-      <translation>Le paramètre SCHEDULER, « {address} », n'est pas l'adresse d'un ordonnanceur Dask : indiquez un hôte et un port, comme tcp://hôte:8786.</translation>
+      <source>{parameter}, '{address}', is a web address (the Dask dashboard's?), not the address of a Dask scheduler such as tcp://host:8786.</source>
+      <translation>{parameter}, « {address} », est une adresse web (celle du tableau de bord Dask ?), pas l'adresse d'un ordonnanceur Dask comme tcp://hôte:8786.</translation>
+    </message>
+    <message>
+      <source>{parameter}, '{address}', is not the address of a Dask scheduler: give a host and a port, such as tcp://host:8786.</source>
+      <translation>{parameter}, « {address} », n'est pas l'adresse d'un ordonnanceur Dask : indiquez un hôte et un port, comme tcp://hôte:8786.</translation>
     </message>
     <message>
       <source>Running {chunks} chunks on the Dask cluster {address}: {workers} workers, {threads} threads.</source>
@@ -380,24 +384,24 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>GDAL le refuse</translation>
     </message>
     <message>
-      <source>The folder of OUTPUT does not exist: {folder}. Create it or choose another place.</source>
-      <translation>Le dossier de OUTPUT n'existe pas : {folder}. Créez-le ou choisissez un autre emplacement.</translation>
+      <source>The folder of {output} does not exist: {folder}. Create it or choose another place.</source>
+      <translation>Le dossier de {output} n'existe pas : {folder}. Créez-le ou choisissez un autre emplacement.</translation>
     </message>
     <message>
-      <source>OUTPUT cannot be written at {path}: no permission to write there. Choose another place.</source>
-      <translation>OUTPUT ne peut pas être écrit à {path} : pas de droit d'écriture. Choisissez un autre emplacement.</translation>
+      <source>{output} cannot be written at {path}: no permission to write there. Choose another place.</source>
+      <translation>{output} ne peut pas être écrit à {path} : pas de droit d'écriture. Choisissez un autre emplacement.</translation>
     </message>
     <message>
-      <source>OUTPUT would have {count} fields and a {format} holds at most {limit}: choose the long layout, or another format such as GeoPackage.</source>
-      <translation>OUTPUT aurait {count} champs et un fichier {format} en contient au plus {limit} : choisissez la disposition longue, ou un autre format comme GeoPackage.</translation>
+      <source>{output} would have {count} fields and a {format} holds at most {limit}: choose the long layout, or another format such as GeoPackage.</source>
+      <translation>{output} aurait {count} champs et un fichier {format} en contient au plus {limit} : choisissez la disposition longue, ou un autre format comme GeoPackage.</translation>
     </message>
     <message>
       <source>The long layout is a table without geometry, which the {format} format cannot hold: write it to a GeoPackage or a CSV file, or choose the wide layout.</source>
       <translation>La disposition longue est une table sans géométrie, que le format {format} ne peut pas contenir : écrivez-la dans un GeoPackage ou un fichier CSV, ou choisissez la disposition large.</translation>
     </message>
     <message>
-      <source>The field '{field}' has {count} values longer than the {limit} bytes a {format} keeps (for example '{example}…'): they would be cut, and identifiers could become equal. Write OUTPUT to a GeoPackage.</source>
-      <translation>Le champ « {field} » a {count} valeurs plus longues que les {limit} octets que garde un {format} (par exemple « {example}… ») : elles seraient tronquées, et des identifiants pourraient devenir égaux. Écrivez OUTPUT dans un GeoPackage.</translation>
+      <source>The field '{field}' has {count} values longer than the {limit} bytes a {format} keeps (for example '{example}…'): they would be cut, and identifiers could become equal. Write {output} to a GeoPackage.</source>
+      <translation>Le champ « {field} » a {count} valeurs plus longues que les {limit} octets que garde un {format} (par exemple « {example}… ») : elles seraient tronquées, et des identifiants pourraient devenir égaux. Écrivez {output} dans un GeoPackage.</translation>
     </message>
     <message>
       <source>Writing the output failed: {path} holds {found} of the {expected} features written (a full disk, or a format that cannot hold this table). Nothing was kept; free some space or choose another place or format.</source>
@@ -588,20 +592,20 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Adresse de l'ordonnanceur Dask (vide : exécuter sur cet ordinateur)</translation>
     </message>
     <message>
-      <source>Dask scheduler connect timeout (seconds)</source>
-      <translation>Délai de connexion à l'ordonnanceur Dask (secondes)</translation>
+      <source>Seconds to wait for the Dask scheduler and its workers</source>
+      <translation>Secondes d'attente de l'ordonnanceur Dask et de ses workers</translation>
     </message>
     <message>
-      <source>Units per chunk (one task each)</source>
-      <translation>Unités par lot (une tâche par lot)</translation>
+      <source>Units computed together in one task (fewer: more, shorter tasks)</source>
+      <translation>Unités calculées ensemble dans une tâche (moins : des tâches plus nombreuses et plus courtes)</translation>
     </message>
     <message>
       <source>Threads on this computer (0: one per processor core)</source>
       <translation>Threads sur cet ordinateur (0 : un par cœur de processeur)</translation>
     </message>
     <message>
-      <source>Shared folders as the cluster sees them (client=cluster; e.g. Z:/=/media/commun/)</source>
-      <translation>Dossiers partagés tels que le cluster les voit (client=cluster ; ex. Z:/=/media/commun/)</translation>
+      <source>Shared folders, as this computer = as the cluster names them (several: separate with ;)</source>
+      <translation>Dossiers partagés, tels que cet ordinateur = tels que le cluster les nomme (plusieurs : séparez par ;)</translation>
     </message>
     <message>
       <source>Zonal statistics indicator</source>
