@@ -432,7 +432,7 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
         for label, columns in by_label.items():
             feedback.pushInfo(tr("Fields of {kind} '{label}': {fields}", kind=kind, label="NULL" if label is None else label, fields=", ".join(columns)))
 
-    def write_wide_units(self, parameters, context, units, unit_features, fields, frame, main_column, feedback):
+    def write_wide_units(self, parameters, context, units, unit_features, fields, frame, main_column, feedback, main_unit=""):
         """Write the units with the columns of ``frame`` added (``fields``: the units' then the frame's).
 
         A Shapefile keeps 10 characters per field name: the user is told before GDAL shortens the
@@ -456,5 +456,5 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
         if written is not None and context.willLoadLayerOnCompletion(written):
             # Formats keep no aliases (GDAL 3.6): they are given to the layer QGIS loads.
             aliases = {field.name(): field.alias() for field in fields if field.alias()}
-            apply_graduated_style(context.layerToLoadOnCompletionDetails(written), main_column, aliases)
+            apply_graduated_style(context.layerToLoadOnCompletionDetails(written), main_column, aliases, main_unit)
         return written

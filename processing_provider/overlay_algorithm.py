@@ -12,6 +12,7 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
+    QgsUnitTypes,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
@@ -128,6 +129,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             feedback.pushWarning(no_crs)
         measure = measure_for(context, units.sourceCrs(), self.units_label, parameters)
         feedback.pushInfo(self._measure_description(measure, units))
+        self.length_unit = "m" if measure.ellipsoidal else QgsUnitTypes.toAbbreviatedString(units.sourceCrs().mapUnits())
         target = self.check_output(parameters, context)
         address, settings = self.execution_target(parameters, context, feedback)
 
@@ -327,7 +329,9 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             fields.append(field)
         if not result.single_class:
             self.report_wide_names(names, feedback, tr("class"))
-        return self.write_wide_units(parameters, context, units, unit_features, fields, frame, result.main_field(names), feedback)
+        # Planar lengths are in the units CRS's own unit (feet, degrees…), not always metres.
+        unit = {"pct_unit": "%", "length": self.length_unit, "count": ""}[result.main_measure]
+        return self.write_wide_units(parameters, context, units, unit_features, fields, frame, result.main_field(names), feedback, unit)
 
 
 def _is_loopback(host):

@@ -371,4 +371,4 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
                 frame[column] = frame[column].astype("Int64")
         main = "pct_unit" if result.categorical else ("mean" if "mean" in result.fields else result.fields[0])
         main_column = next((column for (name, _label), column in names.items() if name == main), None)
-        return self.write_wide_units(parameters, context, units, unit_features, fields, frame, main_column, feedback)
+        return self.write_wide_units(parameters, context, units, unit_features, fields, frame, main_column, feedback, "%" if main == "pct_unit" else "")

@@ -1,6 +1,7 @@
 """geoindicators:overlay through Processing: outputs, styling, selections, CRSs and user errors."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -112,6 +113,10 @@ def test_wide_layer_keeps_units_and_is_styled_when_loaded(provider, qgis_process
     renderer = layer.renderer()
     assert isinstance(renderer, QgsGraduatedSymbolRenderer)
     assert renderer.classAttribute() == "pct_unit_foret"  # the class with most area
+    # The legend's title names the measure and its unit; bounds have one decimal, all of them.
+    assert layer.name().endswith(": pct_unit (Forêt) (%)")
+    labels = [item.label() for item in renderer.legendSymbolItems()]
+    assert labels and all(re.fullmatch(r"-?\d+\.\d - -?\d+\.\d", label) for label in labels), labels
     QgsProject.instance().removeAllMapLayers()
 
 

@@ -388,3 +388,20 @@ def test_units_without_any_valid_cell_get_nulls_for_every_statistic(provider, da
             assert is_null(feature["count"]), feature["code"]
         for name in ("mean", "median", "majority", "minority", "q10", "q90", "stdev", "min", "max"):
             assert is_null(feature[name]), (feature["code"], name)
+
+
+def test_units_without_a_value_are_drawn_in_a_no_data_class(provider, data, tmp_path):
+    """Units wholly outside the raster have NULL statistics: they vanished from the styled map."""
+    import processing
+    from qgis.core import QgsRuleBasedRenderer
+
+    QgsProject.instance().removeAllMapLayers()
+    result = processing.runAndLoadResults("geoindicators:zonalstats", {"INPUT": data["units"], "ID_FIELD": "code", "RASTER": data["raster"], "BANDS": [1],
+                                                                       "STATISTICS": [2], "LAYOUT": 1, "OUTPUT": str(tmp_path / "wide.gpkg")})
+    [layer] = [layer for layer in QgsProject.instance().mapLayers().values() if layer.source().startswith(result["OUTPUT"])]
+    renderer = layer.renderer()
+    assert isinstance(renderer, QgsRuleBasedRenderer)
+    rules = renderer.rootRule().children()
+    assert rules[-1].label() == "no data" and rules[-1].filterExpression() == '"mean" IS NULL'
+    assert len(rules) == 6  # five quantile classes, and the units without a value
+    QgsProject.instance().removeAllMapLayers()

@@ -608,6 +608,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Dossiers partagés, tels que cet ordinateur = tels que le cluster les nomme (plusieurs : séparez par ;)</translation>
     </message>
     <message>
+      <source>no data</source>
+      <translation>pas de donnée</translation>
+    </message>
+    <message>
       <source>Zonal statistics indicator</source>
       <translation>Indicateur de statistiques zonales</translation>
     </message>
