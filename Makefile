@@ -14,8 +14,9 @@ QGIS_PROCESS := qgis_process.bin
 export QT_QPA_PLATFORM ?= offscreen
 PROFILE_PLUGINS ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-pyproj python3-venv python3-pip qttools5-dev-tools
-# The tests start their own PostgreSQL server with PostGIS (and load it with Debian's ogr2ogr).
-TEST_APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 gdal-bin
+# The tests start their own PostgreSQL server with PostGIS (and load it with Debian's ogr2ogr), and
+# the QGIS desktop on a virtual X display (its main window cannot start on Qt's offscreen platform).
+TEST_APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 gdal-bin xvfb xauth
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 PLUGIN_FILES := metadata.txt __init__.py plugin.py install_dependencies.py LICENSE requirements processing_provider core ui resources

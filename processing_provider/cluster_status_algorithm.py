@@ -10,7 +10,7 @@ from qgis.core import (
 
 from ..core.errors import ClusterError
 from .base import HELP_URL, SCHEDULER, IndicatorAlgorithm
-from .i18n import tr
+from .i18n import tr, tr_tags
 from .settings import read_execution_settings
 
 
@@ -29,7 +29,7 @@ class ClusterStatusAlgorithm(IndicatorAlgorithm):
         return "clusterstatus"
 
     def tags(self):
-        return ["dask", tr("cluster"), tr("scheduler"), tr("workers"), tr("versions")]
+        return tr_tags("dask", "cluster", "scheduler", "workers", "versions")
 
     def helpUrl(self):  # noqa: N802
         return HELP_URL + "#running-on-a-dask-cluster"

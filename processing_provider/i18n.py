@@ -15,6 +15,17 @@ def tr(text, **values):
     return translated.format(**values) if values else translated
 
 
+def tr_tags(*words):
+    """Search words for the toolbox: each in the user's language and in English (an analyst who
+    follows English documentation types English words in a French QGIS)."""
+    tags = []
+    for word in words:
+        for spelling in (tr(word), word):
+            if spelling not in tags:
+                tags.append(spelling)
+    return tags
+
+
 def install_translator():
     """Load the translation of the QGIS user locale, if we ship one; keep the returned object alive."""
     locale = str(QgsSettings().value("locale/userLocale", "") or QLocale.system().name())[:2]

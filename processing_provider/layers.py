@@ -338,7 +338,8 @@ def ellipsoid_label(code):
     """An ellipsoid as people name it: 'WGS 84 (EPSG:7030)' rather than its code alone."""
     for definition in QgsEllipsoidUtils.definitions():
         if definition.acronym == code:
-            return f"{definition.description} ({code})"
+            # QGIS's descriptions of EPSG ellipsoids hold their code already.
+            return definition.description if code in definition.description else f"{definition.description} ({code})"
     return code
 
 

@@ -20,7 +20,7 @@ from qgis.PyQt.QtCore import QVariant
 from ..core.names import LINE, OVERLAY_MEASURES, POINT, POLYGON
 from .base import HELP_URL, IndicatorAlgorithm
 from .progress import Steps
-from .i18n import tr
+from .i18n import tr, tr_tags
 from .layers import check_crs, check_filter, field_index, measure_for, ogr_file_location, postgis_table, read_geometries, read_ogr_columns
 from .outputs import check_table, check_text
 
@@ -70,8 +70,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         )
 
     def tags(self):
-        return [tr("land cover"), tr("burnt area"), tr("forest"), tr("share"), tr("commune"), tr("watershed"), "overlay", "intersection",
-                tr("indicator"), "dask", tr("cluster")]
+        return tr_tags("land cover", "burnt area", "forest", "share", "commune", "watershed", "overlay", "intersection", "indicator", "dask", "cluster")
 
     def helpUrl(self):  # noqa: N802
         return HELP_URL + "#the-overlay-indicator-geoindicatorsoverlay"

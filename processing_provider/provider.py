@@ -4,7 +4,8 @@ import configparser
 import glob
 import os
 
-from qgis.core import QgsProcessingModelAlgorithm, QgsProcessingProvider
+from qgis.core import QgsApplication, QgsProcessingModelAlgorithm, QgsProcessingProvider
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QIcon
 
 from .i18n import tr
@@ -50,6 +51,10 @@ class GeoIndicatorsProvider(QgsProcessingProvider):
         from . import settings
 
         settings.unregister()
+        try:
+            QgsApplication.processingRegistry().providerAdded.disconnect(self._attach_models)
+        except TypeError:  # never connected
+            pass
         super().unload()
 
     def loadAlgorithms(self):  # noqa: N802
@@ -65,3 +70,20 @@ class GeoIndicatorsProvider(QgsProcessingProvider):
             model = QgsProcessingModelAlgorithm()
             if model.fromFile(path):
                 self.addAlgorithm(model)
+        # QGIS loads a provider's algorithms before it registers the provider: a model's steps that
+        # run our own algorithms found none of them and the model was "invalid" in the toolbox.
+        # They are attached again once the provider is registered.
+        try:
+            QgsApplication.processingRegistry().providerAdded.connect(self._attach_models, Qt.UniqueConnection)
+        except TypeError:  # connected already (algorithms refreshed)
+            pass
+
+    def _attach_models(self, provider_id):
+        if provider_id != self.id():
+            return
+        for algorithm in self.algorithms():
+            if isinstance(algorithm, QgsProcessingModelAlgorithm):
+                children = algorithm.childAlgorithms()
+                for child in children.values():
+                    child.reattach()
+                algorithm.setChildAlgorithms(children)

@@ -1,5 +1,7 @@
 """Styling of output layers, done by a post-processor when Processing loads them (GUI thread)."""
 
+import math
+
 from qgis.core import (
     QgsClassificationQuantile,
     QgsFeatureRequest,
@@ -14,8 +16,10 @@ from .i18n import tr
 
 _CLASSES = 5
 _RAMP = "Reds"
-# Decimals of the class bounds, by unit: shares to a tenth of a percent, lengths and areas whole.
+# Decimals of the class bounds, by unit: shares to a tenth of a percent, lengths and areas whole;
+# more where class bounds would otherwise print alike ("3.00 - 3.00"), the same for every class.
 _PRECISION = {"%": 1, "m": 0, "m²": 0}
+_MOST_DECIMALS = 6
 
 
 class GraduatedStyle(QgsProcessingLayerPostProcessorInterface):
@@ -44,10 +48,11 @@ class GraduatedStyle(QgsProcessingLayerPostProcessorInterface):
         layer.setName(f"{layer.name()}: {measure}" + (f" ({self.unit})" if self.unit else ""))
         renderer = QgsGraduatedSymbolRenderer(self.field_name)
         method = QgsClassificationQuantile()
-        method.setLabelPrecision(_PRECISION.get(self.unit, 2))
         method.setLabelTrimTrailingZeroes(False)
         renderer.setClassificationMethod(method)
         renderer.updateClasses(layer, _CLASSES)
+        method.setLabelPrecision(legend_decimals([(r.lowerValue(), r.upperValue()) for r in renderer.ranges()], _PRECISION.get(self.unit, 0)))
+        renderer.updateRangeLabels()
         ramp = QgsStyle.defaultStyle().colorRamp(_RAMP)
         if ramp is not None:
             renderer.updateColorRamp(ramp)
@@ -55,6 +60,15 @@ class GraduatedStyle(QgsProcessingLayerPostProcessorInterface):
             renderer = _with_no_data_class(renderer, self.field_name)
         layer.setRenderer(renderer)
         layer.triggerRepaint()
+
+
+def legend_decimals(ranges, least):
+    """Decimals that tell every distinct class bound apart, ``least`` at least, at most 6."""
+    bounds = sorted({value for bounds in ranges for value in bounds if math.isfinite(value)})
+    gaps = [upper - lower for lower, upper in zip(bounds, bounds[1:]) if upper > lower]
+    # A gap of 0.001 needs 3 decimals, even when subtraction left 0.000999999.
+    needed = math.ceil(-math.log10(min(gaps)) - 1e-6) if gaps else 0
+    return int(min(_MOST_DECIMALS, max(least, needed)))
 
 
 def _has_nulls(layer, field_name):

@@ -28,7 +28,7 @@ from ..core.errors import InputError
 from ..core.names import CATEGORICAL_MEASURES, CENTRE, EXACT, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS
 from .base import HELP_URL, IndicatorAlgorithm
 from .progress import Steps
-from .i18n import tr
+from .i18n import tr, tr_tags
 from ..core.names import class_value_text
 from .layers import check_crs, field_index, measure_for, python_value, read_geometries
 from .outputs import check_table, check_text
@@ -84,8 +84,8 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         )
 
     def tags(self):
-        return [tr("raster"), tr("zonal statistics"), tr("mean"), tr("median"), "NDVI", tr("elevation"), tr("land cover"), tr("class area"),
-                "exactextract", tr("indicator"), "dask", tr("cluster")]
+        return tr_tags("raster", "zonal statistics", "mean", "median", "NDVI", "elevation", "land cover", "class area", "exactextract", "indicator",
+                       "dask", "cluster")
 
     def helpUrl(self):  # noqa: N802
         return HELP_URL + "#the-zonal-statistics-indicator-geoindicatorszonalstats"

@@ -368,4 +368,4 @@ def test_a_scheduler_typed_while_running_on_this_computer_is_pointed_out(data, p
 
 def test_ellipsoids_are_named(data, provider):
     _result, log = run("geoindicators:overlay", {"INPUT": data["units"], "ID_FIELD": "code", "OVERLAY": data["theme"]}, ellipsoid="EPSG:7019")
-    assert "on the ellipsoid GRS 1980 (EPSG:7019)" in log.text
+    assert "on the ellipsoid GRS 1980 (EPSG:7019)," in log.text  # the code once, not twice

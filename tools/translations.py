@@ -28,9 +28,14 @@ def source_strings():
             with open(file, encoding="utf-8") as handle:
                 tree = ast.parse(handle.read())
             for node in ast.walk(tree):
-                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr" and node.args and isinstance(node.args[0], ast.Constant):
-                    if node.args[0].value not in found:
-                        found.append(node.args[0].value)
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", None)
+                # tr("text", ...) translates its first argument; tr_tags("word", ...) every one.
+                texts = node.args[:1] if name == "tr" else node.args if name == "tr_tags" else []
+                for text in texts:
+                    if isinstance(text, ast.Constant) and text.value not in found:
+                        found.append(text.value)
     return found
 
 

@@ -240,16 +240,8 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>{version} sur {machines}</translation>
     </message>
     <message>
-      <source>Cluster status</source>
-      <translation>État du cluster</translation>
-    </message>
-    <message>
-      <source>Execution</source>
-      <translation>Exécution</translation>
-    </message>
-    <message>
-      <source>Connects to a Dask scheduler and reports its workers (threads, memory) and whether their Python libraries match the ones QGIS runs, library by library, so a cluster can be checked before a long run. The scheduler defaults to the GeoIndicators setting, then to the GEOINDICATORS_SCHEDULER or SCHEDULER_IP environment variables. A mismatch is reported, not raised: COMPATIBLE is false and the log lists each library with its versions.</source>
-      <translation>Se connecte à un ordonnanceur Dask et décrit ses workers (threads, mémoire) et si leurs bibliothèques Python sont celles de QGIS, bibliothèque par bibliothèque, pour vérifier un cluster avant un long traitement. L'ordonnanceur par défaut est celui des paramètres de GeoIndicators, puis celui des variables d'environnement GEOINDICATORS_SCHEDULER ou SCHEDULER_IP. Une différence est signalée sans erreur : COMPATIBLE vaut faux et le journal liste chaque bibliothèque avec ses versions.</translation>
+      <source>dask</source>
+      <translation>dask</translation>
     </message>
     <message>
       <source>cluster</source>
@@ -266,6 +258,18 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>versions</source>
       <translation>versions</translation>
+    </message>
+    <message>
+      <source>Cluster status</source>
+      <translation>État du cluster</translation>
+    </message>
+    <message>
+      <source>Execution</source>
+      <translation>Exécution</translation>
+    </message>
+    <message>
+      <source>Connects to a Dask scheduler and reports its workers (threads, memory) and whether their Python libraries match the ones QGIS runs, library by library, so a cluster can be checked before a long run. The scheduler defaults to the GeoIndicators setting, then to the GEOINDICATORS_SCHEDULER or SCHEDULER_IP environment variables. A mismatch is reported, not raised: COMPATIBLE is false and the log lists each library with its versions.</source>
+      <translation>Se connecte à un ordonnanceur Dask et décrit ses workers (threads, mémoire) et si leurs bibliothèques Python sont celles de QGIS, bibliothèque par bibliothèque, pour vérifier un cluster avant un long traitement. L'ordonnanceur par défaut est celui des paramètres de GeoIndicators, puis celui des variables d'environnement GEOINDICATORS_SCHEDULER ou SCHEDULER_IP. Une différence est signalée sans erreur : COMPATIBLE vaut faux et le journal liste chaque bibliothèque avec ses versions.</translation>
     </message>
     <message>
       <source>Scheduler: {address}</source>
@@ -416,14 +420,6 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>&lt;p&gt;Pour chaque unité spatiale (commune, bassin versant, maille) et chaque classe d'une couche thématique (occupation du sol, surfaces brûlées, titres miniers), mesure la part du thème située dans l'unité.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Polygones&lt;/b&gt; : la surface en commun (area), sa part de l'unité (pct_unit, %), sa part du total de la classe sur toutes les unités (pct_class, %) et le nombre d'entités (n_features). &lt;b&gt;Lignes&lt;/b&gt; : la longueur (length) et n_features. &lt;b&gt;Points&lt;/b&gt; : le nombre (count) et la somme du champ de poids (weight_sum).&lt;/p&gt;&lt;p&gt;Les chevauchements entre entités d'une même classe comptent une fois ; chaque classe est mesurée à part, donc un lieu couvert par deux classes compte dans les deux. Sans champ de classe, toute la couche forme une classe, « all » ; NULL est une classe à part entière. Un point sur la limite entre unités compte une fois, dans la première d'entre elles dans l'ordre de la couche ; une ligne le long d'une limite commune compte dans chaque unité.&lt;/p&gt;&lt;p&gt;Surfaces et longueurs suivent l'ellipsoïde défini pour les mesures (Projet &gt; Propriétés &gt; Général ; avec qgis_process, --ELLIPSOID=EPSG:7030 avant --) : ellipsoïdales en m² et m, ou planes dans le SCR des unités s'il vaut Aucun. La couche thématique est reprojetée dans le SCR des unités ; les géométries invalides sont réparées et comptées dans le journal.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Disposition de la sortie&lt;/b&gt; : la table longue a une ligne par unité et par classe de mesure positive (l'identifiant de l'unité, class, puis les mesures). La disposition large est la couche des unités avec un champ par mesure et par classe, comme area_foret (la classe en minuscules, sans accents, autres caractères remplacés par _), listés dans le journal ; une unité sans la classe y reçoit 0. Préférez un GeoPackage : un Shapefile coupe les noms à 10 caractères.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Exécuter sur&lt;/b&gt; (paramètres avancés) : cet ordinateur, ou un cluster Dask, dont l'adresse d'ordonnanceur (tcp://hôte:8786) est donnée ici ou dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators.&lt;/p&gt;</translation>
     </message>
     <message>
-      <source>The tasks carry {megabytes} MB of '{layer}' to the cluster. Put it in a shared folder mapped in the GeoIndicators settings (whole layer, in the units CRS) and the workers read it themselves.</source>
-      <translation>Les tâches transportent {megabytes} Mo de « {layer} » vers le cluster. Placez-la dans un dossier partagé déclaré dans les paramètres de GeoIndicators (couche entière, dans le SCR des unités) : les workers la liront eux-mêmes.</translation>
-    </message>
-    <message>
-      <source>Areas and lengths are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres and metres.</source>
-      <translation>Surfaces et longueurs ellipsoïdales, sur l'ellipsoïde {ellipsoid}, en mètres carrés et en mètres.</translation>
-    </message>
-    <message>
       <source>land cover</source>
       <translation>occupation du sol</translation>
     </message>
@@ -448,8 +444,24 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>bassin versant</translation>
     </message>
     <message>
+      <source>overlay</source>
+      <translation>superposition</translation>
+    </message>
+    <message>
+      <source>intersection</source>
+      <translation>intersection</translation>
+    </message>
+    <message>
       <source>indicator</source>
       <translation>indicateur</translation>
+    </message>
+    <message>
+      <source>The tasks carry {megabytes} MB of '{layer}' to the cluster. Put it in a shared folder mapped in the GeoIndicators settings (whole layer, in the units CRS) and the workers read it themselves.</source>
+      <translation>Les tâches transportent {megabytes} Mo de « {layer} » vers le cluster. Placez-la dans un dossier partagé déclaré dans les paramètres de GeoIndicators (couche entière, dans le SCR des unités) : les workers la liront eux-mêmes.</translation>
+    </message>
+    <message>
+      <source>Areas and lengths are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres and metres.</source>
+      <translation>Surfaces et longueurs ellipsoïdales, sur l'ellipsoïde {ellipsoid}, en mètres carrés et en mètres.</translation>
     </message>
     <message>
       <source>Polygons (communes, watersheds, grid cells): each gets the rows of its classes.</source>
@@ -636,12 +648,20 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>médiane</translation>
     </message>
     <message>
+      <source>NDVI</source>
+      <translation>NDVI</translation>
+    </message>
+    <message>
       <source>elevation</source>
       <translation>altitude</translation>
     </message>
     <message>
       <source>class area</source>
       <translation>surface par classe</translation>
+    </message>
+    <message>
+      <source>exactextract</source>
+      <translation>exactextract</translation>
     </message>
     <message>
       <source>Polygons (communes, watersheds, grid cells), in any CRS: they are reprojected to the raster's.</source>
