@@ -71,10 +71,10 @@ def make_data(folder, unit_count, size):
 def job_ours_core(raster, units, bands, threads, rule, statistics=STATISTICS, quantiles=(), checked="mean"):
     import shapely
 
-    from geoindicators.core import zonal
-    from geoindicators.core.execution import LocalExecutor
-    from geoindicators.core.overlay import Units
-    from geoindicators.core.rasters import RasterReference
+    from geoindicators.core.indicators import zonal
+    from geoindicators.core.execution.local import LocalExecutor
+    from geoindicators.core.indicators.overlay import Units
+    from geoindicators.core.sources.raster import RasterReference
 
     geometries = shapely.from_wkb(np.load(units + ".npy", allow_pickle=True))
     reference = RasterReference(raster)
@@ -153,8 +153,7 @@ def job_ours_algorithm(raster, units, bands, threads, rule):
     application, plugin = _qgis()  # noqa: F841 (kept alive)
     import processing
 
-    from geoindicators.core import zonal
-
+    from geoindicators.core.indicators import zonal
     QgsSettings().setValue("Processing/Configuration/GEOINDICATORS_LOCAL_THREADS", threads)
     started = time.perf_counter()
     output = processing.run(

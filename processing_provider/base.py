@@ -17,10 +17,10 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ..core.config import normalise_scheduler_address
-from ..core.errors import Cancelled, ChunkFailed, ClusterError, InputError
-from ..core.execution import LocalExecutor
-from ..core.fields import SHAPEFILE_NAME_LENGTH
+from ..core.execution.config import normalise_scheduler_address
+from ..core.model.errors import Cancelled, ChunkFailed, ClusterError, InputError
+from ..core.execution.local import LocalExecutor
+from ..core.model.naming import SHAPEFILE_NAME_LENGTH
 from . import dependencies, interrupt, outputs
 from .i18n import tr
 from .layers import attribute_rows, check_filter, discard_output, read_geometries
@@ -202,7 +202,7 @@ class IndicatorAlgorithm(QgsProcessingAlgorithm):
         reasons = dependencies.problems("cluster")
         if reasons:
             raise QgsProcessingException("\n".join([tr("Running on a Dask cluster needs Dask distributed here too."), *reasons]))
-        from ..core.dask_executor import CORE_PACKAGES, DaskExecutor
+        from ..core.execution.dask_cluster import CORE_PACKAGES, DaskExecutor
 
         feedback.pushInfo(tr("Connecting to the Dask scheduler {address} (timeout {timeout} s)...", address=address, timeout=f"{settings.connect_timeout:g}"))
         try:

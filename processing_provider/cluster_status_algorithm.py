@@ -8,7 +8,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..core.errors import ClusterError
+from ..core.model.errors import ClusterError
 from .base import HELP_URL, SCHEDULER, IndicatorAlgorithm
 from .i18n import tr, tr_tags
 from .settings import read_execution_settings
@@ -64,7 +64,7 @@ class ClusterStatusAlgorithm(IndicatorAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.REPORT, tr("Report")))
 
     def run_algorithm(self, parameters, context, feedback):
-        from ..core.dask_executor import cluster_status
+        from ..core.execution.dask_cluster import cluster_status
 
         settings, _problems = read_execution_settings()
         address = self.scheduler_address(self.parameterAsString(parameters, SCHEDULER, context)) or settings.scheduler

@@ -303,7 +303,7 @@ def measure_for(context, crs, layer_label, parameters=None):
     geographic CRS with no ellipsoid would give square degrees, so it is an error. An ellipsoid
     given to qgis_process after ``--`` (where it is ignored) is an error saying where it goes.
     """
-    from ..core.measure import EllipsoidalMeasure, PlanarMeasure
+    from ..core.geometry.metrics import EllipsoidalMeasure, PlanarMeasure
 
     ellipsoid = context.ellipsoid() or "NONE"
     misplaced = misplaced_qgis_process_option(parameters or {})

@@ -17,7 +17,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ..core.names import LINE, OVERLAY_MEASURES, POINT, POLYGON
+from ..core.model.names import LINE, OVERLAY_MEASURES, POINT, POLYGON
 from .base import HELP_URL, IndicatorAlgorithm
 from .progress import Steps
 from .i18n import tr, tr_tags
@@ -149,8 +149,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         if len(theme_read.geometries) == 0:
             feedback.pushWarning(tr("The thematic layer '{layer}' has no features: every measure is 0.", layer=self.theme_label))
 
-        from ..core import overlay
-
+        from ..core.indicators import overlay
         classes = theme_read.values[class_index] if class_index is not None else None
         labels = overlay.class_labels(classes)
         check_text(target, "class", [overlay.label_text(label) for label in labels] if layout == LONG else [])
@@ -222,7 +221,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             )
             return None
         feedback.pushInfo(tr("The workers read '{layer}' themselves, from {path}.", layer=self.theme_label, path=cluster_path))
-        from ..core.sources import LayerReference
+        from ..core.sources.vector import LayerReference
 
         # What QGIS reads here, for the workers to check they read the same file there.
         return LayerReference(cluster_path, layer_name, feature_count=layer.featureCount(), modified=os.path.getmtime(path), **columns)
@@ -245,7 +244,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
                 tr("'{layer}' is on a database server named '{host}': each worker connects to its own machine under that name. Connect QGIS to the server by a name the workers can reach.",
                    layer=self.theme_label, host=host or "localhost")
             )
-        from ..core.sources import PostgisReference
+        from ..core.sources.vector import PostgisReference
 
         return PostgisReference(**table, **columns)
 

@@ -7,7 +7,7 @@ the same values as the desktop. The scheduler falls back to the environment (``c
 
 from qgis.core import QgsSettings
 
-from ..core.config import (
+from ..core.execution.config import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_CONNECT_TIMEOUT,
     ExecutionSettings,
@@ -15,7 +15,7 @@ from ..core.config import (
     normalise_scheduler_address,
     scheduler_from_environment,
 )
-from ..core.errors import InputError
+from ..core.model.errors import InputError
 from .i18n import tr
 
 SCHEDULER = "GEOINDICATORS_SCHEDULER"

@@ -22,14 +22,14 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ..core.config import is_url
-from ..core.dask_executor import RASTER_PACKAGES
-from ..core.errors import InputError
-from ..core.names import CATEGORICAL_MEASURES, CENTRE, EXACT, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS
+from ..core.execution.config import is_url
+from ..core.execution.dask_cluster import RASTER_PACKAGES
+from ..core.model.errors import InputError
+from ..core.model.names import CATEGORICAL_MEASURES, CENTRE, EXACT, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS
 from .base import HELP_URL, IndicatorAlgorithm
 from .progress import Steps
 from .i18n import tr, tr_tags
-from ..core.names import class_value_text
+from ..core.model.names import class_value_text
 from .layers import check_crs, field_index, measure_for, python_value, read_geometries
 from .outputs import check_table, check_text
 
@@ -139,7 +139,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         self.id_name = units.fields().at(id_index).name()
         self.check_units_layer(parameters, context, units)
         path = self._raster_path(raster)
-        from ..core.rasters import RasterReference
+        from ..core.sources.raster import RasterReference
 
         try:
             raster_info = RasterReference(path).describe()
@@ -151,8 +151,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
             feedback.pushWarning(no_crs)
         bands = self._bands(parameters, context, raster)
         categorical = self.parameterAsBoolean(parameters, self.CATEGORICAL, context)
-        from ..core import zonal
-
+        from ..core.indicators import zonal
         statistics = [ZONAL_STATISTICS[index] for index in self.parameterAsEnums(parameters, self.STATISTICS, context)] or list(ZONAL_DEFAULT_STATISTICS)
         try:
             quantiles = zonal.parse_quantiles(self.parameterAsString(parameters, self.QUANTILES, context))
@@ -183,8 +182,8 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
 
         import numpy as np
 
-        from ..core.geometry import POLYGON, repair
-        from ..core.overlay import Units
+        from ..core.geometry.repair import POLYGON, repair
+        from ..core.indicators.overlay import Units
 
         units_read = self.read_units(units, feedback, id_index, keep_features=layout == WIDE)
         if units_read is None:

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import shapely
-from geoindicators.core import clipping
-from geoindicators.core.geometry import POLYGON
-from geoindicators.core.intersections import intersect
-from geoindicators.core.measure import PlanarMeasure
+from geoindicators.core.geometry import clipping
+from geoindicators.core.geometry.repair import POLYGON
+from geoindicators.core.geometry.intersections import intersect
+from geoindicators.core.geometry.metrics import PlanarMeasure
 
 from tests import datagen
 

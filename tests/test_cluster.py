@@ -76,8 +76,7 @@ def test_cluster_gives_the_local_result(provider, cluster, data, settings, ellip
 
 
 def test_a_large_upload_is_a_warning_naming_the_layer(provider, cluster, data, settings, monkeypatch):
-    from geoindicators.core import dask_executor
-
+    from geoindicators.core.execution import dask_cluster as dask_executor
     monkeypatch.setattr(dask_executor, "LARGE_UPLOAD_BYTES", 100_000)  # the 8 000 polygons weigh about 1 MB
     _layer, log = run_overlay(data, EXECUTION=1, SCHEDULER=cluster["address"])
     assert "MB of 'theme' to the cluster. Put it in a shared folder" in log.text

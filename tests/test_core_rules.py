@@ -10,13 +10,13 @@ import pytest
 import shapely
 from osgeo import gdal
 
-from geoindicators.core import zonal
-from geoindicators.core.coverage import CENTRE
-from geoindicators.core.execution import LocalExecutor
-from geoindicators.core.measure import EllipsoidalMeasure, PlanarMeasure
-from geoindicators.core.overlay import Theme, Units, compute_overlay
-from geoindicators.core.partition import chunks
-from geoindicators.core.rasters import RasterReference
+from geoindicators.core.indicators import zonal
+from geoindicators.core.geometry.coverage import CENTRE
+from geoindicators.core.execution.local import LocalExecutor
+from geoindicators.core.geometry.metrics import EllipsoidalMeasure, PlanarMeasure
+from geoindicators.core.indicators.overlay import Theme, Units, compute_overlay
+from geoindicators.core.geometry.partition import chunks
+from geoindicators.core.sources.raster import RasterReference
 from tests import datagen
 from tests.helpers import WGS84, geodesic_area, geodesic_length
 

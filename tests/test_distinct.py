@@ -5,9 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geoindicators.core import distinct
-
-
+from geoindicators.core.indicators import distinct
 def reference(owner, values, weights, quantiles):
     """Per unit: {statistic: value}, by grouping and looping, the way the definitions read."""
     out = {}

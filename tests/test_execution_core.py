@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import shapely
 
-from geoindicators.core.config import PathMappings, normalise_scheduler_address, scheduler_from_environment
-from geoindicators.core.dask_executor import CORE_PACKAGES, READER_PACKAGES, compare_versions
-from geoindicators.core.errors import Cancelled, ChunkFailed, InputError
-from geoindicators.core.execution import LocalExecutor
-from geoindicators.core.measure import PlanarMeasure
-from geoindicators.core.overlay import Theme, Units, compute_overlay
+from geoindicators.core.execution.config import PathMappings, normalise_scheduler_address, scheduler_from_environment
+from geoindicators.core.execution.dask_cluster import CORE_PACKAGES, READER_PACKAGES, compare_versions
+from geoindicators.core.model.errors import Cancelled, ChunkFailed, InputError
+from geoindicators.core.execution.local import LocalExecutor
+from geoindicators.core.geometry.metrics import PlanarMeasure
+from geoindicators.core.indicators.overlay import Theme, Units, compute_overlay
 from tests import datagen
 
 
@@ -160,8 +160,8 @@ def test_thread_count_does_not_change_the_result():
 
 
 def test_a_worker_codes_classes_like_the_client_and_names_a_new_class():
-    from geoindicators.core.geometry import POLYGON
-    from geoindicators.core.sources import LayerReference
+    from geoindicators.core.geometry.repair import POLYGON
+    from geoindicators.core.sources.vector import LayerReference
 
     square = shapely.to_wkb(shapely.box(0, 0, 1, 1))
     reference = LayerReference("/shared/theme.gpkg", "theme", dimension=POLYGON, class_column="cover", class_codes={"forest": 0, 3: 1, None: 2})

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import shapely
 
-from geoindicators.core.errors import InputError
-from geoindicators.core.fields import slug, wide_field_names
-from geoindicators.core.measure import PlanarMeasure
-from geoindicators.core.overlay import Theme, Units, compute_overlay
-from geoindicators.core.partition import chunks
+from geoindicators.core.model.errors import InputError
+from geoindicators.core.model.naming import slug, wide_field_names
+from geoindicators.core.geometry.metrics import PlanarMeasure
+from geoindicators.core.indicators.overlay import Theme, Units, compute_overlay
+from geoindicators.core.geometry.partition import chunks
 from tests import datagen
 
 # Two 2 × 2 squares side by side: A = [0,2]×[0,2], B = [2,4]×[0,2].

@@ -322,8 +322,7 @@ def test_an_ellipsoid_given_after_the_double_dash_is_pointed_out(environment, da
 
 
 def test_an_unexpected_error_is_a_sentence_not_a_traceback(data, provider, monkeypatch):
-    from geoindicators.core import overlay as core_overlay
-
+    from geoindicators.core.indicators import overlay as core_overlay
     def broken(*_arguments, **_keywords):
         raise ZeroDivisionError("a defect")
 

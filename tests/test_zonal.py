@@ -20,10 +20,10 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-from geoindicators.core import zonal
-from geoindicators.core.execution import LocalExecutor
-from geoindicators.core.overlay import Units
-from geoindicators.core.rasters import RasterReference
+from geoindicators.core.indicators import zonal
+from geoindicators.core.execution.local import LocalExecutor
+from geoindicators.core.indicators.overlay import Units
+from geoindicators.core.sources.raster import RasterReference
 from tests import datagen
 from tests.helpers import Logged, qgis_process
 

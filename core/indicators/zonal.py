@@ -28,16 +28,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import distinct
-from .coverage import CENTRE, EXACT, cell_coverage
-from .errors import InputError
-from .execution import LocalExecutor
-from .fields import wide_field_names
-from .names import CATEGORICAL_MEASURES, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS, class_value_text
-from .overlay import _chunk_label, _prepare_units, check_unit_ids
-from .partition import chunks
-from .rasters import cell_areas_by_row
-from .sources import UnitChunk
+from ..indicators import distinct
+from ..geometry.coverage import CENTRE, EXACT, cell_coverage
+from ..model.errors import InputError
+from ..execution.local import LocalExecutor
+from ..model.naming import wide_field_names
+from ..model.names import CATEGORICAL_MEASURES, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS, class_value_text
+from ..indicators.overlay import _chunk_label, _prepare_units, check_unit_ids
+from ..geometry.partition import chunks
+from ..sources.raster import cell_areas_by_row
+from ..sources.vector import UnitChunk
 
 STATISTICS = ZONAL_STATISTICS
 DEFAULT_STATISTICS = ZONAL_DEFAULT_STATISTICS

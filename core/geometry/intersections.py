@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from . import clipping
-from .arrays import group_sums
-from .geometry import LINE, POINT, POLYGON, simple_parts
+from ..geometry import clipping
+from ..geometry.arrays import group_sums
+from ..geometry.repair import LINE, POINT, POLYGON, simple_parts
 
 _INTERIORS_SHARE = {POLYGON: "2********", LINE: "1********"}
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from .arrays import group_sums
+from ..geometry.arrays import group_sums
 
 _POLYGONAL = (shapely.GeometryType.POLYGON.value, shapely.GeometryType.MULTIPOLYGON.value)
 # Turns smaller than this, relative to the lengths of the two edges, are straight: a ring with

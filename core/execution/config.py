@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from .errors import InputError
+from ..model.errors import InputError
 
 SCHEDULER_ENVIRONMENT_VARIABLES = ("GEOINDICATORS_SCHEDULER", "SCHEDULER_IP")
 DEFAULT_SCHEDULER_PORT = 8786

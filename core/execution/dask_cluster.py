@@ -24,8 +24,8 @@ import uuid
 import warnings
 from dataclasses import dataclass, field
 
-from .config import DEFAULT_CONNECT_TIMEOUT
-from .errors import Cancelled, ChunkFailed, ClusterError, InputError
+from ..execution.config import DEFAULT_CONNECT_TIMEOUT
+from ..model.errors import Cancelled, ChunkFailed, ClusterError, InputError
 
 # How each library must agree between client, scheduler and workers:
 #   exact  - the same release (Dask's own wire protocol and serialisation);
@@ -525,7 +525,8 @@ def _register_core_by_value():
     """Serialise the core with its code, so that workers without the plugin can run it."""
     import cloudpickle
 
-    core = importlib.import_module(__name__.rsplit(".", 1)[0])
+    # The package two levels up (geoindicators.core), whatever the plugin folder is named.
+    core = importlib.import_module(__name__.rsplit(".", 2)[0])
     if core.__name__ not in cloudpickle.list_registry_pickle_by_value():
         cloudpickle.register_pickle_by_value(core)
 

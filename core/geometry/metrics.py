@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from .arrays import group_sums
-from .geometry import LINE, POLYGON, simple_parts
+from ..geometry.arrays import group_sums
+from ..geometry.repair import LINE, POLYGON, simple_parts
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import os
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-from .errors import Cancelled, ChunkFailed, GeoIndicatorsError
+from ..model.errors import Cancelled, ChunkFailed, GeoIndicatorsError
 
 _POLL_SECONDS = 0.2
 

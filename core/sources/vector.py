@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import InputError
-from .geometry import repair
+from ..model.errors import InputError
+from ..geometry.repair import repair
 
 
 def geometries_to_wkb(geometries):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
+from ..model.errors import InputError
 
 
 @dataclass(frozen=True)

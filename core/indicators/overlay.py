@@ -24,15 +24,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .arrays import group_sums
-from .errors import InputError
-from .execution import LocalExecutor
-from .fields import wide_field_names
-from .geometry import LINE, POINT, POLYGON, dimension_of, repair
-from .names import OVERLAY_MAIN_MEASURE, OVERLAY_MEASURES
-from .intersections import intersect, measure_of_clipped_union, measure_of_union, overlapping_features
-from .partition import chunks
-from .sources import Features, LayerSlice, UnitChunk, geometries_to_wkb, normalise_class
+from ..geometry.arrays import group_sums
+from ..model.errors import InputError
+from ..execution.local import LocalExecutor
+from ..model.naming import wide_field_names
+from ..geometry.repair import LINE, POINT, POLYGON, dimension_of, repair
+from ..model.names import OVERLAY_MAIN_MEASURE, OVERLAY_MEASURES
+from ..geometry.intersections import intersect, measure_of_clipped_union, measure_of_union, overlapping_features
+from ..geometry.partition import chunks
+from ..sources.vector import Features, LayerSlice, UnitChunk, geometries_to_wkb, normalise_class
 
 MEASURES = OVERLAY_MEASURES
 MAIN_MEASURE = OVERLAY_MAIN_MEASURE
