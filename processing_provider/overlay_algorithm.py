@@ -22,6 +22,7 @@ from .base import HELP_URL, IndicatorAlgorithm
 from .progress import Steps
 from .i18n import tr, tr_tags
 from .layers import check_crs, check_filter, field_index, measure_for, ogr_file_location, postgis_table, read_geometries, read_ogr_columns
+from .messages import report_notes
 from .outputs import check_table, check_text
 
 LONG, WIDE = 0, 1
@@ -182,7 +183,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             )
         if result is None:
             return {}
-        self._report_notes(result.notes, feedback)
+        report_notes(result.notes, feedback, {"units": self.units_label, "features": self.theme_label})
 
         feedback.setCurrentStep(3)
         if layout == WIDE:
@@ -281,21 +282,6 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         if not measure.ellipsoidal:
             return tr("Areas and lengths are planar, in the units CRS {crs} (the ellipsoid is NONE).", crs=crs.authid() or crs.description())
         return tr("Areas and lengths are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres and metres.", ellipsoid=measure.name)
-
-    def _report_notes(self, notes, feedback):
-        if notes.get("repaired_units"):
-            feedback.pushWarning(tr("{count} invalid geometries of the units layer '{layer}' were repaired before measuring.", count=notes["repaired_units"], layer=self.units_label))
-        if notes.get("repaired_features"):
-            feedback.pushWarning(tr("{count} invalid geometries of the thematic layer '{layer}' were repaired before measuring.", count=notes["repaired_features"], layer=self.theme_label))
-        if notes.get("units_without_geometry"):
-            feedback.pushWarning(tr("{count} units of '{layer}' have no geometry: their measures are 0.", count=notes["units_without_geometry"], layer=self.units_label))
-        if notes.get("features_without_geometry"):
-            feedback.pushWarning(tr("{count} features of '{layer}' have no geometry and were ignored.", count=notes["features_without_geometry"], layer=self.theme_label))
-        if notes.get("zero_area_unit_count"):
-            feedback.pushWarning(
-                tr("{count} units have zero area (for example {examples}): their share of unit area (pct_unit) is NULL.",
-                   count=notes["zero_area_unit_count"], examples=", ".join(str(value) for value in notes["zero_area_units"]))
-            )
 
     def input_error_message(self, error):
         if error.code == "mixed_theme":

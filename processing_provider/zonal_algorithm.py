@@ -18,7 +18,6 @@ from qgis.core import (
     QgsProcessingParameterMatrix,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
-    QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
 
@@ -29,8 +28,8 @@ from ..core.model.names import CATEGORICAL_MEASURES, CENTRE, EXACT, ZONAL_DEFAUL
 from .base import HELP_URL, IndicatorAlgorithm
 from .progress import Steps
 from .i18n import tr, tr_tags
-from ..core.model.names import class_value_text
 from .layers import check_crs, field_index, measure_for, python_value, read_geometries
+from .messages import report_notes
 from .outputs import check_table, check_text
 
 LONG, WIDE = 0, 1
@@ -183,7 +182,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         import numpy as np
 
         from ..core.geometry.repair import POLYGON, repair
-        from ..core.indicators.overlay import Units
+        from ..core.model.units import Units
 
         units_read = self.read_units(units, feedback, id_index, keep_features=layout == WIDE)
         if units_read is None:
@@ -220,7 +219,8 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
             )
         if result is None:
             return {}
-        self._report_notes(result.notes, feedback)
+        report_notes(result.notes, feedback, {"units": self.units_label, "raster": self.raster_label},
+                     units_without_geometry=tr("{count} units of '{layer}' have no geometry: their statistics are NULL."))
         feedback.setCurrentStep(3)
         if layout == WIDE:
             if categorical:
@@ -306,20 +306,6 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         if not measure.ellipsoidal:
             return text + tr("Areas are planar, in the units CRS {crs} (the ellipsoid is NONE).", crs=units.sourceCrs().authid() or units.sourceCrs().description())
         return text + tr("Areas are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres.", ellipsoid=measure.name)
-
-    def _report_notes(self, notes, feedback):
-        if notes.get("outside_count"):
-            feedback.pushWarning(
-                tr("{count} units of '{layer}' lie wholly outside the raster '{raster}' (for example {examples}): their statistics are NULL.",
-                   count=notes["outside_count"], layer=self.units_label, raster=self.raster_label, examples=", ".join(str(value) for value in notes["outside_examples"]))
-            )
-        if notes.get("repaired_units"):
-            feedback.pushWarning(tr("{count} invalid geometries of the units layer '{layer}' were repaired before measuring.", count=notes["repaired_units"], layer=self.units_label))
-        if notes.get("units_without_geometry"):
-            feedback.pushWarning(tr("{count} units of '{layer}' have no geometry: their statistics are NULL.", count=notes["units_without_geometry"], layer=self.units_label))
-        for name, values in (notes.get("merged_classes") or {}).items():
-            feedback.pushInfo(tr("The class table names the values {values} '{name}': they are one class, their areas added up.",
-                                 values=", ".join(class_value_text(value) for value in values), name=name))
 
     def input_error_message(self, error):
         if error.code == "raster_unreadable":

@@ -15,7 +15,6 @@ import subprocess
 
 import numpy as np
 import pytest
-from qgis.core import QgsVectorLayer
 
 from tests import datagen
 from tests.helpers import PLUGINS, QGIS_PROCESS, ROOT

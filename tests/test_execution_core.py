@@ -213,3 +213,27 @@ def test_long_runs_log_the_chunks_done_and_the_time_left(monkeypatch):
     assert lines[0] == "7 of 40 chunks done, about 50 s left."  # from 10 s on
     assert lines[1:] == ["14 of 40 chunks done, about 39 s left.", "21 of 40 chunks done, about 28 s left.", "28 of 40 chunks done, about 18 s left.",
                          "35 of 40 chunks done, about 8 s left."]  # every 10 s
+
+
+def test_chunks_are_the_same_whatever_runs_them():
+    """A chunk is the same set of units on 1 thread or 3 (a resumed run on another computer or
+    cluster must find its chunks again): the plan never asks the executor."""
+    from geoindicators.core.execution import runner
+    from geoindicators.core.indicators.base import Indicator
+    from geoindicators.core.model.units import Units
+    from tests import datagen
+
+    class Recorder(Indicator):
+        chunk_function = staticmethod(lambda positions: positions.tolist())
+
+        def task(self, chunk):
+            return (chunk.positions,)
+
+        def reduce(self, units, chunks, partials):
+            assert [chunk.number for chunk in chunks] == list(range(len(chunks)))
+            return partials
+
+    ids, cells = datagen.units(3000, seed=3)
+    plans = [runner.run(Recorder(), Units(ids, cells), LocalExecutor(threads), chunk_size=400) for threads in (1, 3)]
+    assert plans[0] == plans[1] and len(plans[0]) == 12  # 3000 units: chunks of 250 at least
+    assert sorted(sum(plans[0], [])) == list(range(3000))

@@ -151,7 +151,7 @@ def test_a_null_class_and_a_text_null_class_are_measured_apart():
 def test_zero_area_unit_has_null_share():
     units = Units(["flat", "A"], shapely.from_wkt(["POLYGON((0 0,1 0,2 0,0 0))", "POLYGON((0 0,2 0,2 2,0 2,0 0))"]))
     result = compute_overlay(units, Theme(shapely.from_wkt(["POLYGON((0 0,1 0,1 1,0 1,0 0))"])), PlanarMeasure())
-    assert result.notes["zero_area_unit_count"] == 1 and result.notes["zero_area_units"] == ["flat"]
+    assert result.notes.get("zero_area", "units").count == 1 and result.notes.get("zero_area").examples == ["flat"]
     frame, names = result.wide_table()
     assert math.isnan(frame[names[("pct_unit", "all")]][0]) and frame[names[("pct_unit", "all")]][1] == 25.0
 
@@ -159,7 +159,7 @@ def test_zero_area_unit_has_null_share():
 def test_invalid_geometries_are_repaired_and_counted():
     bow_tie = "POLYGON((0 0,2 2,2 0,0 2,0 0))"  # two triangles of 1 m² each, crossing at (1 1)
     result = compute_overlay(SQUARES, Theme(shapely.from_wkt([bow_tie])), PlanarMeasure())
-    assert result.notes["repaired_features"] == 1
+    assert result.notes.count_of("repaired", "features") == 1 and result.notes.count_of("repaired", "units") == 0
     assert rows(result)[("A", "all")]["area"] == pytest.approx(2.0)
 
 
@@ -190,12 +190,12 @@ def test_chunks_cover_every_unit_once():
     assert sorted(np.concatenate(parts).tolist()) == list(range(97))
 
 
-def test_parallel_runs_get_several_chunks_per_task_slot():
+def test_runs_get_enough_chunks_to_keep_a_cluster_busy():
     _ids, cells = datagen.units(5000, seed=8)
-    assert len(chunks(cells, 1000)) == 5
-    # Two slots: 4 chunks each, a multiple of 2, each of at least 250 units.
-    parts = chunks(cells, 1000, parallelism=2)
-    assert len(parts) == 8 and min(len(part) for part in parts) >= 250
+    # 16 chunks at least, of 250 units at least, whatever runs them.
+    parts = chunks(cells, 1000)
+    assert len(parts) == 16 and min(len(part) for part in parts) >= 250
     assert sorted(np.concatenate(parts).tolist()) == list(range(5000))
+    assert len(chunks(cells, 100)) == 50
     # Few units: no chunk below 250 units just to have more of them.
-    assert len(chunks(cells[:600], 1000, parallelism=2)) == 2
+    assert len(chunks(cells[:600], 1000)) == 2

@@ -107,7 +107,7 @@ def test_units_outside_the_raster_get_null_statistics(data):
     table = result.long_table("code").set_index("code")
     raster_box = shapely.box(LEFT, TOP - ROWS * CELL, LEFT + COLUMNS * CELL, TOP)
     outside = data["ids"][~shapely.intersects(data["cells"], raster_box)]
-    assert "FAR" in outside and result.notes["outside_count"] == len(outside)
+    assert "FAR" in outside and result.notes.count_of("outside_raster") == len(outside)
     assert table.loc[list(outside), ["count", "mean", "covered_area"]].isna().all().all()
     inside = [code for code in data["ids"] if code not in set(outside)]
     assert table.loc[inside, "count"].notna().all()

@@ -4,7 +4,7 @@ import numpy as np
 import shapely
 
 _HILBERT_LEVEL = 16
-_CHUNKS_PER_SLOT = 4
+_LEAST_CHUNKS = 16
 _SMALLEST_SPLIT = 250
 
 
@@ -45,21 +45,17 @@ def _hilbert_distance(x, y):
     return distance
 
 
-def chunks(geometries, chunk_size, parallelism=1):
+def chunks(geometries, chunk_size):
     """Lists of unit positions, ``chunk_size`` at most each, neighbours together.
 
-    The number of chunks is rounded up to a multiple of ``parallelism`` (tasks that run at once),
-    so that no worker is left with a last chunk alone while the others wait. With several tasks
-    at once there are at least ``_CHUNKS_PER_SLOT`` per task slot (chunks of ``_SMALLEST_SPLIT``
-    units or more): a cluster's workers start on the first chunks while the next are being sent,
-    and uneven chunks even out (measured on the overlay benchmark: the cluster's overhead over
-    local threads went from about 15% with 6 chunks to about 0% with 10).
+    The chunks depend on the units and ``chunk_size`` only, never on where they run: a chunk is
+    the same set of units on 1 thread, 2 threads or 8 workers (a resumed run finds its chunks
+    again). There are at least ``_LEAST_CHUNKS`` of them when the units allow chunks of
+    ``_SMALLEST_SPLIT`` units or more: a cluster's workers start on the first chunks while the next
+    are being sent, and uneven chunks even out (measured on the overlay benchmark with 2 workers:
+    the cluster's overhead over local threads went from about 15% with 6 chunks to about 0% with 10).
     """
     order = hilbert_order(geometries)
     count = max(1, int(np.ceil(len(order) / max(1, chunk_size))))
-    parallelism = max(1, int(parallelism))
-    if parallelism > 1:
-        count = max(count, min(_CHUNKS_PER_SLOT * parallelism, len(order) // _SMALLEST_SPLIT))
-    if len(order) >= parallelism:
-        count = int(np.ceil(count / parallelism)) * parallelism
+    count = max(count, min(_LEAST_CHUNKS, len(order) // _SMALLEST_SPLIT))
     return [part for part in np.array_split(order, count) if len(part)]

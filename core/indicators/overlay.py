@@ -24,29 +24,22 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..execution import runner
+from ..execution.config import DEFAULT_CHUNK_SIZE
 from ..geometry.arrays import group_sums
-from ..model.errors import InputError
-from ..execution.local import LocalExecutor
-from ..model.naming import wide_field_names
-from ..geometry.repair import LINE, POINT, POLYGON, dimension_of, repair
-from ..model.names import OVERLAY_MAIN_MEASURE, OVERLAY_MEASURES
 from ..geometry.intersections import intersect, measure_of_clipped_union, measure_of_union, overlapping_features
-from ..geometry.partition import chunks
+from ..geometry.repair import LINE, POINT, POLYGON, dimension_of, repair  # noqa: F401 (LINE: named here for callers)
+from ..model.errors import InputError
+from ..model.names import OVERLAY_MAIN_MEASURE, OVERLAY_MEASURES
+from ..model.naming import wide_field_names
+from ..model.notes import Note, Notes
+from ..model.units import EXAMPLES, Units  # noqa: F401 (Units: the old place of the class)
 from ..sources.vector import Features, LayerSlice, UnitChunk, geometries_to_wkb, normalise_class
+from .base import Indicator, register
 
 MEASURES = OVERLAY_MEASURES
 MAIN_MEASURE = OVERLAY_MAIN_MEASURE
 SINGLE_CLASS_LABEL = "all"
-DEFAULT_CHUNK_SIZE = 1000
-_EXAMPLES = 5
-
-
-@dataclass
-class Units:
-    """Spatial units: an identifier and a (multi)polygon each."""
-
-    ids: object
-    geometries: object
 
 
 @dataclass
@@ -91,7 +84,7 @@ class OverlayResult:
     unit_ids: np.ndarray
     unit_areas: np.ndarray
     class_totals: np.ndarray
-    notes: dict = field(default_factory=dict)
+    notes: Notes = field(default_factory=Notes)
 
     @property
     def measures(self):
@@ -143,77 +136,6 @@ class OverlayResult:
         return names[(self.main_measure, label_text(self.class_labels[code]))]
 
 
-def compute_overlay(units, theme, measure, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):
-    """Measure each class of ``theme`` in each of ``units``; see the module documentation.
-
-    ``measure`` is a ``PlanarMeasure`` or ``EllipsoidalMeasure``; ``on_progress(fraction)`` is
-    called as chunks finish; ``should_stop()`` is polled and ends the run with ``Cancelled``.
-    """
-    executor = executor or LocalExecutor()
-    notes = {}
-    unit_ids = np.asarray(units.ids, dtype=object)
-    unit_geometries = np.asarray(units.geometries, dtype=object)
-    check_unit_ids(unit_ids)
-    unit_geometries = _prepare_units(unit_geometries, notes, unit_ids)
-
-    theme_geometries = np.asarray(theme.geometries, dtype=object)
-    present = ~shapely.is_missing(theme_geometries) & ~shapely.is_empty(theme_geometries)
-    notes["features_without_geometry"] = int((~present).sum())
-    dimension = _theme_dimension(theme_geometries[present], theme.dimension)
-    if theme.weights is not None and dimension != POINT:
-        raise InputError("weight_needs_points", "A weight field can only be used with a point thematic layer.")
-    repaired = repair(theme_geometries[present], dimension)
-    notes["repaired_features"] = repaired.repaired
-    feature_geometries = repaired.geometries
-    feature_wkb = None
-    if theme.wkb is not None:
-        feature_wkb = np.asarray(theme.wkb, dtype=object)[present].copy()
-        if repaired.changed is not None:
-            feature_wkb[repaired.changed] = geometries_to_wkb(feature_geometries[repaired.changed])
-    feature_keys = np.flatnonzero(present)
-    class_labels, codes = _class_codes(theme.classes, present, len(theme_geometries))
-    weights = np.zeros(len(feature_keys)) if theme.weights is None else _weights(theme.weights, present)
-
-    reference = None
-    if theme.reference is not None:
-        reference = replace(theme.reference, dimension=dimension, class_codes={label: code for code, label in enumerate(class_labels)})
-    tree = shapely.STRtree(feature_geometries)
-    unit_chunks = chunks(unit_geometries, chunk_size, executor.parallelism)
-    labels = [_chunk_label(unit_ids[positions]) for positions in unit_chunks]
-    notes["chunks"] = len(unit_chunks)
-
-    def tasks():
-        # Built one by one: a cluster starts on the first chunks while the next are prepared.
-        for positions in unit_chunks:
-            if reference is not None:
-                features = LayerSlice(reference, tuple(shapely.total_bounds(unit_geometries[positions]).tolist()))
-            else:
-                near = np.unique(tree.query(unit_geometries[positions])[1])
-                features = Features(feature_geometries[near], codes[near], weights[near], feature_keys[near], None if feature_wkb is None else feature_wkb[near])
-            yield UnitChunk(unit_geometries[positions], positions), features, dimension, measure
-
-    def progress(done, total):
-        if on_progress is not None:
-            on_progress(done / total)
-
-    chunk_results = executor.run(overlay_chunk, tasks(), progress, should_stop, labels)
-
-    unit_areas = np.zeros(len(unit_ids))
-    for result in chunk_results:
-        unit_areas[result.unit_positions] = result.unit_areas
-    zero_area = unit_areas <= 0
-    notes["zero_area_units"] = unit_ids[zero_area][:_EXAMPLES].tolist()
-    notes["zero_area_unit_count"] = int(zero_area.sum())
-
-    table = _combine(chunk_results, dimension)
-    class_totals = group_sums(table["code"].to_numpy(), table[MEASURES[dimension][0]].to_numpy(), len(class_labels))
-    if dimension == POLYGON:
-        table["pct_unit"] = _percent(table["area"].to_numpy(), unit_areas[table["unit"].to_numpy()])
-        table["pct_class"] = _percent(table["area"].to_numpy(), class_totals[table["code"].to_numpy()])
-    table = table[["unit", "code", *MEASURES[dimension]]].sort_values(["unit", "code"], kind="stable").reset_index(drop=True)
-    return OverlayResult(dimension, table, class_labels, theme.classes is None, unit_ids, unit_areas, class_totals, notes)
-
-
 def overlay_chunk(units, features, dimension, measure):
     """Measures per (unit, class code) for one chunk of units and the features that touch it.
 
@@ -262,45 +184,77 @@ def overlay_chunk(units, features, dimension, measure):
     return ChunkResult(measures, unit_positions, unit_areas)
 
 
-def check_unit_ids(ids):
-    """Unit identifiers must be present and unique: they are the key of every output row."""
-    missing = np.array([value is None or (isinstance(value, float) and np.isnan(value)) for value in ids], dtype=bool)
-    if missing.any():
-        raise InputError(
-            "null_ids",
-            f"{int(missing.sum())} units have no identifier (NULL), for example units number {', '.join(str(p + 1) for p in np.flatnonzero(missing)[:_EXAMPLES])}.",
-            count=int(missing.sum()),
-            examples=[int(p) + 1 for p in np.flatnonzero(missing)[:_EXAMPLES]],
-        )
-    counts = pd.Series(ids).value_counts()
-    duplicated = counts[counts > 1]
-    if len(duplicated):
-        examples = [str(value) for value in duplicated.index[:_EXAMPLES]]
-        raise InputError(
-            "duplicate_ids",
-            f"{len(duplicated)} unit identifiers are used more than once, for example {', '.join(examples)}.",
-            count=len(duplicated),
-            examples=examples,
-        )
+@register("overlay")
+class OverlayIndicator(Indicator):
+    """The overlay of ``theme`` on the units, measured with ``measure`` (a ``PlanarMeasure`` or
+    ``EllipsoidalMeasure``)."""
+
+    chunk_function = staticmethod(overlay_chunk)
+
+    def __init__(self, theme, measure):
+        self.theme, self.measure = theme, measure
+
+    def prepare(self, units):
+        theme = self.theme
+        self.notes = Notes()
+        theme_geometries = np.asarray(theme.geometries, dtype=object)
+        present = ~shapely.is_missing(theme_geometries) & ~shapely.is_empty(theme_geometries)
+        self.notes.add(Note("without_geometry", "features", int((~present).sum())))
+        self.dimension = dimension = _theme_dimension(theme_geometries[present], theme.dimension)
+        if theme.weights is not None and dimension != POINT:
+            raise InputError("weight_needs_points", "A weight field can only be used with a point thematic layer.")
+        repaired = repair(theme_geometries[present], dimension)
+        self.notes.add(Note("repaired", "features", repaired.repaired))
+        self.feature_geometries = repaired.geometries
+        self.feature_wkb = None
+        if theme.wkb is not None:
+            self.feature_wkb = np.asarray(theme.wkb, dtype=object)[present].copy()
+            if repaired.changed is not None:
+                self.feature_wkb[repaired.changed] = geometries_to_wkb(self.feature_geometries[repaired.changed])
+        self.feature_keys = np.flatnonzero(present)
+        self.class_labels, self.codes = _class_codes(theme.classes, present, len(theme_geometries))
+        self.weights = np.zeros(len(self.feature_keys)) if theme.weights is None else _weights(theme.weights, present)
+        self.reference = None
+        if theme.reference is not None:
+            self.reference = replace(theme.reference, dimension=dimension, class_codes={label: code for code, label in enumerate(self.class_labels)})
+        self.tree = shapely.STRtree(self.feature_geometries)
+        self.unit_geometries = units.geometries
+
+    def task(self, chunk):
+        positions = chunk.positions
+        if self.reference is not None:
+            features = LayerSlice(self.reference, tuple(shapely.total_bounds(self.unit_geometries[positions]).tolist()))
+        else:
+            near = np.unique(self.tree.query(self.unit_geometries[positions])[1])
+            wkb = None if self.feature_wkb is None else self.feature_wkb[near]
+            features = Features(self.feature_geometries[near], self.codes[near], self.weights[near], self.feature_keys[near], wkb)
+        return UnitChunk(self.unit_geometries[positions], positions), features, self.dimension, self.measure
+
+    def reduce(self, units, chunks, chunk_results):
+        dimension, unit_ids = self.dimension, units.ids
+        notes = Notes([*units.notes, *self.notes])
+        notes.add(Note("chunks", "units", len(chunks)))
+        unit_areas = np.zeros(len(unit_ids))
+        for result in chunk_results:
+            unit_areas[result.unit_positions] = result.unit_areas
+        zero_area = unit_areas <= 0
+        notes.add(Note("zero_area", "units", int(zero_area.sum()), unit_ids[zero_area][:EXAMPLES].tolist()))
+        table = _combine(chunk_results, dimension)
+        class_totals = group_sums(table["code"].to_numpy(), table[MEASURES[dimension][0]].to_numpy(), len(self.class_labels))
+        if dimension == POLYGON:
+            table["pct_unit"] = _percent(table["area"].to_numpy(), unit_areas[table["unit"].to_numpy()])
+            table["pct_class"] = _percent(table["area"].to_numpy(), class_totals[table["code"].to_numpy()])
+        table = table[["unit", "code", *MEASURES[dimension]]].sort_values(["unit", "code"], kind="stable").reset_index(drop=True)
+        return OverlayResult(dimension, table, self.class_labels, self.theme.classes is None, unit_ids, unit_areas, class_totals, notes)
 
 
-def _prepare_units(geometries, notes, ids):
-    present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
-    notes["units_without_geometry"] = int((~present).sum())
-    # A layer of generic geometry type may mix polygons with other geometries.
-    polygonal = np.isin(shapely.get_type_id(geometries), [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON])
-    others = np.flatnonzero(present & ~polygonal)
-    if len(others):
-        examples = [str(value) for value in np.asarray(ids, dtype=object)[others][:_EXAMPLES]]
-        raise InputError(
-            "units_not_polygons", f"The units must be polygons: {len(others)} are not, for example {', '.join(examples)}.",
-            count=len(others), examples=examples,
-        )
-    repaired = repair(geometries, POLYGON)
-    notes["repaired_units"] = repaired.repaired
-    out = repaired.geometries
-    out[~present] = shapely.from_wkt("POLYGON EMPTY")
-    return out
+def compute_overlay(units, theme, measure, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):
+    """Measure each class of ``theme`` in each of ``units``; see the module documentation.
+
+    ``measure`` is a ``PlanarMeasure`` or ``EllipsoidalMeasure``; ``on_progress(fraction)`` is
+    called as chunks finish; ``should_stop()`` is polled and ends the run with ``Cancelled``.
+    """
+    return runner.run(OverlayIndicator(theme, measure), units, executor, chunk_size, on_progress, should_stop)
 
 
 def _theme_dimension(geometries, declared):
@@ -334,12 +288,6 @@ def _class_codes(classes, present, count):
     labels = sorted(set(normalised), key=_label_sort_key)
     code_of = {label: code for code, label in enumerate(labels)}
     return labels, np.array([code_of[value] for value in normalised], dtype=np.int64)[raw_codes]
-
-
-def _chunk_label(ids):
-    """How a chunk is named in error messages: its first unit IDs and its size."""
-    shown = ", ".join(str(value) for value in ids[:_EXAMPLES])
-    return f"{shown}, … ({len(ids)} units)" if len(ids) > _EXAMPLES else shown
 
 
 def _label_sort_key(label):

@@ -28,21 +28,22 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..indicators import distinct
+from ..execution import runner
+from ..execution.config import DEFAULT_CHUNK_SIZE
 from ..geometry.coverage import CENTRE, EXACT, cell_coverage
 from ..model.errors import InputError
-from ..execution.local import LocalExecutor
-from ..model.naming import wide_field_names
 from ..model.names import CATEGORICAL_MEASURES, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS, class_value_text
-from ..indicators.overlay import _chunk_label, _prepare_units, check_unit_ids
-from ..geometry.partition import chunks
+from ..model.naming import wide_field_names
+from ..model.notes import Note, Notes
+from ..model.units import EXAMPLES
 from ..sources.raster import cell_areas_by_row
 from ..sources.vector import UnitChunk
+from . import distinct
+from .base import Indicator, register
 
 STATISTICS = ZONAL_STATISTICS
 DEFAULT_STATISTICS = ZONAL_DEFAULT_STATISTICS
 _DISTRIBUTION = {"median", "majority", "minority", "variety"}
-DEFAULT_CHUNK_SIZE = 1000
 # About 60 bytes a covered cell while a batch is processed: a million cells keep a task near 60 MB.
 DEFAULT_CELL_BUDGET = 1_000_000
 
@@ -79,7 +80,9 @@ class ZonalResult:
     bands: list
     categorical: bool
     class_names: dict = None
-    notes: dict = field(default_factory=dict)
+    notes: Notes = field(default_factory=Notes)
+    # Positions of the units without statistics (no geometry, or wholly outside the raster).
+    missing_units: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def long_table(self, id_column="id"):
         out = pd.DataFrame({id_column: self.unit_ids[self.table["unit"].to_numpy()]})
@@ -105,7 +108,7 @@ class ZonalResult:
                 rows = self.table[self.table["class"] == label]
                 for name in self.fields:
                     column = np.zeros(unit_count)
-                    column[self.notes.get("outside_positions", [])] = np.nan
+                    column[self.missing_units] = np.nan
                     column[rows["unit"].to_numpy()] = rows[name].to_numpy()
                     columns[names[(name, label)]] = column
             return pd.DataFrame(columns, index=pd.RangeIndex(unit_count)), names
@@ -158,53 +161,6 @@ def class_label(value, class_names=None):
             if key in class_names:
                 return str(class_names[key])
     return class_value_text(value)
-
-
-def compute_zonal(units, request, raster_info, unit_areas=None, class_names=None, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):
-    """Statistics of ``request.raster`` over ``units`` (``overlay.Units``, in the raster's CRS).
-
-    ``raster_info`` (``RasterInfo``) gives the grid, read once by the caller; ``unit_areas``
-    (optional, one per unit) are the units' areas in the measure the output areas must use.
-    """
-    executor = executor or LocalExecutor()
-    notes = {}
-    unit_ids = np.asarray(units.ids, dtype=object)
-    check_unit_ids(unit_ids)
-    geometries = _prepare_units(np.asarray(units.geometries, dtype=object), notes, unit_ids)
-    if request.categorical and len(request.bands) != 1:
-        raise InputError("categorical_bands", "Categorical mode reads one band; choose a single band of the class raster.")
-    grid = raster_info.grid
-    present = ~shapely.is_empty(geometries)
-    unit_chunks = [positions[present[positions]] for positions in chunks(geometries, chunk_size, executor.parallelism)]
-    unit_chunks = [positions for positions in unit_chunks if len(positions)]
-    labels = [_chunk_label(unit_ids[positions]) for positions in unit_chunks]
-    notes["chunks"] = len(unit_chunks)
-
-    def tasks():
-        for positions in unit_chunks:
-            yield UnitChunk(geometries[positions], positions), grid, request
-
-    def progress(done, total):
-        if on_progress is not None:
-            on_progress(done / total)
-
-    partials = executor.run(zonal_chunk, tasks(), progress, should_stop, labels)
-    footprint = np.zeros(len(unit_ids))
-    for partial in partials:
-        footprint[partial.units] += partial.footprint
-    outside = present & ~shapely.intersects(geometries, shapely.box(grid.left, grid.top - grid.rows * grid.cell_height, grid.left + grid.columns * grid.cell_width, grid.top))
-    notes["outside_count"] = int(outside.sum())
-    notes["outside_examples"] = unit_ids[outside][:5].tolist()
-    notes["outside_positions"] = np.flatnonzero(outside | ~present)
-    notes["units_without_geometry"] = int((~present).sum())
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.ones(len(unit_ids)) if unit_areas is None else np.where(footprint > 0, np.asarray(unit_areas, dtype=float) / footprint, 0.0)
-    if request.categorical:
-        table, notes["merged_classes"] = _categorical_table(partials, scale, footprint, class_names)
-        fields = list(CATEGORICAL_MEASURES)
-    else:
-        table, fields = _statistics_table(partials, request, scale, len(unit_ids), outside | ~present)
-    return ZonalResult(table, fields, unit_ids, list(request.bands), request.categorical, class_names, notes)
 
 
 _EMPTY_MOMENTS = pd.DataFrame({name: np.zeros(0) for name in ["unit", "band", "count", "sum", "mean", "m2", "min", "max", "valid_area"]})
@@ -281,6 +237,57 @@ def zonal_chunk(units, grid, request):
         found = distinct_values.finish()
         found["unit"] = positions[found["unit"].to_numpy(dtype=np.int64)]
     return ZonalPartial(positions, footprint, moments, found)
+
+
+@register("zonal")
+class ZonalIndicator(Indicator):
+    """Statistics of ``request.raster`` over units in the raster's CRS. ``raster_info``
+    (``RasterInfo``) gives the grid, read once by the caller; ``unit_areas`` (optional, one per
+    unit) are the units' areas in the measure the output areas must use; ``class_names`` (value →
+    name) names the classes of a categorical raster."""
+
+    chunk_function = staticmethod(zonal_chunk)
+
+    def __init__(self, request, raster_info, unit_areas=None, class_names=None):
+        self.request, self.raster_info, self.unit_areas, self.class_names = request, raster_info, unit_areas, class_names
+
+    def prepare(self, units):
+        if self.request.categorical and len(self.request.bands) != 1:
+            raise InputError("categorical_bands", "Categorical mode reads one band; choose a single band of the class raster.")
+        self.geometries = units.geometries
+
+    def units_to_compute(self, units):
+        return units.present
+
+    def task(self, chunk):
+        return UnitChunk(self.geometries[chunk.positions], chunk.positions), self.raster_info.grid, self.request
+
+    def reduce(self, units, chunks, partials):
+        request, grid, unit_ids, geometries, present = self.request, self.raster_info.grid, units.ids, units.geometries, units.present
+        notes = Notes(units.notes)
+        notes.add(Note("chunks", "units", len(chunks)))
+        footprint = np.zeros(len(unit_ids))
+        for partial in partials:
+            footprint[partial.units] += partial.footprint
+        raster_box = shapely.box(grid.left, grid.top - grid.rows * grid.cell_height, grid.left + grid.columns * grid.cell_width, grid.top)
+        outside = present & ~shapely.intersects(geometries, raster_box)
+        notes.add(Note("outside_raster", "units", int(outside.sum()), unit_ids[outside][:EXAMPLES].tolist()))
+        missing = outside | ~present
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.ones(len(unit_ids)) if self.unit_areas is None else np.where(footprint > 0, np.asarray(self.unit_areas, dtype=float) / footprint, 0.0)
+        if request.categorical:
+            table, merged = _categorical_table(partials, scale, footprint, self.class_names)
+            notes.add(Note("merged_classes", "raster", len(merged), details=merged))
+            fields = list(CATEGORICAL_MEASURES)
+        else:
+            table, fields = _statistics_table(partials, request, scale, len(unit_ids), missing)
+        return ZonalResult(table, fields, unit_ids, list(request.bands), request.categorical, self.class_names, notes, np.flatnonzero(missing))
+
+
+def compute_zonal(units, request, raster_info, unit_areas=None, class_names=None, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):
+    """Statistics of ``request.raster`` over ``units`` (``model.units.Units``, in the raster's CRS);
+    see ``ZonalIndicator``."""
+    return runner.run(ZonalIndicator(request, raster_info, unit_areas, class_names), units, executor, chunk_size, on_progress, should_stop)
 
 
 class _DistinctValues:
