@@ -204,10 +204,13 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         fields = layer.fields()
         class_field = self.parameterAsString(parameters, self.CLASS_FIELD, context)
         weight_field = self.parameterAsString(parameters, self.WEIGHT_FIELD, context)
-        columns = {
-            "class_column": fields.at(fields.lookupField(class_field)).name() if class_field else None,
-            "weight_column": fields.at(fields.lookupField(weight_field)).name() if weight_field else None,
-        }
+        from ..core.sources.columns import CATEGORY, NUMBER, ColumnSpec
+
+        columns = {}
+        if class_field:
+            columns["class"] = ColumnSpec(fields.at(fields.lookupField(class_field)).name(), CATEGORY)
+        if weight_field:
+            columns["weight"] = ColumnSpec(fields.at(fields.lookupField(weight_field)).name(), NUMBER)
         if layer.providerType() == "postgres":
             return self._postgis_reference(layer, units_crs, attributes, columns, address, feedback)
         location = ogr_file_location(layer, units_crs, attributes)
@@ -225,7 +228,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         from ..core.sources.vector import LayerReference
 
         # What QGIS reads here, for the workers to check they read the same file there.
-        return LayerReference(cluster_path, layer_name, feature_count=layer.featureCount(), modified=os.path.getmtime(path), **columns)
+        return LayerReference(cluster_path, layer_name, feature_count=layer.featureCount(), modified=os.path.getmtime(path), columns=columns)
 
     def _postgis_reference(self, layer, units_crs, attributes, columns, address, feedback):
         table = postgis_table(layer, units_crs, attributes)
@@ -247,7 +250,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             )
         from ..core.sources.vector import PostgisReference
 
-        return PostgisReference(**table, **columns)
+        return PostgisReference(**table, columns=columns)
 
     def large_upload_message(self, megabytes):
         return tr("The tasks carry {megabytes} MB of '{layer}' to the cluster. Put it in a shared folder mapped in the GeoIndicators settings (whole layer, in the units CRS) and the workers read it themselves.",

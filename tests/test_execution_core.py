@@ -161,15 +161,20 @@ def test_thread_count_does_not_change_the_result():
 
 def test_a_worker_codes_classes_like_the_client_and_names_a_new_class():
     from geoindicators.core.geometry.repair import POLYGON
+    from geoindicators.core.sources.columns import CATEGORY, NUMBER, ColumnSpec
     from geoindicators.core.sources.vector import LayerReference
 
     square = shapely.to_wkb(shapely.box(0, 0, 1, 1))
-    reference = LayerReference("/shared/theme.gpkg", "theme", dimension=POLYGON, class_column="cover", class_codes={"forest": 0, 3: 1, None: 2})
+    reference = LayerReference("/shared/theme.gpkg", "theme", dimension=POLYGON,
+                               columns={"class": ColumnSpec("cover", CATEGORY, {"forest": 0, 3: 1, None: 2}), "people": ColumnSpec("pop", NUMBER)})
     features = reference.features([10, 11, 12, 13, 14], np.array([square, square, None, square, square], dtype=object),
-                                  {"cover": np.array(["forest", 3.0, "forest", None, float("nan")], dtype=object)})
-    # The row without geometry is left out; 3.0 is class 3; NULL and NaN are one class.
+                                  {"cover": np.array(["forest", 3.0, "forest", None, float("nan")], dtype=object),
+                                   "pop": np.array([1, "2.5", 3, None, "n/a"], dtype=object)})
+    # The row without geometry is left out; 3.0 is class 3; NULL and NaN are one class; numbers
+    # keep NULL (and what is no number) as NaN.
     assert features.keys.tolist() == [10, 11, 13, 14]
-    assert features.codes.tolist() == [0, 1, 2, 2]
+    assert features.columns["class"].tolist() == [0, 1, 2, 2]
+    assert np.array_equal(features.columns["people"], [1.0, 2.5, np.nan, np.nan], equal_nan=True)
     with pytest.raises(InputError) as raised:
         reference.features([1], np.array([square], dtype=object), {"cover": np.array(["burnt"], dtype=object)})
     assert raised.value.code == "layer_changed" and "'burnt' of /shared/theme.gpkg" in str(raised.value)

@@ -34,12 +34,16 @@ from ..model.names import OVERLAY_MAIN_MEASURE, OVERLAY_MEASURES
 from ..model.naming import wide_field_names
 from ..model.notes import Note, Notes
 from ..model.units import EXAMPLES, Units  # noqa: F401 (Units: the old place of the class)
-from ..sources.vector import Features, LayerSlice, UnitChunk, geometries_to_wkb, normalise_class
+from ..sources.columns import category_codes, category_labels, label_text, numbers
+from ..sources.payloads import Features, UnitChunk, geometries_to_wkb
+from ..sources.vector import LayerSlice
 from .base import Indicator, register
 
 MEASURES = OVERLAY_MEASURES
 MAIN_MEASURE = OVERLAY_MAIN_MEASURE
 SINGLE_CLASS_LABEL = "all"
+# The names the overlay gives the theme's columns (in ``Features`` and in a reference's columns).
+CLASS, WEIGHT = "class", "weight"
 
 
 @dataclass
@@ -53,6 +57,10 @@ class Theme:
     then reads its features there, by bounding box, instead of receiving them (feature keys are
     then the layer's FIDs or primary key). ``wkb`` (optional) are the geometries as the WKB they
     were read from, which tasks sent to a cluster then carry as they are.
+
+    With a ``reference``, the features need not be read here at all: ``geometries`` None and
+    ``class_values`` the distinct values of the class field (``reference.columns["class"]`` names
+    it) are enough, with ``dimension``.
     """
 
     geometries: object
@@ -61,6 +69,21 @@ class Theme:
     dimension: int = None
     reference: object = None
     wkb: object = None
+    class_values: object = None
+
+    def __post_init__(self):
+        if self.geometries is None and self.reference is None:
+            raise InputError("no_features", "A theme needs its geometries, or a reference the workers read them from.")
+        count = None if self.geometries is None else len(self.geometries)
+        for name in ("classes", "weights", "wkb"):
+            values = getattr(self, name)
+            if values is not None and count is not None and len(values) != count:
+                raise InputError(f"theme_{name}_length", f"The theme has {count} geometries and {len(values)} {name}: give one per feature.",
+                                 geometries=count, values=len(values))
+
+    @property
+    def single_class(self):
+        return self.classes is None and self.class_values is None
 
 
 @dataclass
@@ -144,7 +167,10 @@ def overlay_chunk(units, features, dimension, measure):
     """
     unit_geometries, unit_positions = units.geometries, units.positions
     features = features.load()
-    feature_geometries, codes, weights, feature_keys = features.geometries, features.codes, features.weights, features.keys
+    feature_geometries, feature_keys = features.geometries, features.keys
+    codes = features.column(CLASS, default=0)
+    # A NULL weight adds nothing to the sum; the point is still counted.
+    weights = np.nan_to_num(features.column(WEIGHT, default=0.0), nan=0.0)
     unit_areas = measure.areas(unit_geometries)
     tree = shapely.STRtree(feature_geometries)
     overlapping = overlapping_features(feature_geometries, codes, dimension) if measure.additive or dimension != POLYGON else None
@@ -197,6 +223,10 @@ class OverlayIndicator(Indicator):
     def prepare(self, units):
         theme = self.theme
         self.notes = Notes()
+        self.unit_geometries = units.geometries
+        if theme.geometries is None:
+            self._prepare_reference_only()
+            return
         theme_geometries = np.asarray(theme.geometries, dtype=object)
         present = ~shapely.is_missing(theme_geometries) & ~shapely.is_empty(theme_geometries)
         self.notes.add(Note("without_geometry", "features", int((~present).sum())))
@@ -212,13 +242,35 @@ class OverlayIndicator(Indicator):
             if repaired.changed is not None:
                 self.feature_wkb[repaired.changed] = geometries_to_wkb(self.feature_geometries[repaired.changed])
         self.feature_keys = np.flatnonzero(present)
-        self.class_labels, self.codes = _class_codes(theme.classes, present, len(theme_geometries))
-        self.weights = np.zeros(len(self.feature_keys)) if theme.weights is None else _weights(theme.weights, present)
-        self.reference = None
-        if theme.reference is not None:
-            self.reference = replace(theme.reference, dimension=dimension, class_codes={label: code for code, label in enumerate(self.class_labels)})
+        columns = {}
+        if theme.classes is None:
+            self.class_labels = [SINGLE_CLASS_LABEL]
+        else:
+            self.class_labels, columns[CLASS] = category_codes(np.asarray(theme.classes, dtype=object)[present])
+        if theme.weights is not None:
+            columns[WEIGHT] = numbers(np.asarray(theme.weights, dtype=object)[present])
+        self.columns = columns
+        self.reference = self._coded_reference()
         self.tree = shapely.STRtree(self.feature_geometries)
-        self.unit_geometries = units.geometries
+
+    def _prepare_reference_only(self):
+        """The workers read the features: only the classes and the geometry type are needed here."""
+        theme = self.theme
+        self.dimension = POLYGON if theme.dimension is None else theme.dimension
+        if WEIGHT in theme.reference.columns and self.dimension != POINT:
+            raise InputError("weight_needs_points", "A weight field can only be used with a point thematic layer.")
+        self.class_labels = [SINGLE_CLASS_LABEL] if theme.class_values is None else category_labels(theme.class_values)
+        self.reference = self._coded_reference()
+
+    def _coded_reference(self):
+        """The theme's reference, told the dimension and the class codes every worker must use."""
+        reference = self.theme.reference
+        if reference is None:
+            return None
+        columns = dict(reference.columns)
+        if CLASS in columns:
+            columns[CLASS] = replace(columns[CLASS], codes={label: code for code, label in enumerate(self.class_labels)})
+        return replace(reference, dimension=self.dimension, columns=columns)
 
     def task(self, chunk):
         positions = chunk.positions
@@ -227,7 +279,7 @@ class OverlayIndicator(Indicator):
         else:
             near = np.unique(self.tree.query(self.unit_geometries[positions])[1])
             wkb = None if self.feature_wkb is None else self.feature_wkb[near]
-            features = Features(self.feature_geometries[near], self.codes[near], self.weights[near], self.feature_keys[near], wkb)
+            features = Features(self.feature_geometries[near], self.feature_keys[near], {name: values[near] for name, values in self.columns.items()}, wkb)
         return UnitChunk(self.unit_geometries[positions], positions), features, self.dimension, self.measure
 
     def reduce(self, units, chunks, chunk_results):
@@ -245,7 +297,7 @@ class OverlayIndicator(Indicator):
             table["pct_unit"] = _percent(table["area"].to_numpy(), unit_areas[table["unit"].to_numpy()])
             table["pct_class"] = _percent(table["area"].to_numpy(), class_totals[table["code"].to_numpy()])
         table = table[["unit", "code", *MEASURES[dimension]]].sort_values(["unit", "code"], kind="stable").reset_index(drop=True)
-        return OverlayResult(dimension, table, self.class_labels, self.theme.classes is None, unit_ids, unit_areas, class_totals, notes)
+        return OverlayResult(dimension, table, self.class_labels, self.theme.single_class, unit_ids, unit_areas, class_totals, notes)
 
 
 def compute_overlay(units, theme, measure, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):
@@ -270,38 +322,7 @@ def _theme_dimension(geometries, declared):
 def class_labels(classes):
     """The classes of a thematic layer (one value per feature, or None), in output order: what
     ``compute_overlay`` names them, known before computing (wide fields, format limits)."""
-    if classes is None:
-        return [SINGLE_CLASS_LABEL]
-    return _class_codes(classes, np.ones(len(classes), dtype=bool), len(classes))[0]
-
-
-def _class_codes(classes, present, count):
-    if classes is None:
-        return [SINGLE_CLASS_LABEL], np.zeros(int(present.sum()), dtype=np.int64)
-    values = np.asarray(classes, dtype=object)
-    if len(values) != count:
-        raise ValueError("classes must have one value per thematic feature")
-    # Distinct values first (a land cover has a few classes for 100 000s of features), then each
-    # distinct value normalised once: 3 and 3.0, None and NaN are one class.
-    raw_codes, distinct = pd.factorize(values[present], use_na_sentinel=False)
-    normalised = [normalise_class(value) for value in distinct]
-    labels = sorted(set(normalised), key=_label_sort_key)
-    code_of = {label: code for code, label in enumerate(labels)}
-    return labels, np.array([code_of[value] for value in normalised], dtype=np.int64)[raw_codes]
-
-
-def _label_sort_key(label):
-    # NULL last; numbers in numeric order before text, text in its own order.
-    if label is None:
-        return (2, 0, "")
-    if isinstance(label, (int, float)) and not isinstance(label, bool):
-        return (0, label, "")
-    return (1, 0, str(label))
-
-
-def label_text(label):
-    """A class as text, as the long table and the wide names give it (None for NULL)."""
-    return None if label is None else str(label)
+    return [SINGLE_CLASS_LABEL] if classes is None else category_labels(classes)
 
 
 def _percent(part, whole):
@@ -312,12 +333,6 @@ def _percent(part, whole):
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(whole > 0, np.minimum(100.0 * part / whole, 100.0), np.nan)
-
-
-def _weights(weights, present):
-    values = pd.to_numeric(pd.Series(np.asarray(weights, dtype=object)[present]), errors="coerce").to_numpy(dtype=float)
-    # A NULL weight adds nothing to the sum; the point is still counted.
-    return np.nan_to_num(values, nan=0.0)
 
 
 def _count_points(rows):

@@ -37,7 +37,7 @@ from ..model.naming import wide_field_names
 from ..model.notes import Note, Notes
 from ..model.units import EXAMPLES
 from ..sources.raster import cell_areas_by_row
-from ..sources.vector import UnitChunk
+from ..sources.payloads import UnitChunk
 from . import distinct
 from .base import Indicator, register
 

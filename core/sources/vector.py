@@ -1,126 +1,49 @@
-"""Thematic features as a task receives them: shipped with the task, or read by the worker itself.
+"""Vector layers the workers read themselves, instead of receiving their features with the tasks.
 
-``Features`` holds features in memory; pickled (to travel to a Dask worker) its geometries become
-one WKB array, which is much faster than pickling shapely objects one by one. ``LayerReference``
-names a layer file the cluster can read itself (a file in a shared folder, a URL) and
+``LayerReference`` names a layer file the cluster can read (a file in a shared folder, a URL) and
 ``PostgisReference`` a PostGIS table; ``LayerSlice`` is the part of either that a chunk needs, read
 on the worker with a bounding-box filter (with pyogrio or psycopg, which are never loaded inside
-QGIS).
+QGIS) into ``payloads.Features`` with the same typed columns the client would have sent.
 """
 
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY, dataclass, field
 
 import numpy as np
-import pandas as pd
 import shapely
 
-from ..model.errors import InputError
 from ..geometry.repair import repair
-
-
-def geometries_to_wkb(geometries):
-    """WKB of a geometry array, for pickling.
-
-    The output dimension is explicit: inside QGIS, shapely may run on the GEOS QGIS loaded (its
-    C symbols are global there), and GEOS before 3.12 rejects shapely 2.2's default of 4.
-    """
-    return shapely.to_wkb(geometries, output_dimension=3)
-
-
-@dataclass
-class UnitChunk:
-    """One chunk of units: their geometries and their positions in the whole units layer."""
-
-    geometries: np.ndarray
-    positions: np.ndarray
-
-    def __getstate__(self):
-        return {"geometries": geometries_to_wkb(self.geometries), "positions": self.positions}
-
-    def __setstate__(self, state):
-        self.geometries = shapely.from_wkb(state["geometries"])
-        self.positions = state["positions"]
-
-
-@dataclass
-class Features:
-    """Features near one chunk: geometries (in the units CRS, valid), class codes, point weights,
-    and keys that identify each feature across chunks (a feature near two chunks goes to both).
-
-    ``wkb`` (optional) holds the same geometries as WKB already, as read from a file: the client
-    then sends those bytes instead of encoding the geometries again for every chunk.
-    """
-
-    geometries: np.ndarray
-    codes: np.ndarray
-    weights: np.ndarray
-    keys: np.ndarray
-    wkb: np.ndarray = None
-
-    def load(self):
-        return self
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state["geometries"] = geometries_to_wkb(self.geometries) if self.wkb is None else self.wkb
-        state["wkb"] = None
-        return state
-
-    def __setstate__(self, state):
-        state["geometries"] = shapely.from_wkb(state["geometries"])
-        self.__dict__.update(state)
+from ..model.errors import InputError
+from .columns import coded, normalise_class  # noqa: F401 (normalise_class: its old place)
+from .payloads import Features, UnitChunk, geometries_to_wkb  # noqa: F401 (their old place)
 
 
 @dataclass
 class _WorkerReadLayer:
     """What every layer the workers read themselves shares: the columns to read and how to code them.
 
-    ``dimension`` (POINT, LINE, POLYGON) says how to repair geometries; ``class_codes`` maps each
-    normalised class value to its code (computed once from the whole class column by the caller,
-    so every chunk numbers classes alike).
+    ``dimension`` (POINT, LINE, POLYGON) says how to repair geometries; ``columns`` maps the names
+    the indicator gives its columns to ``ColumnSpec`` (the layer's field, its kind, and for a
+    category the codes the client computed once from the whole layer, so every chunk numbers
+    classes alike).
     """
 
     _: KW_ONLY
     dimension: int = None
-    class_column: str = None
-    weight_column: str = None
-    class_codes: dict = None
+    columns: dict = field(default_factory=dict)
 
     @property
-    def columns(self):
-        return [name for name in (self.class_column, self.weight_column) if name]
+    def fields(self):
+        """The layer's fields to read, each once."""
+        return list(dict.fromkeys(spec.field for spec in self.columns.values()))
 
     def features(self, keys, wkb, values):
-        """``Features`` from what a worker read: row keys, WKB geometries and the class/weight columns."""
+        """``Features`` from what a worker read: row keys, WKB geometries and the fields' values."""
         geometries = shapely.from_wkb(wkb)
         present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
         repaired = repair(geometries[present], self.dimension)
         keys = np.asarray(keys, dtype=np.int64)[present]
-        if self.class_column:
-            codes = self._codes(np.asarray(values[self.class_column], dtype=object)[present])
-        else:
-            codes = np.zeros(len(keys), dtype=np.int64)
-        if self.weight_column:
-            weights = pd.to_numeric(pd.Series(np.asarray(values[self.weight_column], dtype=object)[present]), errors="coerce").to_numpy(float)
-            weights = np.nan_to_num(weights, nan=0.0)
-        else:
-            weights = np.zeros(len(keys))
-        return Features(repaired.geometries, codes, weights, keys)
-
-    def _codes(self, values):
-        # Each distinct value is looked up once (a land cover has a few classes for many features).
-        raw_codes, distinct = pd.factorize(values, use_na_sentinel=False)
-        codes = np.array([self.class_codes.get(normalise_class(value), -1) for value in distinct], dtype=np.int64)
-        unknown = np.flatnonzero(codes < 0)
-        if len(unknown):
-            value = distinct[unknown[0]]
-            raise InputError(
-                "layer_changed",
-                f"The class value {value!r} of {self.name} was not in the layer when the run started; the layer changed during the run.",
-                path=self.name,
-                value=str(value),
-            )
-        return codes[raw_codes]
+        columns = {name: coded(spec, np.asarray(values[spec.field], dtype=object)[present], self.name) for name, spec in self.columns.items()}
+        return Features(repaired.geometries, keys, columns)
 
 
 @dataclass
@@ -165,11 +88,11 @@ class LayerReference(_WorkerReadLayer):
         import pyogrio.raw  # worker side only: importing pyogrio inside QGIS crashes it at exit
 
         self.check_copy()
-        columns = self.columns
+        fields = self.fields
         _meta, fids, wkb, values = pyogrio.raw.read(
-            self.path, layer=self.layer, columns=columns, bbox=tuple(bbox) if bbox is not None else None, force_2d=True, return_fids=True
+            self.path, layer=self.layer, columns=fields, bbox=tuple(bbox) if bbox is not None else None, force_2d=True, return_fids=True
         )
-        return self.features(fids, wkb, dict(zip(columns, values)))
+        return self.features(fids, wkb, dict(zip(fields, values)))
 
 
 # File systems keep modification times to the second or finer (FAT: two seconds).
@@ -209,7 +132,7 @@ class PostgisReference(_WorkerReadLayer):
         import psycopg  # worker side only, like pyogrio
         from psycopg import sql
 
-        columns = self.columns
+        fields = self.fields
         geometry, table = sql.Identifier(self.geometry_column), sql.Identifier(self.schema, self.table)
         conditions = []
         if self.where:
@@ -226,14 +149,14 @@ class PostgisReference(_WorkerReadLayer):
             query = sql.SQL("SELECT {key}, ST_AsBinary(ST_Force2D({g})){columns} FROM {t}{where}").format(
                 key=sql.Identifier(self.key_column),
                 g=geometry,
-                columns=sql.SQL("").join(sql.SQL(", ") + sql.Identifier(name) for name in columns),
+                columns=sql.SQL("").join(sql.SQL(", ") + sql.Identifier(name) for name in fields),
                 t=table,
                 where=sql.SQL(" WHERE ") + sql.SQL(" AND ").join(conditions) if conditions else sql.SQL(""),
             )
             rows = connection.execute(query, parameters).fetchall()
         keys = np.array([row[0] for row in rows], dtype=np.int64)
         wkb = np.array([None if row[1] is None else bytes(row[1]) for row in rows], dtype=object)
-        values = {name: np.array([row[2 + position] for row in rows], dtype=object) for position, name in enumerate(columns)}
+        values = {name: np.array([row[2 + position] for row in rows], dtype=object) for position, name in enumerate(fields)}
         return self.features(keys, wkb, values)
 
 
@@ -246,14 +169,3 @@ class LayerSlice:
 
     def load(self):
         return self.reference.read(self.bbox)
-
-
-def normalise_class(value):
-    """A class value as a plain, hashable Python value: NULL/NaN → None, 3.0 → 3, numpy → Python."""
-    if value is None or (isinstance(value, (float, np.floating)) and np.isnan(value)):
-        return None
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return int(value)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
