@@ -17,7 +17,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ..core.model.names import LINE, OVERLAY_MEASURES, POINT, POLYGON
+from ..core.model import quantities
+from ..core.model.names import LINE, POINT, POLYGON
 from .base import HELP_URL, IndicatorAlgorithm
 from .progress import Steps
 from .i18n import tr, tr_tags
@@ -27,7 +28,7 @@ from .outputs import check_table, check_text
 
 LONG, WIDE = 0, 1
 _LOOPBACK_NAMES = {"", "localhost", "127.0.0.1", "::1", "[::1]"}
-_COUNT_MEASURES = {"n_features", "count"}
+_INTEGER = quantities.integer_names(*quantities.OVERLAY.values())
 _GEOMETRY_DIMENSION = {QgsWkbTypes.PointGeometry: POINT, QgsWkbTypes.LineGeometry: LINE, QgsWkbTypes.PolygonGeometry: POLYGON}
 
 
@@ -154,7 +155,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         classes = theme_read.values[class_index] if class_index is not None else None
         labels = overlay.class_labels(classes)
         check_text(target, "class", [overlay.label_text(label) for label in labels] if layout == LONG else [])
-        measures = OVERLAY_MEASURES[_GEOMETRY_DIMENSION.get(QgsWkbTypes.geometryType(theme.wkbType()), POLYGON)]
+        measures = list(quantities.OVERLAY[_GEOMETRY_DIMENSION.get(QgsWkbTypes.geometryType(theme.wkbType()), POLYGON)])
         if layout == WIDE:
             check_table(target, units.fields().count() + len(labels) * len(measures), has_geometry=True)
         else:
@@ -275,7 +276,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
                 tr("The weight field '{field}' of '{layer}' is not numeric. Choose a field of numbers, or convert it with the field calculator.",
                    field=theme.fields().at(weight_index).name(), layer=self.theme_label)
             )
-        if self.id_name.lower() in {"class", "area", "pct_unit", "pct_class", "n_features", "length", "count", "weight_sum"}:
+        if self.id_name.lower() in quantities.reserved_names(["class"], *quantities.OVERLAY.values()):
             raise QgsProcessingException(
                 tr("The unit identifier field is named '{field}', like a field of the output. Choose another identifier field, or rename it.", field=self.id_name)
             )
@@ -294,7 +295,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
     def _output_fields(self, measures, names):
         fields = QgsFields()
         for measure, name in names:
-            fields.append(QgsField(name, QVariant.LongLong if measure in _COUNT_MEASURES else QVariant.Double))
+            fields.append(QgsField(name, QVariant.LongLong if measure in _INTEGER else QVariant.Double))
         return fields
 
     def _write_long(self, parameters, context, id_field, result, feedback):

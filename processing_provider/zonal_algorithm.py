@@ -24,7 +24,8 @@ from qgis.PyQt.QtCore import QVariant
 from ..core.execution.config import is_url
 from ..core.execution.dask_cluster import RASTER_PACKAGES
 from ..core.model.errors import InputError
-from ..core.model.names import CATEGORICAL_MEASURES, CENTRE, EXACT, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS
+from ..core.model import quantities
+from ..core.model.names import CENTRE, EXACT
 from .base import HELP_URL, IndicatorAlgorithm
 from .progress import Steps
 from .i18n import tr, tr_tags
@@ -34,7 +35,9 @@ from .outputs import check_table, check_text
 
 LONG, WIDE = 0, 1
 _RULES = [EXACT, CENTRE]
-_INTEGER_FIELDS = {"band", "variety"}
+_INTEGER_FIELDS = quantities.integer_names(quantities.ZONAL, quantities.CATEGORICAL)
+ZONAL_STATISTICS = list(quantities.ZONAL)
+CATEGORICAL_MEASURES = list(quantities.CATEGORICAL)
 
 
 class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
@@ -151,7 +154,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         bands = self._bands(parameters, context, raster)
         categorical = self.parameterAsBoolean(parameters, self.CATEGORICAL, context)
         from ..core.indicators import zonal
-        statistics = [ZONAL_STATISTICS[index] for index in self.parameterAsEnums(parameters, self.STATISTICS, context)] or list(ZONAL_DEFAULT_STATISTICS)
+        statistics = [ZONAL_STATISTICS[index] for index in self.parameterAsEnums(parameters, self.STATISTICS, context)] or list(quantities.ZONAL_DEFAULT)
         try:
             quantiles = zonal.parse_quantiles(self.parameterAsString(parameters, self.QUANTILES, context))
         except InputError as error:
@@ -161,7 +164,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         class_names = self._class_names(parameters, context)
         rule = _RULES[self.parameterAsEnum(parameters, self.COVERAGE, context)]
         layout = self.parameterAsEnum(parameters, self.LAYOUT, context)
-        output_names = {"band", "class", *ZONAL_STATISTICS, *CATEGORICAL_MEASURES, *(zonal.quantile_field(q) for q in quantiles)}
+        output_names = quantities.reserved_names(["band", "class"], quantities.ZONAL, quantities.CATEGORICAL) | {zonal.quantile_field(q) for q in quantiles}
         if self.id_name.lower() in output_names:
             raise QgsProcessingException(
                 tr("The unit identifier field is named '{field}', like a field of the output. Choose another identifier field, or rename it.", field=self.id_name)

@@ -30,7 +30,7 @@ from ..geometry.arrays import group_sums
 from ..geometry.intersections import intersect, measure_of_clipped_union, measure_of_union, overlapping_features
 from ..geometry.repair import LINE, POINT, POLYGON, dimension_of, repair  # noqa: F401 (LINE: named here for callers)
 from ..model.errors import InputError
-from ..model.names import OVERLAY_MAIN_MEASURE, OVERLAY_MEASURES
+from ..model import quantities
 from ..model.naming import wide_field_names
 from ..model.notes import Note, Notes
 from ..model.units import EXAMPLES, Units  # noqa: F401 (Units: the old place of the class)
@@ -39,8 +39,9 @@ from ..sources.payloads import Features, UnitChunk, geometries_to_wkb
 from ..sources.vector import LayerSlice
 from .base import Indicator, register
 
-MEASURES = OVERLAY_MEASURES
-MAIN_MEASURE = OVERLAY_MAIN_MEASURE
+MEASURES = {dimension: list(catalogue) for dimension, catalogue in quantities.OVERLAY.items()}
+MAIN_MEASURE = quantities.OVERLAY_MAIN
+_INTEGER = quantities.integer_names(*quantities.OVERLAY.values())
 SINGLE_CLASS_LABEL = "all"
 # The names the overlay gives the theme's columns (in ``Features`` and in a reference's columns).
 CLASS, WEIGHT = "class", "weight"
@@ -146,7 +147,7 @@ class OverlayResult:
                 columns[names[(measure, label_text(label))]] = values
         frame = pd.DataFrame(columns, index=pd.RangeIndex(unit_count))
         for (measure, _label), name in names.items():
-            if measure in ("n_features", "count"):
+            if measure in _INTEGER:
                 frame[name] = frame[name].astype(np.int64)
         return frame, names
 
@@ -344,7 +345,7 @@ def _combine(chunk_results, dimension):
     frames = [result.measures for result in chunk_results]
     empty = pd.DataFrame(
         {"unit": np.zeros(0, np.int64), "code": np.zeros(0, np.int64)}
-        | {name: np.zeros(0, np.int64 if name in ("n_features", "count") else float) for name in MEASURES[dimension]}
+        | {name: np.zeros(0, np.int64 if name in _INTEGER else float) for name in MEASURES[dimension]}
     )
     table = pd.concat([empty, *frames], ignore_index=True) if frames else empty
     if dimension != POINT:

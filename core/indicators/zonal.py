@@ -32,7 +32,8 @@ from ..execution import runner
 from ..execution.config import DEFAULT_CHUNK_SIZE
 from ..geometry.coverage import CENTRE, EXACT, cell_coverage
 from ..model.errors import InputError
-from ..model.names import CATEGORICAL_MEASURES, ZONAL_DEFAULT_STATISTICS, ZONAL_STATISTICS, class_value_text
+from ..model import quantities
+from ..model.names import class_value_text
 from ..model.naming import wide_field_names
 from ..model.notes import Note, Notes
 from ..model.units import EXAMPLES
@@ -41,8 +42,9 @@ from ..sources.payloads import UnitChunk
 from . import distinct
 from .base import Indicator, register
 
-STATISTICS = ZONAL_STATISTICS
-DEFAULT_STATISTICS = ZONAL_DEFAULT_STATISTICS
+STATISTICS = list(quantities.ZONAL)
+DEFAULT_STATISTICS = list(quantities.ZONAL_DEFAULT)
+CATEGORICAL_MEASURES = list(quantities.CATEGORICAL)
 _DISTRIBUTION = {"median", "majority", "minority", "variety"}
 # About 60 bytes a covered cell while a batch is processed: a million cells keep a task near 60 MB.
 DEFAULT_CELL_BUDGET = 1_000_000
