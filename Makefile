@@ -20,7 +20,6 @@ TEST_APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 PLUGIN_FILES := metadata.txt __init__.py plugin.py install_dependencies.py LICENSE requirements processing_provider core ui resources
-PYTHON_SOURCES := $(shell find core processing_provider ui -name '*.py') __init__.py plugin.py
 TRANSLATIONS := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
 
 .PHONY: setup system test-system demo test bench zip install translations lint clean cluster cluster-stop
@@ -83,6 +82,11 @@ cluster: $(STAMPS)/worker-venv
 
 cluster-stop:
 	@$(SYSTEM_PYTHON) tools/cluster.py stop --folder $(BUILD)/cluster
+
+# Unused or undefined names, and French strings missing from the translation file.
+lint: $(STAMPS)/venv
+	$(VENV)/bin/ruff check --select F --exclude deps,build,.venv,.venv-bench,.venv-worker .
+	$(VENV_PYTHON) tools/translations.py --check
 
 translations: $(TRANSLATIONS)
 

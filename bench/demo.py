@@ -10,7 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from osgeo import ogr  # noqa: E402
 
-from tests import datagen  # noqa: E402
+from tools import datagen  # noqa: E402
 
 
 def main():

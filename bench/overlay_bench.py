@@ -23,7 +23,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 
-from tests import datagen  # noqa: E402
+from tools import datagen  # noqa: E402
 
 
 def make_data(folder, unit_count, feature_count, class_count, shapes="convex"):

@@ -34,7 +34,7 @@ def make_data(folder, unit_count, size):
     import shapely
     from osgeo import gdal
 
-    from tests import datagen
+    from tools import datagen
 
     raster = os.path.join(folder, f"zonal_{size}.tif")
     units = os.path.join(folder, f"zonal_units_{unit_count}_{size}.gpkg")
@@ -113,7 +113,7 @@ def make_float_data(folder, values, unit_count=300, columns=5202, rows=3491):
     about a thousand distinct values), or ``"continuous"`` (every cell distinct, as an NDVI)."""
     from osgeo import gdal
 
-    from tests import datagen
+    from tools import datagen
     import shapely
 
     raster = os.path.join(folder, f"zonal_float_{values}_{columns}x{rows}.tif")

@@ -58,9 +58,9 @@ class GeoIndicatorsProvider(QgsProcessingProvider):
         super().unload()
 
     def loadAlgorithms(self):  # noqa: N802
-        from .cluster_status_algorithm import ClusterStatusAlgorithm
-        from .overlay_algorithm import OverlayAlgorithm
-        from .zonal_algorithm import ZonalStatisticsAlgorithm
+        from .algorithms.cluster_status import ClusterStatusAlgorithm
+        from .algorithms.overlay import OverlayAlgorithm
+        from .algorithms.zonal import ZonalStatisticsAlgorithm
 
         self.addAlgorithm(OverlayAlgorithm())
         self.addAlgorithm(ZonalStatisticsAlgorithm())

@@ -8,7 +8,7 @@ from geoindicators.core.geometry.repair import POLYGON
 from geoindicators.core.geometry.intersections import intersect
 from geoindicators.core.geometry.metrics import PlanarMeasure
 
-from tests import datagen
+from tools import datagen
 
 # Lambert-93-like coordinates: large offsets are where rounding would show first.
 ORIGIN = np.array([700_000.0, 6_600_000.0])

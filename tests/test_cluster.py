@@ -16,7 +16,7 @@ import pytest
 import shapely
 from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback, QgsProject
 
-from tests import datagen
+from tools import datagen
 from tests.helpers import WORKER_ENV, Logged, cluster_tool, free_port, qgis_process, read_table
 
 
@@ -86,10 +86,21 @@ def test_a_large_upload_is_a_warning_naming_the_layer(provider, cluster, data, s
     assert "Put it in a shared folder" not in log.text
 
 
-def test_workers_read_a_mapped_shared_folder_themselves(provider, cluster, data, settings):
+def never_read_here(monkeypatch):
+    """When the workers read the theme, QGIS reads none of its features (its classes only)."""
+    from geoindicators.processing_provider.inputs.vector import VectorInput
+
+    def refuse(*_arguments, **_keywords):
+        raise AssertionError("the theme was read in QGIS although the workers read it")
+
+    monkeypatch.setattr(VectorInput, "read", refuse)
+
+
+def test_workers_read_a_mapped_shared_folder_themselves(provider, cluster, data, settings, monkeypatch):
     settings("CHUNK_SIZE", 40)
     settings("PATH_MAPPINGS", f"/nowhere=/elsewhere; {data['folder']}={data['mirror']}")
     local, _ = run_overlay(data, EXECUTION=0)
+    never_read_here(monkeypatch)
     remote, log = run_overlay(data, EXECUTION=1, SCHEDULER=cluster["address"])
     assert_same_rows(rows(remote), rows(local))
     assert f"from {data['mirror']}/theme.gpkg" in log.text
@@ -362,12 +373,14 @@ def postgis_theme(server, where=""):
 
 # A layer filter with a % sign: it must reach PostgreSQL as written, not as a query parameter.
 @pytest.mark.parametrize("where", ["", "\"cover\" NOT LIKE 'f%'"])
-def test_workers_query_a_postgis_table_themselves(provider, cluster, data, settings, postgis, where):
+def test_workers_query_a_postgis_table_themselves(provider, cluster, data, settings, postgis, where, monkeypatch):
     settings("CHUNK_SIZE", 40)
     theme = postgis_theme(postgis, where)
     assert theme.featureCount() == int(postgis.sql("SELECT count(*) FROM theme" + (f" WHERE {where}" if where else "")))
     local, _ = run_overlay({**data, "theme": theme}, EXECUTION=0)
-    remote, log = run_overlay({**data, "theme": theme}, EXECUTION=1, SCHEDULER=cluster["address"])
+    with monkeypatch.context() as patched:
+        never_read_here(patched)
+        remote, log = run_overlay({**data, "theme": theme}, EXECUTION=1, SCHEDULER=cluster["address"])
     assert "from the PostGIS table public.theme on the database server '127.0.0.1'" in log.text
     assert_same_rows(rows(remote), rows(local))
     # Only the units and the code travel, not the 8 000 thematic polygons.

@@ -17,7 +17,7 @@ from geoindicators.core.geometry.metrics import EllipsoidalMeasure, PlanarMeasur
 from geoindicators.core.indicators.overlay import Theme, Units, compute_overlay
 from geoindicators.core.geometry.partition import chunks
 from geoindicators.core.sources.raster import RasterReference
-from tests import datagen
+from tools import datagen
 from tests.helpers import WGS84, geodesic_area, geodesic_length
 
 # --- ellipsoid ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import shapely
 from qgis.core import Qgis, QgsProcessingException
 
 from geoindicators.processing_provider.dependencies import geos_clash
-from tests import datagen
+from tools import datagen
 
 
 @pytest.mark.parametrize(

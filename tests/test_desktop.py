@@ -16,7 +16,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from tests import datagen
+from tools import datagen
 from tests.helpers import PLUGINS, QGIS_PROCESS, ROOT
 
 SCRIPT = os.path.join(ROOT, "tests", "gui_scripts", "desktop_smoke.py")

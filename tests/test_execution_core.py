@@ -13,7 +13,7 @@ from geoindicators.core.model.errors import Cancelled, ChunkFailed, InputError
 from geoindicators.core.execution.local import LocalExecutor
 from geoindicators.core.geometry.metrics import PlanarMeasure
 from geoindicators.core.indicators.overlay import Theme, Units, compute_overlay
-from tests import datagen
+from tools import datagen
 
 
 @pytest.mark.parametrize(
@@ -203,7 +203,7 @@ def test_a_cancel_does_not_wait_for_the_chunks_under_way(threads):
 
 
 def test_long_runs_log_the_chunks_done_and_the_time_left(monkeypatch):
-    from geoindicators.processing_provider import base
+    from geoindicators.processing_provider import execution as base
 
     clock = [1000.0]
     monkeypatch.setattr(base.time, "monotonic", lambda: clock[0])
@@ -226,7 +226,7 @@ def test_chunks_are_the_same_whatever_runs_them():
     from geoindicators.core.execution import runner
     from geoindicators.core.indicators.base import Indicator
     from geoindicators.core.model.units import Units
-    from tests import datagen
+    from tools import datagen
 
     class Recorder(Indicator):
         chunk_function = staticmethod(lambda positions: positions.tolist())

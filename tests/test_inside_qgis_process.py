@@ -16,7 +16,7 @@ import pytest
 import shapely
 from osgeo import gdal
 
-from tests import datagen
+from tools import datagen
 from tests.helpers import ROOT, geodesic_area, geodesic_length, run_inside_qgis_process
 from tests.test_zonal import EXACTEXTRACT_OPS, exactextract_table
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import shapely
 
-from tests import datagen
+from tools import datagen
 from tests.helpers import QGIS_PROCESS, ROOT, read_table
 
 WHEELS = os.path.join(ROOT, "build", "wheels")

@@ -18,7 +18,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-from tests import datagen
+from tools import datagen
 
 
 def memory_layer(kind, crs, fields, rows):

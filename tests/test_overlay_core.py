@@ -11,7 +11,7 @@ from geoindicators.core.model.naming import slug, wide_field_names
 from geoindicators.core.geometry.metrics import PlanarMeasure
 from geoindicators.core.indicators.overlay import Theme, Units, compute_overlay
 from geoindicators.core.geometry.partition import chunks
-from tests import datagen
+from tools import datagen
 
 # Two 2 × 2 squares side by side: A = [0,2]×[0,2], B = [2,4]×[0,2].
 SQUARES = Units(["A", "B"], shapely.from_wkt(["POLYGON((0 0,2 0,2 2,0 2,0 0))", "POLYGON((2 0,4 0,4 2,2 2,2 0))"]))

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject, QgsVectorLayer
 
-from tests import datagen
+from tools import datagen
 
 CLASSES = datagen.LAND_COVER[:5]
 

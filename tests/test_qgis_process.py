@@ -10,7 +10,7 @@ import pytest
 import shapely
 from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
 
-from tests import datagen
+from tools import datagen
 from tests.helpers import PLUGINS, QGIS_PROCESS, ROOT, qgis_process, read_table, run_inside_qgis_process
 
 MODEL = os.path.join(ROOT, "resources", "models", "repaired_overlay.model3")

@@ -17,7 +17,7 @@ def test_every_tr_string_has_a_french_translation():
 
 def test_french_locale_translates_the_algorithm(qgis_app):
     from geoindicators.processing_provider.i18n import install_translator, tr
-    from geoindicators.processing_provider.overlay_algorithm import OverlayAlgorithm
+    from geoindicators.processing_provider.algorithms.overlay import OverlayAlgorithm
 
     settings = QgsSettings()
     previous = settings.value("locale/userLocale", "")

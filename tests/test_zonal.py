@@ -24,7 +24,7 @@ from geoindicators.core.indicators import zonal
 from geoindicators.core.execution.local import LocalExecutor
 from geoindicators.core.indicators.overlay import Units
 from geoindicators.core.sources.raster import RasterReference
-from tests import datagen
+from tools import datagen
 from tests.helpers import Logged, qgis_process
 
 CELL = 250.0

@@ -8,13 +8,16 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ..core.model.errors import ClusterError
-from .base import HELP_URL, SCHEDULER, IndicatorAlgorithm
-from .i18n import tr, tr_tags
-from .settings import read_execution_settings
+from ...core.model.errors import ClusterError
+from ..execution import scheduler_address
+from ..i18n import tr, tr_tags
+from ..outputs.messages import cluster_error_message
+from ..parameters import SCHEDULER
+from ..settings import read_execution_settings
+from .base import HELP_URL, GeoIndicatorsAlgorithm
 
 
-class ClusterStatusAlgorithm(IndicatorAlgorithm):
+class ClusterStatusAlgorithm(GeoIndicatorsAlgorithm):
     required_libraries = "cluster"  # talks to a scheduler, computes nothing
     WORKERS = "WORKERS"
     THREADS = "THREADS"
@@ -64,10 +67,10 @@ class ClusterStatusAlgorithm(IndicatorAlgorithm):
         self.addOutput(QgsProcessingOutputString(self.REPORT, tr("Report")))
 
     def run_algorithm(self, parameters, context, feedback):
-        from ..core.execution.dask_cluster import cluster_status
+        from ...core.execution.dask_cluster import cluster_status
 
         settings, _problems = read_execution_settings()
-        address = self.scheduler_address(self.parameterAsString(parameters, SCHEDULER, context)) or settings.scheduler
+        address = scheduler_address(self, self.parameterAsString(parameters, SCHEDULER, context)) or settings.scheduler
         if not address:
             raise QgsProcessingException(
                 tr("No Dask scheduler to check: fill SCHEDULER, or set one in Options > Processing > Providers > GeoIndicators (or the variable GEOINDICATORS_SCHEDULER).")
@@ -75,7 +78,7 @@ class ClusterStatusAlgorithm(IndicatorAlgorithm):
         try:
             status = cluster_status(address, settings.connect_timeout, should_stop=feedback.isCanceled)
         except ClusterError as error:
-            raise QgsProcessingException(self.cluster_error_message(error)) from None
+            raise QgsProcessingException(cluster_error_message(error)) from None
         lines = [tr("Scheduler: {address}", address=address)]
         if status["dashboard"]:
             lines.append(tr("Dashboard: {link}", link=status["dashboard"]))

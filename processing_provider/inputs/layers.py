@@ -1,16 +1,13 @@
-"""From Processing sources to the core's plain data (shapely arrays, Python values), and back.
+"""From Processing sources to the core's plain data (shapely arrays, Python values): reading layers,
+and the checks a layer must pass first (its CRS, its filter).
 
 numpy and shapely are imported where they are used: listing the algorithms loads none of them.
 """
 
-import math
-import os
 from dataclasses import dataclass
 
 from qgis.core import (
-    QgsCoordinateReferenceSystem,
     QgsDataSourceUri,
-    QgsEllipsoidUtils,
     QgsExpression,
     QgsFeatureRequest,
     QgsProcessingException,
@@ -20,7 +17,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, QVariant
 
-from .i18n import tr
+from ..i18n import tr
 
 _CANCEL_CHECK_EVERY = 1000
 
@@ -281,68 +278,6 @@ def _column_values(column):
     return [None if missing else value for value, missing in zip(decoded, mask)]
 
 
-# What qgis_process takes as its own options when they come before "--", and as (ignored)
-# algorithm parameters after it.
-_QGIS_PROCESS_OPTIONS = ("ELLIPSOID", "PROJECT_PATH")
-
-
-def misplaced_qgis_process_option(parameters):
-    """``(name, value)`` of a qgis_process option given after ``--`` (it arrives as a parameter
-    named ``--ELLIPSOID`` or ``ELLIPSOID``), else None."""
-    for key, value in parameters.items():
-        name = str(key).lstrip("-").upper()
-        if name in _QGIS_PROCESS_OPTIONS and value not in (None, ""):
-            return name, str(value)
-    return None
-
-
-def measure_for(context, crs, layer_label, parameters=None):
-    """The core's measure matching ``context.ellipsoid()``, as QgsDistanceArea would measure.
-
-    Ellipsoidal when an ellipsoid is set, planar in the units CRS when it is ``NONE``; a
-    geographic CRS with no ellipsoid would give square degrees, so it is an error. An ellipsoid
-    given to qgis_process after ``--`` (where it is ignored) is an error saying where it goes.
-    """
-    from ..core.geometry.metrics import EllipsoidalMeasure, PlanarMeasure
-
-    ellipsoid = context.ellipsoid() or "NONE"
-    misplaced = misplaced_qgis_process_option(parameters or {})
-    if misplaced and ellipsoid.upper() == "NONE":
-        raise QgsProcessingException(
-            tr("{name}={value} was given after '--', among the algorithm's parameters, where qgis_process ignores it: "
-               "put --{name}={value} before '--' (qgis_process run ALGORITHM --{name}={value} -- PARAMETERS).", name=misplaced[0], value=misplaced[1])
-        )
-    if ellipsoid.upper() != "NONE" and not has_crs(crs):
-        # Without a CRS nothing can be placed on an ellipsoid: planar, in the coordinates' units.
-        return PlanarMeasure()
-    if ellipsoid.upper() != "NONE":
-        parameters = QgsEllipsoidUtils.ellipsoidParameters(ellipsoid)
-        if not parameters.valid:
-            raise QgsProcessingException(
-                tr("The ellipsoid '{ellipsoid}' is not known. Use an ellipsoid such as EPSG:7030 (WGS 84), or NONE for planar measures.",
-                   ellipsoid=ellipsoid)
-            )
-        if has_crs(crs):
-            wkt = crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED)
-            return EllipsoidalMeasure(wkt, parameters.semiMajor, parameters.semiMinor, name=ellipsoid_label(ellipsoid))
-    if has_crs(crs) and crs.isGeographic():
-        raise QgsProcessingException(
-            tr("The units layer '{layer}' is in a geographic CRS ({crs}) and no ellipsoid is set, so areas would be in square degrees. "
-               "Set an ellipsoid (Project > Properties > General > Measurements; with qgis_process, --ELLIPSOID=EPSG:7030) "
-               "or reproject the units to a projected CRS.", layer=layer_label, crs=crs.authid() or crs.description())
-        )
-    return PlanarMeasure()
-
-
-def ellipsoid_label(code):
-    """An ellipsoid as people name it: 'WGS 84 (EPSG:7030)' rather than its code alone."""
-    for definition in QgsEllipsoidUtils.definitions():
-        if definition.acronym == code:
-            # QGIS's descriptions of EPSG ellipsoids hold their code already.
-            return definition.description if code in definition.description else f"{definition.description} ({code})"
-    return code
-
-
 def has_crs(crs):
     """False for no CRS, and for the placeholders GDAL gives a GeoPackage layer without one
     ("Undefined geographic SRS", "Undefined cartesian SRS"), which QGIS takes as valid."""
@@ -417,48 +352,21 @@ def check_filter(layer, layer_label):
         )
 
 
-def discard_output(destination):
-    """Remove a file output left behind by a failed or cancelled write (nothing half-written)."""
-    path = QgsProviderRegistry.instance().decodeUri("ogr", destination).get("path") or destination
-    if not path:
-        return
-    stem, extension = os.path.splitext(path)
-    if not os.path.isfile(path) and extension.lower() != ".shp":  # a Shapefile may have left its .dbf alone
-        return
-    siblings = [".shx", ".dbf", ".prj", ".cpg", ".qix", ".qmd"] if extension.lower() == ".shp" else ["-wal", "-shm", "-journal"]
-    for candidate in [path] + [stem + ending if extension.lower() == ".shp" else path + ending for ending in siblings]:
-        if os.path.exists(candidate):
-            os.remove(candidate)
+def report_reading(read, layer_label, feedback):
+    """Say how many geometries could only be read once mended, or not at all."""
+    if read.fixed:
+        feedback.pushWarning(tr("{count} geometries of '{layer}' could only be read once made straight (curves) or closed (rings left open).",
+                                count=read.fixed, layer=layer_label))
+    if read.unreadable:
+        feedback.pushWarning(tr("{count} geometries of '{layer}' cannot be read at all: those features are taken as without geometry.",
+                                count=read.unreadable, layer=layer_label))
 
 
-def attribute_rows(frame):
-    """The rows of a data frame as lists of QGIS attribute values (NaN and None become NULL).
+def whole_layer(parameters, name):
+    """True when the parameter asks for every feature of its layer (no selection nor limit)."""
+    from qgis.core import QgsProcessingFeatureSourceDefinition
 
-    Column by column: ``tolist()`` turns numpy values into Python ones in C, far faster than
-    converting value by value.
-    """
-    import numpy as np
-
-    columns = []
-    for name in frame.columns:
-        values = frame[name].to_numpy()
-        if values.dtype.kind == "f":
-            values = values.astype(object)
-            values[np.isnan(values.astype(float))] = None
-        elif values.dtype.kind == "O":
-            values = [_attribute(value) for value in values]
-        columns.append(values.tolist() if hasattr(values, "tolist") else values)
-    if not columns:
-        return [[] for _ in range(len(frame))]
-    return [list(row) for row in zip(*columns)]
-
-
-def _attribute(value):
-    """A pandas/numpy value as a QGIS attribute (NaN and None become NULL)."""
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+    value = parameters.get(name)
+    if isinstance(value, QgsProcessingFeatureSourceDefinition):
+        return not value.selectedFeaturesOnly and value.featureLimit == -1
+    return True

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from qgis.core import QgsProcessingException, QgsProcessingOutputLayerDefinition, QgsProperty, QgsVectorLayer
 
-from .i18n import tr
+from ..i18n import tr
 
 # Attribute fields each file format holds at most (GeoPackage/SQLite: 2000 columns, less the
 # feature id and the geometry; PostgreSQL 1600 columns; dBase 255 fields).

@@ -1,0 +1,123 @@
+"""The core's notes (``core.model.notes``) as the sentences an analyst reads in the log: one
+sentence per kind of note, written once for every algorithm."""
+
+from ...core.model.names import class_value_text
+from ..i18n import tr
+
+
+def report_notes(notes, feedback, layers, units_without_geometry=None):
+    """Push each note as a translated warning (or information). ``layers`` names the inputs
+    (``units``, ``features``, ``raster``: their layer names); ``units_without_geometry`` is the
+    algorithm's own sentence for units without geometry (what they get instead of figures)."""
+    for note in notes:
+        sentence, warning = _sentence(note, layers, units_without_geometry)
+        if sentence:
+            (feedback.pushWarning if warning else feedback.pushInfo)(sentence)
+
+
+def _examples(note):
+    return ", ".join(str(value) for value in note.examples)
+
+
+def _sentence(note, layers, units_without_geometry):
+    layer = layers.get(note.subject, "")
+    code, count = note.code, note.count
+    if code == "repaired" and note.subject == "units":
+        return tr("{count} invalid geometries of the units layer '{layer}' were repaired before measuring.", count=count, layer=layer), True
+    if code == "repaired" and note.subject == "features":
+        return tr("{count} invalid geometries of the thematic layer '{layer}' were repaired before measuring.", count=count, layer=layer), True
+    if code == "without_geometry" and note.subject == "units":
+        return (units_without_geometry or tr("{count} units of '{layer}' have no geometry: their measures are 0.")).format(count=count, layer=layer), True
+    if code == "without_geometry":
+        return tr("{count} features of '{layer}' have no geometry and were ignored.", count=count, layer=layer), True
+    if code == "zero_area":
+        return tr("{count} units have zero area (for example {examples}): their share of unit area (pct_unit) is NULL.", count=count, examples=_examples(note)), True
+    if code == "outside_raster":
+        return tr("{count} units of '{layer}' lie wholly outside the raster '{raster}' (for example {examples}): their statistics are NULL.",
+                  count=count, layer=layer, raster=layers.get("raster", ""), examples=_examples(note)), True
+    if code == "merged_classes":
+        lines = [tr("The class table names the values {values} '{name}': they are one class, their areas added up.",
+                    values=", ".join(class_value_text(value) for value in values), name=name) for name, values in note.details.items()]
+        return "\n".join(lines), False
+    return None, False
+
+
+def input_error_message(error, names):
+    """A translated sentence for a core ``InputError``. ``names`` holds what the sentence names:
+    ``units`` (the units layer), ``id`` (its identifier field), ``features`` (the thematic or
+    source layer), ``raster``; an error this function does not know keeps its English text."""
+    details, code = error.details, error.code
+    units, id_name = names.get("units", ""), names.get("id", "")
+    if code == "duplicate_ids":
+        return tr("The identifier field '{field}' of '{layer}' has {count} values used by several units, for example {examples}. Choose a field with one value per unit.",
+                  field=id_name, layer=units, count=details["count"], examples=", ".join(details["examples"]))
+    if code == "null_ids":
+        return tr("The identifier field '{field}' of '{layer}' is NULL for {count} units (for example features number {examples}). Fill it, or choose another field.",
+                  field=id_name, layer=units, count=details["count"], examples=", ".join(str(value) for value in details["examples"]))
+    if code == "units_not_polygons":
+        return tr("The units layer '{layer}' must contain polygons: {count} of its features are not (points, lines or collections), for example the units {examples}. "
+                  "Keep its polygons only (Extract by expression: geometry_type(@geometry) = 'Polygon').",
+                  layer=units, count=details["count"], examples=", ".join(details["examples"]))
+    if code == "stale_copy":
+        return tr("The workers read a copy of {layer} that is not the one QGIS read: {path} has {found} features, modified {found_time}, where QGIS read "
+                  "{expected} features, modified {expected_time}. Check the shared-folder mapping in the GeoIndicators settings, or update the copy.",
+                  layer=details["layer"], path=details["path"], found=details["found"], found_time=details["found_time"],
+                  expected=details["expected"], expected_time=details["expected_time"])
+    if code == "layer_changed":
+        return tr("The layer {path} changed while the cluster was reading it (class value {value} is new). Run again.", path=details["path"], value=details["value"])
+    if code == "mixed_theme":
+        return tr("The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').", layer=names.get("features", ""))
+    raster = names.get("raster", "")
+    if code == "raster_unreadable":
+        return tr("Cannot read the raster '{layer}' at {path}: {reason}", layer=raster, path=details["path"], reason=str(error))
+    if code in ("rotated_raster", "south_up_raster"):
+        return tr("The grid of the raster '{layer}' is rotated or upside down; warp it to a north-up grid first (Raster > Projections > Warp).", layer=raster)
+    if code == "raster_not_georeferenced":
+        return tr("The raster '{layer}' has no georeferencing (no geotransform), so its cells cannot be placed under the units. Georeference it first "
+                  "(Raster > Georeferencer), or give it its world file.", layer=raster)
+    if code == "complex_raster":
+        return tr("Band {band} of the raster '{layer}' holds complex numbers, which have no statistics here. Compute their modulus first (Raster calculator) "
+                  "and summarise that.", band=details["band"], layer=raster)
+    return str(error)
+
+
+def cluster_error_message(error):
+    """A translated sentence for a core ``ClusterError``."""
+    from .. import dependencies
+
+    details = error.details
+    if error.code == "scheduler_unreachable":
+        return tr("Cannot reach the Dask scheduler at {address} within {timeout} s ({reason}). Check the address (Dask scheduler address, SCHEDULER, or the GeoIndicators settings) "
+                  "and that the scheduler runs, or run on this computer.", address=details["address"], timeout=f"{details['timeout']:g}", reason=details["reason"])
+    if error.code == "no_workers":
+        return tr("The Dask scheduler at {address} has no workers. Start some (dask worker {address}), or run on this computer.", address=details["address"])
+    if error.code == "not_a_scheduler":
+        return tr("The server at {address} answers, but it is not a Dask scheduler ({reason}). Check the port: the scheduler usually listens on 8786, "
+                  "its dashboard on 8787 (parameter SCHEDULER or the GeoIndicators settings).", address=details["address"],
+                  reason={"silent": tr("it sent no greeting within {timeout} s", timeout=f"{details['timeout']:g}"),
+                          "closed": tr("it closed the connection"), "protocol": tr("it speaks another protocol")}[details["reason"]])
+    if error.code == "no_workers_left":
+        return tr("The Dask scheduler at {address} has had no workers for {timeout} s: they stopped during the run, which was stopped; nothing was written. "
+                  "Restart workers (dask worker {address}) and run again, or run on this computer.", address=details["address"], timeout=f"{details['timeout']:g}")
+    if error.code == "scheduler_lost":
+        return tr("The connection to the Dask scheduler at {address} was lost during the run: it stopped, or the network is down. The run was stopped; nothing was written.",
+                  address=details["address"])
+    if error.code == "version_mismatch":
+        lines = [
+            tr("{package}: {client} here, {cluster} on the cluster", package=mismatch.package, client=mismatch.client or tr("missing"),
+               cluster="; ".join(tr("{version} on {machines}", version=version or tr("missing"), machines=", ".join(machines)) for version, machines in mismatch.cluster.items()))
+            for mismatch in details["mismatches"]
+        ]
+        return tr("The Dask cluster at {address} does not run the Python libraries QGIS runs, so its results could differ or fail:\n{lines}\n"
+                  "Install requirements/worker.txt of the plugin on the scheduler and the workers (see the README), or run on this computer.",
+                  address=details["address"], lines="\n".join(lines))
+    if error.code == "dask_missing":
+        return "\n".join([tr("Dask distributed cannot be loaded here ({reason}), so nothing can run on a cluster: run on this computer, or install it.",
+                              reason=details.get("reason", "")), dependencies.how_to_install("cluster")])
+    return str(error)
+
+
+def chunk_failed_message(error):
+    if error.worker:
+        return tr("Computing the units {units} failed on the worker {worker}: {reason}", units=error.label, worker=error.worker, reason=error.reason)
+    return tr("Computing the units {units} failed: {reason}", units=error.label, reason=error.reason)

@@ -1,0 +1,192 @@
+"""Core results into QGIS outputs: the sink created only once everything is computed, written in
+batches, counted again once written, removed on cancel or failure; long tables and wide units
+layers typed from the quantity catalogue."""
+
+import math
+import os
+
+from qgis.core import QgsCoordinateReferenceSystem, QgsFeature, QgsFeatureSink, QgsField, QgsFields, QgsProcessingException, QgsProviderRegistry, QgsWkbTypes
+from qgis.PyQt.QtCore import QVariant
+
+from ...core.model.errors import Cancelled
+from ...core.model.naming import SHAPEFILE_NAME_LENGTH
+from ..i18n import tr
+from ..style import apply_graduated_style
+from . import destination as destinations
+
+_WRITE_BATCH = 2000
+
+
+def field(name, integer_names=(), text_names=(), template=None):
+    """A QgsField for an output column: integer, text (254 characters) or real, by the catalogue."""
+    if template is not None:
+        copy = QgsField(template)
+        copy.setName(name)
+        return copy
+    if name in text_names:
+        return QgsField(name, QVariant.String, len=254)
+    return QgsField(name, QVariant.LongLong if name in integer_names else QVariant.Double)
+
+
+def output_sink(algorithm, parameters, context, fields, geometry_type, crs):
+    """``(sink, destination)`` for the OUTPUT parameter, or an error naming it."""
+    sink, destination = algorithm.parameterAsSink(parameters, "OUTPUT", context, fields, geometry_type, crs or QgsCoordinateReferenceSystem())
+    if sink is None:
+        raise QgsProcessingException(algorithm.invalidSinkError(parameters, "OUTPUT"))
+    return sink, destination
+
+
+def write_sink(create_sink, features, feedback):
+    """Create the sink with ``create_sink()`` and write ``features`` (an iterable) in batches.
+
+    The sink is created only now, once all results are computed, and on cancel or failure the
+    output is removed: nothing half-written is left. ``create_sink`` returns
+    ``(sink, destination)``; this function holds the only reference to the sink, so deleting it
+    closes the file. The file is then opened again and its features counted: a full disk or a
+    driver that drops the rows is an error, not a success. Returns the destination, or None when
+    the user cancelled.
+    """
+    sink, destination = create_sink()
+    batch, written = [], 0
+
+    def flush(sink):
+        nonlocal written
+        if feedback.isCanceled():
+            raise Cancelled()
+        if not sink.addFeatures(batch, QgsFeatureSink.FastInsert):
+            raise QgsProcessingException(tr("Could not write to the output: {error}", error=sink.lastError()))
+        written += len(batch)
+        batch.clear()
+
+    try:
+        for feature in features:
+            batch.append(feature)
+            if len(batch) >= _WRITE_BATCH:
+                flush(sink)
+        flush(sink)
+        sink.flushBuffer()
+    except BaseException as error:
+        del sink
+        discard_output(destination)
+        if isinstance(error, Cancelled):
+            return None
+        raise
+    del sink
+    destinations.check_written(destination, written, discard_output)
+    return destination
+
+
+def write_long_table(algorithm, parameters, context, fields, table, feedback):
+    """Write ``table`` (a data frame whose columns follow ``fields``) as a table without geometry."""
+    rows = attribute_rows(table)
+
+    def features():
+        for row in rows:
+            feature = QgsFeature(fields)
+            feature.setAttributes(row)
+            yield feature
+
+    return write_sink(lambda: output_sink(algorithm, parameters, context, fields, QgsWkbTypes.NoGeometry, None), features(), feedback)
+
+
+def write_wide_units(algorithm, parameters, context, units, unit_features, fields, frame, feedback, style=None):
+    """Write the units with the columns of ``frame`` added (``fields``: the units' then the frame's).
+
+    A Shapefile keeps 10 characters per field name: the user is told before GDAL shortens the
+    wide names. In the desktop, the layer loaded at the end is styled on ``style``, a pair
+    ``(column, unit)``.
+    """
+    target = destinations.destination(parameters, context, label=algorithm.parameter_label("OUTPUT"))
+    if target.extension == ".shp" and any(len(name) > SHAPEFILE_NAME_LENGTH for name in frame.columns):
+        feedback.pushWarning(
+            tr("Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.",
+               length=SHAPEFILE_NAME_LENGTH, example=frame.columns[0])
+        )
+    rows = attribute_rows(frame)
+
+    def features():
+        for unit, row in zip(unit_features, rows):
+            feature = QgsFeature(fields)
+            feature.setGeometry(unit.geometry())
+            feature.setAttributes(unit.attributes() + row)
+            yield feature
+
+    written = write_sink(lambda: output_sink(algorithm, parameters, context, fields, units.wkbType(), units.sourceCrs()), features(), feedback)
+    if written is not None and context.willLoadLayerOnCompletion(written):
+        # Formats keep no aliases (GDAL 3.6): they are given to the layer QGIS loads.
+        aliases = {field.name(): field.alias() for field in fields if field.alias()}
+        column, unit = style or (None, "")
+        apply_graduated_style(context.layerToLoadOnCompletionDetails(written), column, aliases, unit)
+    return written
+
+
+def wide_alias(measure, label):
+    """The alias of a wide field, which says what its shortened name stands for."""
+    return f"{measure} ({label})"
+
+
+def report_wide_names(names, feedback, kind):
+    """Log which fields hold which class (or band): names are shortened, numbered when taken."""
+    by_label = {}
+    for (_measure, label), name in names.items():
+        by_label.setdefault(label, []).append(name)
+    for label, columns in by_label.items():
+        feedback.pushInfo(tr("Fields of {kind} '{label}': {fields}", kind=kind, label="NULL" if label is None else label, fields=", ".join(columns)))
+
+
+def wide_fields(unit_fields, names, integer_names, label_text):
+    """The units' fields, then one per wide column, typed by its measure, its alias naming the
+    measure and ``label_text(label)``."""
+    fields = QgsFields(unit_fields)
+    for (measure, label), name in names.items():
+        column = QgsField(name, QVariant.LongLong if measure in integer_names else QVariant.Double)
+        column.setAlias(wide_alias(measure, label_text(label)))
+        fields.append(column)
+    return fields
+
+
+def discard_output(destination):
+    """Remove a file output left behind by a failed or cancelled write (nothing half-written)."""
+    path = QgsProviderRegistry.instance().decodeUri("ogr", destination).get("path") or destination
+    if not path:
+        return
+    stem, extension = os.path.splitext(path)
+    if not os.path.isfile(path) and extension.lower() != ".shp":  # a Shapefile may have left its .dbf alone
+        return
+    siblings = [".shx", ".dbf", ".prj", ".cpg", ".qix", ".qmd"] if extension.lower() == ".shp" else ["-wal", "-shm", "-journal"]
+    for candidate in [path] + [stem + ending if extension.lower() == ".shp" else path + ending for ending in siblings]:
+        if os.path.exists(candidate):
+            os.remove(candidate)
+
+
+def attribute_rows(frame):
+    """The rows of a data frame as lists of QGIS attribute values (NaN and None become NULL).
+
+    Column by column: ``tolist()`` turns numpy values into Python ones in C, far faster than
+    converting value by value.
+    """
+    import numpy as np
+
+    columns = []
+    for name in frame.columns:
+        values = frame[name].to_numpy()
+        if values.dtype.kind == "f":
+            values = values.astype(object)
+            values[np.isnan(values.astype(float))] = None
+        elif values.dtype.kind == "O":
+            values = [_attribute(value) for value in values]
+        columns.append(values.tolist() if hasattr(values, "tolist") else values)
+    if not columns:
+        return [[] for _ in range(len(frame))]
+    return [list(row) for row in zip(*columns)]
+
+
+def _attribute(value):
+    """A pandas/numpy value as a QGIS attribute (NaN, None and pandas' NA become NULL)."""
+    if value is None or type(value).__name__ == "NAType":
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

@@ -1,0 +1,71 @@
+"""The parameter sets every indicator shares, each added and read in one place: the units (INPUT,
+ID_FIELD), where to run (EXECUTION, SCHEDULER) and the output (LAYOUT, OUTPUT). Names are stable
+forever: saved models and scripts use them."""
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterString,
+)
+
+from .i18n import tr
+from .settings import read_execution_settings
+
+INPUT, ID_FIELD = "INPUT", "ID_FIELD"
+EXECUTION, SCHEDULER = "EXECUTION", "SCHEDULER"
+LAYOUT, OUTPUT = "LAYOUT", "OUTPUT"
+LONG, WIDE = 0, 1
+THIS_COMPUTER, DASK_CLUSTER = 0, 1
+
+
+def add_units(algorithm, units_help):
+    """INPUT (polygons) and ID_FIELD, first in every indicator's dialog."""
+    algorithm.add(QgsProcessingParameterFeatureSource(INPUT, tr("Spatial units"), [QgsProcessing.TypeVectorPolygon]), units_help)
+    algorithm.add(QgsProcessingParameterField(ID_FIELD, tr("Unit identifier field"), parentLayerParameterName=INPUT),
+                  tr("A field with one value per unit, the key of every output row."))
+
+
+def add_layout(algorithm, long_option, wide_option, layout_help, default=LONG):
+    algorithm.add(QgsProcessingParameterEnum(LAYOUT, tr("Output layout"), options=[long_option, wide_option], defaultValue=default), layout_help)
+
+
+def read_layout(algorithm, parameters, context):
+    return algorithm.parameterAsEnum(parameters, LAYOUT, context)
+
+
+def add_execution(algorithm):
+    """EXECUTION (this computer / Dask cluster) and SCHEDULER, advanced, defaults from the settings.
+
+    Defaults are read each time the algorithm is created (each dialog, each qgis_process run):
+    the plugin setting, then GEOINDICATORS_SCHEDULER or SCHEDULER_IP, then this computer.
+    """
+    settings, _problems = read_execution_settings()
+    # Optional: a model or a script that leaves it out runs where the settings say.
+    execution = QgsProcessingParameterEnum(
+        EXECUTION, tr("Run on"), options=[tr("This computer"), tr("Dask cluster")],
+        defaultValue=DASK_CLUSTER if settings.scheduler else THIS_COMPUTER, optional=True,
+    )
+    scheduler = QgsProcessingParameterString(
+        SCHEDULER, tr("Dask scheduler address (tcp://host:8786)"), defaultValue=settings.scheduler or "", optional=True
+    )
+    execution.setHelp(tr("This computer (its threads), or the Dask cluster whose scheduler is given below or in the GeoIndicators settings."))
+    scheduler.setHelp(tr("The scheduler's address, such as tcp://host:8786 (not the dashboard's http:// address); empty: the GeoIndicators settings."))
+    for parameter in (execution, scheduler):
+        parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        algorithm.addParameter(parameter)
+
+
+def read_execution(algorithm, parameters, context):
+    """``(run on the cluster?, scheduler typed)``: EXECUTION as given, or None when left out."""
+    typed = algorithm.parameterAsString(parameters, SCHEDULER, context).strip()
+    if EXECUTION in parameters and parameters[EXECUTION] is not None:
+        return algorithm.parameterAsEnum(parameters, EXECUTION, context) == DASK_CLUSTER, typed
+    return None, typed
+
+
+def add_output(algorithm, label):
+    algorithm.add(QgsProcessingParameterFeatureSink(OUTPUT, label, QgsProcessing.TypeVector), tr("Where to write the indicator: prefer a GeoPackage."))
