@@ -65,6 +65,20 @@ class ZonalRequest:
     ellipsoid: tuple = None
     cell_budget: int = DEFAULT_CELL_BUDGET
 
+    def __post_init__(self):
+        unknown = [name for name in self.statistics if name not in STATISTICS]
+        if unknown:
+            raise InputError("unknown_statistic", f"Unknown statistic {unknown[0]!r}: choose among {', '.join(STATISTICS)}.", name=unknown[0], known=STATISTICS)
+        wrong = [value for value in self.quantiles if not (isinstance(value, (int, float)) and 0 <= value <= 1)]
+        if wrong:
+            raise InputError("bad_quantile", f"Quantile {wrong[0]!r} is not a fraction between 0 and 1 (0.1 for the 10th percentile).", value=str(wrong[0]))
+        if not self.bands or any(not isinstance(band, (int, np.integer)) or band < 1 for band in self.bands):
+            raise InputError("bad_band", f"Bands are numbered from 1; {list(self.bands)} is not a list of band numbers.", band=str(list(self.bands)))
+        if self.rule not in (EXACT, CENTRE):
+            raise InputError("bad_rule", f"The coverage rule must be {EXACT!r} or {CENTRE!r}, not {self.rule!r}.", rule=self.rule)
+        if self.categorical and len(self.bands) != 1:
+            raise InputError("categorical_bands", "Categorical mode reads one band; choose a single band of the class raster.")
+
     @property
     def needs_distribution(self):
         return self.categorical or bool(self.quantiles) or bool(_DISTRIBUTION & set(self.statistics))
@@ -252,10 +266,14 @@ class ZonalIndicator(Indicator):
 
     def __init__(self, request, raster_info, unit_areas=None, class_names=None):
         self.request, self.raster_info, self.unit_areas, self.class_names = request, raster_info, unit_areas, class_names
+        missing = [band for band in request.bands if band not in raster_info.band_numbers]
+        if missing:
+            raise InputError("missing_band", f"The raster has {len(raster_info.bands)} bands; band {missing[0]} does not exist.",
+                             band=missing[0], count=len(raster_info.bands))
 
     def prepare(self, units):
-        if self.request.categorical and len(self.request.bands) != 1:
-            raise InputError("categorical_bands", "Categorical mode reads one band; choose a single band of the class raster.")
+        if self.unit_areas is not None and len(self.unit_areas) != len(units):
+            raise InputError("unit_areas_length", f"{len(self.unit_areas)} unit areas for {len(units)} units: give one per unit.")
         self.geometries = units.geometries
 
     def units_to_compute(self, units):
