@@ -31,6 +31,7 @@ import shapely
 from ..execution import runner
 from ..execution.config import DEFAULT_CHUNK_SIZE
 from ..geometry.coverage import CENTRE, EXACT, cell_coverage
+from ..geometry.raster_windows import batches, cut_into_strips, raster_window
 from ..model.errors import InputError
 from ..model import quantities
 from ..model.names import class_value_text
@@ -200,7 +201,7 @@ class ZonalPartial:
 def zonal_chunk(units, grid, request):
     """Partial statistics of one chunk of units (``UnitChunk``); opens the raster itself."""
     geometries, positions = units.geometries, units.positions
-    pieces, owners = _cut_large_units(geometries, grid, request.cell_budget)
+    pieces, owners = cut_into_strips(geometries, grid, request.cell_budget)
     footprint = np.bincount(owners, weights=_footprints(pieces, grid, request.ellipsoid), minlength=len(positions))
     # On a raster in degrees, exact coverage measures the footprint cell by cell, as the covered
     # parts are (in a projected raster both are the planar area).
@@ -209,8 +210,8 @@ def zonal_chunk(units, grid, request):
     distinct_values = _DistinctValues(request, owners, len(positions)) if request.needs_distribution else None
     piece_counts = np.bincount(owners, minlength=len(positions))
     with request.raster.open() as reader:
-        for batch in _batches(pieces, grid, request.cell_budget):
-            window = _window(pieces[batch], grid)
+        for batch in batches(pieces, grid, request.cell_budget):
+            window = raster_window(pieces[batch], grid)
             if window is None:
                 continue
             (row0, row1, col0, col1), clipped = window
@@ -365,57 +366,6 @@ def _footprints(pieces, grid, ellipsoid):
         return areas
     centre_rows = np.floor((grid.top - shapely.get_y(shapely.centroid(pieces))) / grid.cell_height)
     return areas * cell_areas_by_row(grid, centre_rows, ellipsoid) / grid.cell_area
-
-
-def _window(pieces, grid):
-    """Rows and columns ``(row0, row1, col0, col1)`` of the raster under the pieces' boxes, and
-    whether the boxes reach beyond the raster; None when no cell of the raster is under them."""
-    box = tuple(int(value) for value in grid.cell_box(shapely.total_bounds(pieces)))
-    row0, row1 = max(box[0], 0), min(box[1], grid.rows)
-    col0, col1 = max(box[2], 0), min(box[3], grid.columns)
-    if row0 >= row1 or col0 >= col1:
-        return None
-    return (row0, row1, col0, col1), (row0, row1, col0, col1) != box
-
-
-def _cut_large_units(geometries, grid, budget):
-    """Units whose box exceeds ``budget`` cells are cut into strips of whole rows that fit."""
-    row0, row1, col0, col1 = grid.cell_box(shapely.bounds(geometries))
-    cells = (row1 - row0 + 1) * (col1 - col0)
-    pieces, owners = [], []
-    for position, geometry in enumerate(geometries):
-        if cells[position] <= budget:
-            pieces.append(geometry)
-            owners.append(position)
-            continue
-        strip_rows = max(1, budget // max(1, col1[position] - col0[position]) - 1)
-        xmin, _, xmax, _ = shapely.bounds(geometry)
-        for top_row in range(int(row0[position]), int(row1[position]), strip_rows):
-            top = grid.top - top_row * grid.cell_height
-            bottom = grid.top - min(top_row + strip_rows, int(row1[position])) * grid.cell_height
-            strip = shapely.clip_by_rect(geometry, xmin - grid.cell_width, bottom, xmax + grid.cell_width, top)
-            if not shapely.is_empty(strip) and shapely.area(strip) > 0:
-                pieces.append(strip)
-                owners.append(position)
-    out = np.empty(len(pieces), dtype=object)
-    out[:] = pieces
-    return out, np.asarray(owners, dtype=np.int64)
-
-
-def _batches(pieces, grid, budget):
-    """Consecutive pieces (neighbours, in Hilbert order) whose joint window fits the budget."""
-    row0, row1, col0, col1 = grid.cell_box(shapely.bounds(pieces))
-    batch, window = [], None
-    for index in range(len(pieces)):
-        box = (row0[index], row1[index], col0[index], col1[index])
-        joined = box if window is None else (min(window[0], box[0]), max(window[1], box[1]), min(window[2], box[2]), max(window[3], box[3]))
-        if batch and (joined[1] - joined[0] + 1) * (joined[3] - joined[2]) > budget:
-            yield np.asarray(batch)
-            batch, joined = [], box
-        batch.append(index)
-        window = joined
-    if batch:
-        yield np.asarray(batch)
 
 
 @dataclass
