@@ -115,7 +115,7 @@ $(STAMPS)/test-wheels: requirements/core.txt requirements/dask.txt | $(STAMPS)/v
 	rm -rf $(BUILD)/wheels && mv $(BUILD)/wheels.partial $(BUILD)/wheels
 	touch $@
 
-test: install $(STAMPS)/worker-venv $(STAMPS)/test-wheels test-system
+test: install $(STAMPS)/worker-venv $(STAMPS)/bench-venv $(STAMPS)/test-wheels test-system
 	$(VENV_PYTHON) -m pytest tests
 
 bench: install $(STAMPS)/bench-venv $(STAMPS)/worker-venv

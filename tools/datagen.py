@@ -98,6 +98,28 @@ def merge_neighbours(cells, seed):
     return np.concatenate([merged, cells[~used]])
 
 
+def census(count, seed=11, extent=EXTENT, classes=("urban", "rural", "forest")):
+    """About ``count`` census-tract-like sources: a tiling of mostly non-convex polygons (Voronoi
+    cells merged two by two), with a population (a count), a rate and a land-use class."""
+    cells, _labels = tiling_theme(2 * count, ["x"], seed=seed, extent=extent)
+    geometries = merge_neighbours(cells, seed + 1)
+    rng = np.random.default_rng(seed + 2)
+    population = np.round(rng.lognormal(6.0, 1.0, len(geometries)))
+    rate = np.round(rng.uniform(0.0, 100.0, len(geometries)), 3)
+    landuse = np.array(classes, dtype=object)[rng.integers(0, len(classes), len(geometries))]
+    return geometries, {"pop": population, "rate": rate, "landuse": landuse}
+
+
+def grid(columns, rows, extent=EXTENT):
+    """Square-ish cells tiling ``extent``, row by row, with ids ``G00000``…"""
+    xmin, ymin, xmax, ymax = extent
+    xs, ys = np.linspace(xmin, xmax, columns + 1), np.linspace(ymin, ymax, rows + 1)
+    column, row = np.meshgrid(np.arange(columns), np.arange(rows))
+    column, row = column.ravel(), row.ravel()
+    cells = shapely.box(xs[column], ys[row], xs[column + 1], ys[row + 1])
+    return np.array([f"G{number:05d}" for number in range(len(cells))], dtype=object), cells
+
+
 def line_theme(count, classes, seed=3, extent=EXTENT):
     rng = np.random.default_rng(seed)
     xmin, ymin, xmax, ymax = extent

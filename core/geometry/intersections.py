@@ -149,14 +149,22 @@ def overlapping_features(geometries, groups, dimension):
         members = np.flatnonzero(groups == group)
         if len(members) < 2:
             continue
-        candidates = geometries[members]
-        first, second = shapely.STRtree(candidates).query(candidates, predicate="intersects")
-        keep = first < second
-        first, second = first[keep], second[keep]
-        shares = shapely.relate_pattern(candidates[first], candidates[second], _INTERIORS_SHARE[dimension])
-        flagged[members[first[shares]]] = True
-        flagged[members[second[shares]]] = True
+        first, second = overlapping_pairs(geometries[members], dimension)
+        flagged[members[first]] = True
+        flagged[members[second]] = True
     return flagged
+
+
+def overlapping_pairs(geometries, dimension=POLYGON):
+    """``(first, second)``: positions of the pairs (first < second) whose interiors share a part
+    (an area for polygons, a length for lines); touching along an edge is no overlap."""
+    if len(geometries) < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    first, second = shapely.STRtree(geometries).query(geometries, predicate="intersects")
+    keep = first < second
+    first, second = first[keep], second[keep]
+    shares = shapely.relate_pattern(geometries[first], geometries[second], _INTERIORS_SHARE[dimension])
+    return first[shares], second[shares]
 
 
 def measure_of_union(groups, geometries, measures, overlapping, dimension, measure, group_count):

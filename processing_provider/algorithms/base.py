@@ -226,13 +226,19 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
 
     # --- writing: the same for every indicator, told by the hooks below -----------------------
 
-    def wide_label(self, result, label):
-        """How a wide field's alias names its class or band."""
+    def wide_label(self, result, measure, label):
+        """How a wide field's alias names its class or band (``measure (label)``)."""
         return "NULL" if label is None else str(label)
 
     def wide_kind(self, result):
         """What the wide labels are ("class", "band"), to list their fields in the log; None: don't."""
         return tr("class")
+
+    def report_wide(self, result, names, feedback):
+        """Log which wide fields hold what (names are shortened, numbered when taken)."""
+        kind = self.wide_kind(result)
+        if kind:
+            sinks.report_wide_names(names, feedback, kind)
 
     def style(self, result, names):
         """``(wide column, unit)`` the loaded layer is coloured by."""
@@ -246,10 +252,8 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
             for (measure, _label), column in names.items():
                 if measure in self.integer_fields:
                     frame[column] = frame[column].astype("Int64")
-            fields = sinks.wide_fields(source.fields(), names, self.integer_fields, lambda label: self.wide_label(result, label))
-            kind = self.wide_kind(result)
-            if kind:
-                sinks.report_wide_names(names, feedback, kind)
+            fields = sinks.wide_fields(source.fields(), names, self.integer_fields, lambda measure, label: self.wide_label(result, measure, label))
+            self.report_wide(result, names, feedback)
             return sinks.write_wide_units(self, parameters, context, source, units_read.features, fields, frame, feedback, self.style(result, names))
         table = result.long_table(self.units.id_name)
         fields = QgsFields()

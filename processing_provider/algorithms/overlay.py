@@ -129,8 +129,8 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         return Run(overlay.OverlayIndicator(request, self.measure), worker_packages=reference.worker_packages if reference else None,
                    large_upload_message=theme.large_upload_message)
 
-    def wide_label(self, result, label):
-        return tr("all") if result.single_class else super().wide_label(result, label)
+    def wide_label(self, result, measure, label):
+        return tr("all") if result.single_class else super().wide_label(result, measure, label)
 
     def wide_kind(self, result):
         return None if result.single_class else tr("class")

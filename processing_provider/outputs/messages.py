@@ -15,6 +15,11 @@ def report_notes(notes, feedback, layers, units_without_geometry=None):
             (feedback.pushWarning if warning else feedback.pushInfo)(sentence)
 
 
+def _number(value):
+    """A figure for the log: whole numbers as they are, others with 6 significant digits."""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.6g}"
+
+
 def _examples(note):
     return ", ".join(str(value) for value in note.examples)
 
@@ -35,6 +40,33 @@ def _sentence(note, layers, units_without_geometry):
     if code == "outside_raster":
         return tr("{count} units of '{layer}' lie wholly outside the raster '{raster}' (for example {examples}): their statistics are NULL.",
                   count=count, layer=layer, raster=layers.get("raster", ""), examples=_examples(note)), True
+    if code == "no_source":
+        return tr("{count} units of '{layer}' touch no source polygon (for example {examples}): their values are NULL.", count=count, layer=layer, examples=_examples(note)), True
+    if code == "no_unit":
+        return tr("{count} source polygons of '{layer}' touch no unit: their values go nowhere.", count=count, layer=layer), True
+    if code == "allocation":
+        lines = []
+        for name, (total, allocated) in note.details.items():
+            if total is None:
+                lines.append(tr("{field}: the units received {allocated}.", field=name, allocated=_number(allocated)))
+            else:
+                lost = 100.0 * (total - allocated) / total if total else 0.0
+                lines.append(tr("{field}: the sources hold {total}, the units received {allocated} ({lost} % lost).", field=name, total=_number(total),
+                                allocated=_number(allocated), lost=f"{lost:.3g}"))
+        return "\n".join(lines), False
+    if code == "null_values":
+        lines = [tr("{count} source polygons of '{layer}' have no value (NULL) for {field}: they are left out of it.", count=found, layer=layer, field=name)
+                 for name, found in note.details.items()]
+        return "\n".join(lines), True
+    if code == "overlapping_sources":
+        return tr("{count} pairs of source polygons of '{layer}' overlap (for example the feature {examples}), over {area} in all: their values count twice there.",
+                  count=count, layer=layer, examples=_examples(note), area=_number(note.details["area"])), True
+    if code == "no_weight":
+        return tr("{count} source polygons of '{layer}' have no weight in the weight raster (for example the feature {examples}): their extensive values are shared by area.",
+                  count=count, layer=layer, examples=_examples(note)), True
+    if code == "no_weight_units":
+        return tr("{count} units of '{layer}' have no weight in the weight raster (for example {examples}): their intensive values are area-weighted means.",
+                  count=count, layer=layer, examples=_examples(note)), True
     if code == "merged_classes":
         lines = [tr("The class table names the values {values} '{name}': they are one class, their areas added up.",
                     values=", ".join(class_value_text(value) for value in values), name=name) for name, values in note.details.items()]

@@ -136,11 +136,11 @@ def report_wide_names(names, feedback, kind):
 
 def wide_fields(unit_fields, names, integer_names, label_text):
     """The units' fields, then one per wide column, typed by its measure, its alias naming the
-    measure and ``label_text(label)``."""
+    measure and ``label_text(measure, label)``."""
     fields = QgsFields(unit_fields)
     for (measure, label), name in names.items():
         column = QgsField(name, QVariant.LongLong if measure in integer_names else QVariant.Double)
-        column.setAlias(wide_alias(measure, label_text(label)))
+        column.setAlias(wide_alias(measure, label_text(measure, label)))
         fields.append(column)
     return fields
 

@@ -24,8 +24,32 @@
       <translation>Installer…</translation>
     </message>
     <message>
+      <source>shapely {shapely} is built on GEOS {shapely_geos}, a newer series than QGIS's GEOS {qgis_geos}: inside QGIS its calls would mix the two and fail. Install shapely {pinned} (GEOS {pinned_geos}), the version the plugin pins, in the plugin's deps folder (make install).</source>
+      <translation>shapely {shapely} est compilé avec GEOS {shapely_geos}, une série plus récente que le GEOS de QGIS ({qgis_geos}) : dans QGIS, ses appels mélangeraient les deux et échoueraient. Installez shapely {pinned} (GEOS {pinned_geos}), la version fixée par l'extension, dans son dossier deps (make install).</translation>
+    </message>
+    <message>
+      <source>Install them from QGIS (Plugins &gt; GeoIndicators &gt; Python libraries), or with the Python QGIS runs: {command} (then start QGIS or qgis_process again).</source>
+      <translation>Installez-les depuis QGIS (Extensions &gt; GeoIndicators &gt; Bibliothèques Python), ou avec le Python de QGIS : {command} (puis relancez QGIS ou qgis_process).</translation>
+    </message>
+    <message>
+      <source>{libraries} comes with QGIS (python3-pyproj on Debian): install it with your system's package manager.</source>
+      <translation>{libraries} vient avec QGIS (python3-pyproj sous Debian) : installez-le avec le gestionnaire de paquets du système.</translation>
+    </message>
+    <message>
+      <source>The Python library {package} is missing; version {needed} or later is needed.</source>
+      <translation>La bibliothèque Python {package} est absente ; la version {needed} ou ultérieure est nécessaire.</translation>
+    </message>
+    <message>
+      <source>The Python library {package} is {found} here; version {needed} or later is needed.</source>
+      <translation>La bibliothèque Python {package} est ici en version {found} ; la version {needed} ou ultérieure est nécessaire.</translation>
+    </message>
+    <message>
       <source>{count} h {minutes} min</source>
       <translation>{count} h {minutes} min</translation>
+    </message>
+    <message>
+      <source>Connecting to the Dask scheduler {address} (timeout {timeout} s)...</source>
+      <translation>Connexion à l'ordonnanceur Dask {address} (délai {timeout} s)...</translation>
     </message>
     <message>
       <source>{done} of {total} chunks done, about {left} left.</source>
@@ -40,16 +64,52 @@
       <translation>{count} min</translation>
     </message>
     <message>
-      <source>Indicators</source>
-      <translation>Indicateurs</translation>
+      <source>The setting '{setting}' has a value that cannot be used ({value}); its default is used instead.</source>
+      <translation>Le paramètre « {setting} » a une valeur inutilisable ({value}) ; sa valeur par défaut est utilisée.</translation>
+    </message>
+    <message>
+      <source>Running on a Dask cluster needs a scheduler address: fill {scheduler}, or set one in Options &gt; Processing &gt; Providers &gt; GeoIndicators (or the variable GEOINDICATORS_SCHEDULER). Otherwise choose to run on this computer.</source>
+      <translation>L'exécution sur un cluster Dask demande une adresse d'ordonnanceur : remplissez {scheduler}, ou définissez-en une dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators (ou la variable GEOINDICATORS_SCHEDULER). Sinon, choisissez d'exécuter sur cet ordinateur.</translation>
+    </message>
+    <message>
+      <source>{scheduler} is {address}, but {execution} is 'This computer': the run is on this computer. Choose 'Dask cluster' to run there.</source>
+      <translation>{scheduler} vaut {address}, mais {execution} vaut « Cet ordinateur » : l'exécution a lieu sur cet ordinateur. Choisissez « Cluster Dask » pour exécuter là-bas.</translation>
+    </message>
+    <message>
+      <source>{parameter}, '{address}', is a web address (the Dask dashboard's?), not the address of a Dask scheduler such as tcp://host:8786.</source>
+      <translation>{parameter}, « {address} », est une adresse web (celle du tableau de bord Dask ?), pas l'adresse d'un ordonnanceur Dask comme tcp://hôte:8786.</translation>
+    </message>
+    <message>
+      <source>{parameter}, '{address}', is not the address of a Dask scheduler: give a host and a port, such as tcp://host:8786.</source>
+      <translation>{parameter}, « {address} », n'est pas l'adresse d'un ordonnanceur Dask : indiquez un hôte et un port, comme tcp://hôte:8786.</translation>
+    </message>
+    <message>
+      <source>Running {chunks} chunks on the Dask cluster {address}: {workers} workers, {threads} threads.</source>
+      <translation>Exécution de {chunks} lots sur le cluster Dask {address} : {workers} workers, {threads} threads.</translation>
+    </message>
+    <message>
+      <source>Running on a Dask cluster needs Dask distributed here too.</source>
+      <translation>L'exécution sur un cluster Dask demande aussi Dask distributed ici.</translation>
+    </message>
+    <message>
+      <source>Dask dashboard: {link}</source>
+      <translation>Tableau de bord Dask : {link}</translation>
+    </message>
+    <message>
+      <source>Running {chunks} chunks on this computer, {threads} at a time.</source>
+      <translation>Exécution de {chunks} lots sur cet ordinateur, {threads} à la fois.</translation>
+    </message>
+    <message>
+      <source>{megabytes} MB sent to the cluster with the tasks.</source>
+      <translation>{megabytes} Mo envoyés au cluster avec les tâches.</translation>
     </message>
     <message>
       <source>The tasks carry {megabytes} MB of data to the cluster. Layers in a shared folder mapped in the settings are read by the workers themselves instead.</source>
       <translation>Les tâches transportent {megabytes} Mo de données vers le cluster. Les couches situées dans un dossier partagé déclaré dans les paramètres sont lues directement par les workers.</translation>
     </message>
     <message>
-      <source>Interrupted (Ctrl+C): the run stopped and wrote nothing.</source>
-      <translation>Interrompu (Ctrl+C) : l'exécution s'est arrêtée et n'a rien écrit.</translation>
+      <source>A field with one value per unit, the key of every output row.</source>
+      <translation>Un champ avec une valeur par unité, la clé de chaque ligne de la sortie.</translation>
     </message>
     <message>
       <source>Run on</source>
@@ -68,8 +128,124 @@
       <translation>L'adresse de l'ordonnanceur, comme tcp://hôte:8786 (pas l'adresse http:// du tableau de bord) ; vide : celle des paramètres de GeoIndicators.</translation>
     </message>
     <message>
-      <source>Connecting to the Dask scheduler {address} (timeout {timeout} s)...</source>
-      <translation>Connexion à l'ordonnanceur Dask {address} (délai {timeout} s)...</translation>
+      <source>Where to write the indicator: prefer a GeoPackage.</source>
+      <translation>Où écrire l'indicateur : préférez un GeoPackage.</translation>
+    </message>
+    <message>
+      <source>Spatial units</source>
+      <translation>Unités spatiales</translation>
+    </message>
+    <message>
+      <source>Unit identifier field</source>
+      <translation>Champ identifiant des unités</translation>
+    </message>
+    <message>
+      <source>Output layout</source>
+      <translation>Disposition de la sortie</translation>
+    </message>
+    <message>
+      <source>This computer</source>
+      <translation>Cet ordinateur</translation>
+    </message>
+    <message>
+      <source>Dask cluster</source>
+      <translation>Cluster Dask</translation>
+    </message>
+    <message>
+      <source>GeoIndicators environmental indicators</source>
+      <translation>GeoIndicators, indicateurs environnementaux</translation>
+    </message>
+    <message>
+      <source>Dask scheduler address (empty: run on this computer)</source>
+      <translation>Adresse de l'ordonnanceur Dask (vide : exécuter sur cet ordinateur)</translation>
+    </message>
+    <message>
+      <source>Seconds to wait for the Dask scheduler and its workers</source>
+      <translation>Secondes d'attente de l'ordonnanceur Dask et de ses workers</translation>
+    </message>
+    <message>
+      <source>Units computed together in one task (fewer: more, shorter tasks)</source>
+      <translation>Unités calculées ensemble dans une tâche (moins : des tâches plus nombreuses et plus courtes)</translation>
+    </message>
+    <message>
+      <source>Threads on this computer (0: one per processor core)</source>
+      <translation>Threads sur cet ordinateur (0 : un par cœur de processeur)</translation>
+    </message>
+    <message>
+      <source>Shared folders, as this computer = as the cluster names them (several: separate with ;)</source>
+      <translation>Dossiers partagés, tels que cet ordinateur = tels que le cluster les nomme (plusieurs : séparez par ;)</translation>
+    </message>
+    <message>
+      <source>no data</source>
+      <translation>pas de donnée</translation>
+    </message>
+    <message>
+      <source>The folder of {output} does not exist: {folder}. Create it or choose another place.</source>
+      <translation>Le dossier de {output} n'existe pas : {folder}. Créez-le ou choisissez un autre emplacement.</translation>
+    </message>
+    <message>
+      <source>{output} cannot be written at {path}: no permission to write there. Choose another place.</source>
+      <translation>{output} ne peut pas être écrit à {path} : pas de droit d'écriture. Choisissez un autre emplacement.</translation>
+    </message>
+    <message>
+      <source>{output} would have {count} fields and a {format} holds at most {limit}: choose the long layout, or another format such as GeoPackage.</source>
+      <translation>{output} aurait {count} champs et un fichier {format} en contient au plus {limit} : choisissez la disposition longue, ou un autre format comme GeoPackage.</translation>
+    </message>
+    <message>
+      <source>The long layout is a table without geometry, which the {format} format cannot hold: write it to a GeoPackage or a CSV file, or choose the wide layout.</source>
+      <translation>La disposition longue est une table sans géométrie, que le format {format} ne peut pas contenir : écrivez-la dans un GeoPackage ou un fichier CSV, ou choisissez la disposition large.</translation>
+    </message>
+    <message>
+      <source>The field '{field}' has {count} values longer than the {limit} bytes a {format} keeps (for example '{example}…'): they would be cut, and identifiers could become equal. Write {output} to a GeoPackage.</source>
+      <translation>Le champ « {field} » a {count} valeurs plus longues que les {limit} octets que garde un {format} (par exemple « {example}… ») : elles seraient tronquées, et des identifiants pourraient devenir égaux. Écrivez {output} dans un GeoPackage.</translation>
+    </message>
+    <message>
+      <source>Writing the output failed: {path} holds {found} of the {expected} features written (a full disk, or a format that cannot hold this table). Nothing was kept; free some space or choose another place or format.</source>
+      <translation>L'écriture de la sortie a échoué : {path} contient {found} des {expected} entités écrites (disque plein, ou format qui ne peut pas contenir cette table). Rien n'a été gardé ; libérez de la place ou choisissez un autre emplacement ou format.</translation>
+    </message>
+    <message>
+      <source>Computing the units {units} failed: {reason}</source>
+      <translation>Le calcul des unités {units} a échoué : {reason}</translation>
+    </message>
+    <message>
+      <source>The identifier field '{field}' of '{layer}' has {count} values used by several units, for example {examples}. Choose a field with one value per unit.</source>
+      <translation>Le champ identifiant « {field} » de « {layer} » a {count} valeurs portées par plusieurs unités, par exemple {examples}. Choisissez un champ dont la valeur est unique par unité.</translation>
+    </message>
+    <message>
+      <source>The identifier field '{field}' of '{layer}' is NULL for {count} units (for example features number {examples}). Fill it, or choose another field.</source>
+      <translation>Le champ identifiant « {field} » de « {layer} » est NULL pour {count} unités (par exemple les entités numéro {examples}). Remplissez-le ou choisissez un autre champ.</translation>
+    </message>
+    <message>
+      <source>The units layer '{layer}' must contain polygons: {count} of its features are not (points, lines or collections), for example the units {examples}. Keep its polygons only (Extract by expression: geometry_type(@geometry) = 'Polygon').</source>
+      <translation>La couche d'unités « {layer} » doit contenir des polygones : {count} de ses entités n'en sont pas (points, lignes ou collections), par exemple les unités {examples}. Ne gardez que ses polygones (Extraire par expression : geometry_type(@geometry) = 'Polygon').</translation>
+    </message>
+    <message>
+      <source>The workers read a copy of {layer} that is not the one QGIS read: {path} has {found} features, modified {found_time}, where QGIS read {expected} features, modified {expected_time}. Check the shared-folder mapping in the GeoIndicators settings, or update the copy.</source>
+      <translation>Les workers lisent une copie de {layer} qui n'est pas celle que QGIS a lue : {path} a {found} entités, modifiée le {found_time}, alors que QGIS a lu {expected} entités, modifiées le {expected_time}. Vérifiez la correspondance des dossiers partagés dans les paramètres de GeoIndicators, ou mettez la copie à jour.</translation>
+    </message>
+    <message>
+      <source>The layer {path} changed while the cluster was reading it (class value {value} is new). Run again.</source>
+      <translation>La couche {path} a changé pendant que le cluster la lisait (la valeur de classe {value} est nouvelle). Relancez le traitement.</translation>
+    </message>
+    <message>
+      <source>The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').</source>
+      <translation>La couche thématique « {layer} » mélange points, lignes et polygones. Gardez un seul type de géométrie (par exemple avec « Extraire par expression »).</translation>
+    </message>
+    <message>
+      <source>Cannot read the raster '{layer}' at {path}: {reason}</source>
+      <translation>Impossible de lire le raster « {layer} » à l'emplacement {path} : {reason}</translation>
+    </message>
+    <message>
+      <source>The grid of the raster '{layer}' is rotated or upside down; warp it to a north-up grid first (Raster &gt; Projections &gt; Warp).</source>
+      <translation>La grille du raster « {layer} » est tournée ou inversée ; reprojetez-la d'abord sur une grille orientée au nord (Raster &gt; Projections &gt; Projection (warp)).</translation>
+    </message>
+    <message>
+      <source>The raster '{layer}' has no georeferencing (no geotransform), so its cells cannot be placed under the units. Georeference it first (Raster &gt; Georeferencer), or give it its world file.</source>
+      <translation>Le raster « {layer} » n'est pas géoréférencé (pas de géotransformation) : ses cellules ne peuvent pas être placées sous les unités. Géoréférencez-le d'abord (Raster &gt; Géoréférenceur), ou donnez-lui son fichier de calage (world file).</translation>
+    </message>
+    <message>
+      <source>Band {band} of the raster '{layer}' holds complex numbers, which have no statistics here. Compute their modulus first (Raster calculator) and summarise that.</source>
+      <translation>La bande {band} du raster « {layer} » contient des nombres complexes, qui n'ont pas de statistiques ici. Calculez d'abord leur module (Calculatrice raster) et résumez celui-ci.</translation>
     </message>
     <message>
       <source>Cannot reach the Dask scheduler at {address} within {timeout} s ({reason}). Check the address (Dask scheduler address, SCHEDULER, or the GeoIndicators settings) and that the scheduler runs, or run on this computer.</source>
@@ -100,124 +276,76 @@ Install requirements/worker.txt of the plugin on the scheduler and the workers (
 Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur et les workers (voir le README), ou exécutez sur cet ordinateur.</translation>
     </message>
     <message>
-      <source>The identifier field '{field}' of '{layer}' has {count} values used by several units, for example {examples}. Choose a field with one value per unit.</source>
-      <translation>Le champ identifiant « {field} » de « {layer} » a {count} valeurs portées par plusieurs unités, par exemple {examples}. Choisissez un champ dont la valeur est unique par unité.</translation>
+      <source>Computing the units {units} failed on the worker {worker}: {reason}</source>
+      <translation>Le calcul des unités {units} a échoué sur le worker {worker} : {reason}</translation>
     </message>
     <message>
-      <source>The identifier field '{field}' of '{layer}' is NULL for {count} units (for example features number {examples}). Fill it, or choose another field.</source>
-      <translation>Le champ identifiant « {field} » de « {layer} » est NULL pour {count} unités (par exemple les entités numéro {examples}). Remplissez-le ou choisissez un autre champ.</translation>
+      <source>{count} invalid geometries of the units layer '{layer}' were repaired before measuring.</source>
+      <translation>{count} géométries invalides de la couche d'unités « {layer} » ont été réparées avant la mesure.</translation>
     </message>
     <message>
-      <source>The units layer '{layer}' must contain polygons: {count} of its features are not (points, lines or collections), for example the units {examples}. Keep its polygons only (Extract by expression: geometry_type(@geometry) = 'Polygon').</source>
-      <translation>La couche d'unités « {layer} » doit contenir des polygones : {count} de ses entités n'en sont pas (points, lignes ou collections), par exemple les unités {examples}. Ne gardez que ses polygones (Extraire par expression : geometry_type(@geometry) = 'Polygon').</translation>
+      <source>{count} invalid geometries of the thematic layer '{layer}' were repaired before measuring.</source>
+      <translation>{count} géométries invalides de la couche thématique « {layer} » ont été réparées avant la mesure.</translation>
     </message>
     <message>
-      <source>The workers read a copy of {layer} that is not the one QGIS read: {path} has {found} features, modified {found_time}, where QGIS read {expected} features, modified {expected_time}. Check the shared-folder mapping in the GeoIndicators settings, or update the copy.</source>
-      <translation>Les workers lisent une copie de {layer} qui n'est pas celle que QGIS a lue : {path} a {found} entités, modifiée le {found_time}, alors que QGIS a lu {expected} entités, modifiées le {expected_time}. Vérifiez la correspondance des dossiers partagés dans les paramètres de GeoIndicators, ou mettez la copie à jour.</translation>
+      <source>{count} features of '{layer}' have no geometry and were ignored.</source>
+      <translation>{count} entités de « {layer} » n'ont pas de géométrie et ont été ignorées.</translation>
     </message>
     <message>
-      <source>The layer {path} changed while the cluster was reading it (class value {value} is new). Run again.</source>
-      <translation>La couche {path} a changé pendant que le cluster la lisait (la valeur de classe {value} est nouvelle). Relancez le traitement.</translation>
+      <source>{count} units have zero area (for example {examples}): their share of unit area (pct_unit) is NULL.</source>
+      <translation>{count} unités ont une surface nulle (par exemple {examples}) : leur part de la surface de l'unité (pct_unit) est NULL.</translation>
     </message>
     <message>
-      <source>Cancelled: the run stopped and wrote nothing.</source>
-      <translation>Annulé : l'exécution s'est arrêtée et n'a rien écrit.</translation>
+      <source>{count} units of '{layer}' lie wholly outside the raster '{raster}' (for example {examples}): their statistics are NULL.</source>
+      <translation>{count} unités de « {layer} » sont entièrement hors du raster « {raster} » (par exemple {examples}) : leurs statistiques sont NULL.</translation>
     </message>
     <message>
-      <source>The setting '{setting}' has a value that cannot be used ({value}); its default is used instead.</source>
-      <translation>Le paramètre « {setting} » a une valeur inutilisable ({value}) ; sa valeur par défaut est utilisée.</translation>
+      <source>{count} units of '{layer}' touch no source polygon (for example {examples}): their values are NULL.</source>
+      <translation>{count} unités de « {layer} » ne touchent aucun polygone source (par exemple {examples}) : leurs valeurs sont NULL.</translation>
     </message>
     <message>
-      <source>Running on a Dask cluster needs a scheduler address: fill {scheduler}, or set one in Options &gt; Processing &gt; Providers &gt; GeoIndicators (or the variable GEOINDICATORS_SCHEDULER). Otherwise choose to run on this computer.</source>
-      <translation>L'exécution sur un cluster Dask demande une adresse d'ordonnanceur : remplissez {scheduler}, ou définissez-en une dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators (ou la variable GEOINDICATORS_SCHEDULER). Sinon, choisissez d'exécuter sur cet ordinateur.</translation>
+      <source>{count} source polygons of '{layer}' touch no unit: their values go nowhere.</source>
+      <translation>{count} polygones sources de « {layer} » ne touchent aucune unité : leurs valeurs ne vont nulle part.</translation>
+    </message>
+    <message>
+      <source>{count} source polygons of '{layer}' have no value (NULL) for {field}: they are left out of it.</source>
+      <translation>{count} polygones sources de « {layer} » n'ont pas de valeur (NULL) pour {field} : ils en sont écartés.</translation>
+    </message>
+    <message>
+      <source>{count} pairs of source polygons of '{layer}' overlap (for example the feature {examples}), over {area} in all: their values count twice there.</source>
+      <translation>{count} paires de polygones sources de « {layer} » se chevauchent (par exemple l'entité {examples}), sur {area} au total : leurs valeurs y comptent deux fois.</translation>
+    </message>
+    <message>
+      <source>{count} source polygons of '{layer}' have no weight in the weight raster (for example the feature {examples}): their extensive values are shared by area.</source>
+      <translation>{count} polygones sources de « {layer} » n'ont aucun poids dans le raster de pondération (par exemple l'entité {examples}) : leurs valeurs extensives sont réparties selon la surface.</translation>
+    </message>
+    <message>
+      <source>{count} units of '{layer}' have no weight in the weight raster (for example {examples}): their intensive values are area-weighted means.</source>
+      <translation>{count} unités de « {layer} » n'ont aucun poids dans le raster de pondération (par exemple {examples}) : leurs valeurs intensives sont des moyennes pondérées par la surface.</translation>
+    </message>
+    <message>
+      <source>The class table names the values {values} '{name}': they are one class, their areas added up.</source>
+      <translation>La table des classes nomme les valeurs {values} « {name} » : elles forment une seule classe, leurs surfaces additionnées.</translation>
     </message>
     <message>
       <source>{package}: {client} here, {cluster} on the cluster</source>
       <translation>{package} : {client} ici, {cluster} sur le cluster</translation>
     </message>
     <message>
-      <source>The units layer '{layer}' must contain polygons; it contains {kind}.</source>
-      <translation>La couche d'unités « {layer} » doit contenir des polygones ; elle contient : {kind}.</translation>
-    </message>
-    <message>
-      <source>The units layer '{layer}' has no features (or no selected features, with 'Selected features only').</source>
-      <translation>La couche d'unités « {layer} » n'a aucune entité (ou aucune entité sélectionnée, avec « Entités sélectionnées uniquement »).</translation>
-    </message>
-    <message>
-      <source>{count} geometries of '{layer}' could only be read once made straight (curves) or closed (rings left open).</source>
-      <translation>{count} géométries de « {layer} » n'ont pu être lues qu'une fois rectifiées (courbes) ou fermées (anneaux restés ouverts).</translation>
-    </message>
-    <message>
-      <source>{count} geometries of '{layer}' cannot be read at all: those features are taken as without geometry.</source>
-      <translation>{count} géométries de « {layer} » sont illisibles : ces entités sont prises comme sans géométrie.</translation>
-    </message>
-    <message>
-      <source>Fields of {kind} '{label}': {fields}</source>
-      <translation>Champs de {kind} « {label} » : {fields}</translation>
-    </message>
-    <message>
-      <source>Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.</source>
-      <translation>Le Shapefile ne garde que {length} caractères par nom de champ : GDAL raccourcira et numérotera les champs. Écrivez dans un GeoPackage pour garder des noms tels que {example}.</translation>
-    </message>
-    <message>
-      <source>This computer</source>
-      <translation>Cet ordinateur</translation>
-    </message>
-    <message>
-      <source>Dask cluster</source>
-      <translation>Cluster Dask</translation>
-    </message>
-    <message>
-      <source>{scheduler} is {address}, but {execution} is 'This computer': the run is on this computer. Choose 'Dask cluster' to run there.</source>
-      <translation>{scheduler} vaut {address}, mais {execution} vaut « Cet ordinateur » : l'exécution a lieu sur cet ordinateur. Choisissez « Cluster Dask » pour exécuter là-bas.</translation>
-    </message>
-    <message>
-      <source>{parameter}, '{address}', is a web address (the Dask dashboard's?), not the address of a Dask scheduler such as tcp://host:8786.</source>
-      <translation>{parameter}, « {address} », est une adresse web (celle du tableau de bord Dask ?), pas l'adresse d'un ordonnanceur Dask comme tcp://hôte:8786.</translation>
-    </message>
-    <message>
-      <source>{parameter}, '{address}', is not the address of a Dask scheduler: give a host and a port, such as tcp://host:8786.</source>
-      <translation>{parameter}, « {address} », n'est pas l'adresse d'un ordonnanceur Dask : indiquez un hôte et un port, comme tcp://hôte:8786.</translation>
-    </message>
-    <message>
-      <source>Running {chunks} chunks on the Dask cluster {address}: {workers} workers, {threads} threads.</source>
-      <translation>Exécution de {chunks} lots sur le cluster Dask {address} : {workers} workers, {threads} threads.</translation>
-    </message>
-    <message>
-      <source>Computing the units {units} failed on the worker {worker}: {reason}</source>
-      <translation>Le calcul des unités {units} a échoué sur le worker {worker} : {reason}</translation>
-    </message>
-    <message>
-      <source>Computing the units {units} failed: {reason}</source>
-      <translation>Le calcul des unités {units} a échoué : {reason}</translation>
-    </message>
-    <message>
       <source>Dask distributed cannot be loaded here ({reason}), so nothing can run on a cluster: run on this computer, or install it.</source>
       <translation>Dask distributed ne peut pas être chargé ici ({reason}), donc rien ne peut s'exécuter sur un cluster : exécutez sur cet ordinateur, ou installez-le.</translation>
     </message>
     <message>
-      <source>Could not write to the output: {error}</source>
-      <translation>Impossible d'écrire la sortie : {error}</translation>
+      <source>{field}: the units received {allocated}.</source>
+      <translation>{field} : les unités ont reçu {allocated}.</translation>
     </message>
     <message>
-      <source>Unexpected error: {error}. Nothing was written. Please report it to the plugin's tracker, with the log of this run.</source>
-      <translation>Erreur inattendue : {error}. Rien n'a été écrit. Merci de la signaler sur le suivi des anomalies de l'extension, avec le journal de cette exécution.</translation>
+      <source>{field}: the sources hold {total}, the units received {allocated} ({lost} % lost).</source>
+      <translation>{field} : les sources totalisent {total}, les unités ont reçu {allocated} ({lost} % perdus).</translation>
     </message>
     <message>
-      <source>Running on a Dask cluster needs Dask distributed here too.</source>
-      <translation>L'exécution sur un cluster Dask demande aussi Dask distributed ici.</translation>
-    </message>
-    <message>
-      <source>Dask dashboard: {link}</source>
-      <translation>Tableau de bord Dask : {link}</translation>
-    </message>
-    <message>
-      <source>Running {chunks} chunks on this computer, {threads} at a time.</source>
-      <translation>Exécution de {chunks} lots sur cet ordinateur, {threads} à la fois.</translation>
-    </message>
-    <message>
-      <source>{megabytes} MB sent to the cluster with the tasks.</source>
-      <translation>{megabytes} Mo envoyés au cluster avec les tâches.</translation>
+      <source>{count} units of '{layer}' have no geometry: their measures are 0.</source>
+      <translation>{count} unités de « {layer} » n'ont pas de géométrie : leurs mesures valent 0.</translation>
     </message>
     <message>
       <source>it sent no greeting within {timeout} s</source>
@@ -238,6 +366,146 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>{version} on {machines}</source>
       <translation>{version} sur {machines}</translation>
+    </message>
+    <message>
+      <source>Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.</source>
+      <translation>Le Shapefile ne garde que {length} caractères par nom de champ : GDAL raccourcira et numérotera les champs. Écrivez dans un GeoPackage pour garder des noms tels que {example}.</translation>
+    </message>
+    <message>
+      <source>Fields of {kind} '{label}': {fields}</source>
+      <translation>Champs de {kind} « {label} » : {fields}</translation>
+    </message>
+    <message>
+      <source>Could not write to the output: {error}</source>
+      <translation>Impossible d'écrire la sortie : {error}</translation>
+    </message>
+    <message>
+      <source>Neither '{units}' nor '{other}' has a coordinate reference system: their coordinates are taken as they are, and measures are planar in their units.</source>
+      <translation>Ni « {units} » ni « {other} » n'a de système de coordonnées : leurs coordonnées sont prises telles quelles, et les mesures sont planes, dans leurs unités.</translation>
+    </message>
+    <message>
+      <source>The field '{field}' does not exist in the layer '{layer}'. Choose one of its fields: {fields}.</source>
+      <translation>Le champ « {field} » n'existe pas dans la couche « {layer} ». Choisissez l'un de ses champs : {fields}.</translation>
+    </message>
+    <message>
+      <source>The layer '{layer}' has no coordinate reference system (CRS), so it cannot be placed over the other layer ({crs}). Set its CRS (Layer Properties &gt; Source; with qgis_process, run native:assignprojection on it first) and run again.</source>
+      <translation>La couche « {layer} » n'a pas de système de coordonnées (SCR) : elle ne peut pas être superposée à l'autre couche ({crs}). Définissez son SCR (Propriétés de la couche &gt; Source ; avec qgis_process, exécutez d'abord native:assignprojection dessus) puis recommencez.</translation>
+    </message>
+    <message>
+      <source>The filter of the layer '{layer}' cannot be applied: {filter} ({reason}). Correct it (Layer Properties &gt; Source &gt; Query Builder, or the subset= part of the layer's source) and run again.</source>
+      <translation>Le filtre de la couche « {layer} » ne peut pas être appliqué : {filter} ({reason}). Corrigez-le (Propriétés de la couche &gt; Source &gt; Constructeur de requête, ou la partie subset= de la source de la couche) puis recommencez.</translation>
+    </message>
+    <message>
+      <source>{count} geometries of '{layer}' could only be read once made straight (curves) or closed (rings left open).</source>
+      <translation>{count} géométries de « {layer} » n'ont pu être lues qu'une fois rectifiées (courbes) ou fermées (anneaux restés ouverts).</translation>
+    </message>
+    <message>
+      <source>{count} geometries of '{layer}' cannot be read at all: those features are taken as without geometry.</source>
+      <translation>{count} géométries de « {layer} » sont illisibles : ces entités sont prises comme sans géométrie.</translation>
+    </message>
+    <message>
+      <source>The filter of the layer '{layer}' cannot be applied: {filter} (no field {fields}). Correct it (Layer Properties &gt; Source &gt; Query Builder, or the subset= part of the layer's source) and run again.</source>
+      <translation>Le filtre de la couche « {layer} » ne peut pas être appliqué : {filter} (pas de champ {fields}). Corrigez-le (Propriétés de la couche &gt; Source &gt; Constructeur de requête, ou la partie subset= de la source de la couche) puis recommencez.</translation>
+    </message>
+    <message>
+      <source>GDAL refused it</source>
+      <translation>GDAL le refuse</translation>
+    </message>
+    <message>
+      <source>{name}={value} was given after '--', among the algorithm's parameters, where qgis_process ignores it: put --{name}={value} before '--' (qgis_process run ALGORITHM --{name}={value} -- PARAMETERS).</source>
+      <translation>{name}={value} a été donné après « -- », parmi les paramètres de l'algorithme, où qgis_process l'ignore : placez --{name}={value} avant « -- » (qgis_process run ALGORITHME --{name}={value} -- PARAMÈTRES).</translation>
+    </message>
+    <message>
+      <source>The units layer '{layer}' is in a geographic CRS ({crs}) and no ellipsoid is set, so areas would be in square degrees. Set an ellipsoid (Project &gt; Properties &gt; General &gt; Measurements; with qgis_process, --ELLIPSOID=EPSG:7030) or reproject the units to a projected CRS.</source>
+      <translation>La couche d'unités « {layer} » est dans un SCR géographique ({crs}) et aucun ellipsoïde n'est défini : les surfaces seraient en degrés carrés. Définissez un ellipsoïde (Projet &gt; Propriétés &gt; Général &gt; Mesures ; avec qgis_process, --ELLIPSOID=EPSG:7030) ou reprojetez les unités dans un SCR projeté.</translation>
+    </message>
+    <message>
+      <source>The ellipsoid '{ellipsoid}' is not known. Use an ellipsoid such as EPSG:7030 (WGS 84), or NONE for planar measures.</source>
+      <translation>L'ellipsoïde « {ellipsoid} » est inconnu. Utilisez un ellipsoïde tel que EPSG:7030 (WGS 84), ou NONE pour des mesures planes.</translation>
+    </message>
+    <message>
+      <source>The raster parameter RASTER does not name a raster layer or file that QGIS can open.</source>
+      <translation>Le paramètre RASTER ne désigne pas une couche ou un fichier raster que QGIS sait ouvrir.</translation>
+    </message>
+    <message>
+      <source>The raster '{layer}' comes from the '{provider}' provider; only rasters GDAL reads (files, /vsicurl/ URLs) can be summarised. Save it as a GeoTIFF first (Export &gt; Save As).</source>
+      <translation>Le raster « {layer} » vient du fournisseur « {provider} » ; seuls les rasters lus par GDAL (fichiers, URL /vsicurl/) peuvent être résumés. Enregistrez-le d'abord en GeoTIFF (Exporter &gt; Enregistrer sous).</translation>
+    </message>
+    <message>
+      <source>The class table must hold pairs of value and name; it has {count} cells.</source>
+      <translation>La table des classes doit contenir des paires valeur et nom ; elle a {count} cellules.</translation>
+    </message>
+    <message>
+      <source>The raster '{layer}' has {count} bands; band {band} does not exist. Choose bands between 1 and {count}.</source>
+      <translation>Le raster « {layer} » a {count} bandes ; la bande {band} n'existe pas. Choisissez des bandes entre 1 et {count}.</translation>
+    </message>
+    <message>
+      <source>The Dask cluster cannot read the raster '{layer}' ({path}): it is not in a shared folder mapped in Options &gt; Processing &gt; Providers &gt; GeoIndicators. Copy it to a shared folder and map that folder, give a URL, or run on this computer.</source>
+      <translation>Le cluster Dask ne peut pas lire le raster « {layer} » ({path}) : il n'est pas dans un dossier partagé déclaré dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators. Copiez-le dans un dossier partagé et déclarez ce dossier, donnez une URL, ou exécutez sur cet ordinateur.</translation>
+    </message>
+    <message>
+      <source>BANDS must list band numbers, such as 2,1; '{value}' does not.</source>
+      <translation>BANDS doit lister des numéros de bandes, comme 2,1 ; « {value} » n'en est pas.</translation>
+    </message>
+    <message>
+      <source>The class table value '{value}' is not a number: the first column holds the raster's class values.</source>
+      <translation>La valeur « {value} » de la table des classes n'est pas un nombre : la première colonne contient les valeurs de classes du raster.</translation>
+    </message>
+    <message>
+      <source>The unit identifier field is named '{field}', like a field of the output. Choose another identifier field, or rename it.</source>
+      <translation>Le champ identifiant des unités s'appelle « {field} », comme un champ de la sortie. Choisissez un autre champ identifiant ou renommez-le.</translation>
+    </message>
+    <message>
+      <source>The units layer '{layer}' must contain polygons; it contains {kind}.</source>
+      <translation>La couche d'unités « {layer} » doit contenir des polygones ; elle contient : {kind}.</translation>
+    </message>
+    <message>
+      <source>The units layer '{layer}' has no features (or no selected features, with 'Selected features only').</source>
+      <translation>La couche d'unités « {layer} » n'a aucune entité (ou aucune entité sélectionnée, avec « Entités sélectionnées uniquement »).</translation>
+    </message>
+    <message>
+      <source>The tasks carry {megabytes} MB of '{layer}' to the cluster. Put it in a shared folder mapped in the GeoIndicators settings (whole layer, in the units CRS) and the workers read it themselves.</source>
+      <translation>Les tâches transportent {megabytes} Mo de « {layer} » vers le cluster. Placez-la dans un dossier partagé déclaré dans les paramètres de GeoIndicators (couche entière, dans le SCR des unités) : les workers la liront eux-mêmes.</translation>
+    </message>
+    <message>
+      <source>The workers read '{layer}' themselves, from {path}.</source>
+      <translation>Les workers lisent eux-mêmes « {layer} », depuis {path}.</translation>
+    </message>
+    <message>
+      <source>The workers read '{layer}' themselves, from the PostGIS table {table} on the database server '{host}'.</source>
+      <translation>Les workers lisent eux-mêmes « {layer} », depuis la table PostGIS {table} du serveur de bases de données « {host} ».</translation>
+    </message>
+    <message>
+      <source>'{layer}' ({path}) is not in a shared folder mapped in the GeoIndicators settings: its features are sent to the cluster with the tasks.</source>
+      <translation>« {layer} » ({path}) n'est pas dans un dossier partagé déclaré dans les paramètres de GeoIndicators : ses entités sont envoyées au cluster avec les tâches.</translation>
+    </message>
+    <message>
+      <source>'{layer}' is a PostGIS layer the workers cannot query as it is (an SQL query, no integer primary key, another CRS than the units, or curves): its features are sent to the cluster with the tasks.</source>
+      <translation>« {layer} » est une couche PostGIS que les workers ne peuvent pas interroger telle quelle (requête SQL, pas de clé primaire entière, SCR différent de celui des unités, ou courbes) : ses entités sont envoyées au cluster avec les tâches.</translation>
+    </message>
+    <message>
+      <source>'{layer}' is on a database server named '{host}': each worker connects to its own machine under that name. Connect QGIS to the server by a name the workers can reach.</source>
+      <translation>« {layer} » est sur un serveur de bases de données nommé « {host} » : sous ce nom, chaque worker se connecte à sa propre machine. Connectez QGIS au serveur par un nom que les workers peuvent joindre.</translation>
+    </message>
+    <message>
+      <source>Indicators</source>
+      <translation>Indicateurs</translation>
+    </message>
+    <message>
+      <source>class</source>
+      <translation>classe</translation>
+    </message>
+    <message>
+      <source>Interrupted (Ctrl+C): the run stopped and wrote nothing.</source>
+      <translation>Interrompu (Ctrl+C) : l'exécution s'est arrêtée et n'a rien écrit.</translation>
+    </message>
+    <message>
+      <source>Cancelled: the run stopped and wrote nothing.</source>
+      <translation>Annulé : l'exécution s'est arrêtée et n'a rien écrit.</translation>
+    </message>
+    <message>
+      <source>Unexpected error: {error}. Nothing was written. Please report it to the plugin's tracker, with the log of this run.</source>
+      <translation>Erreur inattendue : {error}. Rien n'a été écrit. Merci de la signaler sur le suivi des anomalies de l'extension, avec le journal de cette exécution.</translation>
     </message>
     <message>
       <source>dask</source>
@@ -332,84 +600,172 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>inutile ici</translation>
     </message>
     <message>
-      <source>shapely {shapely} is built on GEOS {shapely_geos}, a newer series than QGIS's GEOS {qgis_geos}: inside QGIS its calls would mix the two and fail. Install shapely {pinned} (GEOS {pinned_geos}), the version the plugin pins, in the plugin's deps folder (make install).</source>
-      <translation>shapely {shapely} est compilé avec GEOS {shapely_geos}, une série plus récente que le GEOS de QGIS ({qgis_geos}) : dans QGIS, ses appels mélangeraient les deux et échoueraient. Installez shapely {pinned} (GEOS {pinned_geos}), la version fixée par l'extension, dans son dossier deps (make install).</translation>
+      <source>{count} units of '{layer}' have no geometry: their values are NULL.</source>
+      <translation>{count} unités de « {layer} » n'ont pas de géométrie : leurs valeurs sont NULL.</translation>
     </message>
     <message>
-      <source>Install them from QGIS (Plugins &gt; GeoIndicators &gt; Python libraries), or with the Python QGIS runs: {command} (then start QGIS or qgis_process again).</source>
-      <translation>Installez-les depuis QGIS (Extensions &gt; GeoIndicators &gt; Bibliothèques Python), ou avec le Python de QGIS : {command} (puis relancez QGIS ou qgis_process).</translation>
+      <source>Areal interpolation indicator</source>
+      <translation>Indicateur d'interpolation surfacique</translation>
     </message>
     <message>
-      <source>{libraries} comes with QGIS (python3-pyproj on Debian): install it with your system's package manager.</source>
-      <translation>{libraries} vient avec QGIS (python3-pyproj sous Debian) : installez-le avec le gestionnaire de paquets du système.</translation>
+      <source>&lt;p&gt;Moves the values of source polygons (census tracts, parcels, former communes) to the spatial units, by the area each source shares with each unit, as tobler's area_interpolate does. With a(s, u) the area of source s inside unit u:&lt;/p&gt;&lt;p&gt;&lt;b&gt;Extensive&lt;/b&gt; variables (counts, totals): each source's value is shared between the units in proportion to a(s, u). With 'Allocate the whole value' (the default, as tobler) a source's whole value goes to the units it touches; without it, the share of a source lying outside every unit is lost (as R's sf::st_interpolate_aw), and the log says how much.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Intensive&lt;/b&gt; variables (rates, densities): the mean of the sources' values weighted by a(s, u), over the part of the unit the sources cover. &lt;b&gt;Categorical&lt;/b&gt; variables: for each value, the share (%) of the unit's area covered by sources of that value.&lt;/p&gt;&lt;p&gt;Unlike tobler: a NULL source value is left out of that variable (tobler counts it as 0, which drags means down); a unit that no source touches gets NULL, not 0, and is counted in a warning; areas are in double precision. The log gives, for each extensive variable, the sources' total and what the units received, the sources that touch no unit and the sources that overlap each other (their values count twice).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Weight raster&lt;/b&gt; (dasymetric): each cell weighs its area times 1 when its value is among the weight classes (such as 21,22,23,24 for built-up land cover) and 0 otherwise, or without classes times its value (population grid; nodata and negative values weigh 0); these weights replace areas for extensive and intensive variables. A source with no weight anywhere is shared by area instead, a unit with no weight gets the area-weighted mean, both counted in the log. The raster is read window by window with exact cell coverage, never turned into polygons.&lt;/p&gt;&lt;p&gt;Areas follow the ellipsoid set for measurements, like the other indicators; the sources are reprojected to the units' CRS. &lt;b&gt;Output layout&lt;/b&gt;: wide (the default), the units layer with one field per variable under the source field's name and field_value per class (a name the units have already is numbered, and the log says so); long, one row per unit and variable (unit identifier, variable, class, value). With qgis_process, give several fields as EXTENSIVE=pop;households. &lt;b&gt;Run on&lt;/b&gt; (advanced parameters): this computer, or a Dask cluster.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;Transfère les valeurs de polygones sources (îlots de recensement, parcelles, anciennes communes) vers les unités spatiales, selon la surface que chaque source partage avec chaque unité, comme le fait area_interpolate de tobler. Avec a(s, u) la surface de la source s dans l'unité u :&lt;/p&gt;&lt;p&gt;Variables &lt;b&gt;extensives&lt;/b&gt; (effectifs, totaux) : la valeur de chaque source est répartie entre les unités en proportion de a(s, u). Avec « Attribuer toute la valeur » (par défaut, comme tobler), toute la valeur d'une source va aux unités qu'elle touche ; sans, la part d'une source située hors de toute unité est perdue (comme sf::st_interpolate_aw de R), et le journal dit combien.&lt;/p&gt;&lt;p&gt;Variables &lt;b&gt;intensives&lt;/b&gt; (taux, densités) : la moyenne des valeurs des sources pondérée par a(s, u), sur la partie de l'unité que couvrent les sources. Variables &lt;b&gt;catégorielles&lt;/b&gt; : pour chaque valeur, la part (%) de la surface de l'unité couverte par des sources de cette valeur.&lt;/p&gt;&lt;p&gt;À la différence de tobler : une valeur NULL d'une source est écartée de cette variable (tobler la compte comme 0, ce qui tire les moyennes vers le bas) ; une unité qu'aucune source ne touche reçoit NULL, pas 0, et est comptée dans un avertissement ; les surfaces sont en double précision. Le journal donne, pour chaque variable extensive, le total des sources et ce qu'ont reçu les unités, les sources qui ne touchent aucune unité et les sources qui se chevauchent (leurs valeurs comptent deux fois).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Raster de pondération&lt;/b&gt; (dasymétrique) : chaque cellule pèse sa surface multipliée par 1 si sa valeur fait partie des classes pondérées (par exemple 21,22,23,24 pour le bâti) et 0 sinon, ou sans classes par sa valeur (grille de population ; les cellules nodata et les valeurs négatives pèsent 0) ; ces poids remplacent les surfaces pour les variables extensives et intensives. Une source sans aucun poids est répartie selon la surface, une unité sans poids reçoit la moyenne pondérée par la surface, tous deux comptés dans le journal. Le raster est lu fenêtre par fenêtre avec la couverture exacte des cellules, jamais transformé en polygones.&lt;/p&gt;&lt;p&gt;Les surfaces suivent l'ellipsoïde choisi pour les mesures, comme les autres indicateurs ; les sources sont reprojetées dans le SCR des unités. &lt;b&gt;Disposition&lt;/b&gt; : large (par défaut), la couche des unités avec un champ par variable sous le nom du champ source et champ_valeur par classe (un nom que les unités ont déjà est numéroté, et le journal le dit) ; longue, une ligne par unité et variable (identifiant de l'unité, variable, classe, valeur). Avec qgis_process, donnez plusieurs champs ainsi : EXTENSIVE=pop;menages. &lt;b&gt;Exécuter sur&lt;/b&gt; (paramètres avancés) : cet ordinateur, ou un cluster Dask.&lt;/p&gt;</translation>
     </message>
     <message>
-      <source>The Python library {package} is missing; version {needed} or later is needed.</source>
-      <translation>La bibliothèque Python {package} est absente ; la version {needed} ou ultérieure est nécessaire.</translation>
+      <source>areal interpolation</source>
+      <translation>interpolation surfacique</translation>
     </message>
     <message>
-      <source>The Python library {package} is {found} here; version {needed} or later is needed.</source>
-      <translation>La bibliothèque Python {package} est ici en version {found} ; la version {needed} ou ultérieure est nécessaire.</translation>
+      <source>census</source>
+      <translation>recensement</translation>
     </message>
     <message>
-      <source>Neither '{units}' nor '{other}' has a coordinate reference system: their coordinates are taken as they are, and measures are planar in their units.</source>
-      <translation>Ni « {units} » ni « {other} » n'a de système de coordonnées : leurs coordonnées sont prises telles quelles, et les mesures sont planes, dans leurs unités.</translation>
+      <source>population</source>
+      <translation>population</translation>
     </message>
     <message>
-      <source>The field '{field}' does not exist in the layer '{layer}'. Choose one of its fields: {fields}.</source>
-      <translation>Le champ « {field} » n'existe pas dans la couche « {layer} ». Choisissez l'un de ses champs : {fields}.</translation>
+      <source>tobler</source>
+      <translation>tobler</translation>
     </message>
     <message>
-      <source>{name}={value} was given after '--', among the algorithm's parameters, where qgis_process ignores it: put --{name}={value} before '--' (qgis_process run ALGORITHM --{name}={value} -- PARAMETERS).</source>
-      <translation>{name}={value} a été donné après « -- », parmi les paramètres de l'algorithme, où qgis_process l'ignore : placez --{name}={value} avant « -- » (qgis_process run ALGORITHME --{name}={value} -- PARAMÈTRES).</translation>
+      <source>dasymetric</source>
+      <translation>dasymétrique</translation>
     </message>
     <message>
-      <source>The units layer '{layer}' is in a geographic CRS ({crs}) and no ellipsoid is set, so areas would be in square degrees. Set an ellipsoid (Project &gt; Properties &gt; General &gt; Measurements; with qgis_process, --ELLIPSOID=EPSG:7030) or reproject the units to a projected CRS.</source>
-      <translation>La couche d'unités « {layer} » est dans un SCR géographique ({crs}) et aucun ellipsoïde n'est défini : les surfaces seraient en degrés carrés. Définissez un ellipsoïde (Projet &gt; Propriétés &gt; Général &gt; Mesures ; avec qgis_process, --ELLIPSOID=EPSG:7030) ou reprojetez les unités dans un SCR projeté.</translation>
+      <source>area weighted</source>
+      <translation>pondéré par la surface</translation>
     </message>
     <message>
-      <source>The layer '{layer}' has no coordinate reference system (CRS), so it cannot be placed over the other layer ({crs}). Set its CRS (Layer Properties &gt; Source; with qgis_process, run native:assignprojection on it first) and run again.</source>
-      <translation>La couche « {layer} » n'a pas de système de coordonnées (SCR) : elle ne peut pas être superposée à l'autre couche ({crs}). Définissez son SCR (Propriétés de la couche &gt; Source ; avec qgis_process, exécutez d'abord native:assignprojection dessus) puis recommencez.</translation>
+      <source>indicator</source>
+      <translation>indicateur</translation>
     </message>
     <message>
-      <source>The filter of the layer '{layer}' cannot be applied: {filter} ({reason}). Correct it (Layer Properties &gt; Source &gt; Query Builder, or the subset= part of the layer's source) and run again.</source>
-      <translation>Le filtre de la couche « {layer} » ne peut pas être appliqué : {filter} ({reason}). Corrigez-le (Propriétés de la couche &gt; Source &gt; Constructeur de requête, ou la partie subset= de la source de la couche) puis recommencez.</translation>
+      <source>{label}, % of the unit</source>
+      <translation>{label}, % de l'unité</translation>
     </message>
     <message>
-      <source>The ellipsoid '{ellipsoid}' is not known. Use an ellipsoid such as EPSG:7030 (WGS 84), or NONE for planar measures.</source>
-      <translation>L'ellipsoïde « {ellipsoid} » est inconnu. Utilisez un ellipsoïde tel que EPSG:7030 (WGS 84), ou NONE pour des mesures planes.</translation>
+      <source>Polygons (communes, watersheds, grid cells): each receives the sources' values by the area it shares with them.</source>
+      <translation>Polygones (communes, bassins versants, mailles) : chacun reçoit les valeurs des sources selon la surface qu'il partage avec elles.</translation>
     </message>
     <message>
-      <source>The filter of the layer '{layer}' cannot be applied: {filter} (no field {fields}). Correct it (Layer Properties &gt; Source &gt; Query Builder, or the subset= part of the layer's source) and run again.</source>
-      <translation>Le filtre de la couche « {layer} » ne peut pas être appliqué : {filter} (pas de champ {fields}). Corrigez-le (Propriétés de la couche &gt; Source &gt; Constructeur de requête, ou la partie subset= de la source de la couche) puis recommencez.</translation>
+      <source>Long table (one row per unit and variable, or unit, variable and class)</source>
+      <translation>Table longue (une ligne par unité et variable, ou unité, variable et classe)</translation>
     </message>
     <message>
-      <source>GDAL refused it</source>
-      <translation>GDAL le refuse</translation>
+      <source>Units layer with one field per variable (wide)</source>
+      <translation>Couche des unités avec un champ par variable (large)</translation>
     </message>
     <message>
-      <source>The folder of {output} does not exist: {folder}. Create it or choose another place.</source>
-      <translation>Le dossier de {output} n'existe pas : {folder}. Créez-le ou choisissez un autre emplacement.</translation>
+      <source>Wide: the units with one field per extensive or intensive variable and per class of a categorical one. Long: a table without geometry.</source>
+      <translation>Large : les unités avec un champ par variable extensive ou intensive et par classe d'une variable catégorielle. Longue : une table sans géométrie.</translation>
     </message>
     <message>
-      <source>{output} cannot be written at {path}: no permission to write there. Choose another place.</source>
-      <translation>{output} ne peut pas être écrit à {path} : pas de droit d'écriture. Choisissez un autre emplacement.</translation>
+      <source>Polygons holding the values to move (census tracts), in any CRS.</source>
+      <translation>Polygones portant les valeurs à transférer (îlots de recensement), dans tout SCR.</translation>
     </message>
     <message>
-      <source>{output} would have {count} fields and a {format} holds at most {limit}: choose the long layout, or another format such as GeoPackage.</source>
-      <translation>{output} aurait {count} champs et un fichier {format} en contient au plus {limit} : choisissez la disposition longue, ou un autre format comme GeoPackage.</translation>
+      <source>Checked (tobler's default): nothing of an extensive value is lost. Unchecked: the share outside every unit is lost.</source>
+      <translation>Coché (le choix par défaut de tobler) : rien d'une valeur extensive n'est perdu. Décoché : la part hors de toute unité est perdue.</translation>
     </message>
     <message>
-      <source>The long layout is a table without geometry, which the {format} format cannot hold: write it to a GeoPackage or a CSV file, or choose the wide layout.</source>
-      <translation>La disposition longue est une table sans géométrie, que le format {format} ne peut pas contenir : écrivez-la dans un GeoPackage ou un fichier CSV, ou choisissez la disposition large.</translation>
+      <source>Land cover or population grid whose cells weigh the areas; empty: areas alone.</source>
+      <translation>Occupation du sol ou grille de population dont les cellules pondèrent les surfaces ; vide : les surfaces seules.</translation>
     </message>
     <message>
-      <source>The field '{field}' has {count} values longer than the {limit} bytes a {format} keeps (for example '{example}…'): they would be cut, and identifiers could become equal. Write {output} to a GeoPackage.</source>
-      <translation>Le champ « {field} » a {count} valeurs plus longues que les {limit} octets que garde un {format} (par exemple « {example}… ») : elles seraient tronquées, et des identifiants pourraient devenir égaux. Écrivez {output} dans un GeoPackage.</translation>
+      <source>The band of the weight raster.</source>
+      <translation>La bande du raster de pondération.</translation>
     </message>
     <message>
-      <source>Writing the output failed: {path} holds {found} of the {expected} features written (a full disk, or a format that cannot hold this table). Nothing was kept; free some space or choose another place or format.</source>
-      <translation>L'écriture de la sortie a échoué : {path} contient {found} des {expected} entités écrites (disque plein, ou format qui ne peut pas contenir cette table). Rien n'a été gardé ; libérez de la place ou choisissez un autre emplacement ou format.</translation>
+      <source>Cells with these values weigh their area, others nothing; empty: each cell weighs its value.</source>
+      <translation>Les cellules de ces valeurs pèsent leur surface, les autres rien ; vide : chaque cellule pèse sa valeur.</translation>
+    </message>
+    <message>
+      <source>Source polygons</source>
+      <translation>Polygones sources</translation>
+    </message>
+    <message>
+      <source>Extensive variables (counts, totals)</source>
+      <translation>Variables extensives (effectifs, totaux)</translation>
+    </message>
+    <message>
+      <source>Numeric fields shared by area: population, households.</source>
+      <translation>Champs numériques répartis selon la surface : population, ménages.</translation>
+    </message>
+    <message>
+      <source>Intensive variables (rates, densities)</source>
+      <translation>Variables intensives (taux, densités)</translation>
+    </message>
+    <message>
+      <source>Numeric fields averaged by area: rates, densities, means.</source>
+      <translation>Champs numériques moyennés selon la surface : taux, densités, moyennes.</translation>
+    </message>
+    <message>
+      <source>Categorical variables (classes)</source>
+      <translation>Variables catégorielles (classes)</translation>
+    </message>
+    <message>
+      <source>Fields of classes: each class's share of the unit's area.</source>
+      <translation>Champs de classes : la part de la surface de l'unité occupée par chaque classe.</translation>
+    </message>
+    <message>
+      <source>Allocate the whole value of each source to the units it touches</source>
+      <translation>Attribuer toute la valeur de chaque source aux unités qu'elle touche</translation>
+    </message>
+    <message>
+      <source>Weight raster (optional, dasymetric)</source>
+      <translation>Raster de pondération (facultatif, dasymétrique)</translation>
+    </message>
+    <message>
+      <source>Weight band</source>
+      <translation>Bande de pondération</translation>
+    </message>
+    <message>
+      <source>Weight classes (cell values, such as 21,22,23,24)</source>
+      <translation>Classes pondérées (valeurs de cellules, par exemple 21,22,23,24)</translation>
+    </message>
+    <message>
+      <source>Choose at least one variable to interpolate: {extensive}, {intensive} or {categorical}.</source>
+      <translation>Choisissez au moins une variable à interpoler : {extensive}, {intensive} ou {categorical}.</translation>
+    </message>
+    <message>
+      <source>The field '{field}' of '{layer}' is chosen as two kinds of variable; choose it once.</source>
+      <translation>Le champ « {field} » de « {layer} » est choisi comme deux types de variable ; choisissez-le une seule fois.</translation>
+    </message>
+    <message>
+      <source>The source layer '{layer}' must contain polygons: values are shared by area.</source>
+      <translation>La couche source « {layer} » doit contenir des polygones : les valeurs sont réparties selon la surface.</translation>
+    </message>
+    <message>
+      <source>The source layer '{layer}' has no features (or no selected features, with 'Selected features only').</source>
+      <translation>La couche source « {layer} » n'a pas d'entités (ou pas d'entité sélectionnée, avec « Entités sélectionnées uniquement »).</translation>
+    </message>
+    <message>
+      <source>Areas are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres.</source>
+      <translation>Les surfaces sont ellipsoïdales, sur l'ellipsoïde {ellipsoid}, en mètres carrés.</translation>
+    </message>
+    <message>
+      <source>Areas are planar, in the units CRS {crs} (the ellipsoid is NONE).</source>
+      <translation>Les surfaces sont planes, dans le SCR des unités {crs} (l'ellipsoïde est NONE).</translation>
+    </message>
+    <message>
+      <source>extensive</source>
+      <translation>extensive</translation>
+    </message>
+    <message>
+      <source>intensive</source>
+      <translation>intensive</translation>
+    </message>
+    <message>
+      <source>The field '{wanted}' is written as '{written}': the units layer '{layer}' has a field of that name already.</source>
+      <translation>Le champ « {wanted} » est écrit « {written} » : la couche des unités « {layer} » a déjà un champ de ce nom.</translation>
+    </message>
+    <message>
+      <source>The field '{field}' of '{layer}' is not numeric, so it cannot be an extensive or intensive variable. Choose a field of numbers, convert it with the field calculator, or make it a categorical variable.</source>
+      <translation>Le champ « {field} » de « {layer} » n'est pas numérique : il ne peut pas être une variable extensive ou intensive. Choisissez un champ de nombres, convertissez-le avec la calculatrice de champs, ou faites-en une variable catégorielle.</translation>
+    </message>
+    <message>
+      <source>The weight classes '{value}' are not cell values: give numbers separated by commas, such as 21,22,23,24.</source>
+      <translation>Les classes pondérées « {value} » ne sont pas des valeurs de cellules : donnez des nombres séparés par des virgules, par exemple 21,22,23,24.</translation>
     </message>
     <message>
       <source>Overlay indicator</source>
@@ -452,24 +808,20 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>intersection</translation>
     </message>
     <message>
-      <source>indicator</source>
-      <translation>indicateur</translation>
-    </message>
-    <message>
-      <source>The tasks carry {megabytes} MB of '{layer}' to the cluster. Put it in a shared folder mapped in the GeoIndicators settings (whole layer, in the units CRS) and the workers read it themselves.</source>
-      <translation>Les tâches transportent {megabytes} Mo de « {layer} » vers le cluster. Placez-la dans un dossier partagé déclaré dans les paramètres de GeoIndicators (couche entière, dans le SCR des unités) : les workers la liront eux-mêmes.</translation>
-    </message>
-    <message>
-      <source>Areas and lengths are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres and metres.</source>
-      <translation>Surfaces et longueurs ellipsoïdales, sur l'ellipsoïde {ellipsoid}, en mètres carrés et en mètres.</translation>
-    </message>
-    <message>
       <source>Polygons (communes, watersheds, grid cells): each gets the rows of its classes.</source>
       <translation>Polygones (communes, bassins versants, mailles) : chacun reçoit les lignes de ses classes.</translation>
     </message>
     <message>
-      <source>A field with one value per unit, the key of every output row.</source>
-      <translation>Un champ avec une valeur par unité, la clé de chaque ligne de la sortie.</translation>
+      <source>Long table (one row per unit and class)</source>
+      <translation>Table longue (une ligne par unité et par classe)</translation>
+    </message>
+    <message>
+      <source>Units layer with one field per class and measure (wide)</source>
+      <translation>Couche des unités avec un champ par classe et par mesure (large)</translation>
+    </message>
+    <message>
+      <source>Long: a table without geometry, one row per unit and class. Wide: the units with one field per measure and class.</source>
+      <translation>Longue : une table sans géométrie, une ligne par unité et par classe. Large : les unités avec un champ par mesure et par classe.</translation>
     </message>
     <message>
       <source>Points, lines or polygons, in any CRS: what is measured in the units.</source>
@@ -484,36 +836,8 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Points seulement : sommé par unité et par classe (weight_sum), par exemple les personnes par ménage.</translation>
     </message>
     <message>
-      <source>Long: a table without geometry, one row per unit and class. Wide: the units with one field per measure and class.</source>
-      <translation>Longue : une table sans géométrie, une ligne par unité et par classe. Large : les unités avec un champ par mesure et par classe.</translation>
-    </message>
-    <message>
-      <source>Where to write the indicator: prefer a GeoPackage.</source>
-      <translation>Où écrire l'indicateur : préférez un GeoPackage.</translation>
-    </message>
-    <message>
-      <source>The workers read '{layer}' themselves, from {path}.</source>
-      <translation>Les workers lisent eux-mêmes « {layer} », depuis {path}.</translation>
-    </message>
-    <message>
-      <source>The workers read '{layer}' themselves, from the PostGIS table {table} on the database server '{host}'.</source>
-      <translation>Les workers lisent eux-mêmes « {layer} », depuis la table PostGIS {table} du serveur de bases de données « {host} ».</translation>
-    </message>
-    <message>
-      <source>Areas and lengths are planar, in the units CRS {crs} (the ellipsoid is NONE).</source>
-      <translation>Surfaces et longueurs planes, dans le SCR des unités {crs} (l'ellipsoïde est NONE).</translation>
-    </message>
-    <message>
-      <source>The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').</source>
-      <translation>La couche thématique « {layer} » mélange points, lignes et polygones. Gardez un seul type de géométrie (par exemple avec « Extraire par expression »).</translation>
-    </message>
-    <message>
-      <source>Spatial units</source>
-      <translation>Unités spatiales</translation>
-    </message>
-    <message>
-      <source>Unit identifier field</source>
-      <translation>Champ identifiant des unités</translation>
+      <source>all</source>
+      <translation>tout</translation>
     </message>
     <message>
       <source>Thematic layer</source>
@@ -528,26 +852,6 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Champ de poids (points)</translation>
     </message>
     <message>
-      <source>Output layout</source>
-      <translation>Disposition de la sortie</translation>
-    </message>
-    <message>
-      <source>The thematic layer '{layer}' has no features: every measure is 0.</source>
-      <translation>La couche thématique « {layer} » n'a aucune entité : toutes les mesures valent 0.</translation>
-    </message>
-    <message>
-      <source>'{layer}' ({path}) is not in a shared folder mapped in the GeoIndicators settings: its features are sent to the cluster with the tasks.</source>
-      <translation>« {layer} » ({path}) n'est pas dans un dossier partagé déclaré dans les paramètres de GeoIndicators : ses entités sont envoyées au cluster avec les tâches.</translation>
-    </message>
-    <message>
-      <source>'{layer}' is a PostGIS layer the workers cannot query as it is (an SQL query, no integer primary key, another CRS than the units, or curves): its features are sent to the cluster with the tasks.</source>
-      <translation>« {layer} » est une couche PostGIS que les workers ne peuvent pas interroger telle quelle (requête SQL, pas de clé primaire entière, SCR différent de celui des unités, ou courbes) : ses entités sont envoyées au cluster avec les tâches.</translation>
-    </message>
-    <message>
-      <source>'{layer}' is on a database server named '{host}': each worker connects to its own machine under that name. Connect QGIS to the server by a name the workers can reach.</source>
-      <translation>« {layer} » est sur un serveur de bases de données nommé « {host} » : sous ce nom, chaque worker se connecte à sa propre machine. Connectez QGIS au serveur par un nom que les workers peuvent joindre.</translation>
-    </message>
-    <message>
       <source>A weight field is summed per unit for a point thematic layer only; '{layer}' is not a point layer. Leave the weight field empty.</source>
       <translation>Un champ de poids n'est sommé par unité que pour une couche thématique de points ; « {layer} » n'est pas une couche de points. Laissez le champ de poids vide.</translation>
     </message>
@@ -556,72 +860,20 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Le champ de poids « {field} » de « {layer} » n'est pas numérique. Choisissez un champ de nombres ou convertissez-le avec la calculatrice de champs.</translation>
     </message>
     <message>
-      <source>The unit identifier field is named '{field}', like a field of the output. Choose another identifier field, or rename it.</source>
-      <translation>Le champ identifiant des unités s'appelle « {field} », comme un champ de la sortie. Choisissez un autre champ identifiant ou renommez-le.</translation>
+      <source>Areas and lengths are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres and metres.</source>
+      <translation>Surfaces et longueurs ellipsoïdales, sur l'ellipsoïde {ellipsoid}, en mètres carrés et en mètres.</translation>
     </message>
     <message>
-      <source>{count} invalid geometries of the units layer '{layer}' were repaired before measuring.</source>
-      <translation>{count} géométries invalides de la couche d'unités « {layer} » ont été réparées avant la mesure.</translation>
+      <source>Areas and lengths are planar, in the units CRS {crs} (the ellipsoid is NONE).</source>
+      <translation>Surfaces et longueurs planes, dans le SCR des unités {crs} (l'ellipsoïde est NONE).</translation>
     </message>
     <message>
-      <source>{count} invalid geometries of the thematic layer '{layer}' were repaired before measuring.</source>
-      <translation>{count} géométries invalides de la couche thématique « {layer} » ont été réparées avant la mesure.</translation>
+      <source>The thematic layer '{layer}' has no features: every measure is 0.</source>
+      <translation>La couche thématique « {layer} » n'a aucune entité : toutes les mesures valent 0.</translation>
     </message>
     <message>
-      <source>{count} units of '{layer}' have no geometry: their measures are 0.</source>
-      <translation>{count} unités de « {layer} » n'ont pas de géométrie : leurs mesures valent 0.</translation>
-    </message>
-    <message>
-      <source>{count} features of '{layer}' have no geometry and were ignored.</source>
-      <translation>{count} entités de « {layer} » n'ont pas de géométrie et ont été ignorées.</translation>
-    </message>
-    <message>
-      <source>{count} units have zero area (for example {examples}): their share of unit area (pct_unit) is NULL.</source>
-      <translation>{count} unités ont une surface nulle (par exemple {examples}) : leur part de la surface de l'unité (pct_unit) est NULL.</translation>
-    </message>
-    <message>
-      <source>class</source>
-      <translation>classe</translation>
-    </message>
-    <message>
-      <source>Long table (one row per unit and class)</source>
-      <translation>Table longue (une ligne par unité et par classe)</translation>
-    </message>
-    <message>
-      <source>Units layer with one field per class and measure (wide)</source>
-      <translation>Couche des unités avec un champ par classe et par mesure (large)</translation>
-    </message>
-    <message>
-      <source>all</source>
-      <translation>tout</translation>
-    </message>
-    <message>
-      <source>GeoIndicators environmental indicators</source>
-      <translation>GeoIndicators, indicateurs environnementaux</translation>
-    </message>
-    <message>
-      <source>Dask scheduler address (empty: run on this computer)</source>
-      <translation>Adresse de l'ordonnanceur Dask (vide : exécuter sur cet ordinateur)</translation>
-    </message>
-    <message>
-      <source>Seconds to wait for the Dask scheduler and its workers</source>
-      <translation>Secondes d'attente de l'ordonnanceur Dask et de ses workers</translation>
-    </message>
-    <message>
-      <source>Units computed together in one task (fewer: more, shorter tasks)</source>
-      <translation>Unités calculées ensemble dans une tâche (moins : des tâches plus nombreuses et plus courtes)</translation>
-    </message>
-    <message>
-      <source>Threads on this computer (0: one per processor core)</source>
-      <translation>Threads sur cet ordinateur (0 : un par cœur de processeur)</translation>
-    </message>
-    <message>
-      <source>Shared folders, as this computer = as the cluster names them (several: separate with ;)</source>
-      <translation>Dossiers partagés, tels que cet ordinateur = tels que le cluster les nomme (plusieurs : séparez par ;)</translation>
-    </message>
-    <message>
-      <source>no data</source>
-      <translation>pas de donnée</translation>
+      <source>{count} units of '{layer}' have no geometry: their statistics are NULL.</source>
+      <translation>{count} unités de « {layer} » n'ont pas de géométrie : leurs statistiques sont NULL.</translation>
     </message>
     <message>
       <source>Zonal statistics indicator</source>
@@ -668,6 +920,18 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Polygones (communes, bassins versants, mailles), dans tout SCR : ils sont reprojetés dans celui du raster.</translation>
     </message>
     <message>
+      <source>Long table (one row per unit and band, or unit and class)</source>
+      <translation>Table longue (une ligne par unité et bande, ou par unité et classe)</translation>
+    </message>
+    <message>
+      <source>Units layer with one field per statistic (wide)</source>
+      <translation>Couche des unités avec un champ par statistique (large)</translation>
+    </message>
+    <message>
+      <source>Long: a table without geometry. Wide: the units with one field per statistic and band, or per measure and class.</source>
+      <translation>Longue : une table sans géométrie. Large : les unités avec un champ par statistique et par bande, ou par mesure et par classe.</translation>
+    </message>
+    <message>
       <source>Any raster GDAL reads, of any size: it is read window by window.</source>
       <translation>Tout raster que GDAL lit, de toute taille : il est lu fenêtre par fenêtre.</translation>
     </message>
@@ -696,32 +960,12 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Des paires de valeur du raster et de nom, comme 1,forêt,2,eau ; les valeurs d'un même nom forment une seule classe.</translation>
     </message>
     <message>
-      <source>Long: a table without geometry. Wide: the units with one field per statistic and band, or per measure and class.</source>
-      <translation>Longue : une table sans géométrie. Large : les unités avec un champ par statistique et par bande, ou par mesure et par classe.</translation>
-    </message>
-    <message>
       <source>The units are reprojected from {units} to the raster's CRS {raster}. </source>
       <translation>Les unités sont reprojetées de {units} vers le SCR du raster {raster}. </translation>
     </message>
     <message>
-      <source>Areas are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres.</source>
-      <translation>Les surfaces sont ellipsoïdales, sur l'ellipsoïde {ellipsoid}, en mètres carrés.</translation>
-    </message>
-    <message>
-      <source>Cannot read the raster '{layer}' at {path}: {reason}</source>
-      <translation>Impossible de lire le raster « {layer} » à l'emplacement {path} : {reason}</translation>
-    </message>
-    <message>
-      <source>The grid of the raster '{layer}' is rotated or upside down; warp it to a north-up grid first (Raster &gt; Projections &gt; Warp).</source>
-      <translation>La grille du raster « {layer} » est tournée ou inversée ; reprojetez-la d'abord sur une grille orientée au nord (Raster &gt; Projections &gt; Projection (warp)).</translation>
-    </message>
-    <message>
-      <source>The raster '{layer}' has no georeferencing (no geotransform), so its cells cannot be placed under the units. Georeference it first (Raster &gt; Georeferencer), or give it its world file.</source>
-      <translation>Le raster « {layer} » n'est pas géoréférencé (pas de géotransformation) : ses cellules ne peuvent pas être placées sous les unités. Géoréférencez-le d'abord (Raster &gt; Géoréférenceur), ou donnez-lui son fichier de calage (world file).</translation>
-    </message>
-    <message>
-      <source>Band {band} of the raster '{layer}' holds complex numbers, which have no statistics here. Compute their modulus first (Raster calculator) and summarise that.</source>
-      <translation>La bande {band} du raster « {layer} » contient des nombres complexes, qui n'ont pas de statistiques ici. Calculez d'abord leur module (Calculatrice raster) et résumez celui-ci.</translation>
+      <source>No area is asked for (covered_area, categorical): the ellipsoid does not matter.</source>
+      <translation>Aucune surface n'est demandée (covered_area, catégoriel) : l'ellipsoïde n'intervient pas.</translation>
     </message>
     <message>
       <source>Raster</source>
@@ -752,60 +996,16 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Noms des classes (valeur, nom)</translation>
     </message>
     <message>
-      <source>The raster parameter RASTER does not name a raster layer or file that QGIS can open.</source>
-      <translation>Le paramètre RASTER ne désigne pas une couche ou un fichier raster que QGIS sait ouvrir.</translation>
-    </message>
-    <message>
-      <source>The raster '{layer}' comes from the '{provider}' provider; only rasters GDAL reads (files, /vsicurl/ URLs) can be summarised. Save it as a GeoTIFF first (Export &gt; Save As).</source>
-      <translation>Le raster « {layer} » vient du fournisseur « {provider} » ; seuls les rasters lus par GDAL (fichiers, URL /vsicurl/) peuvent être résumés. Enregistrez-le d'abord en GeoTIFF (Exporter &gt; Enregistrer sous).</translation>
-    </message>
-    <message>
-      <source>The raster '{layer}' has {count} bands; band {band} does not exist. Choose bands between 1 and {count}.</source>
-      <translation>Le raster « {layer} » a {count} bandes ; la bande {band} n'existe pas. Choisissez des bandes entre 1 et {count}.</translation>
-    </message>
-    <message>
       <source>Categorical mode reads one band, and the raster '{layer}' has {count}: choose the band of classes in BANDS.</source>
       <translation>Le mode classes lit une seule bande, et le raster « {layer} » en a {count} : choisissez la bande des classes dans BANDS.</translation>
     </message>
     <message>
-      <source>The class table must hold pairs of value and name; it has {count} cells.</source>
-      <translation>La table des classes doit contenir des paires valeur et nom ; elle a {count} cellules.</translation>
-    </message>
-    <message>
-      <source>The Dask cluster cannot read the raster '{layer}' ({path}): it is not in a shared folder mapped in Options &gt; Processing &gt; Providers &gt; GeoIndicators. Copy it to a shared folder and map that folder, give a URL, or run on this computer.</source>
-      <translation>Le cluster Dask ne peut pas lire le raster « {layer} » ({path}) : il n'est pas dans un dossier partagé déclaré dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators. Copiez-le dans un dossier partagé et déclarez ce dossier, donnez une URL, ou exécutez sur cet ordinateur.</translation>
-    </message>
-    <message>
-      <source>No area is asked for (covered_area, categorical): the ellipsoid does not matter.</source>
-      <translation>Aucune surface n'est demandée (covered_area, catégoriel) : l'ellipsoïde n'intervient pas.</translation>
-    </message>
-    <message>
-      <source>Areas are planar, in the units CRS {crs} (the ellipsoid is NONE).</source>
-      <translation>Les surfaces sont planes, dans le SCR des unités {crs} (l'ellipsoïde est NONE).</translation>
-    </message>
-    <message>
-      <source>{count} units of '{layer}' lie wholly outside the raster '{raster}' (for example {examples}): their statistics are NULL.</source>
-      <translation>{count} unités de « {layer} » sont entièrement hors du raster « {raster} » (par exemple {examples}) : leurs statistiques sont NULL.</translation>
-    </message>
-    <message>
-      <source>{count} units of '{layer}' have no geometry: their statistics are NULL.</source>
-      <translation>{count} unités de « {layer} » n'ont pas de géométrie : leurs statistiques sont NULL.</translation>
-    </message>
-    <message>
-      <source>The class table names the values {values} '{name}': they are one class, their areas added up.</source>
-      <translation>La table des classes nomme les valeurs {values} « {name} » : elles forment une seule classe, leurs surfaces additionnées.</translation>
+      <source>band</source>
+      <translation>bande</translation>
     </message>
     <message>
       <source>The quantiles '{value}' cannot be read: give percentages between 0 and 100 separated by commas, such as 10,90.</source>
       <translation>Les quantiles « {value} » ne peuvent pas être lus : donnez des pourcentages entre 0 et 100 séparés par des virgules, par exemple 10,90.</translation>
-    </message>
-    <message>
-      <source>BANDS must list band numbers, such as 2,1; '{value}' does not.</source>
-      <translation>BANDS doit lister des numéros de bandes, comme 2,1 ; « {value} » n'en est pas.</translation>
-    </message>
-    <message>
-      <source>band</source>
-      <translation>bande</translation>
     </message>
     <message>
       <source>Exact partial-pixel coverage</source>
@@ -822,18 +1022,6 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>Name</source>
       <translation>Nom</translation>
-    </message>
-    <message>
-      <source>Long table (one row per unit and band, or unit and class)</source>
-      <translation>Table longue (une ligne par unité et bande, ou par unité et classe)</translation>
-    </message>
-    <message>
-      <source>Units layer with one field per statistic (wide)</source>
-      <translation>Couche des unités avec un champ par statistique (large)</translation>
-    </message>
-    <message>
-      <source>The class table value '{value}' is not a number: the first column holds the raster's class values.</source>
-      <translation>La valeur « {value} » de la table des classes n'est pas un nombre : la première colonne contient les valeurs de classes du raster.</translation>
     </message>
     <message>
       <source>GeoIndicators: Python libraries</source>

@@ -1,0 +1,475 @@
+"""Areal interpolation indicator: values of source polygons (census tracts, parcels, old communes)
+moved to the units by the area they share, as tobler's ``area_interpolate`` does.
+
+With a_ij the measure of source i ∩ unit j (planar or on the ellipsoid, like the other indicators):
+
+* extensive (counts, totals), ``allocate_total`` true: Σ_i v_i · a_ij / Σ_k a_ik, each source's
+  whole value goes to the units it touches (tobler's default); false: Σ_i v_i · a_ij / area(i),
+  the share of a source outside every unit is lost (R's ``sf::st_interpolate_aw``);
+* intensive (rates, densities): Σ_i v_i · a_ij / Σ_k a_kj, the area-weighted mean over the part of
+  the unit the sources cover;
+* categorical: for each value c of the field, the share (%) of the unit's area covered by sources
+  of class c.
+
+Where this differs from tobler, on purpose: a NULL source value is left out of that variable
+(numerator and denominator; tobler counts it as 0, which drags means down); a unit no source
+touches gets NULL, not 0; areas are in double precision (tobler's table is float32).
+
+With raster weights (dasymetric), w_ij = Σ over cells p of coverage(p, i ∩ j) × area(p) × m(p),
+where m(p) is 1 for cells whose value is among ``classes`` and 0 otherwise, or without classes the
+cell's value (nodata and negative values: 0), replaces a_ij in the extensive and intensive formulas;
+categorical shares stay area shares. Coverage is the exact cell coverage of zonal statistics; the
+raster is never polygonised. A source with no weight anywhere is spread by area instead (tobler's
+``masked_area_interpolate`` drops it and its value vanishes), and a unit with no weight anywhere
+gets the area-weighted mean of its sources' intensive values; both are counted in notes.
+
+Each chunk returns its unit × source pairs with their areas (and weights): the denominators of
+extensive variables are sums over every chunk, so they are taken in the reduce step, and any
+number of chunks, on this computer or a cluster, gives the same figures.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..execution import runner
+from ..execution.config import DEFAULT_CHUNK_SIZE
+from ..geometry.arrays import group_sums
+from ..geometry.coverage import EXACT, cell_coverage
+from ..geometry.intersections import intersect, overlapping_pairs
+from ..geometry.raster_windows import batches, cut_into_strips, raster_window
+from ..geometry.repair import POLYGON, dimension_of, repair
+from ..model.errors import InputError
+from ..model.naming import slug, unique_name
+from ..model.notes import Note, Notes
+from ..model.units import EXAMPLES
+from ..sources.columns import CATEGORY, NUMBER, ColumnSpec, category_codes, category_labels, label_text, numbers
+from ..sources.payloads import Features, UnitChunk, geometries_to_wkb
+from ..sources.raster import cell_areas_by_row
+from ..sources.vector import LayerSlice
+from .base import Indicator, register
+
+EXTENSIVE, INTENSIVE, CATEGORICAL = "extensive", "intensive", "categorical"
+# About 60 bytes a covered cell while a batch is read: a million cells keep a task near 60 MB.
+DEFAULT_CELL_BUDGET = 1_000_000
+
+
+@dataclass(frozen=True)
+class RasterWeights:
+    """The raster of dasymetric weights: ``band`` (from 1), ``classes`` (cell values that weigh
+    their area; None: each cell weighs its value), ``units_crs`` and ``raster_crs`` (WKT or
+    ``EPSG:…``; pieces are moved to the raster's CRS when they differ), ``ellipsoid``
+    ``(semi_major, semi_minor)`` of a raster in degrees (its cells' areas), and the cell budget of a
+    window read at once."""
+
+    raster: object
+    grid: object
+    band: int = 1
+    classes: tuple = None
+    units_crs: str = None
+    raster_crs: str = None
+    ellipsoid: tuple = None
+    cell_budget: int = DEFAULT_CELL_BUDGET
+
+    def __post_init__(self):
+        if not isinstance(self.band, (int, np.integer)) or self.band < 1:
+            raise InputError("bad_band", f"Bands are numbered from 1; {self.band!r} is not a band number.", band=str(self.band))
+
+
+@dataclass
+class Sources:
+    """Source polygons in the units' CRS and their values, one per polygon: ``values`` maps each
+    field name to its values (numbers for extensive and intensive variables, anything for
+    categorical ones; None for NULL).
+
+    With ``reference`` (a ``LayerReference`` or ``PostgisReference`` whose ``columns`` are named
+    after the fields), the workers read the sources themselves and ``geometries`` may be None;
+    then ``class_values`` (field → its distinct values), ``count`` (how many sources) and
+    ``totals`` (field → the sum of an extensive field) say what the caller knows of the layer.
+    """
+
+    geometries: object
+    values: dict = field(default_factory=dict)
+    reference: object = None
+    wkb: object = None
+    class_values: dict = None
+    count: int = None
+    totals: dict = None
+
+    def __post_init__(self):
+        if self.geometries is None and self.reference is None:
+            raise InputError("no_features", "Sources need their geometries, or a reference the workers read them from.")
+        if self.geometries is not None:
+            for name, values in self.values.items():
+                if len(values) != len(self.geometries):
+                    raise InputError("sources_values_length", f"The sources have {len(self.geometries)} geometries and {len(values)} values of {name}: give one per source.",
+                                     field=name)
+
+
+@dataclass(frozen=True)
+class InterpolationRequest:
+    """The variables to move (source field names by kind), the extensive rule, the raster weights."""
+
+    extensive: tuple = ()
+    intensive: tuple = ()
+    categorical: tuple = ()
+    allocate_total: bool = True
+    weights: RasterWeights = None
+
+    def __post_init__(self):
+        names = [*self.extensive, *self.intensive, *self.categorical]
+        if not names:
+            raise InputError("no_variable", "Choose at least one variable to interpolate: an extensive, intensive or categorical field.")
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise InputError("variable_twice", f"The field {twice[0]} is chosen twice; each field is one kind of variable.", field=twice[0])
+
+    @property
+    def variables(self):
+        """``(field, kind)`` in output order."""
+        return [(name, EXTENSIVE) for name in self.extensive] + [(name, INTENSIVE) for name in self.intensive] + [(name, CATEGORICAL) for name in self.categorical]
+
+
+@dataclass
+class InterpolationPartial:
+    """What one chunk sends back: its units' positions and areas; ``pairs`` (unit, key, area and,
+    with raster weights, weight); ``sources``: one row per source its units touch (key, area, and
+    with raster weights in the non-allocating rule, the source's whole weight; then each variable);
+    ``overlaps``: pairs of those sources whose interiors overlap (first, second keys, area)."""
+
+    units: np.ndarray
+    unit_areas: np.ndarray
+    pairs: pd.DataFrame
+    sources: pd.DataFrame
+    overlaps: pd.DataFrame
+
+
+def interpolation_chunk(units, sources, request, measure):
+    """Unit × source pairs of one chunk of units and the sources that touch them."""
+    sources = sources.load()
+    geometries, keys = sources.geometries, sources.keys
+    unit_areas = measure.areas(units.geometries)
+    weights = request.weights
+    # Raster weights need the pieces themselves; areas alone are measured without building them
+    # wherever one side is convex.
+    needed = None if weights is not None else np.zeros(len(geometries), dtype=bool)
+    pieces = intersect(units.geometries, geometries, POLYGON, measure, shapely.STRtree(geometries), geometry_needed=needed)
+    pairs = pd.DataFrame({"unit": units.positions[pieces.unit], "key": keys[pieces.feature], "area": pieces.measures})
+    touched = np.unique(pieces.feature)
+    table = pd.DataFrame({"key": keys[touched], "area": measure.areas(geometries[touched])})
+    if weights is not None:
+        pairs["weight"] = raster_weights(pieces.geometries, weights)
+        if not request.allocate_total:
+            table["weight"] = raster_weights(geometries[touched], weights)
+    for name, values in sources.columns.items():
+        table[name] = values[touched]
+    first, second = overlapping_pairs(geometries[touched])
+    overlap_areas = measure.areas(shapely.intersection(geometries[touched][first], geometries[touched][second])) if len(first) else np.zeros(0)
+    low, high = np.minimum(keys[touched][first], keys[touched][second]), np.maximum(keys[touched][first], keys[touched][second])
+    overlaps = pd.DataFrame({"first": low, "second": high, "area": overlap_areas})
+    return InterpolationPartial(units.positions, unit_areas, pairs, table, overlaps)
+
+
+def raster_weights(geometries, weights):
+    """w = Σ over cells p of coverage(p, geometry) × area(p) × m(p), for each geometry."""
+    out = np.zeros(len(geometries))
+    present = np.flatnonzero(~shapely.is_missing(geometries) & ~shapely.is_empty(geometries))
+    if not len(present):
+        return out
+    geometries = geometries[present]
+    if weights.raster_crs and weights.units_crs and weights.raster_crs != weights.units_crs:
+        geometries = _to_crs(geometries, weights.units_crs, weights.raster_crs)
+    grid = weights.grid
+    pieces, owners = cut_into_strips(geometries, grid, weights.cell_budget)
+    found = np.zeros(len(geometries))
+    classes = None if weights.classes is None else np.asarray(weights.classes, dtype=float)
+    with weights.raster.open() as reader:
+        for batch in batches(pieces, grid, weights.cell_budget):
+            window = raster_window(pieces[batch], grid)
+            if window is None:
+                continue
+            (row0, row1, col0, col1), clipped = window
+            coverage = cell_coverage(pieces[batch], grid, EXACT)
+            if clipped:
+                coverage = coverage.clip(row0, row1, col0, col1)
+            cells = coverage.window_cells(row0, col0, col1 - col0)
+            values, valid = reader.read(weights.band, row0, row1, col0, col1)
+            values = values.ravel()[cells].astype(float)
+            ok = np.isfinite(values) if valid is None else valid.ravel()[cells] & np.isfinite(values)
+            if classes is not None:
+                multiplier = np.isin(values, classes).astype(float)
+            else:
+                multiplier = np.maximum(values, 0.0)
+            multiplier[~ok] = 0.0
+            areas = cell_areas_by_row(grid, coverage.rows, weights.ellipsoid) if weights.ellipsoid else grid.cell_area
+            found[owners[batch]] += np.bincount(coverage.owner, weights=coverage.fractions.astype(float) * areas * multiplier, minlength=len(batch))[
+                : len(batch)
+            ]
+    out[present] = found
+    return out
+
+
+def _to_crs(geometries, source_crs, target_crs):
+    from pyproj import CRS, Transformer
+
+    transformer = Transformer.from_crs(CRS.from_user_input(source_crs), CRS.from_user_input(target_crs), always_xy=True)
+    return shapely.transform(geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
+@register("interpolation")
+class InterpolationIndicator(Indicator):
+    """``request`` applied to ``sources`` (``Sources``), areas measured with ``measure``."""
+
+    chunk_function = staticmethod(interpolation_chunk)
+
+    def __init__(self, sources, request, measure):
+        self.sources, self.request, self.measure = sources, request, measure
+        known = set(sources.values) if sources.geometries is not None else set(sources.reference.columns)
+        missing = [name for name, _kind in request.variables if name not in known]
+        if missing:
+            raise InputError("unknown_field", f"The sources have no field {missing[0]}.", field=missing[0])
+
+    def prepare(self, units):
+        sources, request = self.sources, self.request
+        self.notes = Notes()
+        self.unit_geometries = units.geometries
+        self.class_labels = {}
+        if sources.geometries is None:
+            for name in request.categorical:
+                self.class_labels[name] = category_labels((sources.class_values or {}).get(name, []))
+            self.reference = self._coded_reference()
+            self.source_count, self.totals = sources.count, dict(sources.totals or {})
+            return
+        geometries = np.asarray(sources.geometries, dtype=object)
+        present = ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
+        self.notes.add(Note("without_geometry", "features", int((~present).sum())))
+        try:
+            dimension = dimension_of(geometries[present])
+        except ValueError:
+            dimension = None
+        if dimension not in (None, POLYGON):
+            raise InputError("sources_not_polygons", "The sources must be polygons: areas are shared by area.")
+        repaired = repair(geometries[present], POLYGON)
+        self.notes.add(Note("repaired", "features", repaired.repaired))
+        self.geometries = repaired.geometries
+        self.wkb = None
+        if sources.wkb is not None:
+            self.wkb = np.asarray(sources.wkb, dtype=object)[present].copy()
+            if repaired.changed is not None:
+                self.wkb[repaired.changed] = geometries_to_wkb(self.geometries[repaired.changed])
+        self.keys = np.flatnonzero(present)
+        self.columns, self.totals = {}, {}
+        for name in [*request.extensive, *request.intensive]:
+            self.columns[name] = numbers(np.asarray(sources.values[name], dtype=object)[present])
+            if name in request.extensive:
+                self.totals[name] = float(np.nansum(self.columns[name]))
+        for name in request.categorical:
+            self.class_labels[name], self.columns[name] = category_codes(np.asarray(sources.values[name], dtype=object)[present])
+        self.source_count = len(self.keys)
+        self.reference = self._coded_reference()
+        self.tree = shapely.STRtree(self.geometries)
+
+    def _coded_reference(self):
+        reference = self.sources.reference
+        if reference is None:
+            return None
+        from dataclasses import replace
+
+        columns = {name: ColumnSpec(reference.columns[name].field, NUMBER) for name in [*self.request.extensive, *self.request.intensive]}
+        for name in self.request.categorical:
+            columns[name] = ColumnSpec(reference.columns[name].field, CATEGORY, {label: code for code, label in enumerate(self.class_labels[name])})
+        return replace(reference, dimension=POLYGON, columns=columns)
+
+    def task(self, chunk):
+        positions = chunk.positions
+        if self.reference is not None:
+            sources = LayerSlice(self.reference, tuple(shapely.total_bounds(self.unit_geometries[positions]).tolist()))
+        else:
+            near = np.unique(self.tree.query(self.unit_geometries[positions])[1])
+            wkb = None if self.wkb is None else self.wkb[near]
+            sources = Features(self.geometries[near], self.keys[near], {name: values[near] for name, values in self.columns.items()}, wkb)
+        return UnitChunk(self.unit_geometries[positions], positions), sources, self.request, self.measure
+
+    def reduce(self, units, chunks, partials):
+        return _reduce(self, units, chunks, partials)
+
+
+def _empty_partial(request):
+    """A partial of no unit, with every column a chunk would give (so that no chunk is fine)."""
+    pairs = {"unit": np.zeros(0, np.int64), "key": np.zeros(0, np.int64), "area": np.zeros(0)}
+    sources = {"key": np.zeros(0, np.int64), "area": np.zeros(0)}
+    if request.weights is not None:
+        pairs["weight"] = np.zeros(0)
+        if not request.allocate_total:
+            sources["weight"] = np.zeros(0)
+    sources.update({name: np.zeros(0) for name in [*request.extensive, *request.intensive]})
+    sources.update({name: np.zeros(0, np.int64) for name in request.categorical})
+    overlaps = pd.DataFrame({"first": np.zeros(0, np.int64), "second": np.zeros(0, np.int64), "area": np.zeros(0)})
+    return InterpolationPartial(np.zeros(0, np.int64), np.zeros(0), pd.DataFrame(pairs), pd.DataFrame(sources), overlaps)
+
+
+def _reduce(indicator, units, chunks, partials):
+    request = indicator.request
+    unit_count = len(units)
+    notes = Notes([*units.notes, *indicator.notes])
+    notes.add(Note("chunks", "units", len(chunks)))
+    unit_areas = np.zeros(unit_count)
+    for partial in partials:
+        unit_areas[partial.units] = partial.unit_areas
+    empty = _empty_partial(request)
+    pairs = pd.concat([empty.pairs, *(partial.pairs for partial in partials)], ignore_index=True)
+    sources = pd.concat([empty.sources, *(partial.sources for partial in partials)], ignore_index=True).drop_duplicates("key").set_index("key")
+    # Sources: row numbers; pairs: the source row of each pair.
+    source_row = sources.index.get_indexer(pairs["key"].to_numpy()) if len(pairs) else np.zeros(0, np.int64)
+    pair_unit = pairs["unit"].to_numpy(np.int64)
+    area = pairs["area"].to_numpy(float)
+    source_count = len(sources)
+
+    # Extensive: each pair's weight and each source's denominator; intensive: each pair's weight.
+    weight, per_unit_weight = area, area
+    if request.weights is None:
+        denominator = group_sums(source_row, area, source_count) if request.allocate_total else sources["area"].to_numpy(float)
+    else:
+        raster = pairs["weight"].to_numpy(float)
+        # A source with no weight anywhere is spread by area: its value must not vanish.
+        whole = group_sums(source_row, raster, source_count) if request.allocate_total else sources["weight"].to_numpy(float)
+        spread_by_area = whole <= 0
+        weight = np.where(spread_by_area[source_row], area, raster)
+        if request.allocate_total:
+            denominator = group_sums(source_row, weight, source_count)
+        else:
+            denominator = np.where(spread_by_area, sources["area"].to_numpy(float), whole)
+        if request.extensive:
+            no_weight = sources.index.to_numpy()[spread_by_area]
+            notes.add(Note("no_weight", "features", len(no_weight), no_weight[:EXAMPLES].tolist()))
+        # A unit with no weight anywhere gets the area-weighted mean of its intensive values.
+        units_without_weight = (group_sums(pair_unit, raster, unit_count) <= 0) & (group_sums(pair_unit, area, unit_count) > 0)
+        per_unit_weight = np.where(units_without_weight[pair_unit], area, raster)
+        if request.intensive:
+            notes.add(Note("no_weight_units", "units", int(units_without_weight.sum()), units.ids[units_without_weight][:EXAMPLES].tolist()))
+
+    touched_units = group_sums(pair_unit, np.ones(len(pair_unit)), unit_count) > 0
+    untouched = ~touched_units
+    notes.add(Note("no_source", "units", int(untouched.sum()), units.ids[untouched][:EXAMPLES].tolist()))
+    if indicator.source_count is not None:
+        notes.add(Note("no_unit", "features", max(0, indicator.source_count - source_count)))
+
+    values, shares, allocation, null_values = {}, {}, {}, {}
+    for name in request.extensive:
+        value = sources[name].to_numpy(float)[source_row] if len(pairs) else np.zeros(0)
+        known = np.isfinite(value)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(denominator[source_row] > 0, weight / denominator[source_row], 0.0)
+        estimate = group_sums(pair_unit[known], value[known] * share[known], unit_count)
+        estimate[group_sums(pair_unit[known], np.ones(int(known.sum())), unit_count) == 0] = np.nan
+        values[name] = estimate
+        allocation[name] = (indicator.totals.get(name), float(np.nansum(estimate)))
+        null_values[name] = int((~np.isfinite(sources[name].to_numpy(float))).sum())
+    for name in request.intensive:
+        value = sources[name].to_numpy(float)[source_row] if len(pairs) else np.zeros(0)
+        known = np.isfinite(value)
+        numerator = group_sums(pair_unit[known], value[known] * per_unit_weight[known], unit_count)
+        total = group_sums(pair_unit[known], per_unit_weight[known], unit_count)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values[name] = np.where(total > 0, numerator / total, np.nan)
+        null_values[name] = int((~np.isfinite(sources[name].to_numpy(float))).sum())
+    for name in request.categorical:
+        labels = indicator.class_labels[name]
+        codes = sources[name].to_numpy(np.int64)[source_row] if len(pairs) else np.zeros(0, np.int64)
+        null_code = labels.index(None) if None in labels else -1
+        kept = codes != null_code
+        groups = pair_unit[kept] * max(1, len(labels)) + codes[kept]
+        found, index = np.unique(groups, return_inverse=True)
+        covered = np.bincount(index, weights=area[kept], minlength=len(found))
+        unit_of, code_of = found // max(1, len(labels)), found % max(1, len(labels))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(unit_areas[unit_of] > 0, np.minimum(100.0 * covered / unit_areas[unit_of], 100.0), np.nan)
+        shares[name] = pd.DataFrame({"unit": unit_of, "code": code_of, "share": share})
+        null_values[name] = int((sources[name].to_numpy(np.int64) == null_code).sum())
+
+    notes.add(Note("allocation", "features", len(allocation), details=allocation))
+    notes.add(Note("null_values", "features", sum(null_values.values()), details={name: count for name, count in null_values.items() if count}))
+    overlaps = pd.concat([empty.overlaps, *(partial.overlaps for partial in partials)], ignore_index=True).drop_duplicates(["first", "second"])
+    if len(overlaps):
+        notes.add(Note("overlapping_sources", "features", len(overlaps), overlaps["first"].head(EXAMPLES).tolist(), details={"area": float(overlaps["area"].sum())}))
+    return InterpolationResult(units.ids, request, values, shares, indicator.class_labels, touched_units, notes)
+
+
+@dataclass
+class InterpolationResult:
+    """Estimates per unit: ``values[field]`` (one per unit, NaN where unknown) for extensive and
+    intensive fields; ``shares[field]`` (unit, code, share %) for categorical ones, with their
+    ``class_labels``; ``touched`` says which units any source touches."""
+
+    unit_ids: np.ndarray
+    request: InterpolationRequest
+    values: dict
+    shares: dict
+    class_labels: dict
+    touched: np.ndarray
+    notes: Notes = field(default_factory=Notes)
+
+    def long_table(self, id_column="id"):
+        """One row per unit and extensive or intensive variable (``class`` NULL; ``value`` NULL
+        where unknown), and per unit, categorical variable and class present in it."""
+        frames = []
+        count = len(self.unit_ids)
+        for name, kind in self.request.variables:
+            if kind == CATEGORICAL:
+                table = self.shares[name]
+                touched = self.touched[table["unit"].to_numpy()]
+                table = table[touched & (table["share"].to_numpy() > 0)].sort_values(["unit", "code"], kind="stable")
+                labels = np.array([label_text(label) for label in self.class_labels[name]] + [None], dtype=object)
+                frames.append(pd.DataFrame({"unit": table["unit"].to_numpy(), "variable": name, "class": labels[table["code"].to_numpy()],
+                                            "value": table["share"].to_numpy()}))
+            else:
+                frames.append(pd.DataFrame({"unit": np.arange(count), "variable": name, "class": None, "value": self.values[name]}))
+        order = {name: position for position, (name, _kind) in enumerate(self.request.variables)}
+        table = pd.concat(frames, ignore_index=True)
+        table = table.assign(order=table["variable"].map(order)).sort_values(["unit", "order"], kind="stable")
+        out = pd.DataFrame({id_column: self.unit_ids[table["unit"].to_numpy(np.int64)]})
+        for name in ("variable", "class", "value"):
+            out[name] = table[name].to_numpy()
+        return out
+
+    def wide_table(self, existing_fields=()):
+        """One row per unit; ``(frame, names)`` with ``names[(field, class label)]`` (label None
+        for extensive and intensive fields): the field's own name, and ``<field>_<class>`` for
+        categorical classes, each made unique against ``existing_fields`` (numbered)."""
+        names, _renamed = self.wide_names(existing_fields)
+        count = len(self.unit_ids)
+        columns = {}
+        for (name, label), column in names.items():
+            if label is None and (name, CATEGORICAL) not in self.request.variables:
+                columns[column] = self.values[name]
+                continue
+            code = self.class_labels[name].index(label)
+            table = self.shares[name]
+            rows = table[table["code"] == code]
+            values = np.zeros(count)
+            values[rows["unit"].to_numpy()] = rows["share"].to_numpy()
+            values[~self.touched] = np.nan
+            columns[column] = values
+        return pd.DataFrame(columns, index=pd.RangeIndex(count)), names
+
+    def wide_names(self, existing_fields=()):
+        """``(names, renamed)``: the wide field of each variable and class, and ``{wanted: given}``
+        for the names the units had already (numbered, as the overlay's wide names are)."""
+        taken = {name.lower() for name in existing_fields}
+        names, renamed = {}, {}
+        for name, kind in self.request.variables:
+            wanted = [(None, name)] if kind != CATEGORICAL else [
+                (label, f"{name}_{slug(label) or f'class_{code + 1}'}") for code, label in enumerate(self.class_labels[name]) if label is not None]
+            for label, base in wanted:
+                column = unique_name(base, taken)
+                names[(name, label)] = column
+                if column != base:
+                    renamed[base] = column
+        return names, renamed
+
+
+def compute_interpolation(units, sources, request, measure, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):
+    """Interpolate ``request``'s variables of ``sources`` to ``units``; see the module documentation."""
+    return runner.run(InterpolationIndicator(sources, request, measure), units, executor, chunk_size, on_progress, should_stop)
