@@ -105,3 +105,40 @@ def test_intersections_asked_for_are_built():
     by_feature = dict(zip(pieces.feature.tolist(), zip(pieces.geometries, pieces.measures)))
     assert by_feature[0][1] == by_feature[1][1] == 1.0
     assert shapely.equals(by_feature[0][0], shapely.box(1, 1, 2, 2)) and by_feature[1][0] is None
+
+
+def test_any_polygon_is_an_exact_signed_sum_of_convex_pieces():
+    """Hull minus pockets, recursively: the pieces are convex, made of the polygon's own vertices,
+    and their signed areas add up to the polygon's (stars of up to 40 vertices, holes, two parts)."""
+    rng = np.random.default_rng(17)
+    shapes = _subjects(rng, 200)
+    pieces = clipping.convex_pieces(clipping.rings(shapes))
+    assert pieces.decomposed.all()
+    piece_rings = clipping.Rings(pieces.coordinates, pieces.offsets, np.arange(len(pieces.owner)), np.ones(len(pieces.owner), bool), len(pieces.owner))
+    assert clipping.convex_polygons(piece_rings)[0].all()
+    signed = np.abs(clipping._shoelace(pieces.coordinates, np.repeat(np.arange(len(pieces.owner)), np.diff(pieces.offsets)), len(pieces.owner)))
+    totals = np.bincount(pieces.owner, weights=pieces.sign * signed, minlength=len(shapes))
+    np.testing.assert_allclose(totals, shapely.area(shapes), rtol=1e-12)
+    # No new vertex: every piece vertex is a vertex of its polygon.
+    own = {(owner, x, y) for owner, (x, y) in zip(np.repeat(np.arange(len(shapes)), shapely.get_num_coordinates(shapes)), shapely.get_coordinates(shapes))}
+    assert all((owner, x, y) in own for owner, (x, y) in zip(np.repeat(pieces.owner, np.diff(pieces.offsets)), pieces.coordinates))
+
+
+def test_non_convex_pairs_by_pieces_equal_geos_overlays():
+    """Neither side convex (stars, holes, two parts, merged Voronoi cells): areas by clipping one
+    side by the convex pieces of the other equal GEOS's, pair by pair, through ``intersect``."""
+    rng = np.random.default_rng(23)
+    extent = (*ORIGIN, *(ORIGIN + [100, 100]))
+    cells, _ = datagen.tiling_theme(120, ["x"], seed=24, extent=extent)
+    units = np.concatenate([_subjects(rng, 30), datagen.merge_neighbours(cells, 25)])
+    features = np.concatenate([_subjects(rng, 60), datagen.merge_neighbours(datagen.tiling_theme(300, ["x"], seed=26, extent=extent)[0], 27)])
+    convex = clipping.convex_polygons(clipping.rings(units))[0]
+    by_clipping = intersect(units, features, POLYGON, PlanarMeasure(), geometry_needed=np.zeros(len(features), bool))
+    assert shapely.is_missing(by_clipping.geometries).sum() > 1000, "the clipping path was not taken"
+    assert (~convex[by_clipping.unit[shapely.is_missing(by_clipping.geometries)]]).sum() > 500, "no non-convex unit was cut into pieces"
+    by_geos = intersect(units, features, POLYGON, PlanarMeasure())
+    clipped = dict(zip(zip(by_clipping.unit.tolist(), by_clipping.feature.tolist()), by_clipping.measures))
+    overlaid = dict(zip(zip(by_geos.unit.tolist(), by_geos.feature.tolist()), by_geos.measures))
+    assert clipped.keys() == overlaid.keys()
+    for pair, area in overlaid.items():
+        assert clipped[pair] == pytest.approx(area, rel=1e-9, abs=1e-9 * 100 * 100), pair

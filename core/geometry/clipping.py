@@ -76,6 +76,16 @@ def rings(geometries):
     return Rings(coordinates[keep][:, :2], open_offsets, polygon_owner[ring_polygon], exterior, count)
 
 
+def select(ring_set, geometries):
+    """The ``Rings`` of the geometries at positions ``geometries`` only, numbered 0, 1…"""
+    renumber = np.full(ring_set.geometry_count, -1, np.int64)
+    renumber[geometries] = np.arange(len(geometries))
+    kept = renumber[ring_set.owner] >= 0
+    lengths = np.diff(ring_set.offsets)
+    coordinates = ring_set.coordinates[np.repeat(kept, lengths)]
+    return Rings(coordinates, np.r_[0, np.cumsum(lengths[kept])], renumber[ring_set.owner[kept]], ring_set.exterior[kept], len(geometries))
+
+
 def convex_polygons(ring_set):
     """Which geometries are one convex polygon without holes, and their ring counter-clockwise.
 
@@ -124,22 +134,125 @@ def clipped_areas(subjects, subject_index, clip_coordinates, clip_offsets, clip_
 
     ``subjects`` are the ``Rings`` of (multi)polygons of any shape; the convex polygons are given
     as returned by ``convex_polygons`` (counter-clockwise, not closed).
+
+    Only the edges of a convex polygon that cut the subject's bounding box clip anything: the
+    others leave the subject whole, and are skipped (a commune's hull has dozens of edges, a
+    census tract near it meets one or two). A pair with no such edge is the subject's whole area,
+    or nothing when one edge leaves the whole box outside.
     """
     subject_index, clip_index = np.asarray(subject_index, np.int64), np.asarray(clip_index, np.int64)
     areas = np.zeros(len(subject_index))
+    if len(subject_index) == 0:
+        return areas
+    boxes = _boxes(subjects)
+    whole_areas = _areas(subjects)
     clip_edges = clip_offsets[clip_index + 1] - clip_offsets[clip_index]
-    # Every pair of a call goes through as many passes as its polygon with most edges: pairs are
-    # grouped by edge count (up to 4, 8, 16…) so that a few round polygons do not slow the others.
-    bucket = np.ceil(np.log2(np.maximum(clip_edges, 4))).astype(np.int64)
     subject_vertices = subjects.vertex_counts()
-    for value in np.unique(bucket):
-        members = np.flatnonzero(bucket == value)
-        # Each pair copies its subject's vertices: batches keep that copy bounded in memory.
-        batch = np.cumsum(subject_vertices[subject_index[members]]) // _BATCH_VERTICES
-        for start, end in zip(*_runs(batch)):
-            chosen = members[start:end]
-            areas[chosen] = _clipped_areas(subjects, subject_index[chosen], clip_coordinates, clip_offsets, clip_index[chosen])
+    # Pairs in batches: each holds one row per clip edge and a copy of its subject's vertices.
+    load = np.cumsum(np.maximum(subject_vertices[subject_index], clip_edges))
+    for start, end in zip(*_runs(load // _BATCH_VERTICES)):
+        chosen = np.arange(start, end)
+        edges = _cutting_edges(boxes[subject_index[chosen]], clip_coordinates, clip_offsets, clip_index[chosen])
+        areas[chosen[edges.whole]] = whole_areas[subject_index[chosen[edges.whole]]]
+        cut = np.flatnonzero(edges.counts > 0)
+        # Every pair of a call goes through as many passes as its polygon with most cutting edges:
+        # pairs are grouped by that number (up to 2, 4, 8…) so that a few do not slow the others.
+        bucket = np.ceil(np.log2(np.maximum(edges.counts[cut], 2))).astype(np.int64)
+        for value in np.unique(bucket):
+            members = cut[bucket == value]
+            areas[chosen[members]] = _clipped_areas(subjects, subject_index[chosen[members]], edges.select(members))
     return areas
+
+
+@dataclass
+class _Edges:
+    """The clipping edges of each pair, from ``starts`` to ``ends``: pair ``k`` has
+    ``counts[k]`` of them from row ``offsets[k]`` on; ``whole`` marks the pairs whose subject lies
+    wholly inside (no edge to cut by, area = the subject's)."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    counts: np.ndarray
+    whole: np.ndarray
+
+    @property
+    def offsets(self):
+        return np.cumsum(self.counts) - self.counts
+
+    def select(self, pairs):
+        rows = np.repeat(self.offsets[pairs], self.counts[pairs]) + _ranks(self.counts[pairs])
+        return _Edges(self.starts[rows], self.ends[rows], self.counts[pairs], self.whole[pairs])
+
+
+def _ranks(counts):
+    """0, 1, … counts[i] - 1 for each i, one after the other."""
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _cutting_edges(boxes, clip_coordinates, clip_offsets, clip_index):
+    """The edges of each pair's convex polygon whose line crosses the subject's box."""
+    counts = clip_offsets[clip_index + 1] - clip_offsets[clip_index]
+    pair = np.repeat(np.arange(len(clip_index)), counts)
+    rank = _ranks(counts)
+    start = clip_offsets[clip_index][pair] + rank
+    end = clip_offsets[clip_index][pair] + (rank + 1) % counts[pair]
+    starts, ends = clip_coordinates[start], clip_coordinates[end]
+    dx, dy = ends[:, 0] - starts[:, 0], ends[:, 1] - starts[:, 1]
+    box = boxes[pair]
+    # The side of each edge's line (inside is on the left, dx·(y - y0) - dy·(x - x0) ≥ 0) of the
+    # box corners lowest and highest on that measure: the whole box is inside when its lowest
+    # corner is, outside when its highest is not.
+    low_x, high_x = np.where(dy > 0, box[:, 2], box[:, 0]), np.where(dy > 0, box[:, 0], box[:, 2])
+    low_y, high_y = np.where(dx > 0, box[:, 1], box[:, 3]), np.where(dx > 0, box[:, 3], box[:, 1])
+    inside = dx * (low_y - starts[:, 1]) - dy * (low_x - starts[:, 0]) >= 0
+    outside = dx * (high_y - starts[:, 1]) - dy * (high_x - starts[:, 0]) < 0
+    empty = np.bincount(pair, weights=outside, minlength=len(clip_index)) > 0
+    cutting = ~inside & ~empty[pair]
+    cut_counts = np.bincount(pair[cutting], minlength=len(clip_index)).astype(np.int64)
+    whole = (cut_counts == 0) & ~empty & (counts > 0)
+    return _Edges(starts[cutting], ends[cutting], cut_counts, whole)
+
+
+def _boxes(ring_set):
+    """(xmin, ymin, xmax, ymax) of each geometry of the rings."""
+    vertex_owner = np.repeat(ring_set.owner, np.diff(ring_set.offsets))
+    boxes = np.empty((ring_set.geometry_count, 4))
+    boxes[:, :2], boxes[:, 2:] = np.inf, -np.inf
+    if len(vertex_owner):
+        np.minimum.at(boxes[:, 0], vertex_owner, ring_set.coordinates[:, 0])
+        np.minimum.at(boxes[:, 1], vertex_owner, ring_set.coordinates[:, 1])
+        np.maximum.at(boxes[:, 2], vertex_owner, ring_set.coordinates[:, 0])
+        np.maximum.at(boxes[:, 3], vertex_owner, ring_set.coordinates[:, 1])
+    return boxes
+
+
+def _areas(ring_set):
+    """Area of each geometry of the rings: its exterior rings less its holes."""
+    vertex_ring = np.repeat(np.arange(len(ring_set.owner)), np.diff(ring_set.offsets))
+    ring_areas = np.abs(_shoelace(ring_set.coordinates, vertex_ring, len(ring_set.owner)))
+    return group_sums(ring_set.owner, np.where(ring_set.exterior, ring_areas, -ring_areas), ring_set.geometry_count)
+
+
+def areas_clipped_by_pieces(subjects, subject_index, pieces, clip_index):
+    """Area of ``subject subject_index[k] ∩ geometry clip_index[k]`` for every pair ``k``, the
+    clipping geometry given as ``ConvexPieces``: the signed sum of the subject's area in each piece."""
+    subject_index, clip_index = np.asarray(subject_index, np.int64), np.asarray(clip_index, np.int64)
+    if len(subject_index) == 0:
+        return np.zeros(0)
+    count = int(max(pieces.owner.max(initial=-1), clip_index.max()) + 1)
+    order = np.argsort(pieces.owner, kind="stable")
+    per_owner = np.bincount(pieces.owner, minlength=count)
+    first = np.cumsum(per_owner) - per_owner
+    wanted = per_owner[clip_index]
+    pair = np.repeat(np.arange(len(subject_index)), wanted)
+    piece = order[first[clip_index][pair] + _ranks(wanted)]
+    # A piece whose box misses the subject's adds nothing (pockets are small and often far).
+    subject_boxes, piece_boxes = _boxes(subjects)[subject_index[pair]], pieces.boxes()[piece]
+    meets = (piece_boxes[:, 0] <= subject_boxes[:, 2]) & (piece_boxes[:, 2] >= subject_boxes[:, 0]) & \
+            (piece_boxes[:, 1] <= subject_boxes[:, 3]) & (piece_boxes[:, 3] >= subject_boxes[:, 1])
+    pair, piece = pair[meets], piece[meets]
+    areas = clipped_areas(subjects, subject_index[pair], pieces.coordinates, pieces.offsets, piece)
+    return group_sums(pair, pieces.sign[piece] * areas, len(subject_index))
 
 
 def _runs(values):
@@ -148,55 +261,56 @@ def _runs(values):
     return starts, np.r_[starts[1:], len(values)]
 
 
-def _clipped_areas(subjects, subject_index, clip_coordinates, clip_offsets, clip_index):
+def _clipped_areas(subjects, subject_index, edges):
     pair_count = len(subject_index)
     # Each pair gets its own copy of its subject's rings.
     rings_per_subject = np.bincount(subjects.owner, minlength=subjects.geometry_count)
     first_ring = np.cumsum(rings_per_subject) - rings_per_subject
     pair_ring_counts = rings_per_subject[subject_index]
     ring_pair = np.repeat(np.arange(pair_count), pair_ring_counts)
-    ring_rank = np.arange(len(ring_pair)) - np.repeat(np.cumsum(pair_ring_counts) - pair_ring_counts, pair_ring_counts)
-    ring_ids = first_ring[subject_index][ring_pair] + ring_rank
+    ring_ids = first_ring[subject_index][ring_pair] + _ranks(pair_ring_counts)
     ring_lengths = subjects.offsets[ring_ids + 1] - subjects.offsets[ring_ids]
     vertex_ring = np.repeat(np.arange(len(ring_ids)), ring_lengths)
-    vertex_rank = np.arange(len(vertex_ring)) - np.repeat(np.cumsum(ring_lengths) - ring_lengths, ring_lengths)
-    points = subjects.coordinates[subjects.offsets[ring_ids][vertex_ring] + vertex_rank]
+    points = subjects.coordinates[subjects.offsets[ring_ids][vertex_ring] + _ranks(ring_lengths)]
 
-    clip_starts = clip_offsets[clip_index]
-    clip_edges = clip_offsets[clip_index + 1] - clip_starts
-    for edge in range(int(clip_edges.max())):
-        # Rings already clipped by every edge of their convex polygon go through unchanged.
-        has_edge = clip_edges > edge
-        start = clip_starts + np.where(has_edge, edge, 0)
-        end = clip_starts + np.where(has_edge, (edge + 1) % np.maximum(clip_edges, 1), 0)
-        points, vertex_ring = _clip_by_edge(points, vertex_ring, len(ring_ids), clip_coordinates[start][ring_pair], clip_coordinates[end][ring_pair], has_edge[ring_pair])
-    ring_areas = np.abs(_shoelace(points, vertex_ring, len(ring_ids)))
+    edge_offsets = edges.offsets
+    x, y = np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
+    for edge in range(int(edges.counts.max())):
+        # Rings already clipped by every edge of their pair go through unchanged.
+        has_edge = edges.counts > edge
+        row = edge_offsets + np.where(has_edge, edge, 0)
+        row = np.minimum(row, max(len(edges.starts) - 1, 0))
+        x, y, vertex_ring = _clip_by_edge(x, y, vertex_ring, len(ring_ids), edges.starts[row][ring_pair], edges.ends[row][ring_pair], has_edge[ring_pair])
+    ring_areas = np.abs(_shoelace(np.column_stack([x, y]), vertex_ring, len(ring_ids)))
     return group_sums(ring_pair, np.where(subjects.exterior[ring_ids], ring_areas, -ring_areas), pair_count)
 
 
-def _clip_by_edge(points, vertex_ring, ring_count, edge_start, edge_end, ring_has_edge):
-    """One Sutherland–Hodgman pass: keep the part of each ring on the left of its own edge."""
-    if len(points) == 0:
-        return points, vertex_ring
+def _clip_by_edge(x, y, vertex_ring, ring_count, edge_start, edge_end, ring_has_edge):
+    """One Sutherland–Hodgman pass: keep the part of each ring on the left of its own edge.
+
+    Coordinates travel as two flat arrays (``x``, ``y``): gathering and arithmetic on contiguous
+    columns cost about half of what they cost on an (n, 2) array."""
+    if len(x) == 0:
+        return x, y, vertex_ring
     following = _following(vertex_ring, ring_count)
-    direction = (edge_end - edge_start)[vertex_ring]
-    offset = points - edge_start[vertex_ring]
-    side = direction[:, 0] * offset[:, 1] - direction[:, 1] * offset[:, 0]
+    start_x, start_y = edge_start[:, 0][vertex_ring], edge_start[:, 1][vertex_ring]
+    side = (edge_end[:, 0] - edge_start[:, 0])[vertex_ring] * (y - start_y) - (edge_end[:, 1] - edge_start[:, 1])[vertex_ring] * (x - start_x)
     side[~ring_has_edge[vertex_ring]] = 1.0
     inside = side >= 0
     crossing = inside != inside[following]
     # Vertex i emits itself when inside, then the crossing point of edge (i, i+1) when it crosses.
     emitted = inside.astype(np.int64) + crossing
-    source = np.repeat(np.arange(len(points)), emitted)
+    source = np.repeat(np.arange(len(x)), emitted)
     is_crossing = np.ones(len(source), bool)
     first_slot = np.cumsum(emitted) - emitted
     is_crossing[first_slot[inside]] = False
-    out = points[source]
+    out_x, out_y = x[source], y[source]
     crossing_source = source[is_crossing]
     after = following[crossing_source]
     fraction = side[crossing_source] / (side[crossing_source] - side[after])
-    out[is_crossing] = points[crossing_source] + fraction[:, None] * (points[after] - points[crossing_source])
-    return out, vertex_ring[source]
+    out_x[is_crossing] = x[crossing_source] + fraction * (x[after] - x[crossing_source])
+    out_y[is_crossing] = y[crossing_source] + fraction * (y[after] - y[crossing_source])
+    return out_x, out_y, vertex_ring[source]
 
 
 def _following(vertex_ring, ring_count):
@@ -220,3 +334,189 @@ def _shoelace(points, vertex_ring, ring_count):
     origin = points[np.repeat(starts, np.diff(np.r_[starts, len(points)]))]
     here, there = points - origin, points[following] - origin
     return 0.5 * group_sums(vertex_ring, here[:, 0] * there[:, 1] - there[:, 0] * here[:, 1], ring_count)
+
+
+@dataclass
+class ConvexPieces:
+    """Geometries as signed sums of convex polygons: geometry ``g`` covers the area of
+    Σ ``sign[k]`` × piece ``k`` over the pieces whose ``owner`` is ``g``. Piece ``k`` is
+    ``coordinates[offsets[k]:offsets[k + 1]]``, counter-clockwise, not closed (as
+    ``clipped_areas`` takes its convex polygons). ``decomposed[g]`` is False for the geometries
+    too deep to decompose (see ``convex_pieces``), which have no piece."""
+
+    coordinates: np.ndarray
+    offsets: np.ndarray
+    owner: np.ndarray
+    sign: np.ndarray
+    decomposed: np.ndarray
+
+    def boxes(self):
+        """(xmin, ymin, xmax, ymax) of each piece."""
+        return _boxes(Rings(self.coordinates, self.offsets, np.arange(len(self.owner)), np.ones(len(self.owner), bool), len(self.owner)))
+
+    def edge_counts(self, count):
+        """Total edges of each geometry's pieces (what clipping by them costs per subject vertex)."""
+        return np.bincount(self.owner, weights=np.diff(self.offsets), minlength=count).astype(np.int64)
+
+
+# A decomposition deeper than this (a spiral) is left to GEOS.
+_DEEPEST = 32
+
+
+def convex_pieces(ring_set):
+    """Each geometry of ``ring_set`` as a signed sum of convex polygons, found without GEOS
+    overlays and without new vertices.
+
+    A ring is its convex hull minus its pockets: the regions between the hull and the ring, each
+    bounded by a run of the ring's vertices between two consecutive hull vertices and the hull edge
+    that closes it. A pocket is itself a polygon, decomposed the same way with the opposite sign;
+    holes start with a negative sign. Every piece is made of the input's own vertices, so areas
+    computed piece by piece equal the whole's to rounding. A Voronoi cell merged with a neighbour
+    gives three pieces (its hull and two triangles); a convex polygon one.
+    """
+    count = ring_set.geometry_count
+    coordinates, offsets = ring_set.coordinates, ring_set.offsets
+    owner = ring_set.owner.copy()
+    sign = np.where(ring_set.exterior, 1.0, -1.0)
+    pieces_coordinates, pieces_lengths, pieces_owner, pieces_sign = [], [], [], []
+    too_deep = np.zeros(count, bool)
+    for _level in range(_DEEPEST):
+        lengths = np.diff(offsets)
+        usable = lengths >= 3
+        if not usable.any():
+            break
+        coordinates, offsets, owner, sign = _select_rings(coordinates, offsets, owner, sign, usable)
+        hull_coordinates, hull_offsets, is_hull = _hulls(coordinates, offsets)
+        hull_lengths = np.diff(hull_offsets)
+        flat = hull_lengths >= 3
+        keep_vertex = np.repeat(flat, hull_lengths)
+        pieces_coordinates.append(hull_coordinates[keep_vertex])
+        pieces_lengths.append(hull_lengths[flat])
+        pieces_owner.append(owner[flat])
+        pieces_sign.append(sign[flat])
+        coordinates, offsets, pocket_ring = _pockets(coordinates, offsets, is_hull)
+        owner, sign = owner[pocket_ring], -sign[pocket_ring]
+        if len(pocket_ring) == 0:
+            break
+    else:
+        too_deep[owner] = True
+    lengths = np.concatenate(pieces_lengths) if pieces_lengths else np.zeros(0, np.int64)
+    piece_owner = np.concatenate(pieces_owner) if pieces_owner else np.zeros(0, np.int64)
+    keep = ~too_deep[piece_owner]
+    all_coordinates = np.concatenate(pieces_coordinates) if pieces_coordinates else np.zeros((0, 2))
+    all_coordinates = all_coordinates[np.repeat(keep, lengths)]
+    return ConvexPieces(all_coordinates, np.r_[0, np.cumsum(lengths[keep])], piece_owner[keep],
+                        (np.concatenate(pieces_sign) if pieces_sign else np.zeros(0))[keep], ~too_deep)
+
+
+def _select_rings(coordinates, offsets, owner, sign, kept):
+    lengths = np.diff(offsets)
+    vertex_kept = np.repeat(kept, lengths)
+    return coordinates[vertex_kept], np.r_[0, np.cumsum(lengths[kept])], owner[kept], sign[kept]
+
+
+def _hulls(coordinates, offsets):
+    """Each ring's convex hull, counter-clockwise (``coordinates``, ``offsets``) and which vertices
+    of the rings are hull vertices (GEOS drops collinear ones)."""
+    lengths = np.diff(offsets)
+    ring_count = len(lengths)
+    ring_index = np.repeat(np.arange(ring_count), lengths)
+    # Closed rings for shapely: each ring's first vertex repeated at its end.
+    closed_ring = np.repeat(np.arange(ring_count), lengths + 1)
+    closed_rank = np.arange(len(closed_ring)) - np.repeat(np.r_[0, np.cumsum(lengths + 1)][:-1], lengths + 1)
+    closed = coordinates[offsets[:-1][closed_ring] + closed_rank % lengths[closed_ring]]
+    hulls = shapely.convex_hull(shapely.linearrings(closed, indices=closed_ring))
+    hull_points, hull_ring = shapely.get_coordinates(hulls, return_index=True)
+    # Hull rings come closed: drop their last vertex (a degenerate hull, a line or a point, then
+    # has too few vertices to be a piece).
+    last = np.r_[hull_ring[1:] != hull_ring[:-1], True] if len(hull_ring) else np.zeros(0, bool)
+    hull_points, hull_ring = hull_points[~last], hull_ring[~last]
+    hull_lengths = np.bincount(hull_ring, minlength=ring_count)
+    hull_offsets = np.r_[0, np.cumsum(hull_lengths)]
+    signed = _shoelace(hull_points, hull_ring, ring_count)
+    rank = np.arange(len(hull_ring)) - hull_offsets[:-1][hull_ring]
+    reverse = (signed < 0)[hull_ring]
+    hull_points = hull_points[np.where(reverse, hull_offsets[:-1][hull_ring] + hull_lengths[hull_ring] - 1 - rank, np.arange(len(hull_ring)))]
+    return hull_points, hull_offsets, _same_vertices(ring_index, coordinates, hull_ring, hull_points)
+
+
+def _same_vertices(ring, points, other_ring, other_points):
+    """True for each vertex (``ring``, ``points``) that ``other`` holds too, in the same ring.
+
+    Vertices are matched by a hash of their ring and exact coordinates (sorted integers compare
+    fast), and every match is then checked on the coordinates themselves.
+    """
+    keys, other_keys = _hash(ring, points), _hash(other_ring, other_points)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    found = np.zeros(len(keys), bool)
+    slot = np.searchsorted(sorted_keys, other_keys)
+    # Equal hashes are consecutive: try each match until none is left (usually one round).
+    candidates = np.flatnonzero(slot < len(keys))
+    while len(candidates):
+        position = order[slot[candidates]]
+        hit = sorted_keys[slot[candidates]] == other_keys[candidates]
+        same = hit & (ring[position] == other_ring[candidates]) & (points[position] == other_points[candidates]).all(axis=1)
+        found[position[same]] = True
+        slot[candidates] += 1
+        candidates = candidates[hit & ~same]
+        candidates = candidates[slot[candidates] < len(keys)]
+    return found
+
+
+def _hash(ring, points):
+    bits = np.ascontiguousarray(points, dtype=np.float64).view(np.uint64)
+    mixed = bits[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ bits[:, 1] * np.uint64(0xC2B2AE3D27D4EB4F) ^ ring.astype(np.uint64) * np.uint64(0x165667B19E3779F9)
+    return mixed.view(np.int64)
+
+
+def _pockets(coordinates, offsets, is_hull):
+    """The pockets of each ring: runs of non-hull vertices with the hull vertices on either side.
+
+    Returns ``(coordinates, offsets, ring)`` of the pockets (not closed) and the ring each comes
+    from. Pockets of no area (vertices along a hull edge) are dropped.
+    """
+    empty = np.zeros((0, 2)), np.zeros(1, np.int64), np.zeros(0, np.int64)
+    lengths = np.diff(offsets)
+    ring_count = len(lengths)
+    ring_index = np.repeat(np.arange(ring_count), lengths)
+    rank = np.arange(len(ring_index)) - offsets[:-1][ring_index]
+    # Each ring is turned to start at a hull vertex, so that no pocket wraps around its end.
+    unset = np.iinfo(np.int64).max
+    first_hull = np.full(ring_count, unset, np.int64)
+    hull_positions = np.flatnonzero(is_hull)
+    np.minimum.at(first_hull, ring_index[hull_positions], rank[hull_positions])
+    with_hull = first_hull < unset
+    if not with_hull.any():
+        return empty
+    coordinates, offsets, _ring, _sign = _select_rings(coordinates, offsets, np.arange(ring_count), np.zeros(ring_count), with_hull)
+    kept_rings = np.flatnonzero(with_hull)
+    is_hull = is_hull[np.repeat(with_hull, lengths)]
+    first_hull, lengths = first_hull[with_hull], lengths[with_hull]
+    ring_index = np.repeat(np.arange(len(lengths)), lengths)
+    rank = np.arange(len(ring_index)) - offsets[:-1][ring_index]
+    rotated = offsets[:-1][ring_index] + (rank + first_hull[ring_index]) % lengths[ring_index]
+    points, hull = coordinates[rotated], is_hull[rotated]
+    # Every vertex belongs to the segment opened by the last hull vertex before it.
+    segment_of_vertex = np.cumsum(hull) - 1
+    hull_vertex = np.flatnonzero(hull)
+    inner = np.bincount(segment_of_vertex[~hull], minlength=len(hull_vertex))
+    pocket_segments = np.flatnonzero(inner > 0)
+    if len(pocket_segments) == 0:
+        return empty
+    start, inner = hull_vertex[pocket_segments], inner[pocket_segments]
+    ring_of = ring_index[start]
+    after = start + inner + 1
+    # The hull vertex closing the pocket: the next one in the ring, or the ring's first.
+    end = np.where(after < offsets[1:][ring_of], after, offsets[:-1][ring_of])
+    pocket_lengths = inner + 2
+    pocket_index = np.repeat(np.arange(len(start)), pocket_lengths)
+    pocket_rank = np.arange(len(pocket_index)) - np.repeat(np.cumsum(pocket_lengths) - pocket_lengths, pocket_lengths)
+    source = np.where(pocket_rank == pocket_lengths[pocket_index] - 1, end[pocket_index], start[pocket_index] + pocket_rank)
+    pocket_points = points[source]
+    areas = np.abs(_shoelace(pocket_points, pocket_index, len(start)))
+    ring_areas = np.abs(_shoelace(points, ring_index, len(lengths)))[ring_of]
+    kept = areas > 1e-14 * ring_areas
+    pocket_coordinates, pocket_offsets, pocket_ring, _sign = _select_rings(pocket_points, np.r_[0, np.cumsum(pocket_lengths)], kept_rings[ring_of],
+                                                                          np.zeros(len(start)), kept)
+    return pocket_coordinates, pocket_offsets, pocket_ring

@@ -26,7 +26,8 @@ class Pieces:
     intersections (for points, the point features themselves; None where only the area was asked
     for and computed without building the geometry); ``measures`` their area or length
     (1 for points); ``on_boundary`` is True where a point feature lies on the unit's boundary and so
-    may be claimed by a neighbouring unit too.
+    may be claimed by a neighbouring unit too; ``planar_areas`` the planar areas of polygon pieces
+    (their ``measures`` too when the measure is planar).
     """
 
     unit: np.ndarray
@@ -34,6 +35,7 @@ class Pieces:
     geometries: np.ndarray
     measures: np.ndarray
     on_boundary: np.ndarray
+    planar_areas: np.ndarray = None
 
     def __len__(self):
         return len(self.unit)
@@ -76,7 +78,9 @@ def intersect(unit_geometries, feature_geometries, dimension, measure, feature_t
         planar_areas[inside] = np.inf
         smaller = np.minimum(shapely.area(unit_geometries)[unit], shapely.area(feature_geometries)[feature])
         keep &= planar_areas > _SLIVER * smaller
-    return Pieces(unit[keep], feature[keep], geometries[keep], measures[keep], np.zeros(int(keep.sum()), bool))
+    if dimension == POLYGON:
+        planar_areas[inside] = shapely.area(features[inside])
+    return Pieces(unit[keep], feature[keep], geometries[keep], measures[keep], np.zeros(int(keep.sum()), bool), planar_areas[keep] if dimension == POLYGON else None)
 
 
 @dataclass
@@ -89,14 +93,17 @@ class _AreaOnly:
 # plus a cost that grows quickly with the other polygon's vertices. Measured on this project's
 # machines: clipping wins with up to 12 edges whatever the other side, and beyond that when the
 # other polygon has 32 vertices per edge or more.
-_CLIP_FEW_EDGES = 12
+_CLIP_FEW_EDGES = 24
+_PREFER_UNITS = 2
 _CLIP_VERTICES_PER_EDGE = 32
 # Intersections below this share of the smaller polygon are rounding, not overlap.
 _SLIVER = 1e-9
 
 
 def _area_only_pairs(unit_geometries, feature_geometries, unit, feature, candidates):
-    """Areas of the candidate pairs where the unit or the feature is convex, by convex clipping."""
+    """Areas of the candidate pairs by clipping: one side of each pair is cut into convex pieces
+    (one piece when it is convex), and the other is clipped by each piece; the side with fewer
+    piece edges is cut. Pairs where GEOS is cheaper are left to it."""
     positions = np.flatnonzero(candidates)
     used_units, pair_unit = np.unique(unit[positions], return_inverse=True)
     used_features, pair_feature = np.unique(feature[positions], return_inverse=True)
@@ -114,10 +121,37 @@ def _area_only_pairs(unit_geometries, feature_geometries, unit, feature, candida
     areas = np.zeros(len(positions))
     areas[by_unit] = clipping.clipped_areas(feature_rings, f[by_unit], unit_hull, unit_hull_offsets, u[by_unit])
     areas[by_feature] = clipping.clipped_areas(unit_rings, u[by_feature], feature_hull, feature_hull_offsets, f[by_feature])
+    # Neither side convex: one side is cut into convex pieces, by which the other is clipped. The
+    # unit, unless it has many more vertices than the feature: a unit is in one chunk only, so it
+    # is cut once, where features near two chunks would be cut twice.
+    rest = both_polygonal & ~unit_convex[u] & ~feature_convex[f]
+    cut_unit = rest & (unit_vertices[u] <= _PREFER_UNITS * feature_vertices[f])
+    cut_feature = rest & ~cut_unit
+    for cut, sides in ((cut_unit, (unit_rings, u, feature_rings, f, feature_vertices)), (cut_feature, (feature_rings, f, unit_rings, u, unit_vertices))):
+        if not cut.any():
+            continue
+        cut_rings, cut_index, other_rings, other_index, other_vertices = sides
+        used, local = np.unique(cut_index[cut], return_inverse=True)
+        pieces = clipping.convex_pieces(clipping.select(cut_rings, used))
+        edges = _piece_edges(pieces, len(used))
+        worth = _worth_clipping(edges[local], other_vertices[other_index[cut]])
+        chosen = np.flatnonzero(cut)[worth]
+        areas[chosen] = clipping.areas_clipped_by_pieces(other_rings, other_index[chosen], pieces, local[worth])
+        if cut is cut_unit:
+            by_unit[chosen] = True
+        else:
+            by_feature[chosen] = True
     # Rounding must not make a piece larger than the smaller of its two polygons.
     areas = np.minimum(areas, np.minimum(shapely.area(units)[u], shapely.area(features)[f]))
     done = by_unit | by_feature
     return _AreaOnly(positions[done], areas[done])
+
+
+def _piece_edges(pieces, count):
+    """Edges of each geometry's convex pieces; a geometry not cut into pieces can't be clipped by."""
+    edges = pieces.edge_counts(count)
+    edges[~pieces.decomposed] = np.iinfo(np.int64).max // 1024
+    return edges
 
 
 def _worth_clipping(convex_vertices, other_vertices):
