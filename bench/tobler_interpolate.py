@@ -26,14 +26,15 @@ def main(spec_path):
     if spec.get("raster"):
         from tobler.dasymetric import masked_area_interpolate
 
-        result = masked_area_interpolate(spec["raster"], sources, units, extensive_variables=spec.get("extensive") or None,
+        result = masked_area_interpolate(sources, units, spec["raster"], spec["pixel_values"], extensive_variables=spec.get("extensive") or None,
                                          intensive_variables=spec.get("intensive") or None, allocate_total=spec.get("allocate_total", True),
-                                         pixel_values=spec["pixel_values"], nodata=spec.get("nodata", 255))
+                                         nodata=spec.get("nodata", 255), n_jobs=spec.get("n_jobs", 1))
     else:
         from tobler.area_weighted import area_interpolate
 
         result = area_interpolate(sources, units, extensive_variables=spec.get("extensive") or None, intensive_variables=spec.get("intensive") or None,
-                                  categorical_variables=spec.get("categorical") or None, allocate_total=spec.get("allocate_total", True))
+                                  categorical_variables=spec.get("categorical") or None, allocate_total=spec.get("allocate_total", True),
+                                  n_jobs=spec.get("n_jobs", 1))
     seconds = time.perf_counter() - started
     result[spec["id_field"]] = units[spec["id_field"]].to_numpy()
     result.drop(columns="geometry").to_csv(spec["output"], index=False)
