@@ -291,12 +291,19 @@ def test_sources_must_be_polygons_and_not_empty_and_measurable(provider):
         interpolate({"INPUT": degrees, "SOURCE": sources, "EXTENSIVE": ["pop"]})
 
 
-def test_cluster_gives_the_local_result(provider, cluster, generated, settings):
+@pytest.mark.parametrize("workers_read", [False, True])
+def test_cluster_gives_the_local_result(provider, cluster, generated, settings, workers_read):
+    """Sources sent with the tasks, or read by the workers from the shared folder (the cluster on
+    this computer sees its files under the same names: the mapping /=/)."""
     settings("CHUNK_SIZE", 50)
+    settings("PATH_MAPPINGS", "/=/" if workers_read else "")
     parameters = {"INPUT": f"{generated['path']}|layername=communes", "SOURCE": generated["sources"], "EXTENSIVE": ["pop"], "INTENSIVE": ["rate"],
                   "CATEGORICAL": ["landuse"], "LAYOUT": 0}
     local = interpolate({**parameters, "EXECUTION": 0})
-    remote = interpolate({**parameters, "EXECUTION": 1, "SCHEDULER": cluster["address"]})
+    log = Logged()
+    remote = interpolate({**parameters, "EXECUTION": 1, "SCHEDULER": cluster["address"]}, feedback=log)
+    assert ("The workers read 'data' themselves" in log.text) == workers_read
+    assert "pop: the sources hold" in log.text
     here = {(f["code"], f["variable"], f["class"]): f["value"] for f in local.getFeatures()}
     there = {(f["code"], f["variable"], f["class"]): f["value"] for f in remote.getFeatures()}
     assert here.keys() == there.keys()

@@ -88,11 +88,11 @@ class LayerReference(_WorkerReadLayer):
         import pyogrio.raw  # worker side only: importing pyogrio inside QGIS crashes it at exit
 
         self.check_copy()
-        fields = self.fields
-        _meta, fids, wkb, values = pyogrio.raw.read(
-            self.path, layer=self.layer, columns=fields, bbox=tuple(bbox) if bbox is not None else None, force_2d=True, return_fids=True
+        meta, fids, wkb, values = pyogrio.raw.read(
+            self.path, layer=self.layer, columns=self.fields, bbox=tuple(bbox) if bbox is not None else None, force_2d=True, return_fids=True
         )
-        return self.features(fids, wkb, dict(zip(fields, values)))
+        # pyogrio gives the fields in the layer's order, not in the order asked for.
+        return self.features(fids, wkb, dict(zip(meta["fields"], values)))
 
 
 # File systems keep modification times to the second or finer (FAT: two seconds).
