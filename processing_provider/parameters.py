@@ -15,7 +15,9 @@ from qgis.core import (
 from .i18n import tr
 from .settings import read_execution_settings
 
-INPUT, ID_FIELD = "INPUT", "ID_FIELD"
+INPUT, ID_FIELD, LEVEL_FIELDS = "INPUT", "ID_FIELD", "LEVEL_FIELDS"
+AREA_UNIT, LENGTH_UNIT = "AREA_UNIT", "LENGTH_UNIT"
+AREA_UNITS, LENGTH_UNITS = ["m²", "ha", "km²"], ["m", "km"]
 EXECUTION, SCHEDULER = "EXECUTION", "SCHEDULER"
 LAYOUT, OUTPUT = "LAYOUT", "OUTPUT"
 LONG, WIDE = 0, 1
@@ -27,6 +29,39 @@ def add_units(algorithm, units_help):
     algorithm.add(QgsProcessingParameterFeatureSource(INPUT, tr("Spatial units"), [QgsProcessing.TypeVectorPolygon]), units_help)
     algorithm.add(QgsProcessingParameterField(ID_FIELD, tr("Unit identifier field"), parentLayerParameterName=INPUT),
                   tr("A field with one value per unit, the key of every output row."))
+
+
+def add_levels(algorithm):
+    """LEVEL_FIELDS: fields of the units naming their parents, nearest first (province, country)."""
+    levels = QgsProcessingParameterField(LEVEL_FIELDS, tr("Parent levels (fields of the units, nearest parent first)"), parentLayerParameterName=INPUT,
+                                         allowMultiple=True, optional=True)
+    levels.setHelp(tr("Such as the province code then the country code: the output also holds a row per parent at each level, "
+                      "as if the indicator ran on the units dissolved by that field, and pct_parent, each row's share of its parent."))
+    algorithm.addParameter(levels)
+
+
+def read_levels(algorithm, parameters, context):
+    return algorithm.parameterAsFields(parameters, LEVEL_FIELDS, context)
+
+
+def add_units_of_measure(algorithm, areas=True, lengths=True):
+    """AREA_UNIT (m², ha, km²) and LENGTH_UNIT (m, km) of the outputs that measure areas or lengths."""
+    if areas:
+        # Optional: models and scripts saved before these parameters existed stay valid.
+        area = QgsProcessingParameterEnum(AREA_UNIT, tr("Unit of areas"), options=AREA_UNITS, defaultValue=0, optional=True)
+        area.setHelp(tr("Square metres (the default), hectares or square kilometres, for every area of the output; field names do not change, their aliases say the unit."))
+        algorithm.addParameter(area)
+    if lengths:
+        length = QgsProcessingParameterEnum(LENGTH_UNIT, tr("Unit of lengths"), options=LENGTH_UNITS, defaultValue=0, optional=True)
+        length.setHelp(tr("Metres (the default) or kilometres, for every length of the output."))
+        algorithm.addParameter(length)
+
+
+def read_units_of_measure(algorithm, parameters, context):
+    """``(area unit, length unit)`` names, the defaults where an algorithm has no such parameter."""
+    area = AREA_UNITS[algorithm.parameterAsEnum(parameters, AREA_UNIT, context)] if algorithm.parameterDefinition(AREA_UNIT) else AREA_UNITS[0]
+    length = LENGTH_UNITS[algorithm.parameterAsEnum(parameters, LENGTH_UNIT, context)] if algorithm.parameterDefinition(LENGTH_UNIT) else LENGTH_UNITS[0]
+    return area, length
 
 
 def add_layout(algorithm, long_option, wide_option, layout_help, default=LONG):

@@ -45,7 +45,8 @@ class GraduatedStyle(QgsProcessingLayerPostProcessorInterface):
         if not self.field_name:
             return
         measure = self.aliases.get(self.field_name, self.field_name)
-        layer.setName(f"{layer.name()}: {measure}" + (f" ({self.unit})" if self.unit else ""))
+        # The unit once: an area's alias names it already.
+        layer.setName(f"{layer.name()}: {measure}" + (f" ({self.unit})" if self.unit and not measure.endswith(self.unit) else ""))
         renderer = QgsGraduatedSymbolRenderer(self.field_name)
         method = QgsClassificationQuantile()
         method.setLabelTrimTrailingZeroes(False)

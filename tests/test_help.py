@@ -6,7 +6,7 @@ import re
 import pytest
 from qgis.core import QgsApplication
 
-ALGORITHMS = ["geoindicators:overlay", "geoindicators:zonalstats", "geoindicators:clusterstatus"]
+ALGORITHMS = ["geoindicators:overlay", "geoindicators:zonalstats", "geoindicators:interpolate", "geoindicators:clusterstatus"]
 
 
 @pytest.mark.parametrize("algorithm_id", ALGORITHMS)
@@ -33,7 +33,7 @@ def test_each_algorithm_has_an_icon_of_its_own(provider):
     icons = {algorithm_id: QgsApplication.processingRegistry().algorithmById(algorithm_id).icon() for algorithm_id in ALGORITHMS}
     assert all(not icon.isNull() for icon in icons.values())
     images = {algorithm_id: icon.pixmap(32, 32).toImage() for algorithm_id, icon in icons.items()}
-    assert len({bytes(image.constBits().asarray(image.sizeInBytes())) for image in images.values()}) == 3
+    assert len({bytes(image.constBits().asarray(image.sizeInBytes())) for image in images.values()}) == len(ALGORITHMS)
 
 
 def test_the_settings_speak_plainly(provider):

@@ -198,7 +198,7 @@ def test_wide_fields_are_listed_per_class_and_carry_aliases(data, provider, tmp_
     assert "Fields of class 'NULL': area_null_2, pct_unit_null_2, pct_class_null_2, n_features_null_2" in log.text  # the text NULL
     assert "Fields of class 'NULL': area_null, pct_unit_null, pct_class_null, n_features_null" in log.text  # the NULL class
     fields = layer.fields()
-    assert fields.field("area_a").alias() == "area (a)" and fields.field("n_features_null").alias() == "n_features (NULL)"
+    assert fields.field("area_a").alias() == "area (a), m²" and fields.field("n_features_null").alias() == "n_features (NULL)"
     null_total = sum(feature["area_null"] for feature in layer.getFeatures())
     text_total = sum(feature["area_null_2"] for feature in layer.getFeatures())
     assert null_total > 0 and text_total > 0 and null_total != text_total

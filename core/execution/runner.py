@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..geometry.partition import chunks as split_into_chunks
-from ..model.units import prepare_units
+from ..geometry.repair import dissolve
+from ..model.units import Units, prepare_units
 from .config import DEFAULT_CHUNK_SIZE
 from .local import LocalExecutor
 
@@ -47,11 +48,22 @@ def run(indicator, units, executor=None, chunk_size=DEFAULT_CHUNK_SIZE, on_progr
     indicator.prepare(prepared)
     chunks = plan_chunks(prepared, chunk_size, indicator.units_to_compute(prepared))
     labels = [prepared.label(chunk.positions) for chunk in chunks]
+    # Indicators whose parents must be computed again on the dissolved units (zonal statistics)
+    # run once more per level; the progress bar covers every round.
+    levels = prepared.hierarchy.levels if getattr(indicator, "parents_by_dissolving", False) else []
+    rounds = 1 + len(levels)
 
-    def progress(done, total):
-        if on_progress is not None:
-            on_progress(done / total)
+    def progress_of(round_number):
+        def progress(done, total):
+            if on_progress is not None:
+                on_progress((round_number + done / total) / rounds)
+
+        return progress
 
     tasks = (indicator.task(chunk) for chunk in chunks)
-    partials = executor.run(indicator.chunk_function, tasks, progress, should_stop, labels)
-    return indicator.reduce(prepared, chunks, partials)
+    partials = executor.run(indicator.chunk_function, tasks, progress_of(0), should_stop, labels)
+    result = indicator.reduce(prepared, chunks, partials)
+    for number, level in enumerate(levels, start=1):
+        parents = Units(level.ids, dissolve(prepared.geometries, level.of_unit, len(level.ids)))
+        result.add_level(run(indicator.for_level(level), parents, executor, chunk_size, lambda fraction, n=number: progress_of(n)(fraction, 1.0), should_stop))
+    return result

@@ -96,3 +96,21 @@ def repair(geometries, dimension):
     out = geometries.copy()
     out[invalid] = rebuilt
     return Repair(out, count, invalid)
+
+
+def dissolve(geometries, groups, count):
+    """The union of the polygons of each group (``groups``: a group number per geometry, from 0 to
+    ``count`` - 1), as multipolygons; a group with nothing gets an empty polygon."""
+    geometries = np.asarray(geometries, dtype=object)
+    groups = np.asarray(groups, dtype=np.int64)
+    order = np.argsort(groups, kind="stable")
+    collections = np.full(count, None, dtype=object)
+    present = ~shapely.is_missing(geometries[order]) & ~shapely.is_empty(geometries[order])
+    shapely.geometrycollections(geometries[order][present], indices=groups[order][present], out=collections)
+    unions = shapely.lib.unary_union(collections)
+    parts, owner = simple_parts(unions, POLYGON)
+    out = np.full(count, None, dtype=object)
+    if len(parts):
+        shapely.multipolygons(parts, indices=owner, out=out)
+    out[shapely.is_missing(out)] = shapely.from_wkt("POLYGON EMPTY")
+    return out

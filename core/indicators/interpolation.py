@@ -42,6 +42,9 @@ from ..geometry.intersections import intersect, overlapping_pairs
 from ..geometry.raster_windows import batches, cut_into_strips, raster_window
 from ..geometry.repair import POLYGON, dimension_of, repair
 from ..model.errors import InputError
+from ..model.levels import Hierarchy
+from ..model.levels import percent
+from ..model.results import long_with_levels
 from ..model.naming import slug, unique_name
 from ..model.notes import Note, Notes
 from ..model.units import EXAMPLES
@@ -52,6 +55,7 @@ from ..sources.vector import LayerSlice
 from .base import Indicator, register
 
 EXTENSIVE, INTENSIVE, CATEGORICAL = "extensive", "intensive", "categorical"
+_CODE = "__class_code__"
 # About 60 bytes a covered cell while a batch is read: a million cells keep a task near 60 MB.
 DEFAULT_CELL_BUDGET = 1_000_000
 
@@ -414,7 +418,53 @@ def _reduce(indicator, units, chunks, partials):
     overlaps = pd.concat([empty.overlaps, *(partial.overlaps for partial in partials)], ignore_index=True).drop_duplicates(["first", "second"])
     if len(overlaps):
         notes.add(Note("overlapping_sources", "features", len(overlaps), overlaps["first"].head(EXAMPLES).tolist(), details={"area": float(overlaps["area"].sum())}))
-    return InterpolationResult(units.ids, request, values, shares, indicator.class_labels, touched_units, notes)
+    result = InterpolationResult(units.ids, request, values, shares, indicator.class_labels, touched_units, notes, units.hierarchy)
+    for level in units.hierarchy.levels:
+        result.level_results.append(_level_result(level, request, pairs, source_row, sources, pair_unit, weight, per_unit_weight, denominator, area, unit_areas,
+                                                  indicator.class_labels))
+    return result
+
+
+def _level_result(level, request, pairs, source_row, sources, pair_unit, weight, per_unit_weight, denominator, area, unit_areas, class_labels):
+    """The estimates of ``level``'s parents as if they were the units: extensive values added up
+    (their denominators are the sources', whatever the units), intensive means and categorical
+    shares recomputed over each parent's whole area."""
+    count = len(level.ids)
+    parent = level.of_unit[pair_unit]
+    parent_areas = group_sums(level.of_unit, unit_areas, count)
+    values, shares = {}, {}
+    for name in request.extensive:
+        value = sources[name].to_numpy(float)[source_row] if len(pairs) else np.zeros(0)
+        known = np.isfinite(value)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(denominator[source_row] > 0, weight / denominator[source_row], 0.0)
+        estimate = group_sums(parent[known], value[known] * share[known], count)
+        estimate[group_sums(parent[known], np.ones(int(known.sum())), count) == 0] = np.nan
+        values[name] = estimate
+    if request.weights is not None:
+        # A parent with no weight anywhere gets the area-weighted mean, as a unit does.
+        raster = pairs["weight"].to_numpy(float)
+        without = (group_sums(parent, raster, count) <= 0) & (group_sums(parent, area, count) > 0)
+        per_unit_weight = np.where(without[parent], area, raster)
+    for name in request.intensive:
+        value = sources[name].to_numpy(float)[source_row] if len(pairs) else np.zeros(0)
+        known = np.isfinite(value)
+        numerator = group_sums(parent[known], value[known] * per_unit_weight[known], count)
+        total = group_sums(parent[known], per_unit_weight[known], count)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values[name] = np.where(total > 0, numerator / total, np.nan)
+    for name in request.categorical:
+        labels = class_labels[name]
+        codes = sources[name].to_numpy(np.int64)[source_row] if len(pairs) else np.zeros(0, np.int64)
+        kept = codes != (labels.index(None) if None in labels else -1)
+        width = max(1, len(labels))
+        found, index = np.unique(parent[kept] * width + codes[kept], return_inverse=True)
+        covered = np.bincount(index, weights=area[kept], minlength=len(found))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(parent_areas[found // width] > 0, np.minimum(100.0 * covered / parent_areas[found // width], 100.0), np.nan)
+        shares[name] = pd.DataFrame({"unit": found // width, "code": found % width, "share": share})
+    touched = group_sums(parent, np.ones(len(parent)), count) > 0
+    return InterpolationResult(level.ids, request, values, shares, class_labels, touched)
 
 
 @dataclass
@@ -430,10 +480,30 @@ class InterpolationResult:
     class_labels: dict
     touched: np.ndarray
     notes: Notes = field(default_factory=Notes)
+    # Parent levels and, for each, the estimates of its parents (an ``InterpolationResult`` each).
+    hierarchy: Hierarchy = field(default_factory=Hierarchy)
+    level_results: list = field(default_factory=list)
 
     def long_table(self, id_column="id"):
         """One row per unit and extensive or intensive variable (``class`` NULL; ``value`` NULL
-        where unknown), and per unit, categorical variable and class present in it."""
+        where unknown), and per unit, categorical variable and class present in it.
+
+        With levels, then the same for the parents of each level, with ``level``, ``parent`` and
+        ``pct_parent`` (for extensive variables: the unit's share of its parent's value)."""
+        if not self.hierarchy:
+            return self._rows(id_column)
+        # Units' positions and class codes under names no ID field has, until they become IDs and texts.
+        coded = [result._rows("unit", coded=True).rename(columns={"code": _CODE}) for result in [self, *self.level_results]]
+        out = long_with_levels(coded[0], coded[1:], self.hierarchy, self.unit_ids, id_column, ["variable", _CODE], "value")
+        out.loc[~out["variable"].isin(self.request.extensive), "pct_parent"] = np.nan
+        labels = {name: np.array([label_text(label) for label in self.class_labels[name]] + [None], dtype=object) for name in self.request.categorical}
+        codes = out.pop(_CODE).to_numpy(dtype=np.int64)
+        out.insert(4, "class", [labels[variable][code] if variable in labels else None for variable, code in zip(out["variable"], codes)])
+        return out
+
+    def _rows(self, id_column, coded=False):
+        """The rows of this result: with ``coded``, the unit's position and each class's code
+        (-1 for extensive and intensive variables) instead of the unit's ID and the class's text."""
         frames = []
         count = len(self.unit_ids)
         for name, kind in self.request.variables:
@@ -442,15 +512,15 @@ class InterpolationResult:
                 touched = self.touched[table["unit"].to_numpy()]
                 table = table[touched & (table["share"].to_numpy() > 0)].sort_values(["unit", "code"], kind="stable")
                 labels = np.array([label_text(label) for label in self.class_labels[name]] + [None], dtype=object)
-                frames.append(pd.DataFrame({"unit": table["unit"].to_numpy(), "variable": name, "class": labels[table["code"].to_numpy()],
-                                            "value": table["share"].to_numpy()}))
+                frames.append(pd.DataFrame({"unit": table["unit"].to_numpy(), "variable": name, "code": table["code"].to_numpy(np.int64),
+                                            "class": labels[table["code"].to_numpy()], "value": table["share"].to_numpy()}))
             else:
-                frames.append(pd.DataFrame({"unit": np.arange(count), "variable": name, "class": None, "value": self.values[name]}))
+                frames.append(pd.DataFrame({"unit": np.arange(count), "variable": name, "code": -1, "class": None, "value": self.values[name]}))
         order = {name: position for position, (name, _kind) in enumerate(self.request.variables)}
         table = pd.concat(frames, ignore_index=True)
         table = table.assign(order=table["variable"].map(order)).sort_values(["unit", "order"], kind="stable")
-        out = pd.DataFrame({id_column: self.unit_ids[table["unit"].to_numpy(np.int64)]})
-        for name in ("variable", "class", "value"):
+        out = pd.DataFrame({id_column: table["unit"].to_numpy(np.int64) if coded else self.unit_ids[table["unit"].to_numpy(np.int64)]})
+        for name in ("variable", "code", "value") if coded else ("variable", "class", "value"):
             out[name] = table[name].to_numpy()
         return out
 
@@ -462,6 +532,11 @@ class InterpolationResult:
         count = len(self.unit_ids)
         columns = {}
         for (name, label), column in names.items():
+            if name == "pct_parent":
+                # The unit's share of its parent's value of the extensive field ``label``.
+                level = self.hierarchy.levels[0]
+                columns[column] = percent(self.values[label], self.level_results[0].values[label][level.of_unit])
+                continue
             if label is None and (name, CATEGORICAL) not in self.request.variables:
                 columns[column] = self.values[name]
                 continue
@@ -480,11 +555,13 @@ class InterpolationResult:
         taken = {name.lower() for name in existing_fields}
         names, renamed = {}, {}
         for name, kind in self.request.variables:
-            wanted = [(None, name)] if kind != CATEGORICAL else [
-                (label, f"{name}_{slug(label) or f'class_{code + 1}'}") for code, label in enumerate(self.class_labels[name]) if label is not None]
-            for label, base in wanted:
+            wanted = [(name, None, name)] if kind != CATEGORICAL else [
+                (name, label, f"{name}_{slug(label) or f'class_{code + 1}'}") for code, label in enumerate(self.class_labels[name]) if label is not None]
+            if kind == EXTENSIVE and self.hierarchy:
+                wanted.append(("pct_parent", name, f"pct_parent_{name}"))
+            for key, label, base in wanted:
                 column = unique_name(base, taken)
-                names[(name, label)] = column
+                names[(key, label)] = column
                 if column != base:
                     renamed[base] = column
         return names, renamed

@@ -28,11 +28,13 @@ from ..execution import runner
 from ..execution.config import DEFAULT_CHUNK_SIZE
 from ..geometry.arrays import group_sums
 from ..geometry.intersections import intersect, measure_of_clipped_union, measure_of_union, overlapping_features
-from ..geometry.repair import LINE, POINT, POLYGON, dimension_of, repair  # noqa: F401 (LINE: named here for callers)
+from ..geometry.repair import LINE, POINT, POLYGON, dimension_of, repair, simple_parts
 from ..model.errors import InputError
 from ..model import quantities
 from ..model.naming import wide_field_names
 from ..model.notes import Note, Notes
+from ..model.levels import Hierarchy, percent
+from ..model.results import UnitScale, long_with_levels, scale_columns, wide_parent_shares
 from ..model.units import EXAMPLES, Units  # noqa: F401 (Units: the old place of the class)
 from ..sources.columns import category_codes, category_labels, label_text, numbers
 from ..sources.payloads import Features, UnitChunk, geometries_to_wkb
@@ -43,6 +45,7 @@ MEASURES = {dimension: list(catalogue) for dimension, catalogue in quantities.OV
 MAIN_MEASURE = quantities.OVERLAY_MAIN
 _INTEGER = quantities.integer_names(*quantities.OVERLAY.values())
 SINGLE_CLASS_LABEL = "all"
+_CODE = "__class_code__"
 # The names the overlay gives the theme's columns (in ``Features`` and in a reference's columns).
 CLASS, WEIGHT = "class", "weight"
 
@@ -95,6 +98,11 @@ class ChunkResult:
     unit_positions: np.ndarray
     unit_areas: np.ndarray
     border_points: pd.DataFrame = None
+    # With levels: the (unit, code, key) of every piece, so a parent counts each feature once, and
+    # for lines the union of each (unit, code)'s pieces along the unit's boundary (WKB), so a line
+    # along the border of two units of one parent counts once there.
+    keys: pd.DataFrame = None
+    borders: pd.DataFrame = None
 
 
 @dataclass
@@ -109,6 +117,11 @@ class OverlayResult:
     unit_areas: np.ndarray
     class_totals: np.ndarray
     notes: Notes = field(default_factory=Notes)
+    # Parent levels (``model.levels.Hierarchy``) and their tables (unit: the parent's position).
+    hierarchy: Hierarchy = field(default_factory=Hierarchy)
+    level_tables: list = field(default_factory=list)
+    # Units of measure of areas and lengths (``model.results.UnitScale``; None: m² and m).
+    scale: UnitScale = None
 
     @property
     def measures(self):
@@ -118,15 +131,31 @@ class OverlayResult:
     def main_measure(self):
         return MAIN_MEASURE[self.dimension]
 
+    def quantity(self, name):
+        return quantities.OVERLAY[self.dimension].get(name)
+
+    def _measures_of(self, column):
+        quantity = self.quantity(column)
+        return quantity.measures if quantity else None
+
     def long_table(self, id_column="id"):
-        """One row per unit × class with a positive measure; ``class`` is text (None for NULL)."""
+        """One row per unit × class with a positive measure; ``class`` is text (None for NULL).
+
+        With levels, then one row per parent × class at each level, with ``level``, ``parent``
+        and ``pct_parent`` (the unit's share of its parent's value for the class)."""
+        labels = np.array([label_text(label) for label in self.class_labels] + [None], dtype=object)
+        if self.hierarchy:
+            # The class code under a name no ID field has, until it becomes the class's text.
+            coded = [table.rename(columns={"code": _CODE}) for table in [self.table, *self.level_tables]]
+            out = long_with_levels(coded[0], coded[1:], self.hierarchy, self.unit_ids, id_column, [_CODE], self.measures[0])
+            out.insert(3, "class", labels[out.pop(_CODE).to_numpy(dtype=np.int64)] if len(out) else np.array([], dtype=object))
+            return scale_columns(out, self._measures_of, self.scale)
         table = self.table
         out = pd.DataFrame({id_column: self.unit_ids[table["unit"].to_numpy()]})
-        labels = np.array([label_text(label) for label in self.class_labels] + [None], dtype=object)
         out["class"] = labels[table["code"].to_numpy()] if len(table) else np.array([], dtype=object)
         for name in self.measures:
             out[name] = table[name].to_numpy()
-        return out
+        return scale_columns(out, self._measures_of, self.scale)
 
     def wide_table(self, existing_fields=()):
         """One row per unit (in input order), one column per measure and class, and the column names.
@@ -134,8 +163,11 @@ class OverlayResult:
         Returns ``(frame, names)`` where ``names[(measure, class label)]`` is the column. A unit
         with none of a class gets 0, except ``pct_unit`` of a unit of zero area, which stays NaN.
         """
-        names = wide_field_names(self.measures, [label_text(label) for label in self.class_labels], existing_fields, self.single_class)
+        measures = self.measures + (["pct_parent"] if self.hierarchy else [])
+        names = wide_field_names(measures, [label_text(label) for label in self.class_labels], existing_fields, self.single_class)
         unit_count = len(self.unit_ids)
+        shares = wide_parent_shares(self.table, self.level_tables, self.hierarchy, ["code"], self.measures[0], unit_count,
+                                    range(len(self.class_labels))) if self.hierarchy else {}
         columns = {}
         for code, label in enumerate(self.class_labels):
             rows = self.table[self.table["code"] == code]
@@ -145,7 +177,13 @@ class OverlayResult:
                     values[self.unit_areas <= 0] = np.nan
                 values[rows["unit"].to_numpy()] = rows[measure].to_numpy()
                 columns[names[(measure, label_text(label))]] = values
+            if self.hierarchy:
+                columns[names[("pct_parent", label_text(label))]] = shares[code]
         frame = pd.DataFrame(columns, index=pd.RangeIndex(unit_count))
+        for (measure, _label), name in names.items():
+            quantity = self.quantity(measure)
+            if quantity is not None and self.scale is not None:
+                frame[name] = self.scale.apply(frame[name].to_numpy(), quantity.measures)
         for (measure, _label), name in names.items():
             if measure in _INTEGER:
                 frame[name] = frame[name].astype(np.int64)
@@ -160,11 +198,12 @@ class OverlayResult:
         return names[(self.main_measure, label_text(self.class_labels[code]))]
 
 
-def overlay_chunk(units, features, dimension, measure):
+def overlay_chunk(units, features, dimension, measure, keep_keys=False):
     """Measures per (unit, class code) for one chunk of units and the features that touch it.
 
     ``units`` is a ``UnitChunk``; ``features`` a ``Features`` or a ``LayerSlice`` (read here, on
-    the worker).
+    the worker); ``keep_keys`` (levels asked for) also returns the pieces' feature keys and, for
+    lines, their parts along the units' boundaries.
     """
     unit_geometries, unit_positions = units.geometries, units.positions
     features = features.load()
@@ -208,7 +247,28 @@ def overlay_chunk(units, features, dimension, measure):
             "n_features": np.bincount(group_index, minlength=len(group_ids)).astype(np.int64),
         }
     )
-    return ChunkResult(measures, unit_positions, unit_areas)
+    if not keep_keys:
+        return ChunkResult(measures, unit_positions, unit_areas)
+    keys = pd.DataFrame({"unit": unit_positions[pieces.unit], "code": codes[pieces.feature], "key": feature_keys[pieces.feature]})
+    borders = _border_lines(pieces, unit_geometries, unit_positions, codes) if dimension == LINE else None
+    return ChunkResult(measures, unit_positions, unit_areas, keys=keys, borders=borders)
+
+
+def _border_lines(pieces, unit_geometries, unit_positions, codes):
+    """The union of each (unit, code)'s line pieces that run along the unit's boundary, as WKB."""
+    parts = shapely.intersection(pieces.geometries, shapely.boundary(unit_geometries[pieces.unit]))
+    lines, owner = simple_parts(parts, LINE)
+    lines, owner = lines[shapely.length(lines) > 0], owner[shapely.length(lines) > 0]
+    empty = pd.DataFrame({"unit": np.zeros(0, np.int64), "code": np.zeros(0, np.int64), "wkb": np.zeros(0, dtype=object)})
+    if not len(lines):
+        return empty
+    groups = pd.DataFrame({"unit": pieces.unit[owner], "code": codes[pieces.feature[owner]]})
+    found, index = np.unique(groups["unit"].to_numpy() * (int(codes.max()) + 1) + groups["code"].to_numpy(), return_inverse=True)
+    order = np.argsort(index, kind="stable")
+    collections = shapely.geometrycollections(lines[order], indices=np.sort(index))
+    unions = shapely.lib.unary_union(collections)
+    class_count = int(codes.max()) + 1
+    return pd.DataFrame({"unit": unit_positions[found // class_count], "code": found % class_count, "wkb": geometries_to_wkb(unions)})
 
 
 @register("overlay")
@@ -225,6 +285,7 @@ class OverlayIndicator(Indicator):
         theme = self.theme
         self.notes = Notes()
         self.unit_geometries = units.geometries
+        self.hierarchy = units.hierarchy
         if theme.geometries is None:
             self._prepare_reference_only()
             return
@@ -281,7 +342,7 @@ class OverlayIndicator(Indicator):
             near = np.unique(self.tree.query(self.unit_geometries[positions])[1])
             wkb = None if self.feature_wkb is None else self.feature_wkb[near]
             features = Features(self.feature_geometries[near], self.feature_keys[near], {name: values[near] for name, values in self.columns.items()}, wkb)
-        return UnitChunk(self.unit_geometries[positions], positions), features, self.dimension, self.measure
+        return UnitChunk(self.unit_geometries[positions], positions), features, self.dimension, self.measure, bool(self.hierarchy)
 
     def reduce(self, units, chunks, chunk_results):
         dimension, unit_ids = self.dimension, units.ids
@@ -298,7 +359,54 @@ class OverlayIndicator(Indicator):
             table["pct_unit"] = _percent(table["area"].to_numpy(), unit_areas[table["unit"].to_numpy()])
             table["pct_class"] = _percent(table["area"].to_numpy(), class_totals[table["code"].to_numpy()])
         table = table[["unit", "code", *MEASURES[dimension]]].sort_values(["unit", "code"], kind="stable").reset_index(drop=True)
-        return OverlayResult(dimension, table, self.class_labels, self.theme.single_class, unit_ids, unit_areas, class_totals, notes)
+        level_tables = [self._level_table(level, table, unit_areas, class_totals, chunk_results) for level in units.hierarchy.levels]
+        return OverlayResult(dimension, table, self.class_labels, self.theme.single_class, unit_ids, unit_areas, class_totals, notes,
+                             units.hierarchy, level_tables)
+
+    def _level_table(self, level, table, unit_areas, class_totals, chunk_results):
+        """The measures of ``level``'s parents, as if the overlay ran on the units dissolved by it:
+        areas, lengths, counts and weights added up, each feature counted once per parent, shares
+        recomputed from the sums, and a line along the border of two units of one parent once."""
+        dimension, measures = self.dimension, MEASURES[self.dimension]
+        first = measures[0]
+        parent = level.of_unit[table["unit"].to_numpy(dtype=np.int64)]
+        summed = [name for name in measures if quantities.OVERLAY[dimension][name].aggregation == quantities.SUM]
+        out = table.assign(unit=parent).groupby(["unit", "code"], sort=True)[summed].sum().reset_index()
+        if "n_features" in measures:
+            empty = pd.DataFrame({"unit": np.zeros(0, np.int64), "code": np.zeros(0, np.int64), "key": np.zeros(0, np.int64)})
+            keys = pd.concat([empty, *(result.keys for result in chunk_results if result.keys is not None)], ignore_index=True)
+            distinct = keys.assign(unit=level.of_unit[keys["unit"].to_numpy(dtype=np.int64)]).drop_duplicates(["unit", "code", "key"])
+            counts = distinct.groupby(["unit", "code"]).size()
+            out["n_features"] = counts.reindex(pd.MultiIndex.from_frame(out[["unit", "code"]])).fillna(0).to_numpy(dtype=np.int64)
+        if dimension == LINE:
+            out[first] = out[first].to_numpy() - self._shared_borders(level, out, chunk_results)
+        if dimension == POLYGON:
+            parent_areas = group_sums(level.of_unit, unit_areas, len(level.ids))
+            out["pct_unit"] = percent(out["area"].to_numpy(), parent_areas[out["unit"].to_numpy()])
+            out["pct_class"] = percent(out["area"].to_numpy(), class_totals[out["code"].to_numpy()])
+        return out[["unit", "code", *measures]]
+
+    def _shared_borders(self, level, out, chunk_results):
+        """For each row of ``out`` (parent, code), the length of the class's lines that run along the
+        border of two of the parent's units, counted in both of them."""
+        borders = pd.concat([result.borders for result in chunk_results if result.borders is not None], ignore_index=True)
+        shared = np.zeros(len(out))
+        if not len(borders):
+            return shared
+        borders = borders.assign(parent=level.of_unit[borders["unit"].to_numpy(dtype=np.int64)])
+        several = borders.groupby(["parent", "code"])["unit"].transform("size") > 1
+        borders = borders[several]
+        if not len(borders):
+            return shared
+        borders = borders.sort_values(["parent", "code"], kind="stable")
+        geometries = shapely.from_wkb(borders["wkb"].to_numpy())
+        groups, index = np.unique(borders[["parent", "code"]].to_numpy(dtype=np.int64), axis=0, return_inverse=True)
+        index = index.ravel()
+        apart = group_sums(index, self.measure.lengths(geometries), len(groups))
+        together = self.measure.lengths(shapely.lib.unary_union(shapely.geometrycollections(geometries, indices=index)))
+        row = pd.MultiIndex.from_frame(out[["unit", "code"]]).get_indexer(pd.MultiIndex.from_arrays([groups[:, 0], groups[:, 1]]))
+        shared[row] = np.maximum(apart - together, 0.0)
+        return shared
 
 
 def compute_overlay(units, theme, measure, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):

@@ -37,6 +37,8 @@ from ..model import quantities
 from ..model.names import class_value_text
 from ..model.naming import wide_field_names
 from ..model.notes import Note, Notes
+from ..model.levels import Hierarchy
+from ..model.results import UnitScale, long_with_levels, scale_columns, wide_parent_shares
 from ..model.units import EXAMPLES
 from ..sources.raster import cell_areas_by_row
 from ..sources.payloads import UnitChunk
@@ -100,44 +102,79 @@ class ZonalResult:
     notes: Notes = field(default_factory=Notes)
     # Positions of the units without statistics (no geometry, or wholly outside the raster).
     missing_units: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # Parent levels and, for each, the statistics of its parents computed over their whole area.
+    hierarchy: Hierarchy = field(default_factory=Hierarchy)
+    level_tables: list = field(default_factory=list)
+    scale: UnitScale = None
+
+    @property
+    def key(self):
+        return "class" if self.categorical else "band"
+
+    def _measures_of(self, column):
+        quantity = (quantities.CATEGORICAL if self.categorical else quantities.ZONAL).get(column)
+        return quantity.measures if quantity else None
+
+    @property
+    def share_of(self):
+        """The statistic whose parent share ``pct_parent`` gives: an area, a sum, a covered area or a count."""
+        for name in ("area", "sum", "covered_area", "count"):
+            if name in self.fields:
+                return name
+        return None
+
+    def add_level(self, parent_result):
+        """Take the statistics of a level's parents, computed on the units dissolved by it."""
+        self.level_tables.append(parent_result.table)
 
     def long_table(self, id_column="id"):
+        """One row per unit and band (or class); with levels, then one per parent and band at
+        each level, with ``level``, ``parent`` and ``pct_parent``."""
+        key = self.key
+        if self.hierarchy:
+            columns = ["unit", key, *self.fields]
+            out = long_with_levels(self.table[columns], [table[columns] for table in self.level_tables], self.hierarchy, self.unit_ids, id_column, [key],
+                                   self.share_of)
+            return scale_columns(out, self._measures_of, self.scale)
         out = pd.DataFrame({id_column: self.unit_ids[self.table["unit"].to_numpy()]})
-        if self.categorical:
-            out["class"] = self.table["class"].to_numpy()
-        else:
-            out["band"] = self.table["band"].to_numpy()
+        out[key] = self.table[key].to_numpy()
         for name in self.fields:
             out[name] = self.table[name].to_numpy()
-        return out
+        return scale_columns(out, self._measures_of, self.scale)
 
     def wide_table(self, existing_fields=()):
         """One row per unit, in input order; ``(frame, names)`` with ``names[(field, label)]``.
 
-        Labels are bands (``b1``…, giving ``mean_b1``; bare statistic names for a single band) or classes.
+        Labels are bands (``b1``…, giving ``mean_b1``; bare statistic names for a single band) or
+        classes. With levels, ``pct_parent`` per band or class is added (the parents' own rows are
+        in the long layout only).
         """
         unit_count = len(self.unit_ids)
+        share_of = self.share_of if self.hierarchy else None
+        fields = self.fields + (["pct_parent"] if share_of else [])
         if self.categorical:
             labels = self.class_labels()
-            names = wide_field_names(self.fields, labels, existing_fields)
-            columns = {}
-            for label in labels:
-                rows = self.table[self.table["class"] == label]
-                for name in self.fields:
+            names = wide_field_names(fields, labels, existing_fields)
+            keys = labels
+        else:
+            labels = [f"b{band}" for band in self.bands]
+            names = wide_field_names(fields, labels, existing_fields, single_class=len(self.bands) == 1)
+            keys = self.bands
+        shares = wide_parent_shares(self.table, self.level_tables, self.hierarchy, [self.key], share_of, unit_count, keys) if share_of else {}
+        columns = {}
+        for key, label in zip(keys, labels):
+            rows = self.table[self.table[self.key] == key]
+            for name in self.fields:
+                if self.categorical:
                     column = np.zeros(unit_count)
                     column[self.missing_units] = np.nan
-                    column[rows["unit"].to_numpy()] = rows[name].to_numpy()
-                    columns[names[(name, label)]] = column
-            return pd.DataFrame(columns, index=pd.RangeIndex(unit_count)), names
-        labels = [f"b{band}" for band in self.bands]
-        names = wide_field_names(self.fields, labels, existing_fields, single_class=len(self.bands) == 1)
-        columns = {}
-        for band, label in zip(self.bands, labels):
-            rows = self.table[self.table["band"] == band]
-            for name in self.fields:
-                column = np.full(unit_count, np.nan)
+                else:
+                    column = np.full(unit_count, np.nan)
                 column[rows["unit"].to_numpy()] = rows[name].to_numpy()
-                columns[names[(name, label)]] = column
+                measures = self._measures_of(name)
+                columns[names[(name, label)]] = self.scale.apply(column, measures) if self.scale is not None else column
+            if share_of:
+                columns[names[("pct_parent", label)]] = shares[key]
         return pd.DataFrame(columns, index=pd.RangeIndex(unit_count)), names
 
     def class_labels(self):
@@ -302,7 +339,17 @@ class ZonalIndicator(Indicator):
             fields = list(CATEGORICAL_MEASURES)
         else:
             table, fields = _statistics_table(partials, request, scale, len(unit_ids), missing)
-        return ZonalResult(table, fields, unit_ids, list(request.bands), request.categorical, self.class_names, notes, np.flatnonzero(missing))
+        return ZonalResult(table, fields, unit_ids, list(request.bands), request.categorical, self.class_names, notes, np.flatnonzero(missing),
+                           units.hierarchy)
+
+    # A parent's statistics are those of its whole area (a median of the whole, not of medians):
+    # the runner computes them on the units dissolved by each level.
+    parents_by_dissolving = True
+
+    def for_level(self, level):
+        """The same request over ``level``'s parents; their areas add up their units'."""
+        areas = None if self.unit_areas is None else np.bincount(level.of_unit, weights=np.asarray(self.unit_areas, dtype=float), minlength=len(level.ids))
+        return ZonalIndicator(self.request, self.raster_info, areas, self.class_names)
 
 
 def compute_zonal(units, request, raster_info, unit_areas=None, class_names=None, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):

@@ -89,6 +89,9 @@ CATEGORICAL = _catalogue(
     Quantity("pct_unit", REAL, PERCENT, RATIO, "share of the unit's area"),
 )
 
+# With parent levels: each row's share of its parent's value.
+PARENT_SHARE = Quantity("pct_parent", REAL, PERCENT, RATIO, "share of the parent's value")
+
 # Key columns of long tables.
 KEYS = _catalogue(
     Quantity("class", TEXT, LABEL, KEY, "class"),

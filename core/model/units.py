@@ -5,7 +5,7 @@ checks the identifiers (present, unique), the geometries (polygons only) and rep
 once, for whichever indicator then runs.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,7 @@ import shapely
 
 from ..geometry.repair import POLYGON, repair
 from .errors import InputError
+from .levels import Hierarchy, prepare_levels
 from .notes import Note, Notes
 
 # How many identifiers a message or a note shows.
@@ -25,6 +26,8 @@ class Units:
 
     ids: object
     geometries: object
+    # Parent levels (``levels.Levels``), nearest first: communes in provinces in a country.
+    levels: object = None
 
     def __post_init__(self):
         id_count, geometry_count = len(self.ids), len(self.geometries)
@@ -44,6 +47,7 @@ class PreparedUnits:
     geometries: np.ndarray
     present: np.ndarray
     notes: Notes
+    hierarchy: Hierarchy = field(default_factory=Hierarchy)
 
     def __len__(self):
         return len(self.ids)
@@ -75,7 +79,7 @@ def prepare_units(units):
     notes = Notes()
     notes.add(Note("repaired", "units", repaired.repaired))
     notes.add(Note("without_geometry", "units", int((~present).sum()), _examples(ids[~present])))
-    return PreparedUnits(ids, out, present, notes)
+    return PreparedUnits(ids, out, present, notes, prepare_levels(units.levels, ids))
 
 
 def check_unit_ids(ids):

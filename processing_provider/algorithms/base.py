@@ -10,6 +10,7 @@ import traceback
 from dataclasses import dataclass
 
 from qgis.core import QgsField, QgsFields, QgsProcessingAlgorithm, QgsProcessingException
+from qgis.PyQt.QtCore import QVariant
 
 from ...core.model.errors import Cancelled, ChunkFailed, ClusterError, InputError
 from .. import dependencies, interrupt, parameters as shared
@@ -152,10 +153,35 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
 
     words = {}
 
+    def shortHelpString(self):  # noqa: N802
+        # Rendered as HTML: no angle brackets but tags.
+        text = self.help_text() + tr(
+            "<p><b>Parent levels</b> (LEVEL_FIELDS): fields of the units that name their parents, nearest first (the province, then the country). "
+            "The long layout then also holds one row per parent at each level, as if the indicator had run on the units dissolved by that "
+            "field, with level, parent and pct_parent (each row's share of its parent's value for the same class); the wide layout adds a "
+            "pct_parent field per class to the units. A unit has one parent per level: units that straddle two parents (H3 cells across "
+            "communes) must be cut first, by intersecting them with the parents' layer (Vector > Geoprocessing > Intersection, "
+            "native:intersection), then the pieces are the units.</p>"
+        )
+        if self.has_areas or self.has_lengths:
+            text += tr("<p><b>Units of measure</b> (AREA_UNIT: m², ha or km²; LENGTH_UNIT: m or km): every area and length of the output is "
+                       "given in them; field names do not change, their aliases and the log say the unit.</p>")
+        return text
+
+    def help_text(self):
+        """The indicator's own help (HTML paragraphs)."""
+        return ""
+
+    # Which units-of-measure parameters the indicator has (outputs measuring areas, lengths).
+    has_areas, has_lengths = True, True
+
     def initAlgorithm(self, config=None):  # noqa: N802
         words = self.words
         shared.add_units(self, words["units"])
+        shared.add_levels(self)
         self.add_parameters()
+        if self.has_areas or self.has_lengths:
+            shared.add_units_of_measure(self, self.has_areas, self.has_lengths)
         shared.add_layout(self, words["long"], words["wide"], words["layout"], self.default_layout)
         shared.add_execution(self)
         shared.add_output(self, words["output"])
@@ -182,8 +208,11 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
 
         feedback = Steps(model_feedback, self.step_weights)
         self.layout = shared.read_layout(self, parameters, context)
-        self.units = units_input(self, parameters, context, self.reserved_names(parameters, context))
+        level_fields = shared.read_levels(self, parameters, context)
+        reserved = self.reserved_names(parameters, context) | ({"level", "parent", "pct_parent"} if level_fields and self.layout == shared.LONG else set())
+        self.units = units_input(self, parameters, context, reserved, level_fields)
         self.names = {"units": self.units.label, "id": self.units.id_name}
+        self.area_unit, self.length_unit = shared.read_units_of_measure(self, parameters, context)
         self.target = self.check_output(parameters, context)
         self.address, self.settings = address, settings = execution_target(self, parameters, context, feedback)
         self.check(parameters, context, feedback)
@@ -191,6 +220,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         units_read = self.units.read(feedback, keep_features=self.layout == shared.WIDE)
         if units_read is None:
             return {}
+        self.report_units_of_measure(feedback)
         destinations.check_text(self.target, self.units.id_name, self.units.ids(units_read))
         feedback.setCurrentStep(1)
         run = self.build(units_read, address, settings, context, feedback)
@@ -200,15 +230,72 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         feedback.setCurrentStep(2)
         geometries = units_read.geometries if run.geometries is None else run.geometries
         with executor(address, settings, feedback, run.worker_packages, run.large_upload_message) as chosen:
-            result = self.run_core(runner.run, feedback, indicator=run.indicator, units=Units(self.units.ids(units_read), geometries),
+            result = self.run_core(runner.run, feedback, indicator=run.indicator, units=Units(self.units.ids(units_read), geometries, self.units.levels(units_read)),
                                    executor=chosen, chunk_size=settings.chunk_size)
         if result is None:
             return {}
+        if hasattr(result, "scale"):
+            result.scale = self.unit_scale()
         report_notes(result.notes, feedback, self.names, self.units_without_geometry)
 
         feedback.setCurrentStep(3)
         destination = self.write(parameters, context, feedback, result, units_read)
         return {shared.OUTPUT: destination} if destination is not None else {}
+
+    def unit_scale(self):
+        """The core's ``UnitScale`` for the chosen units of areas and lengths.
+
+        Ellipsoidal measures are in metres; planar ones in the units CRS's own unit, converted to
+        metres only when another unit than the default is asked for (the default keeps them as
+        they were)."""
+        from qgis.core import QgsUnitTypes
+
+        from ...core.model.results import UnitScale
+
+        metres = 1.0
+        measure = getattr(self, "measure", None)
+        if (self.area_unit, self.length_unit) != ("m²", "m") and measure is not None and not measure.ellipsoidal:
+            unit = self.units.crs.mapUnits()
+            if unit not in (QgsUnitTypes.DistanceMeters, QgsUnitTypes.DistanceUnknownUnit, QgsUnitTypes.DistanceDegrees):
+                metres = QgsUnitTypes.fromUnitToUnitFactor(unit, QgsUnitTypes.DistanceMeters)
+        return UnitScale(self.area_unit, self.length_unit, metres)
+
+    def report_units_of_measure(self, feedback):
+        if self.area_unit != "m²" and self.has_areas:
+            feedback.pushInfo(tr("Areas are given in {unit}.", unit=self.area_unit))
+        if self.length_unit != "m" and self.has_lengths:
+            feedback.pushInfo(tr("Lengths are given in {unit}.", unit=self.length_unit))
+
+    def unit_suffix(self, measure):
+        """The unit a quantity's alias names (``area`` in ha…), or ''."""
+        quantity = self.quantity(measure)
+        if quantity is None:
+            return ""
+        from qgis.core import QgsUnitTypes
+
+        from ...core.model.quantities import AREA, LENGTH, PERCENT
+
+        planar = getattr(self, "measure", None) is not None and not self.measure.ellipsoidal
+        if planar and (self.area_unit, self.length_unit) == ("m²", "m") and quantity.measures in (AREA, LENGTH):
+            # Planar measures in the default units are in the units CRS's own unit (feet…).
+            unit = self.units.crs.mapUnits()
+            if quantity.measures == LENGTH:
+                return QgsUnitTypes.toAbbreviatedString(unit)
+            return QgsUnitTypes.toAbbreviatedString(QgsUnitTypes.distanceToAreaUnit(unit))
+        return {AREA: self.area_unit, LENGTH: self.length_unit, PERCENT: "%"}.get(quantity.measures, "")
+
+    def measures_size(self, name):
+        """True for a quantity that measures an area or a length (its alias names its unit)."""
+        from ...core.model.quantities import AREA, LENGTH
+
+        quantity = self.quantity(name)
+        return quantity is not None and quantity.measures in (AREA, LENGTH)
+
+    def quantity(self, name):
+        """The catalogue's quantity named ``name`` for this algorithm (None when not an output)."""
+        from ...core.model.quantities import PARENT_SHARE
+
+        return PARENT_SHARE if name == PARENT_SHARE.name else None
 
     def check_output(self, parameters, context):
         """OUTPUT's ``destination.Destination``, once its folder is known to exist and be writable."""
@@ -252,14 +339,39 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
             for (measure, _label), column in names.items():
                 if measure in self.integer_fields:
                     frame[column] = frame[column].astype("Int64")
-            fields = sinks.wide_fields(source.fields(), names, self.integer_fields, lambda measure, label: self.wide_label(result, measure, label))
+            fields = sinks.wide_fields(source.fields(), names, self.integer_fields, lambda measure, label: self.wide_alias(result, measure, label))
             self.report_wide(result, names, feedback)
+            if self.units.level_indices:
+                feedback.pushInfo(tr("With parent levels, the wide layout holds the units only, with a pct_parent field per class: each unit's share of its parent's value. "
+                                     "The long layout holds the parents' rows too."))
             return sinks.write_wide_units(self, parameters, context, source, units_read.features, fields, frame, feedback, self.style(result, names))
         table = result.long_table(self.units.id_name)
         fields = QgsFields()
-        fields.append(QgsField(self.units.id_field))
+        id_field = QgsField(self.units.id_field)
+        if any(level.type() != id_field.type() for level in self.units.level_fields):
+            # Parents' IDs come from other fields: one column holds them all, as text.
+            id_field = QgsField(self.units.id_name, QVariant.String, len=254)
+            for column in (self.units.id_name, "parent"):
+                table[column] = [None if value is None else str(value) for value in table[column]]
+        fields.append(id_field)
+        aliases = {}
         for column in table.columns[1:]:
-            fields.append(sinks.field(column, self.integer_fields, self.text_fields))
+            if column == "parent":
+                field = QgsField(id_field)
+                field.setName("parent")
+            elif column == "level":
+                field = QgsField("level", QVariant.String, len=254)
+            else:
+                field = sinks.field(column, self.integer_fields, self.text_fields)
+            fields.append(field)
+            unit = self.unit_suffix(column) if self.measures_size(column) else ""
+            if unit:
+                aliases[column] = f"{column} ({unit})"
             if column in self.integer_fields:
                 table[column] = table[column].astype("Int64")
-        return sinks.write_long_table(self, parameters, context, fields, table, feedback)
+        return sinks.write_long_table(self, parameters, context, fields, table, feedback, aliases)
+
+    def wide_alias(self, result, measure, label):
+        """A wide field's alias: what its shortened name stands for, and the unit of an area or a length."""
+        unit = self.unit_suffix(measure) if self.measures_size(measure) else ""
+        return f"{measure} ({self.wide_label(result, measure, label)})" + (f", {unit}" if unit else "")

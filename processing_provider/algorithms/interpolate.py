@@ -35,6 +35,8 @@ class InterpolationAlgorithm(IndicatorAlgorithm):
     icon_name = "interpolate"
     default_layout = WIDE
     text_fields = frozenset({"class", "variable"})
+    # Its values are the sources' own (people, rates…): no area nor length to convert.
+    has_areas, has_lengths = False, False
 
     @property
     def words(self):
@@ -56,7 +58,7 @@ class InterpolationAlgorithm(IndicatorAlgorithm):
     def displayName(self):  # noqa: N802
         return tr("Areal interpolation indicator")
 
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         # Rendered as HTML: no angle brackets but tags.
         return tr(
             "<p>Moves the values of source polygons (census tracts, parcels, former communes) to the spatial units, by the area each "
@@ -80,7 +82,8 @@ class InterpolationAlgorithm(IndicatorAlgorithm):
             "CRS. <b>Output layout</b>: wide (the default), the units layer with one field per variable under the source field's name and "
             "field_value per class (a name the units have already is numbered, and the log says so); long, one row per unit and "
             "variable (unit identifier, variable, class, value). With qgis_process, give several fields as EXTENSIVE=pop;households. "
-            "<b>Run on</b> (advanced parameters): this computer, or a Dask cluster.</p>"
+            "<b>Run on</b> (advanced parameters): this computer, or a Dask cluster, whose scheduler address (tcp://host:8786) is given here "
+            "or in Options > Processing > Providers > GeoIndicators.</p>"
         )
 
     def tags(self):
@@ -197,6 +200,8 @@ class InterpolationAlgorithm(IndicatorAlgorithm):
                    large_upload_message=sources.large_upload_message)
 
     def wide_label(self, result, measure, label):
+        if measure == "pct_parent":
+            return tr("{label}, % of the parent", label=label)
         if label is None:
             return tr("extensive") if measure in result.request.extensive else tr("intensive")
         return tr("{label}, % of the unit", label=label)

@@ -1,6 +1,6 @@
 """geoindicators:overlay — how much of each class of a thematic layer lies in each spatial unit."""
 
-from qgis.core import QgsProcessing, QgsProcessingException, QgsProcessingParameterFeatureSource, QgsProcessingParameterField, QgsUnitTypes
+from qgis.core import QgsProcessing, QgsProcessingException, QgsProcessingParameterFeatureSource, QgsProcessingParameterField
 
 from ...core.model import quantities
 from ...core.model.names import POINT, POLYGON
@@ -37,7 +37,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
     def displayName(self):  # noqa: N802
         return tr("Overlay indicator")
 
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         # Rendered as HTML: no angle brackets but tags.
         return tr(
             "<p>For each spatial unit (commune, watershed, grid cell) and each class of a thematic layer (land cover, burnt areas, "
@@ -100,9 +100,8 @@ class OverlayAlgorithm(IndicatorAlgorithm):
             feedback.pushInfo(tr("Areas and lengths are ellipsoidal, on the ellipsoid {ellipsoid}, in square metres and metres.", ellipsoid=self.measure.name))
         else:
             feedback.pushInfo(tr("Areas and lengths are planar, in the units CRS {crs} (the ellipsoid is NONE).", crs=crs.authid() or crs.description()))
-        # Planar lengths are in the units CRS's own unit (feet, degrees…), not always metres.
-        self.length_unit = "m" if self.measure.ellipsoidal else QgsUnitTypes.toAbbreviatedString(crs.mapUnits())
-        self.measures = list(quantities.OVERLAY[theme.dimension if theme.dimension is not None else POLYGON])
+        self.dimension = theme.dimension if theme.dimension is not None else POLYGON
+        self.measures = list(quantities.OVERLAY[self.dimension])
         self.check_table(2 + len(self.measures), 0)
 
     def build(self, units_read, address, settings, context, feedback):
@@ -136,4 +135,7 @@ class OverlayAlgorithm(IndicatorAlgorithm):
         return None if result.single_class else tr("class")
 
     def style(self, result, names):
-        return result.main_field(names), {"pct_unit": "%", "length": self.length_unit, "count": ""}[result.main_measure]
+        return result.main_field(names), self.unit_suffix(result.main_measure)
+
+    def quantity(self, name):
+        return quantities.OVERLAY[getattr(self, "dimension", POLYGON)].get(name) or super().quantity(name)

@@ -36,6 +36,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
     # Reading the units, reprojecting them to the raster's CRS, computing, writing.
     step_weights = (5, 5, 85, 5)
     integer_fields = frozenset(quantities.integer_names(quantities.ZONAL, quantities.CATEGORICAL))
+    has_lengths = False
 
     @property
     def words(self):
@@ -57,7 +58,7 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
     def displayName(self):  # noqa: N802
         return tr("Zonal statistics indicator")
 
-    def shortHelpString(self):  # noqa: N802
+    def help_text(self):
         # Rendered as HTML: no angle brackets but tags.
         return tr(
             "<p>Summarises the cells of a raster over each spatial unit, band by band: count, sum, mean, min, max, range, stdev, "
@@ -172,6 +173,10 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
     def wide_kind(self, result):
         return tr("class") if result.categorical else tr("band") if len(result.bands) > 1 else None
 
+    def quantity(self, name):
+        catalogue = quantities.CATEGORICAL if getattr(self, "categorical", False) else quantities.ZONAL
+        return catalogue.get(name) or super().quantity(name)
+
     def style(self, result, names):
         main = "pct_unit" if result.categorical else ("mean" if "mean" in result.fields else result.fields[0])
-        return next((column for (name, _label), column in names.items() if name == main), None), "%" if main == "pct_unit" else ""
+        return next((column for (name, _label), column in names.items() if name == main), None), self.unit_suffix(main)

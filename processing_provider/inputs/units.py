@@ -16,6 +16,7 @@ class UnitsInput:
     source: object
     label: str
     id_index: int
+    level_indices: tuple = ()
 
     @property
     def id_field(self):
@@ -32,7 +33,7 @@ class UnitsInput:
     def read(self, feedback, keep_features=False, crs=None, context=None):
         """The units' geometries and identifiers (a ``layers.Read``), None when cancelled; with
         ``crs``, reprojected there."""
-        read = read_geometries(self.source, feedback, [self.id_index], crs, context, keep_features=keep_features)
+        read = read_geometries(self.source, feedback, [self.id_index, *self.level_indices], crs, context, keep_features=keep_features)
         if read.geometries is None:
             return None
         if len(read.geometries) == 0:
@@ -45,15 +46,35 @@ class UnitsInput:
     def ids(self, read):
         return read.values[self.id_index]
 
+    @property
+    def level_fields(self):
+        return [self.source.fields().at(index) for index in self.level_indices]
 
-def units_input(algorithm, parameters, context, reserved_names=()):
-    """The units layer and its identifier field, checked: polygons, a filter GDAL can apply, an
-    identifier not named like an output field (``reserved_names``, lower case)."""
+    def levels(self, read):
+        """The core's ``Levels`` of the units read (None without parent levels)."""
+        if not self.level_indices:
+            return None
+        from ...core.model.levels import Levels
+
+        return Levels([field.name() for field in self.level_fields], [read.values[index] for index in self.level_indices])
+
+
+def units_input(algorithm, parameters, context, reserved_names=(), level_fields=()):
+    """The units layer, its identifier field and its parent levels (``level_fields``), checked:
+    polygons, a filter GDAL can apply, an identifier not named like an output field
+    (``reserved_names``, lower case), levels other than the identifier, each once."""
     source = algorithm.parameterAsSource(parameters, INPUT, context)
     if source is None:
         raise QgsProcessingException(algorithm.invalidSourceError(parameters, INPUT))
     label = source.sourceName()
-    units = UnitsInput(source, label, field_index(source, algorithm.parameterAsString(parameters, ID_FIELD, context), label))
+    id_index = field_index(source, algorithm.parameterAsString(parameters, ID_FIELD, context), label)
+    level_indices = tuple(field_index(source, name, label) for name in level_fields)
+    if id_index in level_indices:
+        raise QgsProcessingException(tr("The identifier field '{field}' of '{layer}' is also a parent level: the levels are the fields of the units' parents "
+                                        "(province, country).", field=source.fields().at(id_index).name(), layer=label))
+    if len(set(level_indices)) != len(level_indices):
+        raise QgsProcessingException(tr("A parent level of '{layer}' is given twice; give each level field once, nearest parent first.", layer=label))
+    units = UnitsInput(source, label, id_index, level_indices)
     if units.id_name.lower() in reserved_names:
         raise QgsProcessingException(
             tr("The unit identifier field is named '{field}', like a field of the output. Choose another identifier field, or rename it.", field=units.id_name)

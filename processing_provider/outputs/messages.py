@@ -99,6 +99,13 @@ def input_error_message(error, names):
         return tr("The layer {path} changed while the cluster was reading it (class value {value} is new). Run again.", path=details["path"], value=details["value"])
     if code == "mixed_theme":
         return tr("The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').", layer=names.get("features", ""))
+    if code == "null_parent":
+        return tr("The parent level '{level}' of '{layer}' is NULL for {count} units (for example {examples}): every unit needs a parent at each level. "
+                  "Fill the field, or leave this level out.", level=details["level"], layer=units, count=details["count"], examples=", ".join(details["examples"]))
+    if code == "two_parents":
+        return tr("{count} values of the level '{level}' of '{layer}' have units in several values of '{above}' (for example {examples}): give the levels "
+                  "nearest parent first, each inside one parent of the next.", count=details["count"], level=details["level"], layer=units,
+                  above=details["above"], examples=", ".join(details["examples"]))
     raster = names.get("raster", "")
     if code == "raster_unreadable":
         return tr("Cannot read the raster '{layer}' at {path}: {reason}", layer=raster, path=details["path"], reason=str(error))

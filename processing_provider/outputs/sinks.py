@@ -76,8 +76,9 @@ def write_sink(create_sink, features, feedback):
     return destination
 
 
-def write_long_table(algorithm, parameters, context, fields, table, feedback):
-    """Write ``table`` (a data frame whose columns follow ``fields``) as a table without geometry."""
+def write_long_table(algorithm, parameters, context, fields, table, feedback, aliases=None):
+    """Write ``table`` (a data frame whose columns follow ``fields``) as a table without geometry;
+    in the desktop, the layer loaded at the end gets ``aliases`` (field → alias: the units)."""
     rows = attribute_rows(table)
 
     def features():
@@ -86,7 +87,10 @@ def write_long_table(algorithm, parameters, context, fields, table, feedback):
             feature.setAttributes(row)
             yield feature
 
-    return write_sink(lambda: output_sink(algorithm, parameters, context, fields, QgsWkbTypes.NoGeometry, None), features(), feedback)
+    written = write_sink(lambda: output_sink(algorithm, parameters, context, fields, QgsWkbTypes.NoGeometry, None), features(), feedback)
+    if written is not None and aliases and context.willLoadLayerOnCompletion(written):
+        apply_graduated_style(context.layerToLoadOnCompletionDetails(written), None, aliases)
+    return written
 
 
 def write_wide_units(algorithm, parameters, context, units, unit_features, fields, frame, feedback, style=None):
@@ -120,11 +124,6 @@ def write_wide_units(algorithm, parameters, context, units, unit_features, field
     return written
 
 
-def wide_alias(measure, label):
-    """The alias of a wide field, which says what its shortened name stands for."""
-    return f"{measure} ({label})"
-
-
 def report_wide_names(names, feedback, kind):
     """Log which fields hold which class (or band): names are shortened, numbered when taken."""
     by_label = {}
@@ -134,13 +133,13 @@ def report_wide_names(names, feedback, kind):
         feedback.pushInfo(tr("Fields of {kind} '{label}': {fields}", kind=kind, label="NULL" if label is None else label, fields=", ".join(columns)))
 
 
-def wide_fields(unit_fields, names, integer_names, label_text):
-    """The units' fields, then one per wide column, typed by its measure, its alias naming the
-    measure and ``label_text(measure, label)``."""
+def wide_fields(unit_fields, names, integer_names, alias):
+    """The units' fields, then one per wide column, typed by its measure, its alias
+    ``alias(measure, label)``."""
     fields = QgsFields(unit_fields)
     for (measure, label), name in names.items():
         column = QgsField(name, QVariant.LongLong if measure in integer_names else QVariant.Double)
-        column.setAlias(wide_alias(measure, label_text(measure, label)))
+        column.setAlias(alias(measure, label))
         fields.append(column)
     return fields
 

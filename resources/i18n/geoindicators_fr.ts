@@ -112,6 +112,14 @@
       <translation>Un champ avec une valeur par unité, la clé de chaque ligne de la sortie.</translation>
     </message>
     <message>
+      <source>Parent levels (fields of the units, nearest parent first)</source>
+      <translation>Niveaux parents (champs des unités, du parent le plus proche au plus lointain)</translation>
+    </message>
+    <message>
+      <source>Such as the province code then the country code: the output also holds a row per parent at each level, as if the indicator ran on the units dissolved by that field, and pct_parent, each row's share of its parent.</source>
+      <translation>Par exemple le code de la province puis celui du pays : la sortie contient aussi une ligne par parent à chaque niveau, comme si l'indicateur avait été calculé sur les unités regroupées par ce champ, et pct_parent, la part de chaque ligne dans son parent.</translation>
+    </message>
+    <message>
       <source>Run on</source>
       <translation>Exécuter sur</translation>
     </message>
@@ -138,6 +146,22 @@
     <message>
       <source>Unit identifier field</source>
       <translation>Champ identifiant des unités</translation>
+    </message>
+    <message>
+      <source>Unit of areas</source>
+      <translation>Unité des surfaces</translation>
+    </message>
+    <message>
+      <source>Square metres (the default), hectares or square kilometres, for every area of the output; field names do not change, their aliases say the unit.</source>
+      <translation>Mètres carrés (par défaut), hectares ou kilomètres carrés, pour toutes les surfaces de la sortie ; les noms des champs ne changent pas, leurs alias donnent l'unité.</translation>
+    </message>
+    <message>
+      <source>Unit of lengths</source>
+      <translation>Unité des longueurs</translation>
+    </message>
+    <message>
+      <source>Metres (the default) or kilometres, for every length of the output.</source>
+      <translation>Mètres (par défaut) ou kilomètres, pour toutes les longueurs de la sortie.</translation>
     </message>
     <message>
       <source>Output layout</source>
@@ -230,6 +254,14 @@
     <message>
       <source>The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').</source>
       <translation>La couche thématique « {layer} » mélange points, lignes et polygones. Gardez un seul type de géométrie (par exemple avec « Extraire par expression »).</translation>
+    </message>
+    <message>
+      <source>The parent level '{level}' of '{layer}' is NULL for {count} units (for example {examples}): every unit needs a parent at each level. Fill the field, or leave this level out.</source>
+      <translation>Le niveau parent « {level} » de « {layer} » est NULL pour {count} unités (par exemple {examples}) : chaque unité doit avoir un parent à chaque niveau. Remplissez le champ, ou retirez ce niveau.</translation>
+    </message>
+    <message>
+      <source>{count} values of the level '{level}' of '{layer}' have units in several values of '{above}' (for example {examples}): give the levels nearest parent first, each inside one parent of the next.</source>
+      <translation>{count} valeurs du niveau « {level} » de « {layer} » ont des unités dans plusieurs valeurs de « {above} » (par exemple {examples}) : donnez les niveaux du parent le plus proche au plus lointain, chacun inclus dans un seul parent du suivant.</translation>
     </message>
     <message>
       <source>Cannot read the raster '{layer}' at {path}: {reason}</source>
@@ -452,6 +484,14 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>La valeur « {value} » de la table des classes n'est pas un nombre : la première colonne contient les valeurs de classes du raster.</translation>
     </message>
     <message>
+      <source>The identifier field '{field}' of '{layer}' is also a parent level: the levels are the fields of the units' parents (province, country).</source>
+      <translation>Le champ identifiant « {field} » de « {layer} » est aussi un niveau parent : les niveaux sont les champs des parents des unités (province, pays).</translation>
+    </message>
+    <message>
+      <source>A parent level of '{layer}' is given twice; give each level field once, nearest parent first.</source>
+      <translation>Un niveau parent de « {layer} » est donné deux fois ; donnez chaque champ de niveau une fois, du parent le plus proche au plus lointain.</translation>
+    </message>
+    <message>
       <source>The unit identifier field is named '{field}', like a field of the output. Choose another identifier field, or rename it.</source>
       <translation>Le champ identifiant des unités s'appelle « {field} », comme un champ de la sortie. Choisissez un autre champ identifiant ou renommez-le.</translation>
     </message>
@@ -500,8 +540,28 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Interrompu (Ctrl+C) : l'exécution s'est arrêtée et n'a rien écrit.</translation>
     </message>
     <message>
+      <source>&lt;p&gt;&lt;b&gt;Parent levels&lt;/b&gt; (LEVEL_FIELDS): fields of the units that name their parents, nearest first (the province, then the country). The long layout then also holds one row per parent at each level, as if the indicator had run on the units dissolved by that field, with level, parent and pct_parent (each row's share of its parent's value for the same class); the wide layout adds a pct_parent field per class to the units. A unit has one parent per level: units that straddle two parents (H3 cells across communes) must be cut first, by intersecting them with the parents' layer (Vector &gt; Geoprocessing &gt; Intersection, native:intersection), then the pieces are the units.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;&lt;b&gt;Niveaux parents&lt;/b&gt; (LEVEL_FIELDS) : des champs des unités qui nomment leurs parents, du plus proche au plus lointain (la province, puis le pays). La disposition longue contient alors aussi une ligne par parent à chaque niveau, comme si l'indicateur avait été calculé sur les unités regroupées par ce champ, avec level, parent et pct_parent (la part de chaque ligne dans la valeur de son parent pour la même classe) ; la disposition large ajoute aux unités un champ pct_parent par classe. Une unité a un seul parent par niveau : les unités à cheval sur deux parents (des mailles H3 sur deux communes) doivent d'abord être découpées, en les intersectant avec la couche des parents (Vecteur &gt; Géotraitement &gt; Intersection, native:intersection) ; les morceaux sont alors les unités.&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <source>&lt;p&gt;&lt;b&gt;Units of measure&lt;/b&gt; (AREA_UNIT: m², ha or km²; LENGTH_UNIT: m or km): every area and length of the output is given in them; field names do not change, their aliases and the log say the unit.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;&lt;b&gt;Unités de mesure&lt;/b&gt; (AREA_UNIT : m², ha ou km² ; LENGTH_UNIT : m ou km) : toutes les surfaces et longueurs de la sortie y sont données ; les noms des champs ne changent pas, leurs alias et le journal donnent l'unité.&lt;/p&gt;</translation>
+    </message>
+    <message>
       <source>Cancelled: the run stopped and wrote nothing.</source>
       <translation>Annulé : l'exécution s'est arrêtée et n'a rien écrit.</translation>
+    </message>
+    <message>
+      <source>Areas are given in {unit}.</source>
+      <translation>Les surfaces sont données en {unit}.</translation>
+    </message>
+    <message>
+      <source>Lengths are given in {unit}.</source>
+      <translation>Les longueurs sont données en {unit}.</translation>
+    </message>
+    <message>
+      <source>With parent levels, the wide layout holds the units only, with a pct_parent field per class: each unit's share of its parent's value. The long layout holds the parents' rows too.</source>
+      <translation>Avec des niveaux parents, la disposition large ne contient que les unités, avec un champ pct_parent par classe : la part de chaque unité dans la valeur de son parent. La disposition longue contient aussi les lignes des parents.</translation>
     </message>
     <message>
       <source>Unexpected error: {error}. Nothing was written. Please report it to the plugin's tracker, with the log of this run.</source>
@@ -608,8 +668,8 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Indicateur d'interpolation surfacique</translation>
     </message>
     <message>
-      <source>&lt;p&gt;Moves the values of source polygons (census tracts, parcels, former communes) to the spatial units, by the area each source shares with each unit, as tobler's area_interpolate does. With a(s, u) the area of source s inside unit u:&lt;/p&gt;&lt;p&gt;&lt;b&gt;Extensive&lt;/b&gt; variables (counts, totals): each source's value is shared between the units in proportion to a(s, u). With 'Allocate the whole value' (the default, as tobler) a source's whole value goes to the units it touches; without it, the share of a source lying outside every unit is lost (as R's sf::st_interpolate_aw), and the log says how much.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Intensive&lt;/b&gt; variables (rates, densities): the mean of the sources' values weighted by a(s, u), over the part of the unit the sources cover. &lt;b&gt;Categorical&lt;/b&gt; variables: for each value, the share (%) of the unit's area covered by sources of that value.&lt;/p&gt;&lt;p&gt;Unlike tobler: a NULL source value is left out of that variable (tobler counts it as 0, which drags means down); a unit that no source touches gets NULL, not 0, and is counted in a warning; areas are in double precision. The log gives, for each extensive variable, the sources' total and what the units received, the sources that touch no unit and the sources that overlap each other (their values count twice).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Weight raster&lt;/b&gt; (dasymetric): each cell weighs its area times 1 when its value is among the weight classes (such as 21,22,23,24 for built-up land cover) and 0 otherwise, or without classes times its value (population grid; nodata and negative values weigh 0); these weights replace areas for extensive and intensive variables. A source with no weight anywhere is shared by area instead, a unit with no weight gets the area-weighted mean, both counted in the log. The raster is read window by window with exact cell coverage, never turned into polygons.&lt;/p&gt;&lt;p&gt;Areas follow the ellipsoid set for measurements, like the other indicators; the sources are reprojected to the units' CRS. &lt;b&gt;Output layout&lt;/b&gt;: wide (the default), the units layer with one field per variable under the source field's name and field_value per class (a name the units have already is numbered, and the log says so); long, one row per unit and variable (unit identifier, variable, class, value). With qgis_process, give several fields as EXTENSIVE=pop;households. &lt;b&gt;Run on&lt;/b&gt; (advanced parameters): this computer, or a Dask cluster.&lt;/p&gt;</source>
-      <translation>&lt;p&gt;Transfère les valeurs de polygones sources (îlots de recensement, parcelles, anciennes communes) vers les unités spatiales, selon la surface que chaque source partage avec chaque unité, comme le fait area_interpolate de tobler. Avec a(s, u) la surface de la source s dans l'unité u :&lt;/p&gt;&lt;p&gt;Variables &lt;b&gt;extensives&lt;/b&gt; (effectifs, totaux) : la valeur de chaque source est répartie entre les unités en proportion de a(s, u). Avec « Attribuer toute la valeur » (par défaut, comme tobler), toute la valeur d'une source va aux unités qu'elle touche ; sans, la part d'une source située hors de toute unité est perdue (comme sf::st_interpolate_aw de R), et le journal dit combien.&lt;/p&gt;&lt;p&gt;Variables &lt;b&gt;intensives&lt;/b&gt; (taux, densités) : la moyenne des valeurs des sources pondérée par a(s, u), sur la partie de l'unité que couvrent les sources. Variables &lt;b&gt;catégorielles&lt;/b&gt; : pour chaque valeur, la part (%) de la surface de l'unité couverte par des sources de cette valeur.&lt;/p&gt;&lt;p&gt;À la différence de tobler : une valeur NULL d'une source est écartée de cette variable (tobler la compte comme 0, ce qui tire les moyennes vers le bas) ; une unité qu'aucune source ne touche reçoit NULL, pas 0, et est comptée dans un avertissement ; les surfaces sont en double précision. Le journal donne, pour chaque variable extensive, le total des sources et ce qu'ont reçu les unités, les sources qui ne touchent aucune unité et les sources qui se chevauchent (leurs valeurs comptent deux fois).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Raster de pondération&lt;/b&gt; (dasymétrique) : chaque cellule pèse sa surface multipliée par 1 si sa valeur fait partie des classes pondérées (par exemple 21,22,23,24 pour le bâti) et 0 sinon, ou sans classes par sa valeur (grille de population ; les cellules nodata et les valeurs négatives pèsent 0) ; ces poids remplacent les surfaces pour les variables extensives et intensives. Une source sans aucun poids est répartie selon la surface, une unité sans poids reçoit la moyenne pondérée par la surface, tous deux comptés dans le journal. Le raster est lu fenêtre par fenêtre avec la couverture exacte des cellules, jamais transformé en polygones.&lt;/p&gt;&lt;p&gt;Les surfaces suivent l'ellipsoïde choisi pour les mesures, comme les autres indicateurs ; les sources sont reprojetées dans le SCR des unités. &lt;b&gt;Disposition&lt;/b&gt; : large (par défaut), la couche des unités avec un champ par variable sous le nom du champ source et champ_valeur par classe (un nom que les unités ont déjà est numéroté, et le journal le dit) ; longue, une ligne par unité et variable (identifiant de l'unité, variable, classe, valeur). Avec qgis_process, donnez plusieurs champs ainsi : EXTENSIVE=pop;menages. &lt;b&gt;Exécuter sur&lt;/b&gt; (paramètres avancés) : cet ordinateur, ou un cluster Dask.&lt;/p&gt;</translation>
+      <source>&lt;p&gt;Moves the values of source polygons (census tracts, parcels, former communes) to the spatial units, by the area each source shares with each unit, as tobler's area_interpolate does. With a(s, u) the area of source s inside unit u:&lt;/p&gt;&lt;p&gt;&lt;b&gt;Extensive&lt;/b&gt; variables (counts, totals): each source's value is shared between the units in proportion to a(s, u). With 'Allocate the whole value' (the default, as tobler) a source's whole value goes to the units it touches; without it, the share of a source lying outside every unit is lost (as R's sf::st_interpolate_aw), and the log says how much.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Intensive&lt;/b&gt; variables (rates, densities): the mean of the sources' values weighted by a(s, u), over the part of the unit the sources cover. &lt;b&gt;Categorical&lt;/b&gt; variables: for each value, the share (%) of the unit's area covered by sources of that value.&lt;/p&gt;&lt;p&gt;Unlike tobler: a NULL source value is left out of that variable (tobler counts it as 0, which drags means down); a unit that no source touches gets NULL, not 0, and is counted in a warning; areas are in double precision. The log gives, for each extensive variable, the sources' total and what the units received, the sources that touch no unit and the sources that overlap each other (their values count twice).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Weight raster&lt;/b&gt; (dasymetric): each cell weighs its area times 1 when its value is among the weight classes (such as 21,22,23,24 for built-up land cover) and 0 otherwise, or without classes times its value (population grid; nodata and negative values weigh 0); these weights replace areas for extensive and intensive variables. A source with no weight anywhere is shared by area instead, a unit with no weight gets the area-weighted mean, both counted in the log. The raster is read window by window with exact cell coverage, never turned into polygons.&lt;/p&gt;&lt;p&gt;Areas follow the ellipsoid set for measurements, like the other indicators; the sources are reprojected to the units' CRS. &lt;b&gt;Output layout&lt;/b&gt;: wide (the default), the units layer with one field per variable under the source field's name and field_value per class (a name the units have already is numbered, and the log says so); long, one row per unit and variable (unit identifier, variable, class, value). With qgis_process, give several fields as EXTENSIVE=pop;households. &lt;b&gt;Run on&lt;/b&gt; (advanced parameters): this computer, or a Dask cluster, whose scheduler address (tcp://host:8786) is given here or in Options &gt; Processing &gt; Providers &gt; GeoIndicators.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;Transfère les valeurs de polygones sources (îlots de recensement, parcelles, anciennes communes) vers les unités spatiales, selon la surface que chaque source partage avec chaque unité, comme le fait area_interpolate de tobler. Avec a(s, u) la surface de la source s dans l'unité u :&lt;/p&gt;&lt;p&gt;Variables &lt;b&gt;extensives&lt;/b&gt; (effectifs, totaux) : la valeur de chaque source est répartie entre les unités en proportion de a(s, u). Avec « Attribuer toute la valeur » (par défaut, comme tobler), toute la valeur d'une source va aux unités qu'elle touche ; sans, la part d'une source située hors de toute unité est perdue (comme sf::st_interpolate_aw de R), et le journal dit combien.&lt;/p&gt;&lt;p&gt;Variables &lt;b&gt;intensives&lt;/b&gt; (taux, densités) : la moyenne des valeurs des sources pondérée par a(s, u), sur la partie de l'unité que couvrent les sources. Variables &lt;b&gt;catégorielles&lt;/b&gt; : pour chaque valeur, la part (%) de la surface de l'unité couverte par des sources de cette valeur.&lt;/p&gt;&lt;p&gt;À la différence de tobler : une valeur NULL d'une source est écartée de cette variable (tobler la compte comme 0, ce qui tire les moyennes vers le bas) ; une unité qu'aucune source ne touche reçoit NULL, pas 0, et est comptée dans un avertissement ; les surfaces sont en double précision. Le journal donne, pour chaque variable extensive, le total des sources et ce qu'ont reçu les unités, les sources qui ne touchent aucune unité et les sources qui se chevauchent (leurs valeurs comptent deux fois).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Raster de pondération&lt;/b&gt; (dasymétrique) : chaque cellule pèse sa surface multipliée par 1 si sa valeur fait partie des classes pondérées (par exemple 21,22,23,24 pour le bâti) et 0 sinon, ou sans classes par sa valeur (grille de population ; les cellules nodata et les valeurs négatives pèsent 0) ; ces poids remplacent les surfaces pour les variables extensives et intensives. Une source sans aucun poids est répartie selon la surface, une unité sans poids reçoit la moyenne pondérée par la surface, tous deux comptés dans le journal. Le raster est lu fenêtre par fenêtre avec la couverture exacte des cellules, jamais transformé en polygones.&lt;/p&gt;&lt;p&gt;Les surfaces suivent l'ellipsoïde choisi pour les mesures, comme les autres indicateurs ; les sources sont reprojetées dans le SCR des unités. &lt;b&gt;Disposition&lt;/b&gt; : large (par défaut), la couche des unités avec un champ par variable sous le nom du champ source et champ_valeur par classe (un nom que les unités ont déjà est numéroté, et le journal le dit) ; longue, une ligne par unité et variable (identifiant de l'unité, variable, classe, valeur). Avec qgis_process, donnez plusieurs champs ainsi : EXTENSIVE=pop;menages. &lt;b&gt;Exécuter sur&lt;/b&gt; (paramètres avancés) : cet ordinateur, ou un cluster Dask, dont l'adresse du planificateur (tcp://host:8786) est donnée ici ou dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators.&lt;/p&gt;</translation>
     </message>
     <message>
       <source>areal interpolation</source>
@@ -678,6 +738,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>Cells with these values weigh their area, others nothing; empty: each cell weighs its value.</source>
       <translation>Les cellules de ces valeurs pèsent leur surface, les autres rien ; vide : chaque cellule pèse sa valeur.</translation>
+    </message>
+    <message>
+      <source>{label}, % of the parent</source>
+      <translation>{label}, % du parent</translation>
     </message>
     <message>
       <source>Source polygons</source>
