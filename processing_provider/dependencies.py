@@ -21,6 +21,8 @@ PINNED_SHAPELY_GEOS = "3.11"
 MINIMUM = {
     "core": {"numpy": "1.23.2", "pandas": "2.0", "shapely": "2.0", "pyproj": "3.0"},
     "cluster": {"dask": "2023.1", "distributed": "2023.1"},
+    # H3 units only: the other algorithms run without it.
+    "h3": {"h3": "4.2"},
 }
 # Libraries the installer does not bring: QGIS's own (pyproj uses QGIS's PROJ on Linux).
 SYSTEM_ONLY = {"pyproj"}
@@ -67,7 +69,13 @@ def status(purpose="core"):
 
 def problems(purpose="core"):
     """Sentences saying why the algorithms cannot run here (for ``purpose``: "core" computing,
-    "cluster" running on Dask); empty when they can. The last one says how to install."""
+    "cluster" running on Dask, "h3" H3 grids, or several of them); empty when they can. The last
+    one says how to install."""
+    if isinstance(purpose, (tuple, list)):
+        found = []
+        for each in purpose:
+            found += [reason for reason in problems(each) if reason not in found]
+        return found
     reasons = []
     found_status = status(purpose)
     for name, found, minimum, fit in found_status:

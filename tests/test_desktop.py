@@ -57,6 +57,7 @@ def run_desktop(data, language, tmp_path):
                      "parameters": {"INPUT": "communes", "ID_FIELD": "code", "RASTER": "values", "LAYOUT": layout, "OUTPUT": "TEMPORARY_OUTPUT"}})
     runs.append({"label": "interpolate wide", "algorithm": "geoindicators:interpolate",
                  "parameters": {"INPUT": "communes", "ID_FIELD": "code", "SOURCE": "land_cover", "CATEGORICAL": ["cover"], "OUTPUT": "TEMPORARY_OUTPUT"}})
+    runs.append({"label": "h3 units", "algorithm": "geoindicators:h3units", "parameters": {"INPUT": "communes", "RESOLUTIONS": "6", "OUTPUT": "TEMPORARY_OUTPUT"}})
     runs.append({"label": "model", "algorithm": MODEL_ID,
                  "parameters": {"units": "communes", "unit_id": "code", "theme": "land_cover", "class_field": "cover",
                                 "overlay:indicator": "TEMPORARY_OUTPUT"}})
@@ -65,7 +66,7 @@ def run_desktop(data, language, tmp_path):
         "ellipsoid": ELLIPSOID,
         "layers": {"communes": ["vector", f"{sample}|layername=communes"], "land_cover": ["vector", f"{sample}|layername=land_cover"],
                    "values": ["raster", data["raster"]]},
-        "searches": ["land cover", "burnt", "dask", "NDVI", "census"],
+        "searches": ["land cover", "burnt", "dask", "NDVI", "census", "hexagon"],
         "model": MODEL_ID,
         "runs": runs,
         "report": str(report),
@@ -107,6 +108,7 @@ def test_every_dialog_runs_and_loads_its_layers_without_a_red_line(provider, qgi
     assert {"geoindicators:overlay", "geoindicators:zonalstats", "geoindicators:clusterstatus"} <= found["dask"]
     assert "geoindicators:zonalstats" in found["NDVI"]
     assert "geoindicators:interpolate" in found["census"]
+    assert "geoindicators:h3units" in found["hexagon"]
     # The toolbox's own copy of the shipped model finds its steps (it was "invalid" in the desktop).
     assert report["model_issues"] == []
 

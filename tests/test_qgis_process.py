@@ -154,7 +154,7 @@ def test_listing_the_algorithms_loads_no_heavy_library(provider):
         "application = QgsApplication([], False); application.initQgis()\n"
         "from geoindicators.processing_provider.provider import GeoIndicatorsProvider\n"
         "provider = GeoIndicatorsProvider(); provider.loadAlgorithms()\n"
-        "assert len(provider.algorithms()) == 6  # four algorithms and the two shipped models\n"
+        "assert len(provider.algorithms()) == 8  # five algorithms and the three shipped models\n"
         "print(sorted(name for name in ('numpy', 'pandas', 'shapely', 'dask', 'distributed') if name in sys.modules))\n"
     ).format(plugins=PLUGINS)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
@@ -171,6 +171,6 @@ def test_the_shipped_model_is_valid_and_in_the_toolbox(provider):
     assert model.validate() == (True, [])
     assert [parameter.parameterName() for parameter in model.orderedParameters()] == ["units", "unit_id", "theme", "class_field"]
     listed = [algorithm for algorithm in QgsApplication.processingRegistry().algorithms() if algorithm.provider() is provider and algorithm.group() == "Models"]
-    assert sorted(algorithm.displayName() for algorithm in listed) == ["Repaired areal interpolation", "Repaired overlay indicator"]
+    assert sorted(algorithm.displayName() for algorithm in listed) == ["H3 units then overlay", "Repaired areal interpolation", "Repaired overlay indicator"]
     # The toolbox's own copies, loaded before the provider was registered, find their steps too.
-    assert [algorithm.validate() for algorithm in listed] == [(True, []), (True, [])]
+    assert [algorithm.validate() for algorithm in listed] == [(True, [])] * 3

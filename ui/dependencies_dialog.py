@@ -116,6 +116,7 @@ class DependenciesDialog(QDialog):
 
     def refresh(self):
         rows = [(name, version, minimum, fit, tr("computing")) for name, version, minimum, fit in dependencies.status("core")]
+        rows += [(name, version, minimum, fit, tr("H3 grids")) for name, version, minimum, fit in dependencies.status("h3")]
         rows += [(name, version, minimum, fit, tr("Dask clusters")) for name, version, minimum, fit in dependencies.status("cluster")]
         self.table.setRowCount(len(rows))
         # Every library in view, without scrolling.

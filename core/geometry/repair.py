@@ -114,3 +114,56 @@ def dissolve(geometries, groups, count):
         shapely.multipolygons(parts, indices=owner, out=out)
     out[shapely.is_missing(out)] = shapely.from_wkt("POLYGON EMPTY")
     return out
+
+
+def intersect_one(geometries, other, tiles_across=4):
+    """``intersection(geometries, other)`` where ``other`` is one large polygon (a coastline of
+    thousands of vertices) and ``geometries`` many small ones: GEOS would go through all of
+    ``other``'s vertices for each of them. See ``pieces_of``."""
+    geometries = np.asarray(geometries, dtype=object)
+    if len(geometries) == 0:
+        return np.empty(0, dtype=object)
+    pieces, index = pieces_of(other, geometries, tiles_across)
+    return shapely.intersection(geometries, pieces[index])
+
+
+def pieces_of(other, geometries, tiles_across=4):
+    """``(pieces, index)``: ``other`` cut once into tiles (each a few of the ``geometries`` wide,
+    plus a margin as wide as the largest geometry), and for each geometry the piece of the tile
+    its box's centre falls in, which holds all of it: ``geometry ∩ other = geometry ∩
+    pieces[index]``, with far fewer vertices to go through."""
+    geometries = np.asarray(geometries, dtype=object)
+    bounds = shapely.bounds(geometries)
+    width, height = bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]
+    margin = float(max(np.nanmax(width), np.nanmax(height)))
+    size = tiles_across * margin
+    if not np.isfinite(size) or size <= 0:
+        return np.array([other], dtype=object), np.zeros(len(geometries), np.int64)
+    x0, y0 = float(np.nanmin(bounds[:, 0])), float(np.nanmin(bounds[:, 1]))
+    column = np.floor(((bounds[:, 0] + bounds[:, 2]) / 2 - x0) / size).astype(np.int64)
+    row = np.floor(((bounds[:, 1] + bounds[:, 3]) / 2 - y0) / size).astype(np.int64)
+    tiles, index = np.unique(np.column_stack([column, row]), axis=0, return_inverse=True)
+    index = index.ravel()
+    # Tiles come from halving blocks of tiles, each clipped from its block's piece: a few vertices
+    # are gone through per tile, not all of ``other``'s for each. GEOS's rectangle clipping takes
+    # one rectangle at a time.
+    pieces = np.empty(len(tiles), dtype=object)
+
+    def clip(piece, first_column, first_row, columns, rows, members):
+        box = (x0 + first_column * size - margin, y0 + first_row * size - margin, x0 + (first_column + columns) * size + margin,
+               y0 + (first_row + rows) * size + margin)
+        piece = shapely.clip_by_rect(piece, *box)
+        if columns == 1 and rows == 1:
+            pieces[members] = piece
+            return
+        half_columns, half_rows = (columns + 1) // 2, (rows + 1) // 2
+        for left, width in ((0, half_columns), (half_columns, columns - half_columns)):
+            for bottom, height in ((0, half_rows), (half_rows, rows - half_rows)):
+                inside = members[(tiles[members, 0] >= first_column + left) & (tiles[members, 0] < first_column + left + width)
+                                 & (tiles[members, 1] >= first_row + bottom) & (tiles[members, 1] < first_row + bottom + height)]
+                if width and height and len(inside):
+                    clip(piece, first_column + left, first_row + bottom, width, height, inside)
+
+    span = int(max(tiles[:, 0].max(), tiles[:, 1].max())) + 1
+    clip(other, 0, 0, span, span, np.arange(len(tiles)))
+    return pieces, index

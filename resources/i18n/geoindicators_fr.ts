@@ -660,6 +660,110 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>inutile ici</translation>
     </message>
     <message>
+      <source>H3 units</source>
+      <translation>Unités H3</translation>
+    </message>
+    <message>
+      <source>&lt;p&gt;Covers a territory (the zone polygons, dissolved) with H3 cells at one or several resolutions (6,8), to use as the spatial units of any indicator, with h3 as their identifier field.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Containment&lt;/b&gt;: &lt;i&gt;cells that overlap the zone&lt;/i&gt; (the default) cover it completely, coasts included; &lt;i&gt;cells whose centre is in the zone&lt;/i&gt; are h3's own polygon_to_cells, which every H3 plugin uses, and leave gaps along coasts (about 3 % of a large island at resolution 6); &lt;i&gt;cells wholly inside&lt;/i&gt; leave out every cell the coast crosses. The cells are the very ones of h3's h3shape_to_cells_experimental for each rule, found much faster on detailed coastlines. &lt;b&gt;Clip&lt;/b&gt; cuts the cells to the zone: the pieces then tile it exactly.&lt;/p&gt;&lt;p&gt;Fields: h3 (the cell's index as text, as h3 3.x wrote it), resolution, cell_area and area_in_zone (measured like every indicator: on the ellipsoid set for measurements, or planar when it is None), and with several resolutions parent_6 (for example): the cell's parent at each coarser resolution asked for, only where the cell lies inside it. H3 cells do not nest exactly (the children of a cell stick out of it a little): each resolution is computed on its own, never rolled up.&lt;/p&gt;&lt;p&gt;Zones in any CRS; across the antimeridian too (Fiji, Wallis and Futuna): the cells come out in the zone's CRS, cut at 180° when that CRS is geographic.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;Couvre un territoire (les polygones de la zone, fusionnés) de mailles H3 à une ou plusieurs résolutions (6,8), à utiliser comme unités spatiales de tout indicateur, avec h3 comme champ identifiant.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Mailles retenues&lt;/b&gt; : &lt;i&gt;les mailles qui recouvrent la zone&lt;/i&gt; (par défaut) la couvrent entièrement, côtes comprises ; &lt;i&gt;les mailles dont le centre est dans la zone&lt;/i&gt; sont polygon_to_cells de h3, qu'utilisent toutes les extensions H3, et laissent des trous le long des côtes (environ 3 % d'une grande île à la résolution 6) ; &lt;i&gt;les mailles entièrement dans la zone&lt;/i&gt; laissent de côté toute maille que traverse la côte. Ce sont exactement les mailles de h3shape_to_cells_experimental de h3 pour chaque règle, trouvées bien plus vite sur des côtes détaillées. &lt;b&gt;Découper&lt;/b&gt; coupe les mailles selon la zone : les morceaux la pavent alors exactement.&lt;/p&gt;&lt;p&gt;Champs : h3 (l'index de la maille en texte, comme l'écrivait h3 3.x), resolution, cell_area et area_in_zone (mesurées comme tout indicateur : sur l'ellipsoïde choisi pour les mesures, ou planes s'il est None), et avec plusieurs résolutions parent_6 (par exemple) : le parent de la maille à chaque résolution plus grossière demandée, seulement là où la maille est dedans. Les mailles H3 ne s'emboîtent pas exactement (les enfants d'une maille en débordent un peu) : chaque résolution est calculée pour elle-même, jamais agrégée.&lt;/p&gt;&lt;p&gt;Zones dans tout SCR, y compris à cheval sur l'antiméridien (Fidji, Wallis-et-Futuna) : les mailles sortent dans le SCR de la zone, coupées à 180° quand ce SCR est géographique.&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <source>h3</source>
+      <translation>h3</translation>
+    </message>
+    <message>
+      <source>hexagon</source>
+      <translation>hexagone</translation>
+    </message>
+    <message>
+      <source>grid</source>
+      <translation>grille</translation>
+    </message>
+    <message>
+      <source>cells</source>
+      <translation>mailles</translation>
+    </message>
+    <message>
+      <source>units</source>
+      <translation>unités</translation>
+    </message>
+    <message>
+      <source>coverage</source>
+      <translation>couverture</translation>
+    </message>
+    <message>
+      <source>indicator</source>
+      <translation>indicateur</translation>
+    </message>
+    <message>
+      <source>The territory to cover (its polygons are dissolved), in any CRS.</source>
+      <translation>Le territoire à couvrir (ses polygones sont fusionnés), dans tout SCR.</translation>
+    </message>
+    <message>
+      <source>One or several resolutions, separated by commas: 6 gives cells of about 36 km², 8 of about 0.74 km².</source>
+      <translation>Une ou plusieurs résolutions, séparées par des virgules : 6 donne des mailles d'environ 36 km², 8 d'environ 0,74 km².</translation>
+    </message>
+    <message>
+      <source>Overlap covers the zone completely; centre is what H3 plugins give; wholly inside leaves the coast out.</source>
+      <translation>Le recouvrement couvre toute la zone ; le centre est ce que donnent les extensions H3 ; entièrement dedans laisse la côte de côté.</translation>
+    </message>
+    <message>
+      <source>The cells along the zone's edge are cut to it: the pieces tile the zone exactly.</source>
+      <translation>Les mailles du bord de la zone y sont découpées : les morceaux pavent exactement la zone.</translation>
+    </message>
+    <message>
+      <source>The cells, in the zone's CRS: prefer a GeoPackage.</source>
+      <translation>Les mailles, dans le SCR de la zone : préférez un GeoPackage.</translation>
+    </message>
+    <message>
+      <source>Covering '{layer}' with H3 cells of resolution {resolutions} ({containment}).</source>
+      <translation>Couverture de « {layer} » par des mailles H3 de résolution {resolutions} ({containment}).</translation>
+    </message>
+    <message>
+      <source>{count} cells.</source>
+      <translation>{count} mailles.</translation>
+    </message>
+    <message>
+      <source>Zone</source>
+      <translation>Zone</translation>
+    </message>
+    <message>
+      <source>H3 resolutions (from 0 to 15, such as 6,8)</source>
+      <translation>Résolutions H3 (de 0 à 15, par exemple 6,8)</translation>
+    </message>
+    <message>
+      <source>Cells kept</source>
+      <translation>Mailles retenues</translation>
+    </message>
+    <message>
+      <source>Cut the cells to the zone</source>
+      <translation>Découper les mailles selon la zone</translation>
+    </message>
+    <message>
+      <source>The zone layer '{layer}' has no coordinate reference system (CRS): H3 cells are placed on the Earth. Set its CRS (Layer Properties &gt; Source) and run again.</source>
+      <translation>La couche de zone « {layer} » n'a pas de système de coordonnées (SCR) : les mailles H3 sont placées sur la Terre. Définissez son SCR (Propriétés de la couche &gt; Source) et relancez.</translation>
+    </message>
+    <message>
+      <source>The zone layer '{layer}' has no polygon to cover.</source>
+      <translation>La couche de zone « {layer} » n'a aucun polygone à couvrir.</translation>
+    </message>
+    <message>
+      <source>{parameter} must list H3 resolutions from 0 to 15, such as 6,8; '{value}' does not.</source>
+      <translation>{parameter} doit donner des résolutions H3 de 0 à 15, par exemple 6,8 ; « {value} » ne le fait pas.</translation>
+    </message>
+    <message>
+      <source>Cells that overlap the zone (complete coverage)</source>
+      <translation>Mailles qui recouvrent la zone (couverture complète)</translation>
+    </message>
+    <message>
+      <source>Cells whose centre is in the zone (h3's polygon_to_cells)</source>
+      <translation>Mailles dont le centre est dans la zone (polygon_to_cells de h3)</translation>
+    </message>
+    <message>
+      <source>Cells wholly inside the zone</source>
+      <translation>Mailles entièrement dans la zone</translation>
+    </message>
+    <message>
       <source>{count} units of '{layer}' have no geometry: their values are NULL.</source>
       <translation>{count} unités de « {layer} » n'ont pas de géométrie : leurs valeurs sont NULL.</translation>
     </message>
@@ -694,10 +798,6 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>area weighted</source>
       <translation>pondéré par la surface</translation>
-    </message>
-    <message>
-      <source>indicator</source>
-      <translation>indicateur</translation>
     </message>
     <message>
       <source>{label}, % of the unit</source>
@@ -1130,6 +1230,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>computing</source>
       <translation>calculer</translation>
+    </message>
+    <message>
+      <source>H3 grids</source>
+      <translation>grilles H3</translation>
     </message>
     <message>
       <source>Dask clusters</source>

@@ -1,0 +1,352 @@
+"""H3 cells covering a territory, as units for the indicators.
+
+Three containment rules, the names of h3's own ``h3shape_to_cells_experimental``:
+
+* ``overlap`` (the default): every cell that meets the territory, so the cells cover it whole,
+  coasts included. h3's own overlap mode slows down with the coastline's vertices (20 s for a
+  20 000-vertex coast at resolution 8); the same cells come from the cells whose centres lie in the
+  territory widened by two cell edges (h3's fast centre rule) kept when they meet the territory
+  (a prepared GEOS test);
+* ``center``: the cells whose centre is in the territory: h3's ``h3shape_to_cells``, which every
+  QGIS H3 plugin uses; it leaves gaps along coasts;
+* ``full``: the cells wholly inside the territory.
+
+H3 works in longitude/latitude on WGS 84. The territory is moved there with pyproj, axis order
+fixed by ``always_xy`` (a latitude/longitude swap silently gives no cell at New Caledonia's
+coordinates, so the order is never left to a CRS's own axis convention). A territory across the
+antimeridian (Fiji, Wallis and Futuna) is taken in longitudes from 0 to 360 for the tests, and
+each cell's boundary is unwrapped the same way, so no half is missed and no cell spans the globe.
+Cells go back to the territory's CRS; in a geographic CRS whose longitudes stop at 180, a cell
+across the antimeridian is cut there into two parts.
+"""
+
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+import shapely
+
+from ..geometry.repair import intersect_one, pieces_of
+from ..model.errors import InputError
+
+OVERLAP, CENTER, FULL = "overlap", "center", "full"
+CONTAINMENTS = (OVERLAP, CENTER, FULL)
+WGS84 = "EPSG:4326"
+# The territory is widened by this many average edge lengths before its centre cells are taken:
+# any cell that meets it has its centre that close (a cell's vertices lie about one edge length
+# from its centre, a little more for the distorted ones).
+_WIDENING_EDGES = 2.0
+
+
+@dataclass
+class Cells:
+    """The cells of one resolution: ``ids`` (uint64), their ``geometries`` in the territory's CRS,
+    and ``inside`` (True for the cells wholly inside the territory: no need to clip them)."""
+
+    resolution: int
+    ids: np.ndarray
+    geometries: np.ndarray
+    inside: np.ndarray
+    lonlat: np.ndarray = None
+
+    @property
+    def texts(self):
+        """The cells' IDs as text, as h3 3.x wrote them (``88…ffff``)."""
+        import h3
+
+        return np.array([h3.int_to_str(int(cell)) for cell in self.ids], dtype=object)
+
+
+def cover(territory, crs, resolution, containment=OVERLAP):
+    """The H3 cells of ``resolution`` covering ``territory`` (one (multi)polygon, valid, in ``crs``)
+    by the ``containment`` rule; a ``Cells``."""
+    import h3
+    import h3.api.numpy_int as h3_int
+
+    if containment not in CONTAINMENTS:
+        raise InputError("bad_containment", f"The containment rule must be one of {', '.join(CONTAINMENTS)}, not {containment!r}.", value=str(containment))
+    if not 0 <= int(resolution) <= 15:
+        raise InputError("bad_resolution", f"H3 resolutions go from 0 to 15; {resolution} is not one.", value=str(resolution))
+    resolution = int(resolution)
+    lonlat = to_crs(np.array([territory], dtype=object), crs, WGS84)[0]
+    lonlat, shifted = _unwrapped_territory(lonlat)
+    # h3's centre rule slows down with the polygon's vertices: the candidates are the centre cells
+    # of a simplified outline around the territory (a few hundred vertices whatever the coast),
+    # then each rule is tested exactly on the territory itself with prepared GEOS predicates.
+    edge = h3.average_hexagon_edge_length(resolution, "m") / 111_320.0
+    latitude = min(85.0, max(abs(shapely.bounds(lonlat)[1]), abs(shapely.bounds(lonlat)[3])))
+    widening = (_WIDENING_EDGES if containment == OVERLAP else 0.0) * edge / np.cos(np.radians(latitude))
+    shapely.prepare(lonlat)
+    scale = 1.0 / np.cos(np.radians(latitude))
+    inner_cells, candidates = _candidates(lonlat, resolution, widening, edge, scale)
+    boundaries = cell_boundaries(candidates, shifted)
+    if containment == OVERLAP:
+        kept = shapely.intersects(lonlat, boundaries)
+    elif containment == FULL:
+        kept = shapely.covers(lonlat, boundaries)
+    else:
+        kept = shapely.contains(lonlat, _centres(candidates, shifted))
+    candidates, boundaries = candidates[kept], boundaries[kept]
+    inside = shapely.contains_properly(lonlat, boundaries)
+    # Cells known to lie well inside the territory need no test: they are in, by every rule.
+    order = np.argsort(np.r_[candidates, inner_cells], kind="stable")
+    cells = np.r_[candidates, inner_cells][order]
+    boundaries = np.r_[boundaries, cell_boundaries(inner_cells, shifted)][order]
+    inside = np.r_[inside, np.ones(len(inner_cells), dtype=bool)][order]
+    geometries = to_crs(boundaries, WGS84, crs)
+    geometries = _in_frame(geometries, crs, territory)
+    return Cells(resolution, cells, geometries, inside, boundaries)
+
+
+def cell_boundaries(cells, shifted=False):
+    """The cells' polygons in longitude/latitude (x = longitude); a cell across the antimeridian
+    keeps its longitudes together (above 180 on the east side), and with ``shifted`` every
+    longitude is taken from 0 to 360."""
+    import h3._cy as h3_cy
+
+    if len(cells) == 0:
+        return np.zeros(0, dtype=object)
+    rings = [h3_cy.cell_to_boundary(int(cell)) for cell in cells]
+    counts = np.fromiter(map(len, rings), dtype=np.int64, count=len(rings))
+    latlng = np.fromiter(chain.from_iterable(chain.from_iterable(rings)), dtype=float, count=2 * int(counts.sum())).reshape(-1, 2)
+    lon, lat = latlng[:, 1].copy(), latlng[:, 0]
+    owner = np.repeat(np.arange(len(cells)), counts)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    span = np.maximum.reduceat(lon, starts) - np.minimum.reduceat(lon, starts)
+    wrap = (span > 180.0)[owner] | shifted
+    lon[wrap & (lon < 0)] += 360.0
+    # shapely closes each ring (its first vertex again at its end).
+    return shapely.polygons(shapely.linearrings(np.column_stack([lon, lat]), indices=owner))
+
+
+# Cells are sought two resolutions coarser first: a coarse cell well inside the territory brings
+# its 49 descendants without a test, one far from it none.
+_COARSER = 2
+# How far the descendants of a cell reach beyond it, in edges of the descendants (they do not nest).
+_SPILL_EDGES = 3.0
+
+
+def _search_cells(lonlat, resolution, widening, edge):
+    """h3's centre cells of the territory widened by ``widening`` (degrees), through a simplified
+    outline: h3's centre rule slows down with the polygon's vertices (a few hundred vertices here,
+    whatever the coast). It is simplified by at most ``tolerance`` before and after the buffer
+    (GEOS buffers a detailed coast slowly) and widened by as much again, so it still holds the
+    territory widened by ``widening``."""
+    import h3.api.numpy_int as h3_int
+
+    tolerance = 0.5 * edge
+    search = shapely.simplify(shapely.buffer(shapely.simplify(lonlat, tolerance), widening + 3 * tolerance, quad_segs=2), tolerance)
+    return np.unique(np.asarray(h3_int.h3shape_to_cells(_h3shape(search), resolution), dtype=np.uint64))
+
+
+def _candidates(lonlat, resolution, widening, edge, scale):
+    """``(inner, candidates)``: cells of ``resolution`` known to lie well inside the territory, and
+    cells to test (a superset of those the rule keeps, without the inner ones)."""
+    import h3
+    import h3._cy as h3_cy
+
+    if resolution < _COARSER:
+        return np.zeros(0, np.uint64), _search_cells(lonlat, resolution, widening * scale, edge)
+    coarse = resolution - _COARSER
+    coarse_edge = h3.average_hexagon_edge_length(coarse, "m") / 111_320.0
+    spill = _SPILL_EDGES * edge * scale
+    # A cell's descendants have their centres within the cell widened by the spill: coarse cells
+    # whose centre is within the territory widened by that much, and by a coarse cell, hold them all.
+    parents = _search_cells(lonlat, coarse, (widening + spill + 2 * coarse_edge) * scale, coarse_edge)
+    boundaries = cell_boundaries(parents, _shifted_frame(lonlat))
+    well_inside = shapely.contains_properly(lonlat, shapely.buffer(boundaries, spill, quad_segs=1))
+    # Descendants that may meet the territory widened by ``widening``: those of the coarse cells
+    # that meet it once grown by the spill and the widening.
+    near = ~well_inside & shapely.intersects(lonlat, shapely.buffer(boundaries, spill + widening * scale, quad_segs=1))
+
+    def descendants(chosen):
+        if not len(chosen):
+            return np.zeros(0, np.uint64)
+        return np.concatenate([np.asarray(h3_cy.cell_to_children(int(cell), resolution), dtype=np.uint64) for cell in chosen])
+
+    return np.unique(descendants(parents[well_inside])), np.unique(descendants(parents[near]))
+
+
+def _shifted_frame(lonlat):
+    return shapely.bounds(lonlat)[2] > 180.0
+
+
+def _areas_inside(cells, territory):
+    """Planar area of each (convex) cell's part inside ``territory``."""
+    from ..geometry import clipping
+
+    if not len(cells):
+        return np.zeros(0)
+    pieces, index = pieces_of(territory, cells)
+    convex, hulls, offsets = clipping.convex_polygons(clipping.rings(cells))
+    areas = np.zeros(len(cells))
+    areas[convex] = clipping.clipped_areas(clipping.rings(pieces), index[convex], hulls, offsets, np.flatnonzero(convex))
+    # A cell cut at the antimeridian is in two parts: measured by GEOS.
+    areas[~convex] = shapely.area(shapely.intersection(cells[~convex], pieces[index[~convex]]))
+    return areas
+
+
+def _centres(cells, shifted):
+    """The cells' centres in longitude/latitude (from 0 to 360 with ``shifted``)."""
+    import h3._cy as h3_cy
+
+    latlng = np.array([h3_cy.cell_to_latlng(int(cell)) for cell in cells], dtype=float).reshape(-1, 2)
+    lon = latlng[:, 1]
+    if shifted:
+        lon = np.where(lon < 0, lon + 360.0, lon)
+    return shapely.points(lon, latlng[:, 0])
+
+
+def _unwrapped_territory(lonlat):
+    """The territory with longitudes from 0 to 360 when it spans the antimeridian (its longitudes
+    then cover more than 180°), and whether it was shifted."""
+    xmin, _ymin, xmax, _ymax = shapely.bounds(lonlat)
+    if xmax - xmin <= 180.0:
+        return lonlat, False
+    shifted = shapely.transform(lonlat, lambda xy: np.column_stack([np.where(xy[:, 0] < 0, xy[:, 0] + 360.0, xy[:, 0]), xy[:, 1]]))
+    # Parts cut at 180° now share that edge: merged into one polygon (a valid territory).
+    return shapely.union_all(shapely.get_parts(shifted)), True
+
+
+def _h3shape(polygons):
+    """An h3 shape (latitude first!) from a shapely (multi)polygon in longitude/latitude, longitudes
+    brought back to -180..180 (h3 takes an edge longer than 180° as crossing the antimeridian)."""
+    import h3
+
+    def ring(coordinates):
+        coordinates = np.asarray(coordinates)[:-1]
+        lon = ((coordinates[:, 0] + 180.0) % 360.0) - 180.0
+        return list(zip(coordinates[:, 1].tolist(), lon.tolist()))
+
+    parts = shapely.get_parts(polygons)
+    shapes = [h3.LatLngPoly(ring(part.exterior.coords), *(ring(hole.coords) for hole in part.interiors)) for part in parts if not part.is_empty]
+    return h3.LatLngMultiPoly(*shapes) if len(shapes) != 1 else shapes[0]
+
+
+def to_crs(geometries, source, target):
+    """``geometries`` from CRS ``source`` to ``target`` (anything pyproj takes), x = longitude for
+    geographic CRSs whatever their axis order."""
+    from pyproj import CRS, Transformer
+
+    source, target = CRS.from_user_input(source), CRS.from_user_input(target)
+    if source == target:
+        return np.asarray(geometries, dtype=object)
+    transformer = Transformer.from_crs(source, target, always_xy=True)
+    return shapely.transform(np.asarray(geometries, dtype=object), lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
+def _in_frame(geometries, crs, territory):
+    """Cells in a geographic CRS written like the territory: where its longitudes stop at 180, a
+    cell across the antimeridian is cut in two there, its eastern part written from -180."""
+    from pyproj import CRS
+
+    if not CRS.from_user_input(crs).is_geographic or shapely.bounds(territory)[2] > 180.0:
+        return geometries
+    across = shapely.bounds(geometries)[:, 2] > 180.0
+    if not across.any():
+        return geometries
+    from ..geometry.repair import POLYGON, simple_parts
+
+    out = geometries.copy()
+    west = shapely.clip_by_rect(geometries[across], -540.0, -90.0, 180.0, 90.0)
+    east = shapely.transform(shapely.clip_by_rect(geometries[across], 180.0, -90.0, 540.0, 90.0), lambda xy: xy - np.array([360.0, 0.0]))
+    parts, owner = simple_parts(np.concatenate([west, east]), POLYGON)
+    owner = owner % int(across.sum())
+    order = np.argsort(owner, kind="stable")
+    cut = np.full(int(across.sum()), None, dtype=object)
+    shapely.multipolygons(parts[order], indices=owner[order], out=cut)
+    out[across] = cut
+    return out
+
+
+@dataclass
+class H3Units:
+    """Cells of every resolution asked for, one row each: ``ids`` (text), ``resolutions``,
+    ``geometries`` (whole cells, or cut to the territory), ``cell_areas``, ``areas_in_zone`` and
+    ``parents`` (coarser resolution → each cell's parent there, None where the cell is not wholly
+    inside it: H3 cells do not nest exactly)."""
+
+    ids: np.ndarray
+    resolutions: np.ndarray
+    geometries: np.ndarray
+    cell_areas: np.ndarray
+    areas_in_zone: np.ndarray
+    parents: dict
+
+
+def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=False):
+    """The cells of each of ``resolutions`` covering ``territory`` (a (multi)polygon in ``crs``),
+    measured with ``measure`` (planar or ellipsoidal, as the indicators measure); see ``H3Units``.
+
+    Each resolution is computed on its own (a resolution is never rolled up from a finer one).
+    """
+    resolutions = sorted({int(value) for value in resolutions})
+    if not resolutions:
+        raise InputError("no_resolution", "Give at least one H3 resolution, from 0 to 15.")
+    territory = shapely.make_valid(territory)
+    shapely.prepare(territory)
+    found = [cover(territory, crs, resolution, containment) for resolution in resolutions]
+    ids, rows, geometries, cell_areas, in_zone = [], [], [], [], []
+    for cells in found:
+        whole = cells.geometries
+        cut = whole.copy()
+        border = ~cells.inside
+        areas = measure.areas(whole)
+        zone_areas = areas.copy()
+        if clip or not measure.additive:
+            cut[border] = intersect_one(whole[border], territory)
+            zone_areas[border] = measure.areas(cut[border])
+        else:
+            # Planar areas only: the territory's pieces clipped by the (convex) cells, no overlay.
+            zone_areas[border] = _areas_inside(whole[border], territory)
+        ids.append(cells.texts)
+        rows.append(np.full(len(cells.ids), cells.resolution, dtype=np.int64))
+        geometries.append(cut if clip else whole)
+        cell_areas.append(areas)
+        in_zone.append(zone_areas)
+    parents = {}
+    for coarse in resolutions[:-1]:
+        column = []
+        for cells in found:
+            column.append(np.full(len(cells.ids), None, dtype=object) if cells.resolution <= coarse else _nesting_parents(cells.ids, cells.lonlat, coarse))
+        parents[coarse] = np.concatenate(column)
+    return H3Units(np.concatenate(ids), np.concatenate(rows), np.concatenate(geometries), np.concatenate(cell_areas), np.concatenate(in_zone), parents)
+
+
+# A child cell counts as inside its parent when it sticks out by less than this, in degrees
+# (boundaries computed apart differ in their last digits).
+_NESTING_TOLERANCE = 1e-9
+
+
+def _nesting_parents(cells, boundaries, coarse):
+    """Each cell's parent at resolution ``coarse`` as text, None where the cell is not inside it.
+
+    ``boundaries`` are the cells' polygons in longitude/latitude. A parent is convex: a child is
+    inside when each of its vertices is on the inner side of each of the parent's edges."""
+    import h3
+    import h3._cy as h3_cy
+
+    from ..geometry import clipping
+
+    parents = np.array([h3_cy.cell_to_parent(int(cell), coarse) for cell in cells], dtype=np.uint64)
+    distinct, index = np.unique(parents, return_inverse=True)
+    child_rings = clipping.rings(boundaries)
+    _convex, hulls, offsets = clipping.convex_polygons(clipping.rings(cell_boundaries(distinct)))
+    counts = np.diff(offsets)
+    # Every child vertex against every edge of its parent (a pentagon's edges as many as it has).
+    vertex_child = np.repeat(np.arange(len(cells)), np.diff(child_rings.offsets))
+    vertices = child_rings.coordinates
+    nests = np.ones(len(cells), dtype=bool)
+    for edge in range(int(counts.max())):
+        parent = index[vertex_child]
+        has = counts[parent] > edge
+        start = hulls[offsets[parent] + np.minimum(edge, counts[parent] - 1)]
+        end = hulls[offsets[parent] + (np.minimum(edge, counts[parent] - 1) + 1) % counts[parent]]
+        # Near the antimeridian a child and its parent may sit on either side of 360°.
+        x = vertices[:, 0] + np.round((start[:, 0] - vertices[:, 0]) / 360.0) * 360.0
+        side = (end[:, 0] - start[:, 0]) * (vertices[:, 1] - start[:, 1]) - (end[:, 1] - start[:, 1]) * (x - start[:, 0])
+        outside = has & (side < -_NESTING_TOLERANCE * np.hypot(end[:, 0] - start[:, 0], end[:, 1] - start[:, 1]))
+        nests[vertex_child[outside]] = False
+    texts = np.array([h3.int_to_str(int(parent)) for parent in distinct], dtype=object)[index]
+    texts[~nests] = None
+    return texts

@@ -1,0 +1,175 @@
+"""geoindicators:h3units — H3 cells covering a territory, to use as the units of any indicator."""
+
+import re
+
+from qgis.core import (
+    QgsFeature,
+    QgsField,
+    QgsFields,
+    QgsGeometry,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterString,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from .. import parameters as shared
+from ..i18n import tr, tr_tags
+from ..inputs.layers import has_crs, read_geometries, report_reading
+from ..inputs.measure import measure_for
+from ..outputs import destination as destinations
+from ..outputs import sinks
+from ..progress import Steps
+from .base import HELP_URL, GeoIndicatorsAlgorithm
+
+
+class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
+    INPUT = "INPUT"
+    RESOLUTIONS = "RESOLUTIONS"
+    CONTAINMENT = "CONTAINMENT"
+    CLIP = "CLIP"
+    OUTPUT = "OUTPUT"
+    CONTAINMENTS = ["overlap", "center", "full"]
+
+    icon_name = "h3units"
+    required_libraries = ("core", "h3")
+
+    def name(self):
+        return "h3units"
+
+    def displayName(self):  # noqa: N802
+        return tr("H3 units")
+
+    def shortHelpString(self):  # noqa: N802
+        # Rendered as HTML: no angle brackets but tags.
+        return tr(
+            "<p>Covers a territory (the zone polygons, dissolved) with H3 cells at one or several resolutions (6,8), to use as the spatial "
+            "units of any indicator, with h3 as their identifier field.</p>"
+            "<p><b>Containment</b>: <i>cells that overlap the zone</i> (the default) cover it completely, coasts included; <i>cells whose centre "
+            "is in the zone</i> are h3's own polygon_to_cells, which every H3 plugin uses, and leave gaps along coasts (about 3 % of a large "
+            "island at resolution 6); <i>cells wholly inside</i> leave out every cell the coast crosses. The cells are the very ones of h3's "
+            "h3shape_to_cells_experimental for each rule, found much faster on detailed coastlines. <b>Clip</b> cuts the cells to the zone: "
+            "the pieces then tile it exactly.</p>"
+            "<p>Fields: h3 (the cell's index as text, as h3 3.x wrote it), resolution, cell_area and area_in_zone (measured like every "
+            "indicator: on the ellipsoid set for measurements, or planar when it is None), and with several resolutions parent_6 (for "
+            "example): the cell's parent at each coarser resolution asked for, only where the cell lies inside it. H3 cells do not nest "
+            "exactly (the children of a cell stick out of it a little): each resolution is computed on its own, never rolled up.</p>"
+            "<p>Zones in any CRS; across the antimeridian too (Fiji, Wallis and Futuna): the cells come out in the zone's CRS, cut at 180° "
+            "when that CRS is geographic.</p>"
+        )
+
+    def tags(self):
+        return tr_tags("h3", "hexagon", "grid", "cells", "units", "coverage", "indicator")
+
+    def helpUrl(self):  # noqa: N802
+        return HELP_URL + "#h3-units-geoindicatorsh3units"
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.add(QgsProcessingParameterFeatureSource(self.INPUT, tr("Zone"), [QgsProcessing.TypeVectorPolygon]),
+                 tr("The territory to cover (its polygons are dissolved), in any CRS."))
+        self.add(QgsProcessingParameterString(self.RESOLUTIONS, tr("H3 resolutions (from 0 to 15, such as 6,8)"), defaultValue="8"),
+                 tr("One or several resolutions, separated by commas: 6 gives cells of about 36 km², 8 of about 0.74 km²."))
+        self.add(QgsProcessingParameterEnum(self.CONTAINMENT, tr("Cells kept"), options=[tr("Cells that overlap the zone (complete coverage)"),
+                                                                                           tr("Cells whose centre is in the zone (h3's polygon_to_cells)"),
+                                                                                           tr("Cells wholly inside the zone")], defaultValue=0),
+                 tr("Overlap covers the zone completely; centre is what H3 plugins give; wholly inside leaves the coast out."))
+        self.add(QgsProcessingParameterBoolean(self.CLIP, tr("Cut the cells to the zone"), defaultValue=False),
+                 tr("The cells along the zone's edge are cut to it: the pieces tile the zone exactly."))
+        shared.add_units_of_measure(self, areas=True, lengths=False)
+        self.add(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("H3 units"), QgsProcessing.TypeVectorPolygon),
+                 tr("The cells, in the zone's CRS: prefer a GeoPackage."))
+
+    def run_algorithm(self, parameters, context, model_feedback):
+        import numpy as np
+        import shapely
+
+        from ...core.geometry.repair import POLYGON, repair
+        from ...core.model.results import UnitScale
+        from ...core.sources.h3cells import CONTAINMENTS, h3_units
+
+        feedback = Steps(model_feedback, (10, 70, 20))
+        zones = self.parameterAsSource(parameters, self.INPUT, context)
+        if zones is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        label = zones.sourceName()
+        crs = zones.sourceCrs()
+        if not has_crs(crs):
+            raise QgsProcessingException(tr("The zone layer '{layer}' has no coordinate reference system (CRS): H3 cells are placed on the Earth. "
+                                            "Set its CRS (Layer Properties > Source) and run again.", layer=label))
+        resolutions = self._resolutions(parameters, context)
+        containment = CONTAINMENTS[self.parameterAsEnum(parameters, self.CONTAINMENT, context)]
+        clip = self.parameterAsBoolean(parameters, self.CLIP, context)
+        area_unit, _length = shared.read_units_of_measure(self, parameters, context)
+        self.measure = measure_for(context, crs, label, parameters)
+        target = destinations.destination(parameters, context, label=self.parameter_label(self.OUTPUT))
+        destinations.check_writable(target)
+        read = read_geometries(zones, feedback, [], None, context)
+        if read is None or read.geometries is None:
+            return {}
+        report_reading(read, label, feedback)
+        geometries = read.geometries[~shapely.is_missing(read.geometries) & ~shapely.is_empty(read.geometries)]
+        if not len(geometries):
+            raise QgsProcessingException(tr("The zone layer '{layer}' has no polygon to cover.", layer=label))
+        territory = shapely.union_all(repair(np.asarray(geometries, dtype=object), POLYGON).geometries)
+        feedback.setCurrentStep(1)
+        feedback.pushInfo(tr("Covering '{layer}' with H3 cells of resolution {resolutions} ({containment}).", layer=label,
+                             resolutions=", ".join(map(str, resolutions)), containment=containment))
+        found = self._compute(h3_units, territory, crs, resolutions, containment, clip)
+        if found is None:
+            return {}
+        scale = UnitScale(area_unit)
+        from ...core.model.quantities import AREA
+
+        cell_areas, zone_areas = scale.apply(found.cell_areas, AREA), scale.apply(found.areas_in_zone, AREA)
+        feedback.pushInfo(tr("{count} cells.", count=len(found.ids)))
+        feedback.setCurrentStep(2)
+        fields = QgsFields()
+        fields.append(QgsField("h3", QVariant.String, len=16))
+        fields.append(QgsField("resolution", QVariant.Int))
+        for name in ("cell_area", "area_in_zone"):
+            field = QgsField(name, QVariant.Double)
+            field.setAlias(f"{name} ({area_unit})")
+            fields.append(field)
+        for coarse in found.parents:
+            fields.append(QgsField(f"parent_{coarse}", QVariant.String, len=16))
+        wkbs = shapely.to_wkb(found.geometries, output_dimension=2)
+        columns = [found.ids.tolist(), found.resolutions.tolist(), cell_areas.tolist(), zone_areas.tolist(), *(values.tolist() for values in found.parents.values())]
+
+        def features():
+            for position, row in enumerate(zip(*columns)):
+                feature = QgsFeature(fields)
+                geometry = QgsGeometry()
+                geometry.fromWkb(wkbs[position])
+                feature.setGeometry(geometry)
+                feature.setAttributes(list(row))
+                yield feature
+
+        def create():
+            sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
+            if sink is None:
+                raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+            return sink, destination
+
+        written = sinks.write_sink(create, features(), feedback)
+        return {self.OUTPUT: written} if written is not None else {}
+
+    def _compute(self, function, territory, crs, resolutions, containment, clip):
+        from ...core.model.errors import InputError
+
+        try:
+            return function(territory, crs.toWkt(), resolutions, self.measure, containment, clip)
+        except InputError as error:
+            raise QgsProcessingException(self.input_error_message(error)) from None
+
+    def _resolutions(self, parameters, context):
+        text = self.parameterAsString(parameters, self.RESOLUTIONS, context)
+        parts = [part for part in re.split(r"[,;\s]+", text.strip()) if part]
+        if not parts or not all(re.fullmatch(r"\d+", part) and 0 <= int(part) <= 15 for part in parts):
+            raise QgsProcessingException(tr("{parameter} must list H3 resolutions from 0 to 15, such as 6,8; '{value}' does not.",
+                                            parameter=self.parameter_label(self.RESOLUTIONS), value=text))
+        return sorted({int(part) for part in parts})

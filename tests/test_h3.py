@@ -1,0 +1,207 @@
+"""H3 units (geoindicators:h3units) against h3's own functions: the same cells as
+``h3shape_to_cells_experimental`` for each containment rule, on a detailed island, a zone with a
+lake, a multipart zone, zones in a projected CRS and across the antimeridian; pieces that tile the
+zone; cell areas against pyproj's geodesics; qgis_process and the model H3 units → overlay."""
+
+import json
+import os
+
+import h3
+import numpy as np
+import pytest
+import shapely
+from pyproj import Geod
+from qgis.core import QgsProcessingContext, QgsProject
+
+from tests.helpers import ROOT, qgis_process
+from tools import datagen
+
+from geoindicators.core.geometry.metrics import EllipsoidalMeasure, PlanarMeasure
+from geoindicators.core.sources import h3cells
+
+WGS84_AXES = (6378137.0, 6356752.314245179)
+
+
+def island(vertices, seed=1, centre=(165.8, -21.3), size=(3.6, 0.6), angle=-35):
+    """A Grande-Terre-like island in longitude/latitude: an elongated, jagged coastline."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    r = 1 + 0.08 * np.sin(7 * t) + 0.05 * np.sin(23 * t + 1) + np.cumsum(rng.normal(0, 0.004, vertices))
+    r -= np.linspace(0, r[-1] - r[0], vertices)
+    x, y = size[0] / 2 * r * np.cos(t), size[1] / 2 * r * np.sin(t)
+    a = np.radians(angle)
+    polygon = shapely.make_valid(shapely.Polygon(np.column_stack([centre[0] + x * np.cos(a) - y * np.sin(a), centre[1] + x * np.sin(a) + y * np.cos(a)])))
+    return max(shapely.get_parts(polygon), key=lambda part: part.area)
+
+
+def h3_reference(lonlat, resolution, containment):
+    """h3's own cells for a zone in longitude/latitude (latitude first in its shapes)."""
+    def ring(coordinates):
+        coordinates = np.asarray(coordinates)[:-1]
+        return [(lat, ((lon + 180.0) % 360.0) - 180.0) for lon, lat in coordinates]
+
+    shapes = [h3.LatLngPoly(ring(part.exterior.coords), *(ring(hole.coords) for hole in part.interiors)) for part in shapely.get_parts(lonlat)]
+    shape = shapes[0] if len(shapes) == 1 else h3.LatLngMultiPoly(*shapes)
+    return {h3.str_to_int(cell) for cell in h3.h3shape_to_cells_experimental(shape, resolution, containment)}
+
+
+def ours(zone, crs, resolution, containment):
+    return {int(cell) for cell in h3cells.cover(zone, crs, resolution, containment).ids}
+
+
+ZONES = {
+    "island": lambda: island(3000),
+    "lake": lambda: shapely.difference(island(800, seed=2), shapely.buffer(shapely.Point(165.8, -21.3), 0.15)),
+    "two islands": lambda: shapely.union(island(600, seed=3, size=(1.2, 0.3)), island(600, seed=4, centre=(167.9, -21.5), size=(0.8, 0.4))),
+}
+
+
+@pytest.mark.parametrize("containment", ["overlap", "center", "full"])
+@pytest.mark.parametrize("zone_name", sorted(ZONES))
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:3163"])
+def test_the_cells_are_h3s_own(zone_name, crs, containment):
+    lonlat = ZONES[zone_name]()
+    zone = h3cells.to_crs(np.array([lonlat]), "EPSG:4326", crs)[0]
+    for resolution in (6, 7):
+        expected = h3_reference(lonlat, resolution, containment)
+        assert len(expected) > 3
+        assert ours(zone, crs, resolution, containment) == expected, (zone_name, resolution)
+
+
+def test_overlap_covers_the_coast_that_centres_miss():
+    zone = island(3000)
+    overlap, center = ours(zone, "EPSG:4326", 6, "overlap"), ours(zone, "EPSG:4326", 6, "center")
+    assert center < overlap
+    cells = h3cells.cell_boundaries(np.array(sorted(overlap), dtype=np.uint64))
+    assert shapely.area(shapely.difference(zone, shapely.union_all(cells))) < 1e-9 * shapely.area(zone)  # no gap
+    gap = shapely.area(shapely.difference(zone, shapely.union_all(h3cells.cell_boundaries(np.array(sorted(center), dtype=np.uint64)))))
+    assert gap > 0.01 * shapely.area(zone)  # centre containment leaves the coast uncovered
+
+
+def fiji():
+    """An island across the antimeridian, from 177.5°E to 178.5°W, in longitudes up to 181.5."""
+    return shapely.Polygon([(177.5, -16.0), (181.5, -16.2), (181.3, -18.9), (178.0, -19.1), (177.5, -16.0)])
+
+
+@pytest.mark.parametrize("containment", ["overlap", "center", "full"])
+def test_a_zone_across_the_antimeridian_misses_no_half(containment):
+    shifted = fiji()
+    expected = h3_reference(shifted, 5, containment)
+    west = {cell for cell in expected if h3.cell_to_latlng(h3.int_to_str(cell))[1] > 0}
+    assert expected - west and west  # cells on both sides
+    # The zone in the Fiji map grid (projected): compared with h3 on the polygon that comes back from
+    # it (edges straight in the projection are slightly curved in longitude/latitude).
+    projected = h3cells.to_crs(np.array([shapely.segmentize(shifted, 0.05)]), "EPSG:4326", "EPSG:3460")[0]
+    back = h3cells._unwrapped_territory(h3cells.to_crs(np.array([projected]), "EPSG:3460", "EPSG:4326")[0])[0]
+    assert ours(projected, "EPSG:3460", 5, containment) == h3_reference(back, 5, containment)
+    # In longitudes/latitudes cut at 180° in two parts.
+    cut = shapely.union(shapely.clip_by_rect(shifted, 0, -90, 180, 90),
+                        shapely.transform(shapely.clip_by_rect(shifted, 180, -90, 360, 90), lambda xy: xy - [360.0, 0.0]))
+    assert shapely.bounds(cut)[0] < -178 and shapely.bounds(cut)[2] == 180.0
+    found = h3cells.cover(cut, "EPSG:4326", 5, containment)
+    assert {int(cell) for cell in found.ids} == expected
+    # No cell drawn across the globe: those across 180° are cut there into two parts.
+    widths = shapely.bounds(np.concatenate([shapely.get_parts(geometry) for geometry in found.geometries]))
+    assert (widths[:, 2] - widths[:, 0] < 1.0).all()
+    assert ((shapely.get_num_geometries(found.geometries) == 2) == (shapely.bounds(found.geometries)[:, 2] - shapely.bounds(found.geometries)[:, 0] > 300)).all()
+
+
+def test_latitude_and_longitude_cannot_be_swapped():
+    """Given (longitude, latitude) pairs where h3 wants (latitude, longitude), h3 returns no cell at
+    New Caledonia's coordinates, silently; the plugin never lets a CRS's axis order decide."""
+    lonlat = island(500)
+    swapped = h3.LatLngPoly([(lon, lat) for lon, lat in np.asarray(lonlat.exterior.coords)[:-1]])
+    assert h3.h3shape_to_cells(swapped, 7) == []
+    found = ours(lonlat, "EPSG:4326", 7, "center")  # EPSG:4326's own axis order is latitude first
+    assert len(found) > 100 and found == h3_reference(lonlat, 7, "center")
+
+
+def test_the_ids_are_those_h3_3_wrote():
+    cells = h3cells.cover(shapely.buffer(shapely.Point(-122.41795063018799, 37.775938728915946), 1e-5), "EPSG:4326", 9, "overlap")
+    assert "8928308280fffff" in cells.texts.tolist()  # h3 3.x's geo_to_h3 example
+
+
+def test_clipped_pieces_tile_the_zone_and_areas_follow_the_measure():
+    zone = h3cells.to_crs(np.array([shapely.difference(island(1500), shapely.buffer(shapely.Point(165.8, -21.3), 0.1))]), "EPSG:4326", "EPSG:3163")[0]
+    planar = h3cells.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure(), clip=True)
+    for resolution in (6, 8):
+        mine = planar.resolutions == resolution
+        pieces = planar.geometries[mine]
+        assert shapely.area(pieces).sum() == pytest.approx(shapely.area(zone), rel=1e-9)
+        assert shapely.area(shapely.union_all(pieces)) == pytest.approx(shapely.area(zone), rel=1e-9)  # no overlap
+        assert planar.areas_in_zone[mine].sum() == pytest.approx(shapely.area(zone), rel=1e-9)
+        # Without clipping, area_in_zone comes from the clipping engine: the same figures.
+        whole = h3cells.h3_units(zone, "EPSG:3163", [resolution], PlanarMeasure(), clip=False)
+        assert np.allclose(whole.areas_in_zone, planar.areas_in_zone[mine], rtol=1e-9)
+    ellipsoidal = h3cells.h3_units(zone, "EPSG:3163", [8], EllipsoidalMeasure("EPSG:3163", *WGS84_AXES))
+    geod = Geod(a=WGS84_AXES[0], b=WGS84_AXES[1])
+    for text, area in list(zip(ellipsoidal.ids, ellipsoidal.cell_areas))[::500]:
+        lat, lon = np.array(h3.cell_to_boundary(text)).T
+        assert area == pytest.approx(abs(geod.polygon_area_perimeter(lon, lat)[0]), rel=1e-6), text
+
+
+def test_parents_are_given_only_where_a_cell_nests():
+    zone = h3cells.to_crs(np.array([island(800)]), "EPSG:4326", "EPSG:3163")[0]
+    units = h3cells.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure())
+    fine = units.resolutions == 8
+    parents = units.parents[6][fine]
+    assert (units.parents[6][~fine] == None).all()  # noqa: E711 (an object array)
+    given = np.array([parent is not None for parent in parents])
+    assert 0.5 < given.mean() < 0.95  # H3 cells do not nest exactly
+    children = h3cells.cell_boundaries(np.array([h3.str_to_int(text) for text in units.ids[fine]], dtype=np.uint64))
+    wholes = h3cells.cell_boundaries(np.array([h3.str_to_int(h3.cell_to_parent(text, 6)) for text in units.ids[fine]], dtype=np.uint64))
+    inside = shapely.covers(shapely.buffer(wholes, 1e-9), children)
+    assert (inside == given).all()
+    assert all(parent == h3.cell_to_parent(text, 6) for parent, text in zip(parents[given], units.ids[fine][given]))
+
+
+@pytest.fixture(scope="module")
+def zone_file(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("h3")
+    zone = h3cells.to_crs(np.array([island(1500)]), "EPSG:4326", "EPSG:3163")
+    path = datagen.write_gpkg(str(folder / "zone.gpkg"), "zone", zone, {"name": np.array(["Grande Terre"], dtype=object)}, epsg=3163)
+    theme, classes = datagen.polygon_theme(400, ["burnt", "forest"], seed=9, extent=tuple(shapely.bounds(zone[0])), mean_radius=4000)
+    datagen.write_gpkg(str(folder / "zone.gpkg"), "cover", theme, {"cover": classes}, epsg=3163)
+    return {"folder": folder, "zone": path, "cover": f"{folder / 'zone.gpkg'}|layername=cover", "geometry": zone[0]}
+
+
+def test_the_algorithm_writes_cells_with_their_fields(provider, zone_file):
+    import processing
+
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("NONE")
+    layer = processing.run("geoindicators:h3units", {"INPUT": zone_file["zone"], "RESOLUTIONS": "8,6", "CLIP": True, "AREA_UNIT": 1, "OUTPUT": "memory:"},
+                           context=context)["OUTPUT"]
+    assert layer.fields().names() == ["h3", "resolution", "cell_area", "area_in_zone", "parent_6"]
+    assert layer.crs().authid() == "EPSG:3163"
+    rows = list(layer.getFeatures())
+    for resolution in (6, 8):
+        mine = [row for row in rows if row["resolution"] == resolution]
+        assert {h3.str_to_int(row["h3"]) for row in mine} == ours(zone_file["geometry"], "EPSG:3163", resolution, "overlap")
+        # Hectares; the pieces tile the zone.
+        assert sum(row["area_in_zone"] for row in mine) == pytest.approx(shapely.area(zone_file["geometry"]) / 10_000, rel=1e-9)
+        assert sum(row.geometry().area() for row in mine) == pytest.approx(shapely.area(zone_file["geometry"]), rel=1e-9)
+
+
+def test_qgis_process_and_the_model_h3_units_then_overlay(zone_file, environment):
+    output = str(zone_file["folder"] / "cells.gpkg")
+    done, _payload = qgis_process(environment, "run", "geoindicators:h3units", "--", f"INPUT={zone_file['zone']}", "RESOLUTIONS=7", f"OUTPUT={output}")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    from osgeo import ogr
+
+    data_source = ogr.Open(output)
+    cells = {feature["h3"] for feature in data_source.GetLayer(0)}
+    data_source = None
+    assert {h3.str_to_int(cell) for cell in cells} == ours(zone_file["geometry"], "EPSG:3163", 7, "overlap")
+    model = os.path.join(ROOT, "resources", "models", "h3_overlay.model3")
+    result = str(zone_file["folder"] / "burnt_per_cell.gpkg")
+    done, payload = qgis_process(environment, "run", model, "--", f"zone={zone_file['zone']}", "resolutions=7", f"theme={zone_file['cover']}",
+                                 "class_field=cover", f"overlay:indicator={result}")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    data_source = ogr.Open(result)
+    layer = data_source.GetLayer(0)
+    assert "h3" in [layer.GetLayerDefn().GetFieldDefn(i).GetName() for i in range(layer.GetLayerDefn().GetFieldCount())]
+    rows = [(feature["h3"], feature["class"], feature["area"]) for feature in layer]
+    assert rows and {cell for cell, _class, _area in rows} <= cells
+    assert json.dumps(payload["results"]) and sum(area for _cell, _class, area in rows) > 0
