@@ -5,7 +5,7 @@ native:calculatevectoroverlaps per class, and hand arithmetic (hectares are m² 
 import numpy as np
 import pytest
 import shapely
-from qgis.core import NULL, QgsProcessingContext, QgsProcessingException, QgsProject, QgsVectorLayer
+from qgis.core import NULL, QgsProcessingContext, QgsProcessingException, QgsProject
 
 from tests.helpers import Logged
 from tools import datagen

@@ -61,7 +61,6 @@ def cover(territory, crs, resolution, containment=OVERLAP):
     """The H3 cells of ``resolution`` covering ``territory`` (one (multi)polygon, valid, in ``crs``)
     by the ``containment`` rule; a ``Cells``."""
     import h3
-    import h3.api.numpy_int as h3_int
 
     if containment not in CONTAINMENTS:
         raise InputError("bad_containment", f"The containment rule must be one of {', '.join(CONTAINMENTS)}, not {containment!r}.", value=str(containment))
