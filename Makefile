@@ -123,6 +123,7 @@ bench: install $(STAMPS)/bench-venv $(STAMPS)/worker-venv
 	$(VENV_PYTHON) bench/overlay_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python --shapes nonconvex --skip-cluster
 	$(VENV_PYTHON) bench/zonal_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python
 	$(VENV_PYTHON) bench/interpolation_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python
+	$(VENV_PYTHON) bench/h3_bench.py --out $(BUILD)/bench
 
 # The installable zip for the plugin repository: one top folder, no tests, caches nor deps.
 zip: translations

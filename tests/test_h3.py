@@ -22,18 +22,6 @@ from geoindicators.core.sources import h3cells
 WGS84_AXES = (6378137.0, 6356752.314245179)
 
 
-def island(vertices, seed=1, centre=(165.8, -21.3), size=(3.6, 0.6), angle=-35):
-    """A Grande-Terre-like island in longitude/latitude: an elongated, jagged coastline."""
-    rng = np.random.default_rng(seed)
-    t = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
-    r = 1 + 0.08 * np.sin(7 * t) + 0.05 * np.sin(23 * t + 1) + np.cumsum(rng.normal(0, 0.004, vertices))
-    r -= np.linspace(0, r[-1] - r[0], vertices)
-    x, y = size[0] / 2 * r * np.cos(t), size[1] / 2 * r * np.sin(t)
-    a = np.radians(angle)
-    polygon = shapely.make_valid(shapely.Polygon(np.column_stack([centre[0] + x * np.cos(a) - y * np.sin(a), centre[1] + x * np.sin(a) + y * np.cos(a)])))
-    return max(shapely.get_parts(polygon), key=lambda part: part.area)
-
-
 def h3_reference(lonlat, resolution, containment):
     """h3's own cells for a zone in longitude/latitude (latitude first in its shapes)."""
     def ring(coordinates):
@@ -50,9 +38,9 @@ def ours(zone, crs, resolution, containment):
 
 
 ZONES = {
-    "island": lambda: island(3000),
-    "lake": lambda: shapely.difference(island(800, seed=2), shapely.buffer(shapely.Point(165.8, -21.3), 0.15)),
-    "two islands": lambda: shapely.union(island(600, seed=3, size=(1.2, 0.3)), island(600, seed=4, centre=(167.9, -21.5), size=(0.8, 0.4))),
+    "island": lambda: datagen.island(3000),
+    "lake": lambda: shapely.difference(datagen.island(800, seed=2), shapely.buffer(shapely.Point(165.8, -21.3), 0.15)),
+    "two islands": lambda: shapely.union(datagen.island(600, seed=3, size=(1.2, 0.3)), datagen.island(600, seed=4, centre=(167.9, -21.5), size=(0.8, 0.4))),
 }
 
 
@@ -69,7 +57,7 @@ def test_the_cells_are_h3s_own(zone_name, crs, containment):
 
 
 def test_overlap_covers_the_coast_that_centres_miss():
-    zone = island(3000)
+    zone = datagen.island(3000)
     overlap, center = ours(zone, "EPSG:4326", 6, "overlap"), ours(zone, "EPSG:4326", 6, "center")
     assert center < overlap
     cells = h3cells.cell_boundaries(np.array(sorted(overlap), dtype=np.uint64))
@@ -109,7 +97,7 @@ def test_a_zone_across_the_antimeridian_misses_no_half(containment):
 def test_latitude_and_longitude_cannot_be_swapped():
     """Given (longitude, latitude) pairs where h3 wants (latitude, longitude), h3 returns no cell at
     New Caledonia's coordinates, silently; the plugin never lets a CRS's axis order decide."""
-    lonlat = island(500)
+    lonlat = datagen.island(500)
     swapped = h3.LatLngPoly([(lon, lat) for lon, lat in np.asarray(lonlat.exterior.coords)[:-1]])
     assert h3.h3shape_to_cells(swapped, 7) == []
     found = ours(lonlat, "EPSG:4326", 7, "center")  # EPSG:4326's own axis order is latitude first
@@ -122,7 +110,7 @@ def test_the_ids_are_those_h3_3_wrote():
 
 
 def test_clipped_pieces_tile_the_zone_and_areas_follow_the_measure():
-    zone = h3cells.to_crs(np.array([shapely.difference(island(1500), shapely.buffer(shapely.Point(165.8, -21.3), 0.1))]), "EPSG:4326", "EPSG:3163")[0]
+    zone = h3cells.to_crs(np.array([shapely.difference(datagen.island(1500), shapely.buffer(shapely.Point(165.8, -21.3), 0.1))]), "EPSG:4326", "EPSG:3163")[0]
     planar = h3cells.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure(), clip=True)
     for resolution in (6, 8):
         mine = planar.resolutions == resolution
@@ -141,7 +129,7 @@ def test_clipped_pieces_tile_the_zone_and_areas_follow_the_measure():
 
 
 def test_parents_are_given_only_where_a_cell_nests():
-    zone = h3cells.to_crs(np.array([island(800)]), "EPSG:4326", "EPSG:3163")[0]
+    zone = h3cells.to_crs(np.array([datagen.island(800)]), "EPSG:4326", "EPSG:3163")[0]
     units = h3cells.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure())
     fine = units.resolutions == 8
     parents = units.parents[6][fine]
@@ -158,7 +146,7 @@ def test_parents_are_given_only_where_a_cell_nests():
 @pytest.fixture(scope="module")
 def zone_file(tmp_path_factory):
     folder = tmp_path_factory.mktemp("h3")
-    zone = h3cells.to_crs(np.array([island(1500)]), "EPSG:4326", "EPSG:3163")
+    zone = h3cells.to_crs(np.array([datagen.island(1500)]), "EPSG:4326", "EPSG:3163")
     path = datagen.write_gpkg(str(folder / "zone.gpkg"), "zone", zone, {"name": np.array(["Grande Terre"], dtype=object)}, epsg=3163)
     theme, classes = datagen.polygon_theme(400, ["burnt", "forest"], seed=9, extent=tuple(shapely.bounds(zone[0])), mean_radius=4000)
     datagen.write_gpkg(str(folder / "zone.gpkg"), "cover", theme, {"cover": classes}, epsg=3163)

@@ -120,6 +120,18 @@ def grid(columns, rows, extent=EXTENT):
     return np.array([f"G{number:05d}" for number in range(len(cells))], dtype=object), cells
 
 
+def island(vertices, seed=1, centre=(165.8, -21.3), size=(3.6, 0.6), angle=-35):
+    """A Grande-Terre-like island in longitude/latitude: an elongated, jagged coastline."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    r = 1 + 0.08 * np.sin(7 * t) + 0.05 * np.sin(23 * t + 1) + np.cumsum(rng.normal(0, 0.004, vertices))
+    r -= np.linspace(0, r[-1] - r[0], vertices)
+    x, y = size[0] / 2 * r * np.cos(t), size[1] / 2 * r * np.sin(t)
+    a = np.radians(angle)
+    polygon = shapely.make_valid(shapely.Polygon(np.column_stack([centre[0] + x * np.cos(a) - y * np.sin(a), centre[1] + x * np.sin(a) + y * np.cos(a)])))
+    return max(shapely.get_parts(polygon), key=lambda part: part.area)
+
+
 def line_theme(count, classes, seed=3, extent=EXTENT):
     rng = np.random.default_rng(seed)
     xmin, ymin, xmax, ymax = extent

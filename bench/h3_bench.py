@@ -1,0 +1,87 @@
+"""`make bench`: H3 units against h3's own functions, on one thread.
+
+A Grande-Terre-like island of 20 000 vertices (generated, in Lambert New Caledonia EPSG:3163):
+  - overlap containment at resolution 8: our cells (the same set, checked) against h3's
+    ``h3shape_to_cells_experimental(..., 'overlap')`` (goal: at least 10× faster);
+  - end to end, from the GeoPackage zone to a GeoPackage of cells, geoindicators:h3units through
+    processing.run at resolution 9 (about 190 000 cells), planar and on the ellipsoid, in cells per
+    second (goal: at least 200 000), with where the time goes.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [os.path.join(ROOT, "build", "plugins"), ROOT, os.path.dirname(os.path.abspath(__file__))]
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
+    parser.add_argument("--vertices", type=int, default=20_000)
+    arguments = parser.parse_args()
+    os.makedirs(arguments.out, exist_ok=True)
+
+    import h3
+    import numpy as np
+
+    from geoindicators.core.sources import h3cells
+    from tools import datagen
+
+    lonlat = datagen.island(arguments.vertices)
+    zone = h3cells.to_crs(np.array([lonlat]), "EPSG:4326", "EPSG:3163")[0]
+    path = os.path.join(arguments.out, f"h3_zone_{arguments.vertices}.gpkg")
+    if not os.path.exists(path):
+        datagen.write_gpkg(path, "zone", np.array([zone], dtype=object), {"name": np.array(["Grande Terre"], dtype=object)}, epsg=3163)
+
+    print(f"\nH3 units: an island of {arguments.vertices} vertices, overlap containment at resolution 8 (one thread)", flush=True)
+    started = time.perf_counter()
+    ours = h3cells.cover(zone, "EPSG:3163", 8, "overlap")
+    mine = time.perf_counter() - started
+    started = time.perf_counter()
+    theirs = h3.h3shape_to_cells_experimental(h3cells._h3shape(lonlat), 8, "overlap")
+    reference = time.perf_counter() - started
+    same = {int(cell) for cell in ours.ids} == {h3.str_to_int(cell) for cell in theirs}
+    print(f"  ours {mine:.2f} s, h3's experimental overlap {reference:.2f} s: {reference / mine:.1f}× faster (goal 10×); "
+          f"{len(ours.ids)} cells, {'the same set' if same else 'DIFFERENT SETS'}", flush=True)
+
+    from overlay_bench import start_qgis
+
+    _application, _plugin = start_qgis()
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProject
+
+    print("\nEnd to end, GeoPackage zone to GeoPackage cells, resolution 9 (one thread)", flush=True)
+    for ellipsoid in ("NONE", "EPSG:7019"):
+        output = os.path.join(arguments.out, "h3_cells.gpkg")
+        if os.path.exists(output):
+            os.remove(output)
+        context = QgsProcessingContext()
+        context.setProject(QgsProject.instance())
+        context.setEllipsoid(ellipsoid)
+        started = time.perf_counter()
+        processing.run("geoindicators:h3units", {"INPUT": f"{path}|layername=zone", "RESOLUTIONS": "9", "OUTPUT": output}, context=context)
+        seconds = time.perf_counter() - started
+        from osgeo import ogr
+
+        data_source = ogr.Open(output)
+        count = data_source.GetLayer(0).GetFeatureCount()
+        data_source = None
+        started = time.perf_counter()
+        h3cells.h3_units(zone, "EPSG:3163", [9], _measure(ellipsoid))
+        computing = time.perf_counter() - started
+        print(f"  ellipsoid {ellipsoid}: {count} cells in {seconds:.2f} s: {count / seconds:,.0f} cells/s (goal 200 000); "
+              f"computing the cells and their areas {computing:.2f} s, reading the zone and writing the GeoPackage the rest", flush=True)
+
+
+def _measure(ellipsoid):
+    from geoindicators.core.geometry.metrics import EllipsoidalMeasure, PlanarMeasure
+
+    return PlanarMeasure() if ellipsoid == "NONE" else EllipsoidalMeasure("EPSG:3163", 6378137.0, 6356752.314140356)
+
+
+if __name__ == "__main__":
+    main()
