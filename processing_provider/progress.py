@@ -19,6 +19,8 @@ class Steps(QgsProcessingFeedback):
         self.shares = [weight / total for weight in weights]
         self.starts = [sum(self.shares[:step]) for step in range(len(weights))]
         self.step = 0
+        # Warnings and non-fatal errors of the run, counted for its record.
+        self.warnings = 0
         parent.canceled.connect(self.cancel)
 
     def setCurrentStep(self, step):  # noqa: N802 (the name QgsProcessingMultiStepFeedback uses)
@@ -35,6 +37,7 @@ class Steps(QgsProcessingFeedback):
         self.parent.pushInfo(info)
 
     def pushWarning(self, warning):  # noqa: N802
+        self.warnings += 1
         self.parent.pushWarning(warning)
 
     def pushDebugInfo(self, info):  # noqa: N802
@@ -44,4 +47,5 @@ class Steps(QgsProcessingFeedback):
         self.parent.pushConsoleInfo(info)
 
     def reportError(self, error, fatalError=False):  # noqa: N802, N803
+        self.warnings += 0 if fatalError else 1
         self.parent.reportError(error, fatalError)

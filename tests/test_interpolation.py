@@ -253,7 +253,7 @@ def test_the_algorithm_writes_wide_and_long_and_says_what_it_did(provider):
     assert "pop: the sources hold 30, the units received 30 (0 % lost)." in log.text
     assert "1 units of 'layer' touch no source polygon (for example z): their values are NULL." in log.text
     long = interpolate({**parameters, "LAYOUT": 0, "ALLOCATE_TOTAL": False}, feedback=(log := Logged()))
-    assert long.fields().names() == ["code", "variable", "class", "value"]
+    assert long.fields().names() == ["code", "variable", "class", "value", "run_id"]
     assert {(f["code"], f["variable"], f["class"] or None): f["value"] for f in long.getFeatures()}[("x", "pop", None)] == pytest.approx(15)
     assert "pop: the sources hold 30, the units received 25 (16.7 % lost)." in log.text
 

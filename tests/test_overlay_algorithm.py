@@ -83,7 +83,7 @@ def table(layer, key="code"):
 def test_long_table_fields_and_values(provider, qgis_processing):
     feedback = Recorder()
     output = run({"INPUT": squares(), "OVERLAY": theme()}, feedback=feedback)["OUTPUT"]
-    assert output.fields().names() == ["code", "class", "area", "pct_unit", "pct_class", "n_features"]
+    assert output.fields().names() == ["code", "class", "area", "pct_unit", "pct_class", "n_features", "run_id"]
     assert output.wkbType() == 100  # NoGeometry
     rows = table(output)
     assert rows[("A", "burnt")]["area"] == pytest.approx(1_000_000)

@@ -50,7 +50,7 @@ def test_overlay_run_exits_0_with_expected_values(environment, data, tmp_path):
     assert done.returncode == 0, done.stderr + done.stdout
     assert payload["results"]["OUTPUT"] == output
     names, rows = read_table(output)
-    assert names == ["code", "class", "area", "pct_unit", "pct_class", "n_features"]
+    assert names == ["code", "class", "area", "pct_unit", "pct_class", "n_features", "run_id"]
     for label in ("forest", "water"):
         expected = expected_areas(data, label)
         got = np.array([rows.get((unit, label), {"area": 0.0})["area"] for unit in data["ids"]])

@@ -9,7 +9,7 @@ writing); an indicator's own file only adds its parameters and builds its core r
 import traceback
 from dataclasses import dataclass
 
-from qgis.core import QgsField, QgsFields, QgsProcessingAlgorithm, QgsProcessingException
+from qgis.core import QgsField, QgsFields, QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingOutputString
 from qgis.PyQt.QtCore import QVariant
 
 from ...core.model.errors import Cancelled, ChunkFailed, ClusterError, InputError
@@ -18,11 +18,14 @@ from ..execution import execution_target, executor
 from ..i18n import tr
 from ..inputs.units import units_input
 from ..outputs import destination as destinations
+from ..outputs import provenance as run_records
 from ..outputs import sinks
 from ..outputs.messages import chunk_failed_message, cluster_error_message, input_error_message, report_notes
 from ..progress import Steps
 from ..provider import icon
 
+# The output naming the run (its record's id, in every fact row's run_id).
+RUN_ID = "RUN_ID"
 # Where the help of each algorithm lives (the README's sections).
 HELP_URL = "https://github.com/geoindicators/geoindicators"
 
@@ -185,6 +188,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         shared.add_layout(self, words["long"], words["wide"], words["layout"], self.default_layout)
         shared.add_execution(self)
         shared.add_output(self, words["output"])
+        self.addOutput(QgsProcessingOutputString(RUN_ID, tr("Run identifier")))
 
     def add_parameters(self):
         """The indicator's own parameters, between the units and the layout."""
@@ -205,11 +209,14 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
     def run_algorithm(self, parameters, context, model_feedback):
         from ...core.execution import runner
         from ...core.model.units import Units
+        from ...core.warehouse import provenance
 
         feedback = Steps(model_feedback, self.step_weights)
+        self.record = record = run_records.start(self, parameters, context)
         self.layout = shared.read_layout(self, parameters, context)
         level_fields = shared.read_levels(self, parameters, context)
         reserved = self.reserved_names(parameters, context) | ({"level", "parent", "pct_parent"} if level_fields and self.layout == shared.LONG else set())
+        reserved |= {"run_id"} if self.layout == shared.LONG else set()
         self.units = units_input(self, parameters, context, reserved, level_fields)
         self.names = {"units": self.units.label, "id": self.units.id_name}
         self.area_unit, self.length_unit = shared.read_units_of_measure(self, parameters, context)
@@ -228,8 +235,10 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
             return {}
 
         feedback.setCurrentStep(2)
+        record["inputs"] = run_records.describe_inputs(self, parameters, context)
         geometries = units_read.geometries if run.geometries is None else run.geometries
         with executor(address, settings, feedback, run.worker_packages, run.large_upload_message) as chosen:
+            record["executor"] = run_records.describe_executor(chosen)
             result = self.run_core(runner.run, feedback, indicator=run.indicator, units=Units(self.units.ids(units_read), geometries, self.units.levels(units_read)),
                                    executor=chosen, chunk_size=settings.chunk_size)
         if result is None:
@@ -239,8 +248,13 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         report_notes(result.notes, feedback, self.names, self.units_without_geometry)
 
         feedback.setCurrentStep(3)
+        self.units_of_measure = {}
         destination = self.write(parameters, context, feedback, result, units_read)
-        return {shared.OUTPUT: destination} if destination is not None else {}
+        if destination is None:
+            return {}
+        counts = {"units_computed": int(len(self.units.ids(units_read))), "warnings": feedback.warnings}
+        run_records.attach(provenance.finish(record, "completed", counts), destination, context, feedback, self.words["output"], self.units_of_measure)
+        return {shared.OUTPUT: destination, RUN_ID: record["run_id"]}
 
     def unit_scale(self):
         """The core's ``UnitScale`` for the chosen units of areas and lengths.
@@ -309,7 +323,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         if self.layout == shared.WIDE:
             destinations.check_table(self.target, self.units.source.fields().count() + wide_fields, has_geometry=True)
         else:
-            destinations.check_table(self.target, long_fields, has_geometry=False)
+            destinations.check_table(self.target, long_fields + 1, has_geometry=False)  # and run_id
 
     # --- writing: the same for every indicator, told by the hooks below -----------------------
 
@@ -340,6 +354,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
                 if measure in self.integer_fields:
                     frame[column] = frame[column].astype("Int64")
             fields = sinks.wide_fields(source.fields(), names, self.integer_fields, lambda measure, label: self.wide_alias(result, measure, label))
+            self.units_of_measure = {name: unit for (measure, _label), name in names.items() for unit in [self.unit_suffix(measure)] if unit and self.measures_size(measure)}
             self.report_wide(result, names, feedback)
             if self.units.level_indices:
                 feedback.pushInfo(tr("With parent levels, the wide layout holds the units only, with a pct_parent field per class: each unit's share of its parent's value. "
@@ -369,6 +384,10 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
                 aliases[column] = f"{column} ({unit})"
             if column in self.integer_fields:
                 table[column] = table[column].astype("Int64")
+        self.units_of_measure = {column: alias[len(column) + 2:-1] for column, alias in aliases.items()}
+        # Every fact row names the run that made it (its record: the runs table, the metadata).
+        fields.append(QgsField("run_id", QVariant.String, len=36))
+        table["run_id"] = self.record["run_id"]
         return sinks.write_long_table(self, parameters, context, fields, table, feedback, aliases)
 
     def wide_alias(self, result, measure, label):

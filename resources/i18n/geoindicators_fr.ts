@@ -400,6 +400,30 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>{version} sur {machines}</translation>
     </message>
     <message>
+      <source>Computed by GeoIndicators {version} ({algorithm}), run {run_id}, from {started} to {ended} (UTC).</source>
+      <translation>Calculé par GeoIndicators {version} ({algorithm}), exécution {run_id}, de {started} à {ended} (UTC).</translation>
+    </message>
+    <message>
+      <source>Inputs: {inputs}.</source>
+      <translation>Entrées : {inputs}.</translation>
+    </message>
+    <message>
+      <source>Run {run_id}: its record is in the table {table} of {path} and in the layer's metadata.</source>
+      <translation>Exécution {run_id} : sa fiche est dans la table {table} de {path} et dans les métadonnées de la couche.</translation>
+    </message>
+    <message>
+      <source>Units of measure: {units}.</source>
+      <translation>Unités de mesure : {units}.</translation>
+    </message>
+    <message>
+      <source>Run {run_id}: its record is in {path}.</source>
+      <translation>Exécution {run_id} : sa fiche est dans {path}.</translation>
+    </message>
+    <message>
+      <source>Run {run_id}.</source>
+      <translation>Exécution {run_id}.</translation>
+    </message>
+    <message>
       <source>Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.</source>
       <translation>Le Shapefile ne garde que {length} caractères par nom de champ : GDAL raccourcira et numérotera les champs. Écrivez dans un GeoPackage pour garder des noms tels que {example}.</translation>
     </message>
@@ -550,6 +574,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>Cancelled: the run stopped and wrote nothing.</source>
       <translation>Annulé : l'exécution s'est arrêtée et n'a rien écrit.</translation>
+    </message>
+    <message>
+      <source>Run identifier</source>
+      <translation>Identifiant de l'exécution</translation>
     </message>
     <message>
       <source>Areas are given in {unit}.</source>

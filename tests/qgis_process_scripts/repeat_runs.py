@@ -39,7 +39,8 @@ try:
             except Exception as error:  # what a user would see: the run failed
                 failures.append({"job": job["name"], "attempt": attempt, "error": f"{type(error).__name__}: {error}"})
                 continue
-            names = layer.fields().names()
+            # run_id differs by run, by design: the values must not.
+            names = [name for name in layer.fields().names() if name != "run_id"]
             rows = sorted(([plain(feature[name]) for name in names] for feature in layer.getFeatures()), key=lambda row: [str(value) for value in row])
             if first is None:
                 first = {"fields": names, "rows": rows}
