@@ -103,4 +103,7 @@ def read_execution(algorithm, parameters, context):
 
 
 def add_output(algorithm, label):
-    algorithm.add(QgsProcessingParameterFeatureSink(OUTPUT, label, QgsProcessing.TypeVector), tr("Where to write the indicator: prefer a GeoPackage."))
+    # Optional: with a fact table (FACTS_CONNECTION) the layer may be skipped; without one, a
+    # skipped or missing OUTPUT is a temporary layer.
+    algorithm.add(QgsProcessingParameterFeatureSink(OUTPUT, label, QgsProcessing.TypeVector, optional=True, createByDefault=True),
+                  tr("Where to write the indicator: prefer a GeoPackage. It may be skipped when a fact table is written."))

@@ -236,7 +236,10 @@ def test_chunks_are_the_same_whatever_runs_them():
 
         def reduce(self, units, chunks, partials):
             assert [chunk.number for chunk in chunks] == list(range(len(chunks)))
-            return partials
+            return Plan(partials)
+
+    class Plan(list):
+        """A result: the runner adds its counts to it."""
 
     ids, cells = datagen.units(3000, seed=3)
     plans = [runner.run(Recorder(), Units(ids, cells), LocalExecutor(threads), chunk_size=400) for threads in (1, 3)]

@@ -358,7 +358,7 @@ class DaskExecutor:
         names = {address: str(worker.get("name")) for address, worker in self.workers.items()}
         return compare_versions(self.versions(rules), rules, names)
 
-    def run(self, function, tasks, on_done=None, should_stop=None, labels=None):
+    def run(self, function, tasks, on_done=None, should_stop=None, labels=None, on_result=None):
         """Results of ``function(*task)`` for each task, in order, computed on the cluster.
 
         Same contract as ``LocalExecutor.run``. ``tasks`` may be a generator (then ``labels``
@@ -388,6 +388,8 @@ class DaskExecutor:
             for future, outcome in batch:
                 number = position[future.key]
                 results[number] = _unwrap(future, outcome, labels[number], self)
+                if on_result is not None:
+                    on_result(number, results[number])
                 done += 1
                 if on_done is not None:
                     on_done(done, total)

@@ -32,9 +32,11 @@ class LocalExecutor:
     def parallelism(self):
         return self.threads
 
-    def run(self, function, tasks, on_done=None, should_stop=None, labels=None):
+    def run(self, function, tasks, on_done=None, should_stop=None, labels=None, on_result=None):
         """Results of ``function(*task)`` for each task, in the order of ``tasks``.
 
+        ``on_result(number, result)`` (optional) is called in the calling thread as each task
+        finishes, with the task's number: a resumable run saves each chunk's result then.
         ``on_done(done, total)`` is called in the calling thread as tasks finish; ``should_stop()``
         is polled there every 0.2 s, and a True answer drops the tasks not started and raises
         ``Cancelled`` at once: tasks already running finish in the background and their results are
@@ -52,12 +54,15 @@ class LocalExecutor:
             return []
         pool = ThreadPoolExecutor(max_workers=min(self.threads, len(tasks)), thread_name_prefix="geoindicators")
         futures = [pool.submit(function, *task) for task in tasks]
+        numbers = {future: number for number, future in enumerate(futures)}
         try:
             pending, done_count = set(futures), 0
             while pending:
                 finished, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    future.result()
+                for future in sorted(finished, key=numbers.get):
+                    result = future.result()
+                    if on_result is not None:
+                        on_result(numbers[future], result)
                     done_count += 1
                     if on_done is not None:
                         on_done(done_count, len(tasks))

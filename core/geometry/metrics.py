@@ -117,3 +117,10 @@ class EllipsoidalMeasure:
         _, _, distances = self.geod().inv(lon[:-1][same], lat[:-1][same], lon[1:][same], lat[1:][same])
         line_lengths = group_sums(vertex_line[1:][same], distances, len(lines))
         return group_sums(owner, line_lengths, len(geometries))
+
+
+def describe_measure(measure):
+    """What of a measure changes a result, as JSON values (for a run's fingerprint)."""
+    if getattr(measure, "ellipsoidal", False):
+        return {"kind": "ellipsoidal", "crs": str(measure.crs), "semi_major": float(measure.semi_major), "semi_minor": float(measure.semi_minor)}
+    return {"kind": type(measure).__name__}

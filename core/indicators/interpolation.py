@@ -36,9 +36,11 @@ import shapely
 
 from ..execution import runner
 from ..execution.config import DEFAULT_CHUNK_SIZE
+from ..execution.resume import codes_to_labels, content_keys, feature_digests, join_by_unit, labels_to_codes, near_digests, raster_window_digests, split_by_unit
 from ..geometry.arrays import group_sums
 from ..geometry.coverage import EXACT, cell_coverage
 from ..geometry.intersections import intersect, overlapping_pairs
+from ..geometry.metrics import describe_measure
 from ..geometry.raster_windows import batches, cut_into_strips, raster_window
 from ..geometry.repair import POLYGON, dimension_of, repair
 from ..model.errors import InputError
@@ -173,6 +175,24 @@ def interpolation_chunk(units, sources, request, measure):
     return InterpolationPartial(units.positions, unit_areas, pairs, table, overlaps)
 
 
+def interpolation_fingerprints(labels, units, sources, request, measure):
+    """Per unit of the chunk, a digest of the sources whose boxes meet its box (geometry and
+    values) and, with raster weights, of the weight cells under it."""
+    import hashlib
+
+    sources = sources.load()
+    near = near_digests(units.geometries, sources.geometries, feature_digests(sources.geometries, sources.columns, labels))
+    weights = request.weights
+    if weights is None:
+        return near
+    geometries = units.geometries
+    if weights.raster_crs and weights.units_crs and weights.raster_crs != weights.units_crs:
+        geometries = _to_crs(geometries, weights.units_crs, weights.raster_crs)
+    with weights.raster.open() as reader:
+        cells = raster_window_digests(geometries, weights.grid, reader, [weights.band], weights.cell_budget)
+    return np.array([hashlib.blake2b((a + b).encode(), digest_size=16).hexdigest() for a, b in zip(near, cells)], dtype=object)
+
+
 # Pieces that add up to their unit's area within this share leave no room for an overlap.
 _TILED = 1e-9
 
@@ -247,6 +267,7 @@ class InterpolationIndicator(Indicator):
     """``request`` applied to ``sources`` (``Sources``), areas measured with ``measure``."""
 
     chunk_function = staticmethod(interpolation_chunk)
+    fingerprint_function = staticmethod(interpolation_fingerprints)
 
     def __init__(self, sources, request, measure):
         self.sources, self.request, self.measure = sources, request, measure
@@ -292,6 +313,8 @@ class InterpolationIndicator(Indicator):
         for name in request.categorical:
             self.class_labels[name], self.columns[name] = category_codes(np.asarray(sources.values[name], dtype=object)[present])
         self.source_count = len(self.keys)
+        if self.content_keys:
+            self.keys = content_keys(feature_digests(self.geometries, self.columns, self.fingerprint_labels()))
         self.reference = self._coded_reference()
         self.tree = shapely.STRtree(self.geometries)
 
@@ -309,7 +332,8 @@ class InterpolationIndicator(Indicator):
     def task(self, chunk):
         positions = chunk.positions
         if self.reference is not None:
-            sources = LayerSlice(self.reference, tuple(shapely.total_bounds(self.unit_geometries[positions]).tolist()))
+            sources = LayerSlice(self.reference, tuple(shapely.total_bounds(self.unit_geometries[positions]).tolist()),
+                                 self.fingerprint_labels() if self.content_keys else None)
         else:
             near = np.unique(self.tree.query(self.unit_geometries[positions])[1])
             wkb = None if self.wkb is None else self.wkb[near]
@@ -318,6 +342,39 @@ class InterpolationIndicator(Indicator):
 
     def reduce(self, units, chunks, partials):
         return _reduce(self, units, chunks, partials)
+
+    # --- resumable runs (execution.resume) ------------------------------------------------------
+
+    def settings(self):
+        from dataclasses import asdict
+
+        request, weights = self.request, self.request.weights
+        described = None
+        if weights is not None:
+            described = {"band": weights.band, "classes": list(weights.classes) if weights.classes is not None else None, "units_crs": weights.units_crs,
+                         "raster_crs": weights.raster_crs, "ellipsoid": weights.ellipsoid, "cell_budget": weights.cell_budget, "grid": asdict(weights.grid)}
+        return {"indicator": "interpolation", "extensive": list(request.extensive), "intensive": list(request.intensive), "categorical": list(request.categorical),
+                "allocate_total": request.allocate_total, "weights": described, "measure": describe_measure(self.measure)}
+
+    def fingerprint_labels(self):
+        return {name: list(self.class_labels[name]) for name in self.request.categorical}
+
+    def split_partial(self, partial):
+        # A source's row and its overlaps go with every unit it meets (joined, they are deduplicated).
+        meets = partial.pairs[["unit", "key"]].drop_duplicates()
+        sources = meets.merge(partial.sources, on="key", how="inner")
+        for name in self.request.categorical:
+            sources = codes_to_labels(sources, name, self.class_labels[name])
+        overlaps = meets.merge(partial.overlaps, left_on="key", right_on="first", how="inner").drop(columns="key")
+        return split_by_unit(partial.units, {"unit_areas": partial.unit_areas}, {"pairs": partial.pairs, "sources": sources, "overlaps": overlaps})
+
+    def join_parts(self, parts):
+        positions, values, frames = join_by_unit(parts)
+        sources = frames["sources"].drop(columns="unit").drop_duplicates("key").reset_index(drop=True)
+        for name in self.request.categorical:
+            sources = labels_to_codes(sources, name, self.class_labels[name])
+        overlaps = frames["overlaps"].drop(columns="unit").drop_duplicates(["first", "second"]).reset_index(drop=True)
+        return InterpolationPartial(positions, values["unit_areas"].astype(float), frames["pairs"], sources, overlaps)
 
 
 def _empty_partial(request):
@@ -367,7 +424,7 @@ def _reduce(indicator, units, chunks, partials):
             denominator = np.where(spread_by_area, sources["area"].to_numpy(float), whole)
         if request.extensive:
             no_weight = sources.index.to_numpy()[spread_by_area]
-            notes.add(Note("no_weight", "features", len(no_weight), no_weight[:EXAMPLES].tolist()))
+            notes.add(Note("no_weight", "features", len(no_weight), [] if indicator.content_keys else no_weight[:EXAMPLES].tolist()))
         # A unit with no weight anywhere gets the area-weighted mean of its intensive values.
         units_without_weight = (group_sums(pair_unit, raster, unit_count) <= 0) & (group_sums(pair_unit, area, unit_count) > 0)
         per_unit_weight = np.where(units_without_weight[pair_unit], area, raster)
@@ -417,7 +474,8 @@ def _reduce(indicator, units, chunks, partials):
     notes.add(Note("null_values", "features", sum(null_values.values()), details={name: count for name, count in null_values.items() if count}))
     overlaps = pd.concat([empty.overlaps, *(partial.overlaps for partial in partials)], ignore_index=True).drop_duplicates(["first", "second"])
     if len(overlaps):
-        notes.add(Note("overlapping_sources", "features", len(overlaps), overlaps["first"].head(EXAMPLES).tolist(), details={"area": float(overlaps["area"].sum())}))
+        examples = [] if indicator.content_keys else overlaps["first"].head(EXAMPLES).tolist()
+        notes.add(Note("overlapping_sources", "features", len(overlaps), examples, details={"area": float(overlaps["area"].sum())}))
     result = InterpolationResult(units.ids, request, values, shares, indicator.class_labels, touched_units, notes, units.hierarchy)
     for level in units.hierarchy.levels:
         result.level_results.append(_level_result(level, request, pairs, source_row, sources, pair_unit, weight, per_unit_weight, denominator, area, unit_areas,

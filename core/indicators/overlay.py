@@ -26,7 +26,9 @@ import shapely
 
 from ..execution import runner
 from ..execution.config import DEFAULT_CHUNK_SIZE
+from ..execution.resume import codes_to_labels, content_keys, feature_digests, join_by_unit, labels_to_codes, near_digests, split_by_unit
 from ..geometry.arrays import group_sums
+from ..geometry.metrics import describe_measure
 from ..geometry.intersections import intersect, measure_of_clipped_union, measure_of_union, overlapping_features
 from ..geometry.repair import LINE, POINT, POLYGON, dimension_of, repair, simple_parts
 from ..model.errors import InputError
@@ -254,6 +256,14 @@ def overlay_chunk(units, features, dimension, measure, keep_keys=False):
     return ChunkResult(measures, unit_positions, unit_areas, keys=keys, borders=borders)
 
 
+def overlay_fingerprints(labels, units, features, dimension, measure, keep_keys=False):
+    """Per unit of the chunk, a digest of the features whose boxes meet its box (geometry, class
+    label, weight): what its measures depend on."""
+    features = features.load()
+    digests = feature_digests(features.geometries, features.columns, labels)
+    return near_digests(units.geometries, features.geometries, digests)
+
+
 def _border_lines(pieces, unit_geometries, unit_positions, codes):
     """The union of each (unit, code)'s line pieces that run along the unit's boundary, as WKB."""
     parts = shapely.intersection(pieces.geometries, shapely.boundary(unit_geometries[pieces.unit]))
@@ -277,6 +287,7 @@ class OverlayIndicator(Indicator):
     ``EllipsoidalMeasure``)."""
 
     chunk_function = staticmethod(overlay_chunk)
+    fingerprint_function = staticmethod(overlay_fingerprints)
 
     def __init__(self, theme, measure):
         self.theme, self.measure = theme, measure
@@ -312,6 +323,8 @@ class OverlayIndicator(Indicator):
         if theme.weights is not None:
             columns[WEIGHT] = numbers(np.asarray(theme.weights, dtype=object)[present])
         self.columns = columns
+        if self.content_keys:
+            self.feature_keys = content_keys(feature_digests(self.feature_geometries, columns, self.fingerprint_labels()))
         self.reference = self._coded_reference()
         self.tree = shapely.STRtree(self.feature_geometries)
 
@@ -337,12 +350,35 @@ class OverlayIndicator(Indicator):
     def task(self, chunk):
         positions = chunk.positions
         if self.reference is not None:
-            features = LayerSlice(self.reference, tuple(shapely.total_bounds(self.unit_geometries[positions]).tolist()))
+            features = LayerSlice(self.reference, tuple(shapely.total_bounds(self.unit_geometries[positions]).tolist()),
+                                  self.fingerprint_labels() if self.content_keys else None)
         else:
             near = np.unique(self.tree.query(self.unit_geometries[positions])[1])
             wkb = None if self.feature_wkb is None else self.feature_wkb[near]
             features = Features(self.feature_geometries[near], self.feature_keys[near], {name: values[near] for name, values in self.columns.items()}, wkb)
         return UnitChunk(self.unit_geometries[positions], positions), features, self.dimension, self.measure, bool(self.hierarchy)
+
+    # --- resumable runs (execution.resume) ------------------------------------------------------
+
+    def settings(self):
+        return {"indicator": "overlay", "dimension": int(self.dimension), "measure": describe_measure(self.measure), "levels": bool(self.hierarchy),
+                "single_class": bool(self.theme.single_class)}
+
+    def fingerprint_labels(self):
+        return {} if self.theme.single_class else {CLASS: list(self.class_labels)}
+
+    def split_partial(self, result):
+        frames = {"measures": result.measures, "border_points": result.border_points, "keys": result.keys, "borders": result.borders}
+        frames = {name: codes_to_labels(frame, "code", self.class_labels) for name, frame in frames.items()}
+        return split_by_unit(result.unit_positions, {"unit_areas": result.unit_areas}, frames)
+
+    def join_parts(self, parts):
+        positions, values, frames = join_by_unit(parts)
+
+        def coded(name):
+            return labels_to_codes(frames[name], "code", self.class_labels) if name in frames else None
+
+        return ChunkResult(coded("measures"), positions, values["unit_areas"].astype(float), coded("border_points"), coded("keys"), coded("borders"))
 
     def reduce(self, units, chunks, chunk_results):
         dimension, unit_ids = self.dimension, units.ids

@@ -30,6 +30,7 @@ import shapely
 
 from ..execution import runner
 from ..execution.config import DEFAULT_CHUNK_SIZE
+from ..execution.resume import join_by_unit, raster_window_digests, split_by_unit
 from ..geometry.coverage import CENTRE, EXACT, cell_coverage
 from ..geometry.raster_windows import batches, cut_into_strips, raster_window
 from ..model.errors import InputError
@@ -293,6 +294,13 @@ def zonal_chunk(units, grid, request):
     return ZonalPartial(positions, footprint, moments, found)
 
 
+def zonal_fingerprints(labels, units, grid, request):
+    """Per unit of the chunk, a digest of the cells of every band under its box: what its
+    statistics depend on (with the grid and the request, in the run's settings)."""
+    with request.raster.open() as reader:
+        return raster_window_digests(units.geometries, grid, reader, request.bands, request.cell_budget)
+
+
 @register("zonal")
 class ZonalIndicator(Indicator):
     """Statistics of ``request.raster`` over units in the raster's CRS. ``raster_info``
@@ -301,6 +309,7 @@ class ZonalIndicator(Indicator):
     name) names the classes of a categorical raster."""
 
     chunk_function = staticmethod(zonal_chunk)
+    fingerprint_function = staticmethod(zonal_fingerprints)
 
     def __init__(self, request, raster_info, unit_areas=None, class_names=None):
         self.request, self.raster_info, self.unit_areas, self.class_names = request, raster_info, unit_areas, class_names
@@ -341,6 +350,24 @@ class ZonalIndicator(Indicator):
             table, fields = _statistics_table(partials, request, scale, len(unit_ids), missing)
         return ZonalResult(table, fields, unit_ids, list(request.bands), request.categorical, self.class_names, notes, np.flatnonzero(missing),
                            units.hierarchy)
+
+    # --- resumable runs (execution.resume) ------------------------------------------------------
+
+    def settings(self):
+        from dataclasses import asdict
+
+        request = self.request
+        return {"indicator": "zonal", "bands": list(request.bands), "statistics": list(request.statistics), "quantiles": list(request.quantiles),
+                "rule": request.rule, "categorical": request.categorical, "ellipsoid": request.ellipsoid, "cell_budget": request.cell_budget,
+                "grid": asdict(self.raster_info.grid), "band_info": [asdict(band) for band in self.raster_info.bands],
+                "class_names": sorted((str(value), str(name)) for value, name in (self.class_names or {}).items())}
+
+    def split_partial(self, partial):
+        return split_by_unit(partial.units, {"footprint": partial.footprint}, {"moments": partial.moments, "distinct": partial.distinct})
+
+    def join_parts(self, parts):
+        positions, values, frames = join_by_unit(parts)
+        return ZonalPartial(positions, values["footprint"].astype(float), frames["moments"], frames.get("distinct"))
 
     # A parent's statistics are those of its whole area (a median of the whole, not of medians):
     # the runner computes them on the units dissolved by each level.

@@ -162,10 +162,18 @@ class PostgisReference(_WorkerReadLayer):
 
 @dataclass
 class LayerSlice:
-    """The part of a ``LayerReference`` or ``PostgisReference`` one chunk needs."""
+    """The part of a ``LayerReference`` or ``PostgisReference`` one chunk needs. With
+    ``content_labels`` (column → labels of its codes), features are keyed by their content
+    (``execution.resume.content_keys``) instead of their row, as parts kept between runs need."""
 
     reference: _WorkerReadLayer
     bbox: tuple
+    content_labels: dict = None
 
     def load(self):
-        return self.reference.read(self.bbox)
+        features = self.reference.read(self.bbox)
+        if self.content_labels is not None:
+            from ..execution.resume import content_keys, feature_digests
+
+            features.keys = content_keys(feature_digests(features.geometries, features.columns, self.content_labels))
+        return features

@@ -6,10 +6,11 @@ run every indicator makes, written once (units, output, where to run, reading, c
 writing); an indicator's own file only adds its parameters and builds its core request.
 """
 
+import os
 import traceback
 from dataclasses import dataclass
 
-from qgis.core import QgsField, QgsFields, QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingOutputString
+from qgis.core import QgsField, QgsFields, QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingOutputNumber, QgsProcessingOutputString
 from qgis.PyQt.QtCore import QVariant
 
 from ...core.model.errors import Cancelled, ChunkFailed, ClusterError, InputError
@@ -18,14 +19,16 @@ from ..execution import execution_target, executor
 from ..i18n import tr
 from ..inputs.units import units_input
 from ..outputs import destination as destinations
+from ..outputs import facts as facts_output
 from ..outputs import provenance as run_records
 from ..outputs import sinks
 from ..outputs.messages import chunk_failed_message, cluster_error_message, input_error_message, report_notes
 from ..progress import Steps
 from ..provider import icon
 
-# The output naming the run (its record's id, in every fact row's run_id).
-RUN_ID = "RUN_ID"
+# The output naming the run (its record's id, in every fact row's run_id), the fact table written,
+# and how many units were computed or taken from the fact table's state.
+RUN_ID, FACTS_TABLE_OUTPUT, UNITS_COMPUTED, UNITS_SKIPPED = "RUN_ID", "FACTS", "UNITS_COMPUTED", "UNITS_SKIPPED"
 # Where the help of each algorithm lives (the README's sections).
 HELP_URL = "https://github.com/geoindicators/geoindicators"
 
@@ -187,8 +190,12 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
             shared.add_units_of_measure(self, self.has_areas, self.has_lengths)
         shared.add_layout(self, words["long"], words["wide"], words["layout"], self.default_layout)
         shared.add_execution(self)
+        facts_output.add_facts_parameters(self)
         shared.add_output(self, words["output"])
         self.addOutput(QgsProcessingOutputString(RUN_ID, tr("Run identifier")))
+        self.addOutput(QgsProcessingOutputString(FACTS_TABLE_OUTPUT, tr("Fact table")))
+        self.addOutput(QgsProcessingOutputNumber(UNITS_COMPUTED, tr("Units computed")))
+        self.addOutput(QgsProcessingOutputNumber(UNITS_SKIPPED, tr("Units unchanged since an earlier run")))
 
     def add_parameters(self):
         """The indicator's own parameters, between the units and the layout."""
@@ -207,24 +214,46 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         raise NotImplementedError
 
     def run_algorithm(self, parameters, context, model_feedback):
+        feedback = Steps(model_feedback, self.step_weights)
+        self.record = run_records.start(self, parameters, context)
+        self.fact_table = None
+        try:
+            results = self.run_indicator(parameters, context, feedback)
+        except BaseException as error:
+            self.end_facts("cancelled" if isinstance(error, Cancelled) else "failed", feedback)
+            raise
+        else:
+            if not results:
+                self.end_facts("cancelled", feedback)
+            return results
+        finally:
+            if self.fact_table is not None:
+                self.fact_table.close()
+                self.fact_table.connection.close()
+
+    def run_indicator(self, parameters, context, feedback):
         from ...core.execution import runner
         from ...core.model.units import Units
         from ...core.warehouse import provenance
 
-        feedback = Steps(model_feedback, self.step_weights)
-        self.record = record = run_records.start(self, parameters, context)
+        record = self.record
         self.layout = shared.read_layout(self, parameters, context)
         level_fields = shared.read_levels(self, parameters, context)
         reserved = self.reserved_names(parameters, context) | ({"level", "parent", "pct_parent"} if level_fields and self.layout == shared.LONG else set())
-        reserved |= {"run_id"} if self.layout == shared.LONG else set()
+        reserved |= {"run_id"} if self.layout == shared.LONG or parameters.get(facts_output.FACTS_CONNECTION) else set()
         self.units = units_input(self, parameters, context, reserved, level_fields)
         self.names = {"units": self.units.label, "id": self.units.id_name}
         self.area_unit, self.length_unit = shared.read_units_of_measure(self, parameters, context)
+        self.facts_target = facts_output.read_facts(self, parameters, context)
+        self.output_skipped = parameters.get(shared.OUTPUT) is None and self.facts_target is not None
+        if parameters.get(shared.OUTPUT) is None and not self.output_skipped:
+            parameters = {**parameters, shared.OUTPUT: "TEMPORARY_OUTPUT"}
         self.target = self.check_output(parameters, context)
         self.address, self.settings = address, settings = execution_target(self, parameters, context, feedback)
         self.check(parameters, context, feedback)
+        self.open_facts(feedback)
 
-        units_read = self.units.read(feedback, keep_features=self.layout == shared.WIDE)
+        units_read = self.units.read(feedback, keep_features=self.layout == shared.WIDE and not self.output_skipped)
         if units_read is None:
             return {}
         self.report_units_of_measure(feedback)
@@ -237,24 +266,111 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         feedback.setCurrentStep(2)
         record["inputs"] = run_records.describe_inputs(self, parameters, context)
         geometries = units_read.geometries if run.geometries is None else run.geometries
+        state = self.fact_table.state_store(record["run_id"], record["plugin_version"], self.facts_target.recompute) if self.fact_table else None
         with executor(address, settings, feedback, run.worker_packages, run.large_upload_message) as chosen:
             record["executor"] = run_records.describe_executor(chosen)
             result = self.run_core(runner.run, feedback, indicator=run.indicator, units=Units(self.units.ids(units_read), geometries, self.units.levels(units_read)),
-                                   executor=chosen, chunk_size=settings.chunk_size)
+                                   executor=chosen, chunk_size=settings.chunk_size, state=state)
         if result is None:
             return {}
+        counts = {"units_computed": result.run_counts.computed, "units_skipped": result.run_counts.skipped, "warnings": 0}
+        if state is not None:
+            feedback.pushInfo(tr("{computed} units computed, {skipped} unchanged since an earlier run into the fact table (taken from its state).",
+                                 computed=counts["units_computed"], skipped=counts["units_skipped"]))
         if hasattr(result, "scale"):
             result.scale = self.unit_scale()
         report_notes(result.notes, feedback, self.names, self.units_without_geometry)
 
         feedback.setCurrentStep(3)
         self.units_of_measure = {}
-        destination = self.write(parameters, context, feedback, result, units_read)
-        if destination is None:
-            return {}
-        counts = {"units_computed": int(len(self.units.ids(units_read))), "warnings": feedback.warnings}
-        run_records.attach(provenance.finish(record, "completed", counts), destination, context, feedback, self.words["output"], self.units_of_measure)
-        return {shared.OUTPUT: destination, RUN_ID: record["run_id"]}
+        destination = None
+        if not self.output_skipped:
+            destination = self.write(parameters, context, feedback, result, units_read)
+            if destination is None:
+                return {}
+            record["outputs"].append({"role": shared.OUTPUT, "uri": destination if os.path.isabs(destination.split("|", 1)[0]) else "memory"})
+        results = {RUN_ID: record["run_id"], UNITS_COMPUTED: counts["units_computed"], UNITS_SKIPPED: counts["units_skipped"]}
+        if self.fact_table is not None:
+            written, counts["units_removed"] = self.write_facts(parameters, context, result, units_read, feedback)
+            record["outputs"].append({"role": "FACTS", "connection": self.facts_target.connection_name, "table": self.fact_table.qualified,
+                                      "mode": facts_modes()[self.facts_target.mode], "rows_written": written})
+            results[FACTS_TABLE_OUTPUT] = self.fact_table.qualified
+        counts["warnings"] = feedback.warnings
+        provenance.finish(record, "completed", counts)
+        if self.fact_table is not None:
+            self.fact_table.finish(record, written)
+        if destination is not None:
+            run_records.attach(record, destination, context, feedback, self.words["output"], self.units_of_measure)
+            results[shared.OUTPUT] = destination
+        return results
+
+    # --- the fact table (FACTS_*) ----------------------------------------------------------------
+
+    def open_facts(self, feedback):
+        """Connect to the fact table's database, lock the table and add this run's row, before
+        anything is read: a wrong connection or schema is said at once."""
+        from ...core.warehouse.facts import FactsError, FactTable
+
+        if self.facts_target is None:
+            return
+        connection = facts_output.connect(self, self.facts_target)
+        table = FactTable(connection, self.facts_target.schema, self.facts_target.table, self.facts_target.mode, describe=self.displayName())
+        try:
+            table.open(self.record)
+        except FactsError as error:
+            connection.close()
+            raise QgsProcessingException(facts_output.facts_error_message(error, self.facts_target)) from None
+        self.fact_table = table
+        for logical, physical in table.renamed:
+            feedback.pushWarning(tr("The name '{name}' is longer than the 63 bytes PostgreSQL keeps: it is written as '{short}' (a hash of the whole name ends it).",
+                                    name=logical, short=physical))
+        feedback.pushInfo(tr("Writing the facts into {table} ({mode}) through the connection '{connection}'.", table=table.qualified,
+                             mode=facts_modes()[self.facts_target.mode], connection=self.facts_target.connection_name))
+
+    def write_facts(self, parameters, context, result, units_read, feedback):
+        """Write the long table into the fact table by its mode; returns ``(rows written, units
+        removed)``. In the update mode, units that left the units layer lose their rows when
+        the run read the whole layer (no selection, limit or filter)."""
+        from ...core.warehouse.facts import UPDATE, Column, FactsError
+
+        fields, table, aliases = self.long_output(result)
+        keys = {self.units.id_name, *self.fact_keys(result)} | ({"level"} if self.units.level_indices else set())
+        columns = [Column(field.name(), _sql_type(field), field.name() in keys, aliases.get(field.name())) for field in fields]
+        id_is_text = columns[0].sql_type == "text"
+
+        def as_ids(values):
+            return [str(value) if id_is_text else value for value in values if value is not None]
+
+        units_by_level = {self.units.id_name if self.units.level_indices else None: as_ids(self.units.ids(units_read))}
+        for index, field in zip(self.units.level_indices, self.units.level_fields):
+            units_by_level[field.name()] = as_ids(dict.fromkeys(units_read.values[index]))
+        facts = self.fact_table
+        try:
+            facts.set_columns(columns, self.units.id_name, "level" if self.units.level_indices else None, self.units.id_name if self.units.level_indices else None)
+            written = facts.write(sinks.attribute_rows(table), self.record["run_id"], units_by_level, on_progress=lambda fraction: feedback.setProgress(100.0 * fraction))
+            removed = 0
+            if facts.mode == UPDATE and self.reads_whole_units_layer(parameters, context):
+                removed = facts.remove_others(units_by_level)
+        except FactsError as error:
+            raise QgsProcessingException(facts_output.facts_error_message(error, self.facts_target)) from None
+        feedback.pushInfo(tr("{rows} rows written into {table}; {removed} units that left the units layer lost their rows.", rows=written, table=facts.qualified,
+                             removed=removed))
+        return written, removed
+
+    def reads_whole_units_layer(self, parameters, context):
+        from ..inputs.layers import whole_layer
+
+        layer = self.parameterAsVectorLayer(parameters, shared.INPUT, context)
+        return whole_layer(parameters, shared.INPUT) and (layer is None or not layer.subsetString())
+
+    def end_facts(self, status, feedback):
+        """Mark the run's row in the fact table's schema as cancelled or failed."""
+        if self.fact_table is None:
+            return
+        from ...core.warehouse import provenance
+
+        provenance.finish(self.record, status, {"warnings": feedback.warnings})
+        self.fact_table.fail(self.record)
 
     def unit_scale(self):
         """The core's ``UnitScale`` for the chosen units of areas and lengths.
@@ -360,6 +476,16 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
                 feedback.pushInfo(tr("With parent levels, the wide layout holds the units only, with a pct_parent field per class: each unit's share of its parent's value. "
                                      "The long layout holds the parents' rows too."))
             return sinks.write_wide_units(self, parameters, context, source, units_read.features, fields, frame, feedback, self.style(result, names))
+        fields, table, aliases = self.long_output(result)
+        self.units_of_measure = {column: alias[len(column) + 2:-1] for column, alias in aliases.items()}
+        # Every fact row names the run that made it (its record: the runs table, the metadata).
+        fields.append(QgsField("run_id", QVariant.String, len=36))
+        table["run_id"] = self.record["run_id"]
+        return sinks.write_long_table(self, parameters, context, fields, table, feedback, aliases)
+
+    def long_output(self, result):
+        """``(fields, table, aliases)`` of the long table: QGIS fields typed from the catalogue,
+        the rows, and the aliases naming the units of areas and lengths."""
         table = result.long_table(self.units.id_name)
         fields = QgsFields()
         id_field = QgsField(self.units.id_field)
@@ -384,13 +510,28 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
                 aliases[column] = f"{column} ({unit})"
             if column in self.integer_fields:
                 table[column] = table[column].astype("Int64")
-        self.units_of_measure = {column: alias[len(column) + 2:-1] for column, alias in aliases.items()}
-        # Every fact row names the run that made it (its record: the runs table, the metadata).
-        fields.append(QgsField("run_id", QVariant.String, len=36))
-        table["run_id"] = self.record["run_id"]
-        return sinks.write_long_table(self, parameters, context, fields, table, feedback, aliases)
+        return fields, table, aliases
+
+    def fact_keys(self, result):
+        """The long table's key columns besides the unit ID and the level."""
+        return ["class"]
 
     def wide_alias(self, result, measure, label):
         """A wide field's alias: what its shortened name stands for, and the unit of an area or a length."""
         unit = self.unit_suffix(measure) if self.measures_size(measure) else ""
         return f"{measure} ({self.wide_label(result, measure, label)})" + (f", {unit}" if unit else "")
+
+
+def facts_modes():
+    return {0: tr("update"), 1: tr("replace"), 2: tr("append")}
+
+
+def _sql_type(field):
+    """The PostgreSQL type of a fact column from its QGIS field."""
+    if field.type() in (QVariant.Int, QVariant.LongLong, QVariant.UInt, QVariant.ULongLong):
+        return "bigint"
+    if field.type() == QVariant.Double:
+        return "double precision"
+    if field.type() == QVariant.Bool:
+        return "boolean"
+    return "text"

@@ -212,6 +212,9 @@ class InterpolationAlgorithm(IndicatorAlgorithm):
             feedback.pushWarning(tr("The field '{wanted}' is written as '{written}': the units layer '{layer}' has a field of that name already.",
                                     wanted=wanted, written=written, layer=self.units.label))
 
+    def fact_keys(self, result):
+        return ["variable", "class"]
+
     def style(self, result, names):
         (_measure, label), column = next(iter(names.items()))
         return column, "" if label is None else "%"

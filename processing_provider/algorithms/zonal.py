@@ -170,6 +170,9 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
                                      rule=self.rule, categorical=self.categorical, ellipsoid=raster.ellipsoid())
         return Run(zonal.ZonalIndicator(request, raster.info, unit_areas, self.class_names), geometries, RASTER_PACKAGES)
 
+    def fact_keys(self, result):
+        return [result.key]
+
     def wide_kind(self, result):
         return tr("class") if result.categorical else tr("band") if len(result.bands) > 1 else None
 

@@ -58,9 +58,14 @@ def _sentence(note, layers, units_without_geometry):
         lines = [tr("{count} source polygons of '{layer}' have no value (NULL) for {field}: they are left out of it.", count=found, layer=layer, field=name)
                  for name, found in note.details.items()]
         return "\n".join(lines), True
+    if code == "overlapping_sources" and not note.examples:  # features keyed by content (a fact table's run) have no number to show
+        return tr("{count} pairs of source polygons of '{layer}' overlap, over {area} in all: their values count twice there.",
+                  count=count, layer=layer, area=_number(note.details["area"])), True
     if code == "overlapping_sources":
         return tr("{count} pairs of source polygons of '{layer}' overlap (for example the feature {examples}), over {area} in all: their values count twice there.",
                   count=count, layer=layer, examples=_examples(note), area=_number(note.details["area"])), True
+    if code == "no_weight" and not note.examples:
+        return tr("{count} source polygons of '{layer}' have no weight in the weight raster: their extensive values are shared by area.", count=count, layer=layer), True
     if code == "no_weight":
         return tr("{count} source polygons of '{layer}' have no weight in the weight raster (for example the feature {examples}): their extensive values are shared by area.",
                   count=count, layer=layer, examples=_examples(note)), True

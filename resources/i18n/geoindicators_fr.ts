@@ -136,8 +136,8 @@
       <translation>L'adresse de l'ordonnanceur, comme tcp://hôte:8786 (pas l'adresse http:// du tableau de bord) ; vide : celle des paramètres de GeoIndicators.</translation>
     </message>
     <message>
-      <source>Where to write the indicator: prefer a GeoPackage.</source>
-      <translation>Où écrire l'indicateur : préférez un GeoPackage.</translation>
+      <source>Where to write the indicator: prefer a GeoPackage. It may be skipped when a fact table is written.</source>
+      <translation>Où écrire l'indicateur : de préférence un GeoPackage. On peut s'en passer quand une table de faits est écrite.</translation>
     </message>
     <message>
       <source>Spatial units</source>
@@ -226,6 +226,106 @@
     <message>
       <source>Writing the output failed: {path} holds {found} of the {expected} features written (a full disk, or a format that cannot hold this table). Nothing was kept; free some space or choose another place or format.</source>
       <translation>L'écriture de la sortie a échoué : {path} contient {found} des {expected} entités écrites (disque plein, ou format qui ne peut pas contenir cette table). Rien n'a été gardé ; libérez de la place ou choisissez un autre emplacement ou format.</translation>
+    </message>
+    <message>
+      <source>The fact table {table} could not be written: {reason}. Nothing of this run was kept there past the last whole chunk of units.</source>
+      <translation>La table de faits {table} n'a pas pu être écrite : {reason}. Rien de cette exécution n'y a été gardé au-delà du dernier paquet d'unités complet.</translation>
+    </message>
+    <message>
+      <source>The schema '{schema}' does not exist in the database of the connection '{name}': create it (CREATE SCHEMA), or choose another.</source>
+      <translation>Le schéma « {schema} » n'existe pas dans la base de la connexion « {name} » : créez-le (CREATE SCHEMA) ou choisissez-en un autre.</translation>
+    </message>
+    <message>
+      <source>Another run is writing to the fact table {table} right now: wait for it to end, then run again.</source>
+      <translation>Une autre exécution écrit en ce moment dans la table de faits {table} : attendez qu'elle se termine, puis relancez.</translation>
+    </message>
+    <message>
+      <source>The fact table {table} has other columns than this run writes (it holds: {found}; this run: {expected}). Choose another table, or drop or rename that one.</source>
+      <translation>La table de faits {table} a d'autres colonnes que celles qu'écrit cette exécution (elle a : {found} ; cette exécution : {expected}). Choisissez une autre table, ou supprimez ou renommez celle-ci.</translation>
+    </message>
+    <message>
+      <source>The fact table {table} has the primary key ({found}), and this run needs ({expected}): it was made with another mode (append keeps run_id in the key). Choose another table, or the mode it was made with.</source>
+      <translation>La table de faits {table} a la clé primaire ({found}) et cette exécution a besoin de ({expected}) : elle a été créée avec un autre mode (l'ajout garde run_id dans la clé). Choisissez une autre table, ou le mode avec lequel elle a été créée.</translation>
+    </message>
+    <message>
+      <source>The column {column} of the fact table's key has an empty (NULL) value: fill it in the units layer.</source>
+      <translation>La colonne {column} de la clé de la table de faits a une valeur vide (NULL) : remplissez-la dans la couche des unités.</translation>
+    </message>
+    <message>
+      <source>A PostgreSQL/PostGIS connection registered in QGIS (Browser &gt; PostgreSQL): the long table is also written into a table of its database. Its name only: the credentials stay in the connection.</source>
+      <translation>Une connexion PostgreSQL/PostGIS enregistrée dans QGIS (Explorateur &gt; PostgreSQL) : la table longue est aussi écrite dans une table de sa base. Son nom seulement : les identifiants restent dans la connexion.</translation>
+    </message>
+    <message>
+      <source>The schema of the fact table (it must exist); the runs table geoindicators_runs is made there too.</source>
+      <translation>Le schéma de la table de faits (il doit exister) ; la table des exécutions geoindicators_runs y est aussi créée.</translation>
+    </message>
+    <message>
+      <source>The fact table, made at the first run and kept afterwards (its grants, views and comments). A name longer than 63 bytes is shortened with a hash suffix, as the log says.</source>
+      <translation>La table de faits, créée à la première exécution puis conservée (ses droits, vues et commentaires). Un nom de plus de 63 octets est raccourci avec un suffixe de hachage, comme le dit le journal.</translation>
+    </message>
+    <message>
+      <source>Update (0): the units of this run get new rows, others keep theirs, units that left the units layer lose theirs. Replace (1): the table holds this run's rows only. Append (2): this run's rows are added, run_id tells the runs apart.</source>
+      <translation>Mise à jour (0) : les unités de cette exécution reçoivent de nouvelles lignes, les autres gardent les leurs, les unités sorties de la couche perdent les leurs. Remplacement (1) : la table ne contient que les lignes de cette exécution. Ajout (2) : les lignes de cette exécution s'ajoutent, run_id distingue les exécutions.</translation>
+    </message>
+    <message>
+      <source>By default a run computes only the units not computed yet with the same inputs and parameters (a stopped run resumes, an edit recomputes what it touches). Check to compute every unit again.</source>
+      <translation>Par défaut, une exécution ne calcule que les unités pas encore calculées avec les mêmes entrées et paramètres (une exécution arrêtée reprend, une modification ne recalcule que ce qu'elle touche). Cochez pour tout recalculer.</translation>
+    </message>
+    <message>
+      <source>{connection} is given but not {table}: name the fact table to write (it is made at the first run).</source>
+      <translation>{connection} est renseigné mais pas {table} : nommez la table de faits à écrire (elle est créée à la première exécution).</translation>
+    </message>
+    <message>
+      <source>none</source>
+      <translation>aucune</translation>
+    </message>
+    <message>
+      <source>{parameter}: there is no PostgreSQL connection named '{name}' in this QGIS profile (known: {known}). Create it in the Browser (PostgreSQL &gt; New Connection), or give the name of one.</source>
+      <translation>{parameter} : il n'y a pas de connexion PostgreSQL nommée « {name} » dans ce profil QGIS (connues : {known}). Créez-la dans l'Explorateur (PostgreSQL &gt; Nouvelle connexion) ou donnez le nom d'une connexion existante.</translation>
+    </message>
+    <message>
+      <source>Fact table: PostgreSQL connection</source>
+      <translation>Table de faits : connexion PostgreSQL</translation>
+    </message>
+    <message>
+      <source>Fact table: schema</source>
+      <translation>Table de faits : schéma</translation>
+    </message>
+    <message>
+      <source>Fact table: table</source>
+      <translation>Table de faits : table</translation>
+    </message>
+    <message>
+      <source>Fact table: rows written</source>
+      <translation>Table de faits : lignes écrites</translation>
+    </message>
+    <message>
+      <source>Fact table: compute every unit again</source>
+      <translation>Table de faits : recalculer toutes les unités</translation>
+    </message>
+    <message>
+      <source>{table} is given but not {connection}: choose the PostgreSQL connection of the fact table.</source>
+      <translation>{table} est renseigné mais pas {connection} : choisissez la connexion PostgreSQL de la table de faits.</translation>
+    </message>
+    <message>
+      <source>Writing a fact table needs the Python library psycopg2, which QGIS installs with its PostgreSQL support (on Debian and Ubuntu: the package python3-psycopg2).</source>
+      <translation>Écrire une table de faits demande la bibliothèque Python psycopg2, que QGIS installe avec sa prise en charge de PostgreSQL (sur Debian et Ubuntu : le paquet python3-psycopg2).</translation>
+    </message>
+    <message>
+      <source>Could not connect to the database of the PostgreSQL connection '{name}': {reason}. Check the connection in the Browser.</source>
+      <translation>Connexion impossible à la base de la connexion PostgreSQL « {name} » : {reason}. Vérifiez la connexion dans l'Explorateur.</translation>
+    </message>
+    <message>
+      <source>Update: replace the rows of this run's units, keep the others</source>
+      <translation>Mise à jour : remplacer les lignes des unités de cette exécution, garder les autres</translation>
+    </message>
+    <message>
+      <source>Replace every row of the table</source>
+      <translation>Remplacer toutes les lignes de la table</translation>
+    </message>
+    <message>
+      <source>Append: add this run's rows beside the earlier runs'</source>
+      <translation>Ajout : ajouter les lignes de cette exécution à côté de celles des précédentes</translation>
     </message>
     <message>
       <source>Computing the units {units} failed: {reason}</source>
@@ -344,8 +444,16 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>{count} polygones sources de « {layer} » n'ont pas de valeur (NULL) pour {field} : ils en sont écartés.</translation>
     </message>
     <message>
+      <source>{count} pairs of source polygons of '{layer}' overlap, over {area} in all: their values count twice there.</source>
+      <translation>{count} paires de polygones sources de « {layer} » se chevauchent, sur {area} en tout : leurs valeurs y comptent deux fois.</translation>
+    </message>
+    <message>
       <source>{count} pairs of source polygons of '{layer}' overlap (for example the feature {examples}), over {area} in all: their values count twice there.</source>
       <translation>{count} paires de polygones sources de « {layer} » se chevauchent (par exemple l'entité {examples}), sur {area} au total : leurs valeurs y comptent deux fois.</translation>
+    </message>
+    <message>
+      <source>{count} source polygons of '{layer}' have no weight in the weight raster: their extensive values are shared by area.</source>
+      <translation>{count} polygones sources de « {layer} » n'ont aucun poids dans le raster de poids : leurs valeurs extensives sont réparties selon la surface.</translation>
     </message>
     <message>
       <source>{count} source polygons of '{layer}' have no weight in the weight raster (for example the feature {examples}): their extensive values are shared by area.</source>
@@ -560,6 +668,18 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>classe</translation>
     </message>
     <message>
+      <source>update</source>
+      <translation>mise à jour</translation>
+    </message>
+    <message>
+      <source>replace</source>
+      <translation>remplacement</translation>
+    </message>
+    <message>
+      <source>append</source>
+      <translation>ajout</translation>
+    </message>
+    <message>
       <source>Interrupted (Ctrl+C): the run stopped and wrote nothing.</source>
       <translation>Interrompu (Ctrl+C) : l'exécution s'est arrêtée et n'a rien écrit.</translation>
     </message>
@@ -572,12 +692,40 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>&lt;p&gt;&lt;b&gt;Unités de mesure&lt;/b&gt; (AREA_UNIT : m², ha ou km² ; LENGTH_UNIT : m ou km) : toutes les surfaces et longueurs de la sortie y sont données ; les noms des champs ne changent pas, leurs alias et le journal donnent l'unité.&lt;/p&gt;</translation>
     </message>
     <message>
+      <source>Writing the facts into {table} ({mode}) through the connection '{connection}'.</source>
+      <translation>Écriture des faits dans {table} ({mode}) par la connexion « {connection} ».</translation>
+    </message>
+    <message>
+      <source>{rows} rows written into {table}; {removed} units that left the units layer lost their rows.</source>
+      <translation>{rows} lignes écrites dans {table} ; {removed} unités sorties de la couche des unités ont perdu leurs lignes.</translation>
+    </message>
+    <message>
       <source>Cancelled: the run stopped and wrote nothing.</source>
       <translation>Annulé : l'exécution s'est arrêtée et n'a rien écrit.</translation>
     </message>
     <message>
       <source>Run identifier</source>
       <translation>Identifiant de l'exécution</translation>
+    </message>
+    <message>
+      <source>Fact table</source>
+      <translation>Table de faits</translation>
+    </message>
+    <message>
+      <source>Units computed</source>
+      <translation>Unités calculées</translation>
+    </message>
+    <message>
+      <source>Units unchanged since an earlier run</source>
+      <translation>Unités inchangées depuis une exécution précédente</translation>
+    </message>
+    <message>
+      <source>{computed} units computed, {skipped} unchanged since an earlier run into the fact table (taken from its state).</source>
+      <translation>{computed} unités calculées, {skipped} inchangées depuis une exécution précédente dans la table de faits (reprises de son état).</translation>
+    </message>
+    <message>
+      <source>The name '{name}' is longer than the 63 bytes PostgreSQL keeps: it is written as '{short}' (a hash of the whole name ends it).</source>
+      <translation>Le nom « {name} » dépasse les 63 octets que garde PostgreSQL : il est écrit « {short} » (un hachage du nom complet le termine).</translation>
     </message>
     <message>
       <source>Areas are given in {unit}.</source>
