@@ -13,7 +13,7 @@ BUILD := build
 QGIS_PROCESS := qgis_process.bin
 export QT_QPA_PLATFORM ?= offscreen
 PROFILE_PLUGINS ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
-APT_PACKAGES := qgis python3-qgis qgis-providers python3-pyproj python3-venv python3-pip qttools5-dev-tools
+APT_PACKAGES := qgis python3-qgis qgis-providers python3-pyproj python3-psycopg2 python3-venv python3-pip qttools5-dev-tools
 # The tests start their own PostgreSQL server with PostGIS (and load it with Debian's ogr2ogr), and
 # the QGIS desktop on a virtual X display (its main window cannot start on Qt's offscreen platform).
 TEST_APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 gdal-bin xvfb xauth

@@ -96,12 +96,18 @@ def facts(server, schema, table, extra=""):
     return {tuple(row[key] for key in ("code", "level", "class") if key in row): dict(row) for row in rows}
 
 
+def _is_null(value):
+    from qgis.PyQt.QtCore import QVariant
+
+    return value is None or (isinstance(value, QVariant) and value.isNull())
+
+
 def same_values(got, expected, columns=("area", "pct_unit", "pct_class", "n_features", "pct_parent")):
     assert got.keys() == expected.keys()
     for key, row in expected.items():
         for column in columns:
             if column in row:
-                a, b = got[key][column], row[column]
+                a, b = (None if _is_null(value) else value for value in (got[key][column], row[column]))
                 assert (a is None and b is None) or a == pytest.approx(b, rel=1e-9, abs=1e-9), (key, column, a, b)
 
 
@@ -347,3 +353,72 @@ def test_a_service_file_connection_works_and_errors_name_what_to_fix(provider, s
             run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_CONNECTION": "by_service", "OUTPUT": None})
     finally:
         metadata.deleteConnection("by_service")
+
+
+def test_on_the_cluster_workers_reading_the_theme_an_edit_recomputes_only_its_units(provider, server, connection, data, cluster, settings):
+    mirror = os.path.join(cluster["folder"], "facts-data")
+    if not os.path.islink(mirror):
+        os.symlink(data["folder"], mirror)
+    settings("PATH_MAPPINGS", f"{data['folder']}={mirror}")
+    schema = fresh_schema(server, "on_cluster")
+    parameters = {"INPUT": data["units"], "FACTS_SCHEMA": schema, "OUTPUT": None, "LEVEL_FIELDS": ["province"], "EXECUTION": 1, "SCHEDULER": cluster["address"]}
+    feedback = Recorder()
+    first = run({**parameters, "OVERLAY": data["theme"], "FACTS_TABLE": "f"}, feedback)
+    assert any("on the Dask cluster" in info for info in feedback.infos) and first["UNITS_COMPUTED"] == UNIT_COUNT
+    edited = run({**parameters, "OVERLAY": data["edited"], "FACTS_TABLE": "f"})
+    boxes = shapely.box(*shapely.bounds(data["cells"]).T)
+    touched = shapely.intersects(boxes, shapely.box(*shapely.bounds(data["geometries"][100]))) | \
+        shapely.intersects(boxes, shapely.box(*shapely.bounds(data["edited_geometries"][100])))
+    assert edited["UNITS_COMPUTED"] == int(touched.sum())
+    # The same as a fresh run on this computer.
+    local = {key: value for key, value in parameters.items() if key not in ("EXECUTION", "SCHEDULER")}
+    assert run({**local, "OVERLAY": data["edited"], "FACTS_TABLE": "fresh", "EXECUTION": 0})["UNITS_COMPUTED"] == UNIT_COUNT
+    same_values(facts(server, schema, "f"), facts(server, schema, "fresh"))
+
+
+def run_algorithm(algorithm, parameters):
+    import processing
+
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("NONE")
+    return processing.run(algorithm, {"ID_FIELD": "code", "FACTS_CONNECTION": CONNECTION, "LAYOUT": 0, **parameters}, context=context, feedback=Recorder())
+
+
+def by_key(rows, keys):
+    return {tuple("" if _is_null(row[key]) else row[key] for key in keys): row for row in rows}
+
+
+def test_zonal_statistics_and_interpolation_write_their_facts_with_their_own_keys(provider, server, connection, data, tmp_path):
+    schema = fresh_schema(server, "others")
+    xmin, ymin, xmax, ymax = datagen.EXTENT
+    rng = np.random.default_rng(4)
+    raster = datagen.write_raster(str(tmp_path / "ndvi.tif"), [rng.uniform(-1, 1, (450, 600)), rng.uniform(0, 1, (450, 600))], xmin, ymax, 100.0)
+    geometries, values = datagen.census(400)
+    sources = datagen.write_gpkg(str(tmp_path / "census.gpkg"), "census", geometries, values)
+    for algorithm, parameters, keys, table in (
+        ("geoindicators:zonalstats", {"RASTER": raster, "BANDS": [1, 2], "LEVEL_FIELDS": ["province"]}, ("code", "level", "band"), "ndvi"),
+        ("geoindicators:interpolate", {"SOURCE": sources, "EXTENSIVE": ["pop"], "INTENSIVE": ["rate"], "CATEGORICAL": ["landuse"]}, ("code", "variable", "class"),
+         "census"),
+    ):
+        output = str(tmp_path / f"out_{table}.gpkg")
+        first = run_algorithm(algorithm, {"INPUT": data["units"], "FACTS_SCHEMA": schema, "FACTS_TABLE": table, "OUTPUT": output, **parameters})
+        layer = QgsVectorLayer(output, table, "ogr")
+        expected = by_key([{name: feature[name] for name in layer.fields().names()} for feature in layer.getFeatures()], keys)
+        import psycopg2
+        import psycopg2.extras
+
+        with psycopg2.connect(server.connection) as connection_, connection_.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
+            cursor.execute(f"SELECT * FROM others.{table}")
+            stored = by_key([dict(row) for row in cursor.fetchall()], keys)
+        connection_.close()
+        assert stored.keys() == expected.keys() and len(stored) > UNIT_COUNT
+        measures = [name for name in layer.fields().names() if name not in (*keys, "fid", "parent", "run_id", "class", "variable", "level", "band", "code")]
+        same_values(stored, expected, measures)
+        key = sql(server, f"SELECT string_agg(a.attname, ',' ORDER BY array_position(i.indkey::int2[], a.attnum)) FROM pg_index i JOIN pg_attribute a "
+                          f"ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'others.{table}'::regclass AND i.indisprimary")
+        assert set(key.split(",")) == set(keys)
+        again = run_algorithm(algorithm, {"INPUT": data["units"], "FACTS_SCHEMA": schema, "FACTS_TABLE": table, "OUTPUT": None, **parameters})
+        assert again["UNITS_COMPUTED"] == 0 and again["UNITS_SKIPPED"] == first["UNITS_COMPUTED"] > 0
+    # An extensive variable has no class: '' in the key, NULL in the layer.
+    assert sql(server, "SELECT count(*) FROM others.census WHERE variable = 'pop' AND class = ''") == str(UNIT_COUNT)

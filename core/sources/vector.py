@@ -11,6 +11,7 @@ from dataclasses import KW_ONLY, dataclass, field
 import numpy as np
 import shapely
 
+from ..execution.resume import content_keys, feature_digests
 from ..geometry.repair import repair
 from ..model.errors import InputError
 from .columns import coded, normalise_class  # noqa: F401 (normalise_class: its old place)
@@ -173,7 +174,5 @@ class LayerSlice:
     def load(self):
         features = self.reference.read(self.bbox)
         if self.content_labels is not None:
-            from ..execution.resume import content_keys, feature_digests
-
             features.keys = content_keys(feature_digests(features.geometries, features.columns, self.content_labels))
         return features
