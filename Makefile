@@ -118,12 +118,13 @@ $(STAMPS)/test-wheels: requirements/core.txt requirements/dask.txt | $(STAMPS)/v
 test: install $(STAMPS)/worker-venv $(STAMPS)/bench-venv $(STAMPS)/test-wheels test-system
 	$(VENV_PYTHON) -m pytest tests
 
-bench: install $(STAMPS)/bench-venv $(STAMPS)/worker-venv
+bench: install $(STAMPS)/bench-venv $(STAMPS)/worker-venv test-system
 	$(VENV_PYTHON) bench/overlay_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python
 	$(VENV_PYTHON) bench/overlay_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python --shapes nonconvex --skip-cluster
 	$(VENV_PYTHON) bench/zonal_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python
 	$(VENV_PYTHON) bench/interpolation_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python
 	$(VENV_PYTHON) bench/h3_bench.py --out $(BUILD)/bench
+	$(VENV_PYTHON) bench/facts_bench.py --out $(BUILD)/bench
 
 # The installable zip for the plugin repository: one top folder, no tests, caches nor deps.
 zip: translations

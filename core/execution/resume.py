@@ -53,26 +53,44 @@ def _value_bytes(value):
     return b"s" + str(value).encode("utf-8")
 
 
-def feature_digests(geometries, columns=None, labels=None):
-    """One 8-byte digest per feature (as uint64) of its geometry (WKB) and column values; coded
-    columns (``labels[name]``: the label of each code) are digested by their labels."""
+def _hash64(data):
+    return int.from_bytes(_digest(data), "little")
+
+
+_MIX_1, _MIX_2, _GOLDEN = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB), np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(values):
+    """splitmix64's finaliser, on a uint64 array: every input bit changes every output bit."""
+    with np.errstate(over="ignore"):
+        values = (values ^ (values >> np.uint64(30))) * _MIX_1
+        values = (values ^ (values >> np.uint64(27))) * _MIX_2
+        return values ^ (values >> np.uint64(31))
+
+
+def feature_digests(geometries, columns=None, labels=None, wkb=None):
+    """One 64-bit digest per feature (uint64) of its geometry (WKB) and column values; coded
+    columns (``labels[name]``: the label of each code) are digested by their labels, numbers by
+    their bits. The WKB (``wkb`` when the caller has it, as read) is hashed feature by feature
+    (blake2b), the columns mixed in as arrays."""
     columns, labels = columns or {}, labels or {}
-    wkb = geometries_to_wkb(np.asarray(geometries, dtype=object)) if len(geometries) else np.zeros(0, dtype=object)
-    names = sorted(columns)
-    decoded = {}
-    for name in names:
+    if wkb is None:
+        wkb = geometries_to_wkb(np.asarray(geometries, dtype=object)) if len(geometries) else np.zeros(0, dtype=object)
+    out = np.fromiter((_hash64(item or b"") for item in wkb), dtype=np.uint64, count=len(wkb))
+    for name in sorted(columns):
         values = np.asarray(columns[name])
         if name in labels:
-            table = np.empty(len(labels[name]) + 1, dtype=object)
-            table[:-1] = labels[name]
-            values = table[np.where(values < 0, len(labels[name]), values)] if len(values) else values
-        decoded[name] = values.tolist() if hasattr(values, "tolist") else list(values)
-    out = np.empty(len(wkb), dtype=np.uint64)
-    for index in range(len(wkb)):
-        parts = [wkb[index] or b""]
-        for name in names:
-            parts.append(b"\0" + name.encode() + b"=" + _value_bytes(decoded[name][index]))
-        out[index] = int.from_bytes(_digest(b"".join(parts)), "little")
+            table = np.array([_hash64(_value_bytes(label)) for label in [*labels[name], None]], dtype=np.uint64)
+            codes = values.astype(np.int64)
+            column = table[np.where((codes < 0) | (codes >= len(labels[name])), len(labels[name]), codes)]
+        elif values.dtype.kind in "fiub":
+            numbers = values.astype(np.float64)
+            numbers = np.where(np.isnan(numbers), np.nan, numbers)  # one NaN
+            column = numbers.view(np.uint64)
+        else:
+            column = np.fromiter((_hash64(_value_bytes(value)) for value in values.tolist()), dtype=np.uint64, count=len(values))
+        with np.errstate(over="ignore"):
+            out = _mix(out ^ _mix(column + np.uint64(_hash64(name.encode()))))
     return out
 
 

@@ -114,7 +114,10 @@ def _resumed(indicator, units, prepared, include, executor, chunk_size, should_s
     to_compute = np.zeros(len(prepared), dtype=bool)
     to_compute[candidates] = True
     to_compute[kept] = False
-    chunks = plan_chunks(prepared, chunk_size, to_compute)
+    # Few units to compute (an edit) still keep every thread busy: the state is per unit, so
+    # these chunks need not be the ones of a full run.
+    spread = max(1, int(np.ceil(to_compute.sum() / max(1, getattr(executor, "parallelism", 1)))))
+    chunks = plan_chunks(prepared, min(chunk_size, spread), to_compute)
     labels = [prepared.label(chunk.positions) for chunk in chunks]
 
     def save(number, partial):

@@ -181,7 +181,10 @@ def interpolation_fingerprints(labels, units, sources, request, measure):
     import hashlib
 
     sources = sources.load()
-    near = near_digests(units.geometries, sources.geometries, feature_digests(sources.geometries, sources.columns, labels))
+    digests = getattr(sources, "digests", None)
+    if digests is None:
+        digests = feature_digests(sources.geometries, sources.columns, labels, getattr(sources, "wkb", None))
+    near = near_digests(units.geometries, sources.geometries, digests)
     weights = request.weights
     if weights is None:
         return near
@@ -313,8 +316,10 @@ class InterpolationIndicator(Indicator):
         for name in request.categorical:
             self.class_labels[name], self.columns[name] = category_codes(np.asarray(sources.values[name], dtype=object)[present])
         self.source_count = len(self.keys)
+        self.digests = None
         if self.content_keys:
-            self.keys = content_keys(feature_digests(self.geometries, self.columns, self.fingerprint_labels()))
+            self.digests = feature_digests(self.geometries, self.columns, self.fingerprint_labels(), self.wkb)
+            self.keys = content_keys(self.digests)
         self.reference = self._coded_reference()
         self.tree = shapely.STRtree(self.geometries)
 
@@ -337,7 +342,8 @@ class InterpolationIndicator(Indicator):
         else:
             near = np.unique(self.tree.query(self.unit_geometries[positions])[1])
             wkb = None if self.wkb is None else self.wkb[near]
-            sources = Features(self.geometries[near], self.keys[near], {name: values[near] for name, values in self.columns.items()}, wkb)
+            digests = None if self.digests is None else self.digests[near]
+            sources = Features(self.geometries[near], self.keys[near], {name: values[near] for name, values in self.columns.items()}, wkb, digests)
         return UnitChunk(self.unit_geometries[positions], positions), sources, self.request, self.measure
 
     def reduce(self, units, chunks, partials):

@@ -260,7 +260,9 @@ def overlay_fingerprints(labels, units, features, dimension, measure, keep_keys=
     """Per unit of the chunk, a digest of the features whose boxes meet its box (geometry, class
     label, weight): what its measures depend on."""
     features = features.load()
-    digests = feature_digests(features.geometries, features.columns, labels)
+    digests = getattr(features, "digests", None)
+    if digests is None:
+        digests = feature_digests(features.geometries, features.columns, labels, getattr(features, "wkb", None))
     return near_digests(units.geometries, features.geometries, digests)
 
 
@@ -323,8 +325,12 @@ class OverlayIndicator(Indicator):
         if theme.weights is not None:
             columns[WEIGHT] = numbers(np.asarray(theme.weights, dtype=object)[present])
         self.columns = columns
-        if self.content_keys:
-            self.feature_keys = content_keys(feature_digests(self.feature_geometries, columns, self.fingerprint_labels()))
+        self.feature_digests = None
+        if self.content_keys and self.needs_keys:
+            # Points on borders and parents' distinct features are told apart by key; without
+            # them the tasks digest their own features, in parallel.
+            self.feature_digests = feature_digests(self.feature_geometries, columns, self.fingerprint_labels(), self.feature_wkb)
+            self.feature_keys = content_keys(self.feature_digests)
         self.reference = self._coded_reference()
         self.tree = shapely.STRtree(self.feature_geometries)
 
@@ -351,14 +357,20 @@ class OverlayIndicator(Indicator):
         positions = chunk.positions
         if self.reference is not None:
             features = LayerSlice(self.reference, tuple(shapely.total_bounds(self.unit_geometries[positions]).tolist()),
-                                  self.fingerprint_labels() if self.content_keys else None)
+                                  self.fingerprint_labels() if self.content_keys and self.needs_keys else None)
         else:
             near = np.unique(self.tree.query(self.unit_geometries[positions])[1])
             wkb = None if self.feature_wkb is None else self.feature_wkb[near]
-            features = Features(self.feature_geometries[near], self.feature_keys[near], {name: values[near] for name, values in self.columns.items()}, wkb)
+            digests = None if self.feature_digests is None else self.feature_digests[near]
+            features = Features(self.feature_geometries[near], self.feature_keys[near], {name: values[near] for name, values in self.columns.items()}, wkb, digests)
         return UnitChunk(self.unit_geometries[positions], positions), features, self.dimension, self.measure, bool(self.hierarchy)
 
     # --- resumable runs (execution.resume) ------------------------------------------------------
+
+    @property
+    def needs_keys(self):
+        """Whether chunks' partials name features (points on borders, parents' distinct features)."""
+        return self.dimension == POINT or bool(self.hierarchy)
 
     def settings(self):
         return {"indicator": "overlay", "dimension": int(self.dimension), "measure": describe_measure(self.measure), "levels": bool(self.hierarchy),

@@ -41,13 +41,15 @@ class Features:
     column the indicator asked for, by the name it gave (category codes, or numbers with NaN).
 
     ``wkb`` (optional) holds the same geometries as WKB already, as read from a file: the client
-    then sends those bytes instead of encoding the geometries again for every chunk.
+    then sends those bytes instead of encoding the geometries again for every chunk. ``digests``
+    (optional) are the features' content digests when the client has them already (resumable runs).
     """
 
     geometries: np.ndarray
     keys: np.ndarray
     columns: dict = field(default_factory=dict)
     wkb: np.ndarray = None
+    digests: np.ndarray = None
 
     def load(self):
         return self
@@ -61,7 +63,8 @@ class Features:
     def take(self, positions):
         """The features at ``positions``."""
         wkb = None if self.wkb is None else self.wkb[positions]
-        return Features(self.geometries[positions], self.keys[positions], {name: values[positions] for name, values in self.columns.items()}, wkb)
+        digests = None if self.digests is None else self.digests[positions]
+        return Features(self.geometries[positions], self.keys[positions], {name: values[positions] for name, values in self.columns.items()}, wkb, digests)
 
     def __getstate__(self):
         state = dict(self.__dict__)

@@ -274,59 +274,63 @@ class FactTable:
         sql = self.driver.sql
         cursor.execute(sql.SQL("CREATE TEMPORARY TABLE IF NOT EXISTS geoindicators_staging (LIKE {}) ON COMMIT DELETE ROWS").format(self._identifier(self.name)))
 
-    def _copy_rows(self, cursor, rows):
-        """COPY ``rows`` (lists in the columns' order, run_id included) into the staging table."""
+    def _copy_rows(self, cursor, text):
+        """COPY ``text`` (rows in COPY's text format, in the columns' order) into the staging table."""
         sql = self.driver.sql
         names = sql.SQL(", ").join(sql.Identifier(column.name) for column in self.columns)
-        self.driver.copy(cursor, sql.SQL("COPY geoindicators_staging ({}) FROM STDIN").format(names), _copy_text(rows))
+        self.driver.copy(cursor, sql.SQL("COPY geoindicators_staging ({}) FROM STDIN").format(names), text)
 
     def _insert_staged(self, cursor):
         sql = self.driver.sql
         names = sql.SQL(", ").join(sql.Identifier(column.name) for column in self.columns)
         cursor.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM geoindicators_staging").format(self._identifier(self.name), names, names))
 
-    def write(self, rows, run_id, units_by_level, on_progress=None):
-        """Write the long table's ``rows`` (lists in the order of the columns, without run_id).
+    def write(self, frame, run_id, units_by_level, on_progress=None):
+        """Write the long table ``frame`` (a DataFrame with the columns, without run_id).
 
         ``units_by_level``: ``{level: unit IDs}`` this run holds the rows of (the units' level
         is ``unit_level``; None without levels): in the update mode their old rows go, even those
         of units that now have none. Returns the number of rows written."""
-        rows = [self._keyed(row) + [run_id] for row in rows]
+        frame = self._keyed(frame)
+        frame["run_id"] = run_id
         if self.mode in (REPLACE, APPEND):
-            self._transaction(rows, delete_all=self.mode == REPLACE)
+            self._transaction(copy_text(frame), delete_all=self.mode == REPLACE)
             if on_progress:
                 on_progress(1.0)
-            return len(rows)
-        id_position = [column.name for column in self.columns].index(self.id_column)
-        level_position = [column.name for column in self.columns].index(self.level_column) if self.level_column else None
-        by_unit = {}
-        for row in rows:
-            by_unit.setdefault((row[level_position] if level_position is not None else None, row[id_position]), []).append(row)
-        batches = [(level, ids[start:start + UNITS_PER_TRANSACTION]) for level, ids in units_by_level.items() for start in range(0, len(ids), UNITS_PER_TRANSACTION)]
-        for number, (level, ids) in enumerate(batches, start=1):
-            batch_rows = [row for unit in ids for row in by_unit.get((level, unit), [])]
-            self._transaction(batch_rows, level=level, ids=list(ids))
+            return len(frame)
+        ids = frame[self.id_column]
+        levels = frame[self.level_column] if self.level_column else None
+        batches = [(level, unit_ids[start:start + UNITS_PER_TRANSACTION]) for level, unit_ids in units_by_level.items()
+                   for start in range(0, len(unit_ids), UNITS_PER_TRANSACTION)]
+        for number, (level, batch) in enumerate(batches, start=1):
+            rows = ids.isin(batch) if levels is None else (levels == level) & ids.isin(batch)
+            self._transaction(copy_text(frame[rows.to_numpy()]), level=level, ids=list(batch))
             if on_progress:
                 on_progress(number / len(batches))
-        return len(rows)
+        return len(frame)
 
-    def _keyed(self, row):
-        """A row with the NULLs of text key columns as '' (a primary key holds no NULL)."""
-        row = list(row)
-        for position, column in enumerate(self.columns[:-1]):
-            if column.key and row[position] is None:
+    def _keyed(self, frame):
+        """A copy of ``frame`` with the NULLs of text key columns as '' (a primary key holds no NULL)."""
+        frame = frame.copy()
+        for column in self.columns[:-1]:
+            if not column.key:
+                continue
+            missing = frame[column.name].isna().to_numpy()
+            if missing.any():
                 if column.sql_type != "text":
                     raise FactsError("null_key", f"The key column {column.name} has a NULL value.", column=column.name)
-                row[position] = ""
-        return row
+                values = frame[column.name].to_numpy(dtype=object).copy()
+                values[missing] = ""
+                frame[column.name] = values
+        return frame
 
-    def _transaction(self, rows, delete_all=False, level=None, ids=None):
+    def _transaction(self, text, delete_all=False, level=None, ids=None):
         sql = self.driver.sql
         try:
             with self.connection.cursor() as cursor:
                 self._staging(cursor)
-                if rows:
-                    self._copy_rows(cursor, rows)
+                if text:
+                    self._copy_rows(cursor, text)
                 target = self._identifier(self.name)
                 if delete_all:
                     cursor.execute(sql.SQL("DELETE FROM {}").format(target))
@@ -488,6 +492,31 @@ def _database_error(error, action):
     return FactsError("database", f"The database refused to {action}: {redact(text)}", action=action, reason=redact(text))
 
 
+def copy_text(frame):
+    """A DataFrame's rows in COPY's text format, column by column (floats exact, NaN as NULL)."""
+    import numpy as np
+
+    if not len(frame):
+        return ""
+    columns = []
+    for name in frame.columns:
+        values = frame[name].to_numpy()
+        if values.dtype.kind == "f":
+            columns.append(["\\N" if value != value else (repr(value) if abs(value) != float("inf") else _copy_value(value)) for value in values.tolist()])
+        elif values.dtype.kind in "iub":
+            columns.append([_copy_value(value) for value in values.tolist()] if values.dtype.kind == "b" else list(map(str, values.tolist())))
+        else:
+            items = np.asarray(values, dtype=object).tolist()
+            kinds = set(map(type, items))
+            if kinds <= {str} and not any(character in "".join(items) for character in "\\\t\n\r"):
+                columns.append(items)  # plain texts need no escaping
+            elif kinds <= {int}:
+                columns.append(list(map(str, items)))
+            else:
+                columns.append([_copy_value(value) for value in items])
+    return "\n".join(map("\t".join, zip(*columns))) + "\n"
+
+
 def _copy_text(rows):
     """Rows in COPY's text format: tab-separated, \\N for NULL, backslashes and control
     characters escaped, floats exact (repr), bytes as bytea hex."""
@@ -498,7 +527,7 @@ def _copy_text(rows):
 
 
 def _copy_value(value):
-    if value is None:
+    if value is None or type(value).__name__ == "NAType":
         return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"

@@ -347,7 +347,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         facts = self.fact_table
         try:
             facts.set_columns(columns, self.units.id_name, "level" if self.units.level_indices else None, self.units.id_name if self.units.level_indices else None)
-            written = facts.write(sinks.attribute_rows(table), self.record["run_id"], units_by_level, on_progress=lambda fraction: feedback.setProgress(100.0 * fraction))
+            written = facts.write(table, self.record["run_id"], units_by_level, on_progress=lambda fraction: feedback.setProgress(100.0 * fraction))
             removed = 0
             if facts.mode == UPDATE and self.reads_whole_units_layer(parameters, context):
                 removed = facts.remove_others(units_by_level)

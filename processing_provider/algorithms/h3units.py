@@ -9,6 +9,7 @@ from qgis.core import (
     QgsGeometry,
     QgsProcessing,
     QgsProcessingException,
+    QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
@@ -23,9 +24,10 @@ from ..i18n import tr, tr_tags
 from ..inputs.layers import has_crs, read_geometries, report_reading
 from ..inputs.measure import measure_for
 from ..outputs import destination as destinations
+from ..outputs import provenance as run_records
 from ..outputs import sinks
 from ..progress import Steps
-from .base import HELP_URL, GeoIndicatorsAlgorithm
+from .base import HELP_URL, RUN_ID, GeoIndicatorsAlgorithm
 
 
 class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
@@ -83,6 +85,7 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         shared.add_units_of_measure(self, areas=True, lengths=False)
         self.add(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("H3 units"), QgsProcessing.TypeVectorPolygon),
                  tr("The cells, in the zone's CRS: prefer a GeoPackage."))
+        self.addOutput(QgsProcessingOutputString(RUN_ID, tr("Run identifier")))
 
     def run_algorithm(self, parameters, context, model_feedback):
         import numpy as np
@@ -92,7 +95,10 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         from ...core.model.results import UnitScale
         from ...core.sources.h3cells import CONTAINMENTS, h3_units
 
+        from ...core.warehouse import provenance
+
         feedback = Steps(model_feedback, (10, 70, 20))
+        record = run_records.start(self, parameters, context)
         zones = self.parameterAsSource(parameters, self.INPUT, context)
         if zones is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
@@ -156,7 +162,12 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
             return sink, destination
 
         written = sinks.write_sink(create, features(), feedback)
-        return {self.OUTPUT: written} if written is not None else {}
+        if written is None:
+            return {}
+        record["inputs"] = run_records.describe_inputs(self, parameters, context)
+        provenance.finish(record, "completed", {"warnings": feedback.warnings}, [{"role": self.OUTPUT, "rows_written": len(found.ids)}])
+        run_records.attach(record, written, context, feedback, self.displayName(), {"cell_area": area_unit, "area_in_zone": area_unit})
+        return {self.OUTPUT: written, RUN_ID: record["run_id"]}
 
     def _compute(self, function, territory, crs, resolutions, containment, clip):
         from ...core.model.errors import InputError
