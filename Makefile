@@ -54,7 +54,7 @@ test-system: system
 	fi
 
 # The plugin's own dependencies, pinned, in a folder the plugin puts first on sys.path.
-$(STAMPS)/deps: requirements/plugin.txt requirements/core.txt requirements/dask.txt | $(STAMPS)/venv
+$(STAMPS)/deps: requirements/plugin.txt requirements/core.txt requirements/dask.txt requirements/earthengine.txt | $(STAMPS)/venv
 	rm -rf $(DEPS).partial
 	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check --no-deps --only-binary :all: \
 	  --target $(DEPS).partial -r requirements/plugin.txt
@@ -70,7 +70,7 @@ $(STAMPS)/bench-venv: requirements/bench.txt | system
 
 # The workers' own environment, from requirements/worker.txt alone: no system site packages, no
 # plugin code (the core travels with the tasks).
-$(STAMPS)/worker-venv: requirements/worker.txt requirements/core.txt requirements/dask.txt requirements/raster.txt | system
+$(STAMPS)/worker-venv: requirements/worker.txt requirements/core.txt requirements/dask.txt requirements/raster.txt requirements/earthengine.txt | system
 	@mkdir -p $(STAMPS)
 	test -x $(VENV)-worker/bin/python || $(SYSTEM_PYTHON) -m venv $(VENV)-worker
 	$(VENV)-worker/bin/python -m pip install -q --disable-pip-version-check --only-binary :all: -r requirements/worker.txt

@@ -3,6 +3,7 @@
     python3 install_dependencies.py                 # what is missing, into the default QGIS profile's folder
     python3 install_dependencies.py --check         # say what is missing, install nothing
     python3 install_dependencies.py --cluster       # also Dask, to run on a cluster
+    python3 install_dependencies.py --earthengine   # also earthengine-api, for Earth Engine zonal statistics
     python3 install_dependencies.py --target FOLDER --source FOLDER_OF_WHEELS_OR_INDEX_URL
 
 Run it with the Python QGIS runs (python3.11 on Debian bookworm, the ``python3`` of an OSGeo4W
@@ -40,7 +41,7 @@ DEFAULT_INDEX = "https://pypi.org/simple/"
 # Libraries kept when QGIS's Python has them at this version or later, whatever the pin: QGIS's own
 # compiled modules (GDAL's numpy bindings) are built against the numpy it ships.
 KEEP_FROM = {"numpy": "1.23.2"}
-GROUPS = {"core": "core.txt", "cluster": "dask.txt"}
+GROUPS = {"core": "core.txt", "cluster": "dask.txt", "earthengine": "earthengine.txt"}
 _CHUNK = 1 << 16
 
 
@@ -326,11 +327,14 @@ def main(arguments=None):
     parser.add_argument("--source", default=os.environ.get("GEOINDICATORS_PACKAGE_INDEX", DEFAULT_INDEX),
                         help="a package index (simple API URL) or a folder of wheels (default: PyPI)")
     parser.add_argument("--cluster", action="store_true", help="also install Dask distributed, to run on a Dask cluster")
+    parser.add_argument("--earthengine", action="store_true", help="also install earthengine-api, for Earth Engine zonal statistics")
     parser.add_argument("--check", action="store_true", help="list what is missing and install nothing")
     options = parser.parse_args(arguments)
     target = options.target or default_target(options.profile)
     path = [target, *sys.path]
-    todo = missing("core", path) + (missing("cluster", path) if options.cluster else [])
+    todo = missing("core", path)
+    for group in [name for name in ("cluster", "earthengine") if getattr(options, name)]:
+        todo += [item for item in missing(group, path) if item[0] not in {name for name, _found, _version in todo}]
     if not todo:
         print(f"Nothing to install: the libraries GeoIndicators needs are here (target {target}).")
         return 0

@@ -23,6 +23,8 @@ MINIMUM = {
     "cluster": {"dask": "2023.1", "distributed": "2023.1"},
     # H3 units only: the other algorithms run without it.
     "h3": {"h3": "4.2"},
+    # Earth Engine zonal statistics only.
+    "earthengine": {"earthengine-api": "1.5"},
 }
 # Libraries the installer does not bring: QGIS's own (pyproj uses QGIS's PROJ on Linux).
 SYSTEM_ONLY = {"pyproj"}
@@ -111,7 +113,7 @@ def shapely_clash():
 def how_to_install(purpose, names=()):
     """Where to get the missing libraries: the dialog in the desktop, one command headless."""
     system = [name for name in names if name in SYSTEM_ONLY]
-    command = f'python3 "{os.path.join(installer.ROOT, "install_dependencies.py")}"' + (" --cluster" if purpose == "cluster" else "")
+    command = f'python3 "{os.path.join(installer.ROOT, "install_dependencies.py")}"' + {"cluster": " --cluster", "earthengine": " --earthengine"}.get(purpose, "")
     text = tr("Install them from QGIS (Plugins > GeoIndicators > Python libraries), or with the Python QGIS runs: {command} (then start QGIS or qgis_process again).",
               command=command)
     if system:

@@ -59,6 +59,7 @@ class GeoIndicatorsProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self):  # noqa: N802
         from .algorithms.cluster_status import ClusterStatusAlgorithm
+        from .algorithms.earthengine import EarthEngineAlgorithm
         from .algorithms.h3units import H3UnitsAlgorithm
         from .algorithms.interpolate import InterpolationAlgorithm
         from .algorithms.overlay import OverlayAlgorithm
@@ -67,6 +68,7 @@ class GeoIndicatorsProvider(QgsProcessingProvider):
         self.addAlgorithm(OverlayAlgorithm())
         self.addAlgorithm(ZonalStatisticsAlgorithm())
         self.addAlgorithm(InterpolationAlgorithm())
+        self.addAlgorithm(EarthEngineAlgorithm())
         self.addAlgorithm(H3UnitsAlgorithm())
         self.addAlgorithm(ClusterStatusAlgorithm())
         # The models shipped with the plugin, in the toolbox under GeoIndicators > Models.

@@ -23,6 +23,11 @@ CONNECT_TIMEOUT = "GEOINDICATORS_CONNECT_TIMEOUT"
 CHUNK_SIZE = "GEOINDICATORS_CHUNK_SIZE"
 LOCAL_THREADS = "GEOINDICATORS_LOCAL_THREADS"
 PATH_MAPPINGS = "GEOINDICATORS_PATH_MAPPINGS"
+# Earth Engine: named as the environment variables that stand in for them when empty.
+EE_KEY_FILE = "GEOINDICATORS_EE_KEY_FILE"
+EE_PROJECT = "GEOINDICATORS_EE_PROJECT"
+EE_API_URL = "GEOINDICATORS_EE_API_URL"
+EE_IN_FLIGHT = "GEOINDICATORS_EE_IN_FLIGHT"
 _PREFIX = "Processing/Configuration/"
 
 
@@ -34,6 +39,11 @@ def _definitions():
         (CHUNK_SIZE, tr("Units computed together in one task (fewer: more, shorter tasks)"), DEFAULT_CHUNK_SIZE, ""),
         (LOCAL_THREADS, tr("Threads on this computer (0: one per processor core)"), 0, ""),
         (PATH_MAPPINGS, tr("Shared folders, as this computer = as the cluster names them (several: separate with ;)"), "", "Z:/=/media/commun/; \\\\nas\\sig=/mnt/sig"),
+        (EE_KEY_FILE, tr("Earth Engine: service-account key file (a path; empty: earthengine authenticate's or Google's default credentials)"), "",
+         "/home/me/keys/earthengine-sa.json"),
+        (EE_PROJECT, tr("Earth Engine: Google Cloud project"), "", "my-project"),
+        (EE_IN_FLIGHT, tr("Earth Engine: requests in flight at once, all workers together (Earth Engine allows 40 per project)"), 10, ""),
+        (EE_API_URL, tr("Earth Engine: API address (advanced; empty: Google's)"), "", "https://earthengine.googleapis.com"),
     ]
 
 
@@ -97,3 +107,20 @@ def read_execution_settings(settings=None):
         path_mappings=value(PATH_MAPPINGS, PathMappings(), PathMappings.parse),
     )
     return execution, problems
+
+
+def read_earthengine_connection(settings=None):
+    """The Earth Engine ``Connection`` of the settings; empty ones fall back to the environment
+    variables of the same names (in the core), so headless runs can set them there."""
+    from ..core.sources.earthengine import DEFAULT_IN_FLIGHT, Connection
+
+    settings = settings or QgsSettings()
+
+    def text(name):
+        return str(settings.value(_PREFIX + name, "") or "").strip() or None
+
+    try:
+        in_flight = int(float(settings.value(_PREFIX + EE_IN_FLIGHT, DEFAULT_IN_FLIGHT) or DEFAULT_IN_FLIGHT))
+    except (TypeError, ValueError):
+        in_flight = DEFAULT_IN_FLIGHT
+    return Connection(project=text(EE_PROJECT), key_file=text(EE_KEY_FILE), api_url=text(EE_API_URL), max_in_flight=max(1, min(in_flight, 40)))

@@ -146,7 +146,7 @@ def test_ctrl_c_cancels_the_run_and_writes_nothing(environment, data, tmp_path):
 
 
 def test_listing_the_algorithms_loads_no_heavy_library(provider):
-    """The provider loads without numpy, pandas, shapely nor dask (they load when a run starts), so
+    """The provider loads without numpy, pandas, shapely, dask nor Earth Engine's client (they load when a run starts), so
     qgis_process starts fast and a Ctrl+C at start-up does not land in an import of ours."""
     script = (
         "import sys; sys.path[:0] = [{plugins!r}]\n"
@@ -154,8 +154,8 @@ def test_listing_the_algorithms_loads_no_heavy_library(provider):
         "application = QgsApplication([], False); application.initQgis()\n"
         "from geoindicators.processing_provider.provider import GeoIndicatorsProvider\n"
         "provider = GeoIndicatorsProvider(); provider.loadAlgorithms()\n"
-        "assert len(provider.algorithms()) == 8  # five algorithms and the three shipped models\n"
-        "print(sorted(name for name in ('numpy', 'pandas', 'shapely', 'dask', 'distributed') if name in sys.modules))\n"
+        "assert len(provider.algorithms()) == 9  # six algorithms and the three shipped models\n"
+        "print(sorted(name for name in ('numpy', 'pandas', 'shapely', 'dask', 'distributed', 'ee', 'googleapiclient') if name in sys.modules))\n"
     ).format(plugins=PLUGINS)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     assert done.returncode == 0, done.stderr

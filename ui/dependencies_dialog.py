@@ -82,6 +82,9 @@ class DependenciesDialog(QDialog):
         self.cluster = QCheckBox(tr("Also install Dask distributed, to run on a Dask cluster"))
         self.cluster.toggled.connect(self.refresh)
         layout.addWidget(self.cluster)
+        self.earthengine = QCheckBox(tr("Also install the Earth Engine client (earthengine-api), for Earth Engine zonal statistics"))
+        self.earthengine.toggled.connect(self.refresh)
+        layout.addWidget(self.earthengine)
         self.where = QLabel()
         self.where.setWordWrap(True)
         self.where.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -112,12 +115,15 @@ class DependenciesDialog(QDialog):
         found = installer.missing("core", path)
         if self.cluster.isChecked():
             found += [item for item in installer.missing("cluster", path) if item[0] not in {name for name, _f, _v in found}]
+        if self.earthengine.isChecked():
+            found += [item for item in installer.missing("earthengine", path) if item[0] not in {name for name, _f, _v in found}]
         return found
 
     def refresh(self):
         rows = [(name, version, minimum, fit, tr("computing")) for name, version, minimum, fit in dependencies.status("core")]
         rows += [(name, version, minimum, fit, tr("H3 grids")) for name, version, minimum, fit in dependencies.status("h3")]
         rows += [(name, version, minimum, fit, tr("Dask clusters")) for name, version, minimum, fit in dependencies.status("cluster")]
+        rows += [(name, version, minimum, fit, tr("Earth Engine")) for name, version, minimum, fit in dependencies.status("earthengine")]
         self.table.setRowCount(len(rows))
         # Every library in view, without scrolling.
         header = self.table.horizontalHeader().sizeHint().height()

@@ -48,6 +48,8 @@ CORE_PACKAGES = {
 READER_PACKAGES = {"pyogrio": "worker", "psycopg": "worker"}
 # Needed by every raster indicator: the workers open the raster themselves.
 RASTER_PACKAGES = {"rasterio": "worker"}
+# Earth Engine zonal statistics: the workers send the requests with the client's release.
+EARTHENGINE_PACKAGES = {"ee": "minor"}
 _SCHEDULER_PACKAGES = {"python", "dask", "distributed", "cloudpickle", "msgpack", "tornado"}
 _POLL_SECONDS = 0.1
 # How often a run asks the scheduler whether it still has workers.

@@ -165,3 +165,48 @@ def chunk_failed_message(error):
     if error.worker:
         return tr("Computing the units {units} failed on the worker {worker}: {reason}", units=error.label, worker=error.worker, reason=error.reason)
     return tr("Computing the units {units} failed: {reason}", units=error.label, reason=error.reason)
+
+
+def earthengine_error_message(error):
+    """A translated sentence for a core ``EarthEngineError``: what is wrong and what to set."""
+    from .. import dependencies
+
+    details, code = error.details, error.code
+    where = tr("Options > Processing > Providers > GeoIndicators, or the environment variable")
+    if code == "ee_missing":
+        return "\n".join([tr("The Earth Engine client (earthengine-api) cannot be loaded ({reason}).", reason=details.get("reason", "")),
+                          dependencies.how_to_install("earthengine")])
+    if code == "no_credentials":
+        return tr("No Earth Engine credentials were found. Set a service-account key file ({where} GEOINDICATORS_EE_KEY_FILE), or run "
+                  "'earthengine authenticate' once as this user, or set Google's application-default credentials.", where=where)
+    if code == "bad_key_file":
+        return tr("The Earth Engine key file {path} cannot be used ({reason}). Give the path of a service account's JSON key ({where} "
+                  "GEOINDICATORS_EE_KEY_FILE).", path=details["path"], reason=details["reason"], where=where)
+    if code == "credentials_refused":
+        return tr("Earth Engine refused the credentials ({source}): {reason}. Check the key or run 'earthengine authenticate' again, and that the account "
+                  "may use Earth Engine in the project.", source=details.get("source", ""), reason=details.get("reason", ""))
+    if code == "no_project":
+        return tr("No Google Cloud project is set for Earth Engine, or it was refused. Set it ({where} GEOINDICATORS_EE_PROJECT).", where=where)
+    if code == "unreachable":
+        return tr("Cannot reach Earth Engine at {url} ({reason}). Check the network, the proxy, and the API address setting (GEOINDICATORS_EE_API_URL).",
+                  url=details["url"], reason=details["reason"])
+    if code == "asset_not_found":
+        return tr("The Earth Engine asset '{asset}' cannot be read: {reason}. Check its id (IMAGE) and that your account can read it.",
+                  asset=details["asset"], reason=details["reason"])
+    if code == "not_an_image":
+        return tr("The Earth Engine asset '{asset}' is a {kind}, not an image or an image collection (IMAGE).", asset=details["asset"], kind=details["kind"])
+    if code == "no_images":
+        return tr("The collection '{asset}' has no image between {start} and {end}: widen the dates (DATE_START, DATE_END).",
+                  asset=details["asset"], start=details["start"] or "…", end=details["end"] or "…")
+    if code == "missing_band":
+        return tr("The Earth Engine image '{asset}' has no band '{band}'; its bands are {bands} (BANDS).", asset=details["asset"], band=details["band"],
+                  bands=", ".join(details["bands"]))
+    if code == "unit_too_large":
+        return tr("The unit {unit} alone makes a request of {size} MB, over Earth Engine's 10 MiB limit: simplify the units (Simplify, with a tolerance "
+                  "below the image's cell size) and run again.", unit=details["unit"], size=f"{details['bytes'] / 1e6:.1f}")
+    if code == "timeout":
+        return tr("Earth Engine did not answer within {seconds} s for the units {units}. Run again; if it persists, use fewer units per task "
+                  "(GeoIndicators settings).", seconds=f"{details['seconds']:g}", units=details["units"])
+    if code == "batch_failed":
+        return tr("Earth Engine failed on the units {units}: {reason}", units=details["units"], reason=details["reason"])
+    return str(error)

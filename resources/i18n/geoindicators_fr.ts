@@ -1451,5 +1451,225 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <source>Installed. The indicators can run now, without restarting QGIS.</source>
       <translation>Installé. Les indicateurs peuvent s'exécuter dès maintenant, sans relancer QGIS.</translation>
     </message>
+    <message>
+      <source>Earth Engine: service-account key file (a path; empty: earthengine authenticate's or Google's default credentials)</source>
+      <translation>Earth Engine : fichier de clé de compte de service (un chemin ; vide : les identifiants de earthengine authenticate ou ceux de Google par défaut)</translation>
+    </message>
+    <message>
+      <source>Earth Engine: Google Cloud project</source>
+      <translation>Earth Engine : projet Google Cloud</translation>
+    </message>
+    <message>
+      <source>Earth Engine: requests in flight at once, all workers together (Earth Engine allows 40 per project)</source>
+      <translation>Earth Engine : requêtes en cours à la fois, tous les workers ensemble (Earth Engine en autorise 40 par projet)</translation>
+    </message>
+    <message>
+      <source>Earth Engine: API address (advanced; empty: Google's)</source>
+      <translation>Earth Engine : adresse de l'API (avancé ; vide : celle de Google)</translation>
+    </message>
+    <message>
+      <source>Options &gt; Processing &gt; Providers &gt; GeoIndicators, or the environment variable</source>
+      <translation>Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators, ou la variable d'environnement</translation>
+    </message>
+    <message>
+      <source>No Earth Engine credentials were found. Set a service-account key file ({where} GEOINDICATORS_EE_KEY_FILE), or run 'earthengine authenticate' once as this user, or set Google's application-default credentials.</source>
+      <translation>Aucun identifiant Earth Engine n'a été trouvé. Indiquez un fichier de clé de compte de service ({where} GEOINDICATORS_EE_KEY_FILE), ou lancez une fois 'earthengine authenticate' sous cet utilisateur, ou définissez les identifiants par défaut de Google.</translation>
+    </message>
+    <message>
+      <source>The Earth Engine key file {path} cannot be used ({reason}). Give the path of a service account's JSON key ({where} GEOINDICATORS_EE_KEY_FILE).</source>
+      <translation>Le fichier de clé Earth Engine {path} est inutilisable ({reason}). Donnez le chemin de la clé JSON d'un compte de service ({where} GEOINDICATORS_EE_KEY_FILE).</translation>
+    </message>
+    <message>
+      <source>Earth Engine refused the credentials ({source}): {reason}. Check the key or run 'earthengine authenticate' again, and that the account may use Earth Engine in the project.</source>
+      <translation>Earth Engine a refusé les identifiants ({source}) : {reason}. Vérifiez la clé ou relancez 'earthengine authenticate', et que le compte peut utiliser Earth Engine dans le projet.</translation>
+    </message>
+    <message>
+      <source>No Google Cloud project is set for Earth Engine, or it was refused. Set it ({where} GEOINDICATORS_EE_PROJECT).</source>
+      <translation>Aucun projet Google Cloud n'est défini pour Earth Engine, ou il a été refusé. Définissez-le ({where} GEOINDICATORS_EE_PROJECT).</translation>
+    </message>
+    <message>
+      <source>Cannot reach Earth Engine at {url} ({reason}). Check the network, the proxy, and the API address setting (GEOINDICATORS_EE_API_URL).</source>
+      <translation>Impossible de joindre Earth Engine à {url} ({reason}). Vérifiez le réseau, le proxy et le réglage de l'adresse de l'API (GEOINDICATORS_EE_API_URL).</translation>
+    </message>
+    <message>
+      <source>The Earth Engine asset '{asset}' cannot be read: {reason}. Check its id (IMAGE) and that your account can read it.</source>
+      <translation>L'asset Earth Engine '{asset}' ne peut pas être lu : {reason}. Vérifiez son identifiant (IMAGE) et que votre compte peut le lire.</translation>
+    </message>
+    <message>
+      <source>The Earth Engine asset '{asset}' is a {kind}, not an image or an image collection (IMAGE).</source>
+      <translation>L'asset Earth Engine '{asset}' est un {kind}, pas une image ni une collection d'images (IMAGE).</translation>
+    </message>
+    <message>
+      <source>The collection '{asset}' has no image between {start} and {end}: widen the dates (DATE_START, DATE_END).</source>
+      <translation>La collection '{asset}' n'a aucune image entre {start} et {end} : élargissez les dates (DATE_START, DATE_END).</translation>
+    </message>
+    <message>
+      <source>The Earth Engine image '{asset}' has no band '{band}'; its bands are {bands} (BANDS).</source>
+      <translation>L'image Earth Engine '{asset}' n'a pas de bande '{band}' ; ses bandes sont {bands} (BANDS).</translation>
+    </message>
+    <message>
+      <source>The unit {unit} alone makes a request of {size} MB, over Earth Engine's 10 MiB limit: simplify the units (Simplify, with a tolerance below the image's cell size) and run again.</source>
+      <translation>L'unité {unit} à elle seule fait une requête de {size} Mo, au-delà de la limite de 10 Mio d'Earth Engine : simplifiez les unités (Simplifier, avec une tolérance inférieure à la taille des cellules de l'image) et relancez.</translation>
+    </message>
+    <message>
+      <source>Earth Engine did not answer within {seconds} s for the units {units}. Run again; if it persists, use fewer units per task (GeoIndicators settings).</source>
+      <translation>Earth Engine n'a pas répondu en {seconds} s pour les unités {units}. Relancez ; si cela persiste, mettez moins d'unités par tâche (réglages de GeoIndicators).</translation>
+    </message>
+    <message>
+      <source>Earth Engine failed on the units {units}: {reason}</source>
+      <translation>Earth Engine a échoué sur les unités {units} : {reason}</translation>
+    </message>
+    <message>
+      <source>The Earth Engine client (earthengine-api) cannot be loaded ({reason}).</source>
+      <translation>Le client Earth Engine (earthengine-api) ne peut pas être chargé ({reason}).</translation>
+    </message>
+    <message>
+      <source>Earth Engine zonal statistics</source>
+      <translation>Statistiques zonales Earth Engine</translation>
+    </message>
+    <message>
+      <source>&lt;p&gt;Summarises an Earth Engine image over each spatial unit, computed by Earth Engine: elevation, forest loss, land cover, NDVI composites. The output fields are those of the Zonal statistics indicator, so a model can swap a local raster for an Earth Engine image.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Image&lt;/b&gt;: an image asset id (USGS/SRTMGL1_003) or an image collection's (MODIS/061/MOD13Q1) with a date range and a composite (mean, median, mode, min, max, first) that makes one image of it. &lt;b&gt;Scale&lt;/b&gt; 0 reduces in the native grid of the (first) image, always passed explicitly: a composite otherwise defaults to 1 degree in WGS 84.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Semantics&lt;/b&gt;, against the Zonal statistics indicator's exact rule: Earth Engine weights each cell by the fraction of it inside the unit, quantised to 1/255, for sum, mean, stdev, variance, min, max and class areas; count is Earth Engine's count of the valid cells whose centre lies in the unit, unweighted; covered_area and class areas sum Earth Engine's cell areas (m² on the ellipsoid) with the same weights, rescaled to the units' areas as measured here. Not offered: median and quantiles (Earth Engine bins values into a histogram first), majority, minority and variety (Earth Engine's ignore the covered fractions). The long table names each band in band_name.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Credentials&lt;/b&gt; (Options &gt; Processing &gt; Providers &gt; GeoIndicators, or the environment variables of the same names): a service-account key file (GEOINDICATORS_EE_KEY_FILE), else the credentials of 'earthengine authenticate', else Google's application-default credentials; the project (GEOINDICATORS_EE_PROJECT). Keys stay on this computer: a cluster's workers get a short-lived access token (about an hour).&lt;/p&gt;&lt;p&gt;Units go in batches well under Earth Engine's 10 MiB request limit, fetched page by page; Earth Engine's memory and time limits make smaller batches or a higher tileScale, automatically. On a Dask cluster, the requests in flight are capped for all workers together.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;Résume une image Earth Engine sur chaque unité spatiale, calculé par Earth Engine : altitude, perte de forêt, occupation du sol, composites de NDVI. Les champs en sortie sont ceux de l'indicateur de statistiques zonales : un modèle peut remplacer un raster local par une image Earth Engine.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Image&lt;/b&gt; : l'identifiant d'un asset image (USGS/SRTMGL1_003) ou d'une collection d'images (MODIS/061/MOD13Q1), avec une période et un composite (mean, median, mode, min, max, first) qui en fait une seule image. Une &lt;b&gt;échelle&lt;/b&gt; de 0 calcule dans la grille native de la (première) image, toujours passée explicitement : sinon un composite est par défaut à 1 degré en WGS 84.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Sémantique&lt;/b&gt;, comparée à la règle exacte de l'indicateur de statistiques zonales : Earth Engine pondère chaque cellule par sa fraction à l'intérieur de l'unité, quantifiée au 1/255, pour sum, mean, stdev, variance, min, max et les surfaces de classes ; count est le nombre de cellules valides dont le centre est dans l'unité, non pondéré ; covered_area et les surfaces de classes somment les surfaces de cellules d'Earth Engine (m² sur l'ellipsoïde) avec les mêmes poids, remises à l'échelle des surfaces des unités mesurées ici. Non proposés : la médiane et les quantiles (Earth Engine range d'abord les valeurs dans un histogramme), majority, minority et variety (ceux d'Earth Engine ignorent les fractions couvertes). La table longue nomme chaque bande dans band_name.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Identifiants&lt;/b&gt; (Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators, ou les variables d'environnement du même nom) : un fichier de clé de compte de service (GEOINDICATORS_EE_KEY_FILE), sinon les identifiants de 'earthengine authenticate', sinon les identifiants par défaut de Google ; le projet (GEOINDICATORS_EE_PROJECT). Les clés restent sur cet ordinateur : les workers d'un cluster reçoivent un jeton d'accès de courte durée (environ une heure).&lt;/p&gt;&lt;p&gt;Les unités partent par lots bien en deçà de la limite de 10 Mio par requête d'Earth Engine, et les résultats sont lus page par page ; les limites de mémoire et de temps d'Earth Engine donnent automatiquement des lots plus petits ou un tileScale plus élevé. Sur un cluster Dask, le nombre de requêtes en cours est plafonné pour tous les workers ensemble.&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <source>earth engine</source>
+      <translation>earth engine</translation>
+    </message>
+    <message>
+      <source>google</source>
+      <translation>google</translation>
+    </message>
+    <message>
+      <source>composite</source>
+      <translation>composite</translation>
+    </message>
+    <message>
+      <source>Polygons (communes, watersheds, grid cells), in any CRS: they are sent to Earth Engine in the image's CRS.</source>
+      <translation>Polygones (communes, bassins versants, mailles), dans n'importe quel SCR : ils sont envoyés à Earth Engine dans le SCR de l'image.</translation>
+    </message>
+    <message>
+      <source>Such as USGS/SRTMGL1_003 (an image) or MODIS/061/MOD13Q1 (a collection, with dates and a composite).</source>
+      <translation>Par exemple USGS/SRTMGL1_003 (une image) ou MODIS/061/MOD13Q1 (une collection, avec des dates et un composite).</translation>
+    </message>
+    <message>
+      <source>Band names of the image, such as NDVI or B4,B8.</source>
+      <translation>Noms de bandes de l'image, par exemple NDVI ou B4,B8.</translation>
+    </message>
+    <message>
+      <source>Images from this date on (collections only).</source>
+      <translation>Les images à partir de cette date (collections seulement).</translation>
+    </message>
+    <message>
+      <source>Images before this date (collections only).</source>
+      <translation>Les images avant cette date (collections seulement).</translation>
+    </message>
+    <message>
+      <source>How the images between the dates make one (collections only); with qgis_process their numbers from 0 (mean).</source>
+      <translation>Comment les images entre les dates n'en font qu'une (collections seulement) ; avec qgis_process, leurs numéros à partir de 0 (mean).</translation>
+    </message>
+    <message>
+      <source>0 reduces in the native grid of the (first) image; another value reduces at that many metres per cell, in its CRS.</source>
+      <translation>0 calcule dans la grille native de la (première) image ; une autre valeur calcule avec des cellules d'autant de mètres, dans son SCR.</translation>
+    </message>
+    <message>
+      <source>With qgis_process, their numbers from 0 (count) to 8 (covered_area), such as STATISTICS=0,2,8.</source>
+      <translation>Avec qgis_process, leurs numéros de 0 (count) à 8 (covered_area), par exemple STATISTICS=0,2,8.</translation>
+    </message>
+    <message>
+      <source>For a class image (land cover): the area and share of each class value, on one band.</source>
+      <translation>Pour une image de classes (occupation du sol) : la surface et la part de chaque valeur de classe, sur une bande.</translation>
+    </message>
+    <message>
+      <source>Pairs of class value and name, such as 10,forest,80,water; values given one name are one class.</source>
+      <translation>Des paires valeur de classe et nom, par exemple 10,forêt,80,eau ; les valeurs qui portent un même nom forment une classe.</translation>
+    </message>
+    <message>
+      <source>Asking Earth Engine what '{asset}' is...</source>
+      <translation>Demande à Earth Engine ce qu'est '{asset}'...</translation>
+    </message>
+    <message>
+      <source>a composite ({composite}) of {count} images</source>
+      <translation>un composite ({composite}) de {count} images</translation>
+    </message>
+    <message>
+      <source>an image</source>
+      <translation>une image</translation>
+    </message>
+    <message>
+      <source>{scale:g} m cells</source>
+      <translation>des cellules de {scale:g} m</translation>
+    </message>
+    <message>
+      <source>its native grid ({size:g} units of {crs} per cell)</source>
+      <translation>sa grille native ({size:g} unités de {crs} par cellule)</translation>
+    </message>
+    <message>
+      <source>'{asset}' is {what}; bands {bands}; reduced in {grid}.</source>
+      <translation>'{asset}' est {what} ; bandes {bands} ; calculé dans {grid}.</translation>
+    </message>
+    <message>
+      <source>Earth Engine image or image collection (asset id)</source>
+      <translation>Image ou collection d'images Earth Engine (identifiant d'asset)</translation>
+    </message>
+    <message>
+      <source>Bands (names separated by commas; empty = all)</source>
+      <translation>Bandes (noms séparés par des virgules ; vide = toutes)</translation>
+    </message>
+    <message>
+      <source>Start date (collections; YYYY-MM-DD)</source>
+      <translation>Date de début (collections ; AAAA-MM-JJ)</translation>
+    </message>
+    <message>
+      <source>End date, excluded (collections; YYYY-MM-DD)</source>
+      <translation>Date de fin, exclue (collections ; AAAA-MM-JJ)</translation>
+    </message>
+    <message>
+      <source>Composite of the collection's images</source>
+      <translation>Composite des images de la collection</translation>
+    </message>
+    <message>
+      <source>Scale in metres (0 = the image's native grid)</source>
+      <translation>Échelle en mètres (0 = la grille native de l'image)</translation>
+    </message>
+    <message>
+      <source>Categorical image (area and share of each class value)</source>
+      <translation>Image catégorielle (surface et part de chaque valeur de classe)</translation>
+    </message>
+    <message>
+      <source>Give the Earth Engine asset id of an image or image collection in {parameter}, such as USGS/SRTMGL1_003.</source>
+      <translation>Donnez l'identifiant d'asset Earth Engine d'une image ou d'une collection d'images dans {parameter}, par exemple USGS/SRTMGL1_003.</translation>
+    </message>
+    <message>
+      <source>The start date {start} is not before the end date {end} (excluded): no image can be between them.</source>
+      <translation>La date de début {start} n'est pas avant la date de fin {end} (exclue) : aucune image ne peut se trouver entre elles.</translation>
+    </message>
+    <message>
+      <source>Categorical mode reads one band, and {count} are given in {parameter}: give the band of classes.</source>
+      <translation>Le mode catégoriel lit une bande, et {count} sont données dans {parameter} : donnez la bande des classes.</translation>
+    </message>
+    <message>
+      <source>'{asset}' is one image: the dates and the composite do not apply.</source>
+      <translation>'{asset}' est une seule image : les dates et le composite ne s'appliquent pas.</translation>
+    </message>
+    <message>
+      <source>Categorical mode reads one band, and the image '{asset}' has {count} ({bands}): give the band of classes in {parameter}.</source>
+      <translation>Le mode catégoriel lit une bande, et l'image '{asset}' en a {count} ({bands}) : donnez la bande des classes dans {parameter}.</translation>
+    </message>
+    <message>
+      <source>The Earth Engine image '{asset}' is in the CRS {crs}, which QGIS does not know: the units cannot be sent in it.</source>
+      <translation>L'image Earth Engine '{asset}' est dans le SCR {crs}, que QGIS ne connaît pas : les unités ne peuvent pas y être envoyées.</translation>
+    </message>
+    <message>
+      <source>{parameter} must be a date written YYYY-MM-DD, such as 2024-01-31, not '{value}'.</source>
+      <translation>{parameter} doit être une date écrite AAAA-MM-JJ, par exemple 2024-01-31, et non '{value}'.</translation>
+    </message>
+    <message>
+      <source>Also install the Earth Engine client (earthengine-api), for Earth Engine zonal statistics</source>
+      <translation>Installer aussi le client Earth Engine (earthengine-api), pour les statistiques zonales Earth Engine</translation>
+    </message>
+    <message>
+      <source>Earth Engine</source>
+      <translation>Earth Engine</translation>
+    </message>
   </context>
 </TS>

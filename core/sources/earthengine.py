@@ -1,0 +1,312 @@
+"""Earth Engine as a source: the session (credentials, project, API URL), what an image is, and
+per-unit reductions sent in batches.
+
+Credentials, in this order, none of them interactive: a service-account key *file* (``key_file``,
+else ``GEOINDICATORS_EE_KEY_FILE``); an access token relayed by the client (Dask workers); Earth
+Engine's own stored user credentials (``earthengine authenticate``); Google application-default
+credentials. The project comes from ``project``, else ``GEOINDICATORS_EE_PROJECT``, else the
+service account's own. ``api_url`` (else ``GEOINDICATORS_EE_API_URL``) points the client at another
+endpoint (private endpoints, tests). A key never leaves the process that reads it: workers get the
+short-lived access token instead, and ``repr`` hides it.
+
+The client is initialised once per process and connection (Earth Engine's state is global), with a
+deadline so that a hung request cannot pin a thread, and its own retries for 429 and 5xx answers.
+Everything here imports ``ee`` lazily: the core loads without it.
+"""
+
+import json
+import os
+import threading
+from dataclasses import dataclass, replace
+
+from ..model.errors import InputError
+
+KEY_FILE_VARIABLE = "GEOINDICATORS_EE_KEY_FILE"
+PROJECT_VARIABLE = "GEOINDICATORS_EE_PROJECT"
+API_URL_VARIABLE = "GEOINDICATORS_EE_API_URL"
+# Interactive requests end after 5 minutes on Earth Engine's side; a little more here.
+DEFAULT_DEADLINE_MS = 330_000
+DEFAULT_RETRIES = 5
+# Earth Engine allows 40 concurrent requests per project: leave room for the project's other users.
+DEFAULT_IN_FLIGHT = 10
+MAX_TILE_SCALE = 16
+# Bodies over 10 MiB are refused; batches stay well under, measured on the serialised request.
+DEFAULT_BATCH_BYTES = 4_000_000
+DEFAULT_BATCH_UNITS = 500
+PAGE_SIZE = 1000
+COMPOSITES = ("mean", "median", "mode", "min", "max", "first")
+
+
+class EarthEngineError(InputError):
+    """Earth Engine cannot give the result. Codes: ``ee_missing`` (reason), ``no_credentials``,
+    ``bad_key_file`` (path, reason), ``credentials_refused`` (source, reason), ``no_project``,
+    ``unreachable`` (url, reason), ``asset_not_found`` (asset, reason), ``not_an_image`` (asset,
+    kind), ``no_images`` (asset, start, end), ``missing_band`` (band, bands), ``bad_composite``,
+    ``unit_too_large`` (unit, bytes), ``batch_failed`` (units, reason), ``timeout`` (units, seconds)."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How to reach Earth Engine; empty fields are taken from the environment (``resolved``)."""
+
+    project: str = None
+    key_file: str = None
+    api_url: str = None
+    access_token: str = None
+    deadline_ms: int = DEFAULT_DEADLINE_MS
+    max_retries: int = DEFAULT_RETRIES
+    max_in_flight: int = DEFAULT_IN_FLIGHT
+
+    def __repr__(self):
+        token = "<hidden>" if self.access_token else None
+        return f"Connection(project={self.project!r}, key_file={self.key_file!r}, api_url={self.api_url!r}, access_token={token})"
+
+    def resolved(self):
+        return replace(
+            self,
+            project=self.project or os.environ.get(PROJECT_VARIABLE) or None,
+            key_file=self.key_file or os.environ.get(KEY_FILE_VARIABLE) or None,
+            api_url=(self.api_url or os.environ.get(API_URL_VARIABLE) or "").rstrip("/") or None,
+        )
+
+    def for_workers(self, token):
+        """What the tasks carry: the project, the URL and a short-lived token, never the key."""
+        return replace(self, key_file=None, access_token=token)
+
+
+def _state(ee):
+    """This process's session, kept on the ``ee`` module: Earth Engine's own state is per process,
+    and the core travels to Dask workers by value, where a module-level lock could not be pickled."""
+    return ee.__dict__.setdefault("_geoindicators_session", {"lock": threading.RLock(), "identity": None, "credentials": None, "source": None,
+                                                              "in_flight": {}})
+
+
+def import_ee():
+    try:
+        import ee
+    except Exception as error:  # noqa: BLE001 - a broken install must read as one, not as a traceback
+        raise EarthEngineError("ee_missing", f"The earthengine-api library cannot be loaded ({type(error).__name__}: {error}).",
+                               reason=f"{type(error).__name__}: {error}") from None
+    return ee
+
+
+def session(connection):
+    """The ``ee`` module, initialised for ``connection`` (once per process and connection)."""
+    connection = connection.resolved()
+    identity = (connection.api_url, connection.project, connection.key_file, connection.access_token)
+    ee = import_ee()
+    state = _state(ee)
+    with state["lock"]:
+        if state["identity"] != identity:
+            credentials, source = _credentials(ee, connection)
+            project = connection.project or getattr(credentials, "project_id", None)
+            if not project:
+                raise EarthEngineError("no_project", "No Google Cloud project is set for Earth Engine.")
+            if connection.api_url:
+                # Another endpoint (private, tests): the catalogue of deprecated public assets,
+                # fetched from storage.googleapis.com without a timeout, is not for it.
+                ee.deprecation.deprecated_assets = {"": None}
+            # The deadline must hold for Initialize's own requests too, and the public setters
+            # need an initialised client: set the state they set.
+            client_state = getattr(ee.data, "_get_state", lambda: None)()
+            if client_state is not None:
+                client_state.deadline_ms, client_state.max_retries = connection.deadline_ms, connection.max_retries
+            try:
+                ee.Initialize(credentials=credentials, url=connection.api_url, project=project)
+            except Exception as error:  # noqa: BLE001 - sorted into what the user can act on
+                raise _initialise_error(error, connection, source) from None
+            state.update(identity=identity, credentials=credentials, source=source)
+        ee.data.setDeadline(connection.deadline_ms)
+        ee.data.setMaxRetries(connection.max_retries)
+        ee.data.setUserAgent("GeoIndicators")
+    return ee
+
+
+def access_token(connection):
+    """A valid access token of this process's session (for the workers), or None without credentials."""
+    credentials = _state(session(connection))["credentials"]
+    if credentials is None:
+        return None
+    if not getattr(credentials, "valid", False) and hasattr(credentials, "refresh"):
+        import google.auth.transport.requests
+
+        credentials.refresh(google.auth.transport.requests.Request())
+    return credentials.token
+
+
+def _credentials(ee, connection):
+    """(credentials, where they came from), in the documented order."""
+    if connection.key_file:
+        path = os.path.expanduser(connection.key_file)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                key = json.load(handle)
+        except OSError as error:
+            raise EarthEngineError("bad_key_file", f"Cannot read the service-account key file {path}: {error.strerror}.", path=path, reason=error.strerror) from None
+        except ValueError:
+            raise EarthEngineError("bad_key_file", f"The file {path} is not a service-account key (JSON).", path=path, reason="not JSON") from None
+        if not isinstance(key, dict) or key.get("type") != "service_account" or "client_email" not in key:
+            raise EarthEngineError("bad_key_file", f"The file {path} is not a service-account key (no client_email).", path=path, reason="not a service account key")
+        try:
+            return ee.ServiceAccountCredentials(None, key_file=path), "key_file"
+        except Exception as error:  # noqa: BLE001
+            raise EarthEngineError("bad_key_file", f"The key file {path} cannot be used: {error}.", path=path, reason=str(error)) from None
+    if connection.access_token:
+        import google.oauth2.credentials
+
+        return google.oauth2.credentials.Credentials(token=connection.access_token), "token"
+    if os.path.exists(ee.oauth.get_credentials_path()):
+        try:
+            return ee.data.get_persistent_credentials(), "earthengine"
+        except Exception as error:  # noqa: BLE001
+            raise EarthEngineError("credentials_refused", f"Earth Engine's stored credentials were refused: {error}", source="earthengine", reason=str(error)) from None
+    import google.auth
+
+    try:
+        credentials, _project = google.auth.default(scopes=ee.oauth.SCOPES)
+    except google.auth.exceptions.DefaultCredentialsError:
+        raise EarthEngineError("no_credentials", "No Earth Engine credentials: set a service-account key file, or run 'earthengine authenticate'.") from None
+    return credentials, "application_default"
+
+
+def _initialise_error(error, connection, source):
+    text = f"{type(error).__name__}: {error}"
+    name = type(error).__name__
+    if "RefreshError" in name or "invalid_grant" in text or "UNAUTHENTICATED" in text or " 401" in text or "403" in text and "permission" in text.lower():
+        return EarthEngineError("credentials_refused", f"Earth Engine refused the credentials ({source}): {error}", source=source, reason=str(error))
+    if isinstance(error, OSError) or "ServerNotFound" in name or "Connection" in text or "timed out" in text:
+        url = connection.api_url or "https://earthengine.googleapis.com"
+        return EarthEngineError("unreachable", f"Cannot reach Earth Engine at {url}: {error}", url=url, reason=str(error))
+    if "project" in text.lower():
+        return EarthEngineError("no_project", f"Earth Engine refused the project {connection.project}: {error}", reason=str(error))
+    return EarthEngineError("credentials_refused", f"Earth Engine could not be initialised ({source}): {error}", source=source, reason=str(error))
+
+
+# --- images ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """An image or a composite of a collection: ``asset`` (an Earth Engine asset id), ``bands``
+    (names; empty: all), ``start``/``end`` (ISO dates, collections only; end excluded),
+    ``composite`` (how a collection's images make one), ``scale`` (metres; 0: the first image's
+    native grid)."""
+
+    asset: str
+    bands: tuple = ()
+    start: str = None
+    end: str = None
+    composite: str = "mean"
+    scale: float = 0.0
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    kind: str  # "IMAGE" or "IMAGE_COLLECTION"
+    band_names: tuple  # the image's bands, all of them
+    crs: str
+    transform: tuple  # Earth Engine's order: xScale, xShearing, xTranslation, yShearing, yScale, yTranslation
+    images: int  # 1, or the images of the collection between the dates
+
+    @property
+    def pixel_size(self):
+        return abs(self.transform[0])
+
+
+def describe(spec, connection):
+    """What ``spec`` is on Earth Engine (``ImageInfo``); raises ``EarthEngineError`` when it is no
+    image, holds no image between the dates, or lacks a band."""
+    ee = session(connection)
+    try:
+        asset = ee.data.getAsset(spec.asset)
+    except ee.EEException as error:
+        raise EarthEngineError("asset_not_found", f"The Earth Engine asset '{spec.asset}' cannot be read: {error}", asset=spec.asset, reason=str(error)) from None
+    kind = asset.get("type")
+    if kind not in ("IMAGE", "IMAGE_COLLECTION"):
+        raise EarthEngineError("not_an_image", f"The Earth Engine asset '{spec.asset}' is a {kind}, not an image or an image collection.", asset=spec.asset, kind=kind)
+    if spec.composite not in COMPOSITES:
+        raise EarthEngineError("bad_composite", f"Unknown composite '{spec.composite}': choose among {', '.join(COMPOSITES)}.", composite=spec.composite)
+    collection = _collection(ee, spec) if kind == "IMAGE_COLLECTION" else None
+    first = ee.Image(spec.asset) if collection is None else collection.first()
+    count = 1 if collection is None else collection.size()
+    try:
+        images = count if collection is None else count.getInfo()
+        if not images:
+            raise EarthEngineError("no_images", f"The collection '{spec.asset}' has no image between {spec.start} and {spec.end}.", asset=spec.asset,
+                                   start=spec.start, end=spec.end)
+        band_names = first.bandNames().getInfo()
+        missing = [band for band in spec.bands if band not in band_names]
+        if missing:
+            raise EarthEngineError("missing_band", f"The Earth Engine image '{spec.asset}' has no band '{missing[0]}'; its bands are {', '.join(band_names)}.",
+                                   band=missing[0], bands=band_names, asset=spec.asset)
+        projection = first.select([spec.bands[0] if spec.bands else band_names[0]]).projection().getInfo()
+    except ee.EEException as error:
+        raise EarthEngineError("asset_not_found", f"The Earth Engine asset '{spec.asset}' cannot be read: {error}", asset=spec.asset, reason=str(error)) from None
+    return ImageInfo(kind, tuple(band_names), projection["crs"], tuple(projection.get("transform") or ()), int(images))
+
+
+def _collection(ee, spec):
+    collection = ee.ImageCollection(spec.asset)
+    if spec.start or spec.end:
+        collection = collection.filterDate(spec.start or "1970-01-01", spec.end or "2200-01-01")
+    return collection
+
+
+def image(ee, spec, info):
+    """The ``ee.Image`` of ``spec``: the asset, or the composite of its collection between the dates."""
+    if info.kind == "IMAGE":
+        return ee.Image(spec.asset)
+    collection = _collection(ee, spec)
+    return collection.first() if spec.composite == "first" else getattr(collection, spec.composite)()
+
+
+def grid_arguments(spec, info):
+    """``reduceRegions``' grid: always explicit (a composite's default is WGS 84 at 1 degree)."""
+    if spec.scale and spec.scale > 0:
+        return {"crs": info.crs, "scale": float(spec.scale)}
+    return {"crs": info.crs, "crsTransform": list(info.transform)}
+
+
+# --- reductions -----------------------------------------------------------------------------------
+
+
+def unit_features(ee, geometries_geojson, positions, crs):
+    """``ee.Feature`` per unit (planar edges in ``crs``), its position as the property ``uid``."""
+    return [ee.Feature(ee.Geometry(geometry, crs, False), {"uid": int(position)}) for geometry, position in zip(geometries_geojson, positions)]
+
+
+def request_size(ee, expression):
+    """Bytes of the request body that sends ``expression`` (as the client serialises it)."""
+    return len(json.dumps({"expression": ee.serializer.encode(expression, for_cloud_api=True)}))
+
+
+def fetch_features(ee, collection, workload_tag=None, page_size=PAGE_SIZE):
+    """Every feature's properties of ``collection``, by paged ``computeFeatures`` (``getInfo``
+    stops at 5000 elements)."""
+    out, token = [], None
+    while True:
+        params = {"expression": collection, "pageSize": page_size}
+        if token:
+            params["pageToken"] = token
+        if workload_tag:
+            params["workloadTag"] = workload_tag
+        answer = ee.data.computeFeatures(params)
+        out.extend(feature.get("properties") or {} for feature in answer.get("features", []))
+        token = answer.get("nextPageToken")
+        if not token:
+            return out
+
+
+def in_flight_limit(connection):
+    """A lock bounding the requests in flight to Earth Engine: cluster-wide on a Dask worker (a
+    ``distributed.Semaphore`` named after the project), per process elsewhere."""
+    limit = max(1, int(connection.max_in_flight))
+    try:
+        from distributed import Semaphore, get_worker
+
+        get_worker()
+    except Exception:  # noqa: BLE001 - not on a Dask worker
+        state = _state(import_ee())
+        with state["lock"]:
+            return state["in_flight"].setdefault((connection.project, limit), threading.BoundedSemaphore(limit))
+    return Semaphore(max_leases=limit, name=f"geoindicators-earthengine-{connection.project}-{limit}")

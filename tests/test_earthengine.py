@@ -1,0 +1,417 @@
+"""Earth Engine zonal statistics, offline, with the real earthengine-api client.
+
+Earth Engine cannot be reached from these machines: the client (pinned in requirements/earthengine.txt)
+talks to a fake Earth Engine REST server the tests start on 127.0.0.1 (tests/fake_ee), which reads
+its discovery document and algorithm list from that very package, evaluates the expressions the
+plugin sends over GeoTIFF fixtures (cell fractions by exactextract, quantised to 1/255 as Earth
+Engine documents), pages computeFeatures, exchanges a service-account JWT signed by a key generated
+here, and answers 400 to anything else. The results are checked against the zonal indicator (the
+plugin's own engine, itself checked against exactextract and QGIS) on the same GeoTIFF, and against
+hand counts of cell centres. What the fake assumes of Earth Engine (output names, weights, min/max
+inclusion) is checked by the one live test, skipped unless GEOINDICATORS_EE_LIVE_KEY names a key.
+"""
+
+import json
+import os
+import subprocess
+import time
+
+import numpy as np
+import pytest
+import shapely
+from qgis.core import QgsProcessingContext, QgsProject
+
+from geoindicators.core.execution.local import LocalExecutor
+from geoindicators.core.geometry.coverage import EXACT
+from geoindicators.core.indicators import earthengine as eei
+from geoindicators.core.indicators import zonal
+from geoindicators.core.model.units import Units
+from geoindicators.core.sources import earthengine as source
+from geoindicators.core.sources.raster import RasterReference
+from tests import earthengine_fixtures as fx
+from tests.helpers import Logged, qgis_process
+from tools import datagen
+
+ROOT = fx.ROOT
+# A cell weighted by its fraction rounded to 1/255: each boundary cell's weight is off by at most
+# 1/510, so a mean moves by at most (max - min) · (boundary cells / 510) / weight.
+QUANTUM = 1 / 510
+
+
+@pytest.fixture(scope="module")
+def fake(tmp_path_factory):
+    for name, value in fx.OFFLINE_ENVIRONMENT.items():
+        os.environ[name] = value
+    server = fx.start_fake(str(tmp_path_factory.mktemp("fake_ee")))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def connection(fake):
+    fake.reset()
+    fake.errors([])
+    return source.Connection(project=fx.PROJECT, key_file=fake.key_file, api_url=fake.url, max_retries=1)
+
+
+def run(connection, asset="users/test/values", statistics=tuple(eei.STATISTICS), geometries=None, categorical=False, unit_areas=None, spec=None, chunk_size=500,
+        **options):
+    spec = spec or source.ImageSpec(asset)
+    info = source.describe(spec, connection)
+    request = eei.EarthEngineRequest(spec, info, connection, tuple(statistics), categorical, workload_tag="test-run", **options)
+    geometries = fx.units() if geometries is None else geometries
+    units = Units(np.array([f"U{index}" for index in range(len(geometries))], dtype=object), np.array(geometries, dtype=object))
+    return eei.compute_earthengine(units, request, unit_areas, chunk_size=chunk_size, executor=LocalExecutor(2))
+
+
+def local_zonal(path, geometries, bands=(1, 2), categorical=False):
+    reference = RasterReference(path)
+    request = zonal.ZonalRequest(reference, bands=bands, statistics=tuple(zonal.STATISTICS), rule=EXACT, categorical=categorical)
+    units = Units(np.array([f"U{index}" for index in range(len(geometries))], dtype=object), np.array(geometries, dtype=object))
+    return zonal.compute_zonal(units, request, reference.describe(), executor=LocalExecutor(1))
+
+
+def centre_counts(geometries, path, band):
+    """Valid cells whose centre lies in each unit, counted by hand."""
+    from osgeo import gdal
+
+    dataset = gdal.Open(path)
+    values = dataset.GetRasterBand(band).ReadAsArray()
+    nodata = dataset.GetRasterBand(band).GetNoDataValue()
+    rows, columns = np.mgrid[0:fx.ROWS, 0:fx.COLUMNS]
+    xs, ys = fx.LEFT + (columns + 0.5) * fx.CELL, fx.TOP - (rows + 0.5) * fx.CELL
+    valid = values != nodata
+    return [int(np.sum(shapely.contains_xy(geometry, xs[valid], ys[valid]))) for geometry in geometries]
+
+
+def test_statistics_equal_the_zonal_indicator_within_the_quantisation(fake, connection):
+    geometries = fx.units()
+    found = run(connection, geometries=geometries).long_table("code").set_index(["code", "band"])
+    expected = local_zonal(os.path.join(fake.folder, "values.tif"), geometries).long_table("code").set_index(["code", "band"])
+    assert list(found.columns) == ["band_name", *eei.STATISTICS]
+    assert set(found["band_name"]) == {"ndvi", "elevation"}
+    checked = 0
+    for key, row in found.iterrows():
+        reference = expected.loc[key]
+        if reference["count"] == 0 or np.isnan(reference["mean"]):
+            assert row["count"] == 0 and np.isnan(row["mean"]), key
+            continue
+        spread = reference["max"] - reference["min"]
+        # Boundary cells weigh at most the unit's perimeter in cells; each is off by 1/510 at most.
+        boundary = shapely.length(geometries[int(key[0][1:])]) / fx.CELL * 2 + 4
+        tolerance = spread * boundary * QUANTUM / reference["count"] + 1e-9
+        assert row["mean"] == pytest.approx(reference["mean"], abs=tolerance), key
+        assert row["sum"] == pytest.approx(reference["sum"], abs=abs(reference["max"]) * boundary * QUANTUM + 1e-9), key
+        assert row["stdev"] == pytest.approx(reference["stdev"], abs=spread * np.sqrt(boundary * QUANTUM / reference["count"]) + 1e-9), key
+        assert row["variance"] == pytest.approx(row["stdev"] ** 2, rel=1e-9), key
+        # min and max: the cells the unit touches, less those covered under 1/510.
+        assert reference["min"] - 1e-9 <= row["min"] and row["max"] <= reference["max"] + 1e-9, key
+        assert row["range"] == pytest.approx(row["max"] - row["min"]), key
+        # covered_area: Earth Engine's cell areas on the ellipsoid against the planar UTM cells (scale factor ~0.9996²).
+        assert row["covered_area"] == pytest.approx(reference["covered_area"], rel=2e-3, abs=fx.CELL ** 2 * boundary * QUANTUM), key
+        checked += 1
+    assert checked > 60
+    # count: Earth Engine's cell centres, counted here by hand.
+    hand = centre_counts(geometries, os.path.join(fake.folder, "values.tif"), 1)
+    assert found.xs(1, level="band")["count"].tolist() == hand
+    # One request per batch, with the run's workload tag and the project header; all authorised.
+    computed = fake.requests("table:computeFeatures")
+    assert computed and all(entry["workload_tag"] == "test-run" and entry["project"] == fx.PROJECT for entry in computed)
+    assert all(entry["authorization"] == "Bearer " for entry in fake.requests() if entry["route"] != "token")
+
+
+def test_categorical_areas_and_shares_equal_the_zonal_indicator(fake, connection):
+    geometries = fx.units()
+    found = run(connection, asset="users/test/classes", categorical=True, geometries=geometries).long_table("code").set_index(["code", "class"])
+    expected = local_zonal(os.path.join(fake.folder, "classes.tif"), geometries, bands=(1,), categorical=True).long_table("code").set_index(["code", "class"])
+    assert list(found.columns) == ["area", "pct_unit"]
+    shared = found.index.intersection(expected.index)
+    assert len(shared) > 80 and len(found.index.difference(expected.index)) == 0
+    for key in shared:
+        boundary = shapely.length(geometries[int(key[0][1:])]) / fx.CELL * 2 + 4
+        assert found.loc[key, "area"] == pytest.approx(expected.loc[key, "area"], rel=2e-3, abs=fx.CELL ** 2 * boundary * QUANTUM), key
+        assert found.loc[key, "pct_unit"] == pytest.approx(expected.loc[key, "pct_unit"], abs=0.2 + 100 * boundary * QUANTUM * fx.CELL ** 2 / shapely.area(geometries[int(key[0][1:])])), key
+
+
+def test_a_composite_of_a_collection_between_dates(fake, connection):
+    """The median of the three images from 2020-01-01 to 2021-02-01 (one an outlier), in their native grid (a composite's own projection is
+    1 degree in WGS 84: the fake refuses a reduction in it), equals the zonal indicator over the
+    median computed here."""
+    from osgeo import gdal
+
+    spec = source.ImageSpec("users/test/series", start="2020-01-01", end="2021-02-01", composite="median")
+    info = source.describe(spec, connection)
+    assert (info.kind, info.images, info.crs) == ("IMAGE_COLLECTION", 3, fx.CRS)
+    geometries = fx.units()
+    found = run(connection, spec=spec, statistics=("mean", "count"), geometries=geometries).long_table("code").set_index("code")
+    stack = np.stack([gdal.Open(os.path.join(fake.folder, f"series_{number}.tif")).ReadAsArray() for number in (0, 1, 2)])
+    median = np.where((stack == fx.NODATA).any(axis=0), fx.NODATA, np.median(stack, axis=0))
+    path = os.path.join(fake.folder, "median.tif")
+    fx.write_raster(path, [median])
+    expected = local_zonal(path, geometries, bands=(1,)).long_table("code").set_index("code")
+    both = expected["mean"].notna()
+    assert both.sum() > 35
+    np.testing.assert_allclose(found.loc[both, "mean"], expected.loc[both, "mean"], atol=0.02)
+    assert source.describe(source.ImageSpec("users/test/series", start="2020-01-01", end="2021-01-01"), connection).images == 2
+    with pytest.raises(source.EarthEngineError) as raised:
+        source.describe(source.ImageSpec("users/test/series", start="1990-01-01", end="1991-01-01"), connection)
+    assert raised.value.code == "no_images"
+
+
+def test_more_units_than_a_page_and_the_request_size_bound(fake, connection):
+    squares = fx.small_squares(1150)
+    result = run(connection, statistics=("mean", "count"), geometries=squares, batch_bytes=60_000, batch_units=5000)
+    table = result.long_table("code")
+    assert len(table) == 2 * 1150 and table["mean"].notna().sum() > 2000
+    computed = fake.requests("table:computeFeatures")
+    assert max(entry["bytes"] for entry in computed) <= 60_000
+    assert len({entry["units"] for entry in computed}) >= 1 and sum(entry["units"] for entry in computed if not entry["page_token"]) == 1150
+    # Pages of 100 (Earth Engine's are 1000): the client follows nextPageToken to the last unit.
+    fake.reset()
+    paged = run(connection, statistics=("mean",), geometries=squares[:1100], batch_bytes=10_000_000, batch_units=5000, chunk_size=5000, page_size=100)
+    pages = fake.requests("table:computeFeatures")
+    assert sorted(entry["page_token"] or "0" for entry in pages) == sorted(str(start) for units in [275] * 4 for start in range(0, units, 100))
+    paged = paged.long_table("code")
+    np.testing.assert_allclose(paged.loc[paged["band"] == 1, "mean"].to_numpy(), table.loc[table["band"] == 1, "mean"].to_numpy()[:1100], equal_nan=True)
+
+
+def test_memory_errors_raise_the_tile_scale_then_split_and_timeouts_split(fake, connection):
+    geometries = fx.units()
+    expected = run(connection, statistics=("mean",), geometries=geometries).long_table("code")
+    fake.reset()
+    fake.errors([{"route": "computeFeatures", "status": 400, "message": "User memory limit exceeded.", "times": 6, "min_units": 20}])
+    found = run(connection, statistics=("mean",), geometries=geometries, batch_units=100).long_table("code")
+    np.testing.assert_allclose(found["mean"], expected["mean"], equal_nan=True)
+    attempts = [(entry["units"], entry["tile_scale"]) for entry in fake.requests("table:computeFeatures")]
+    # 43 units: tileScale 1, 2, 4, 8, 16 (five errors), then halves of 21 (the sixth error: halved
+    # again, into 10 and 11) and 22, at tileScale 16.
+    assert attempts == [(43, 1), (43, 2), (43, 4), (43, 8), (43, 16), (21, 16), (10, 16), (11, 16), (22, 16)]
+    fake.reset()
+    fake.errors([{"route": "computeFeatures", "status": 400, "message": "Computation timed out.", "times": 1, "min_units": 20}])
+    found = run(connection, statistics=("mean",), geometries=geometries, batch_units=100).long_table("code")
+    np.testing.assert_allclose(found["mean"], expected["mean"], equal_nan=True)
+    assert [entry["units"] for entry in fake.requests("table:computeFeatures")] == [43, 21, 22]
+
+
+def test_429_is_retried_and_other_errors_name_the_units(fake, connection):
+    from dataclasses import replace
+
+    fake.errors([{"route": "computeFeatures", "status": 429, "message": "Too many requests.", "reason": "RESOURCE_EXHAUSTED", "times": 1}])
+    found = run(replace(connection, max_retries=2), statistics=("mean",), geometries=fx.units()[:5]).long_table("code")
+    assert found["mean"].notna().all()
+    assert len(fake.requests("table:computeFeatures")) == 2
+    fake.reset()
+    fake.errors([{"route": "computeFeatures", "status": 400, "message": "Image.load: asset is corrupt.", "times": 1}])
+    with pytest.raises(source.EarthEngineError) as raised:
+        run(connection, statistics=("mean",), geometries=fx.units()[:3])
+    assert raised.value.code == "batch_failed" and set(raised.value.details["units"].split(", ")) == {"U0", "U1", "U2"}
+    assert "asset is corrupt" in str(raised.value)
+
+
+def test_a_hung_request_ends_at_the_deadline(fake, connection):
+    fake.errors([{"route": "computeFeatures", "status": 0, "seconds": 20, "times": 1}])
+    slow = source.Connection(project=fx.PROJECT, key_file=fake.key_file, api_url=fake.url, max_retries=0, deadline_ms=1500)
+    started = time.monotonic()
+    with pytest.raises(source.EarthEngineError) as raised:
+        run(slow, statistics=("mean",), geometries=fx.units()[:2])
+    assert raised.value.code == "timeout" and time.monotonic() - started < 15
+
+
+def test_credentials_in_order_and_refused_ones_fail_within_seconds(fake, tmp_path, monkeypatch):
+    # Away from any real credentials: HOME and Google's variables are this test's.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for name in (source.KEY_FILE_VARIABLE, source.PROJECT_VARIABLE, "GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    started = time.monotonic()
+    with pytest.raises(source.EarthEngineError) as raised:
+        source.session(source.Connection(project=fx.PROJECT, api_url=fake.url))
+    assert raised.value.code == "no_credentials"
+    # A key the server does not know: refused, quickly.
+    stranger, _public = fx.service_account_key(str(tmp_path), fake.url + "/token", email="stranger@geoindicators-fake.iam.gserviceaccount.com")
+    with pytest.raises(source.EarthEngineError) as raised:
+        source.session(source.Connection(project=fx.PROJECT, key_file=stranger, api_url=fake.url))
+    assert raised.value.code == "credentials_refused"
+    with pytest.raises(source.EarthEngineError) as raised:
+        source.session(source.Connection(project=fx.PROJECT, key_file=str(tmp_path / "missing.json"), api_url=fake.url))
+    assert raised.value.code == "bad_key_file"
+    assert time.monotonic() - started < 20
+    # The key file from the environment variable; the project from the key.
+    monkeypatch.setenv(source.KEY_FILE_VARIABLE, fake.key_file)
+    source.session(source.Connection(api_url=fake.url))
+    tokens = [entry for entry in fake.requests("token")]
+    assert tokens and tokens[-1]["accepted"]
+    # A token relayed to workers: no key, the same access.
+    token = source.access_token(source.Connection(api_url=fake.url))
+    relayed = source.Connection(api_url=fake.url, project=fx.PROJECT).for_workers(token)
+    assert relayed.key_file is None and "fake-token" not in repr(relayed)
+    assert source.describe(source.ImageSpec("users/test/values"), relayed).band_names == ("ndvi", "elevation")
+
+
+def test_unknown_assets_bands_and_kinds_are_named(fake, connection):
+    for spec, code in [(source.ImageSpec("users/test/nothing"), "asset_not_found"), (source.ImageSpec("users/test/table"), "not_an_image"),
+                       (source.ImageSpec("users/test/values", bands=("B4",)), "missing_band")]:
+        with pytest.raises(source.EarthEngineError) as raised:
+            source.describe(spec, connection)
+        assert raised.value.code == code
+    with pytest.raises(source.EarthEngineError) as raised:
+        eei.EarthEngineRequest(source.ImageSpec("users/test/values"), None, connection, ("median",))
+    assert "histogram" in str(raised.value)
+
+
+# --- the algorithm ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def units_layer(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ee_units")
+    geometries = fx.units()
+    return datagen.write_gpkg(str(folder / "units.gpkg"), "units", geometries, {"code": [f"U{index}" for index in range(len(geometries))]}, epsg=32758)
+
+
+def ee_settings(settings, fake):
+    settings("EE_KEY_FILE", fake.key_file)
+    settings("EE_PROJECT", fx.PROJECT)
+    settings("EE_API_URL", fake.url)
+
+
+def test_the_algorithm_gives_the_core_result_and_keeps_the_key_out(provider, fake, connection, units_layer, settings, tmp_path):
+    import processing
+
+    ee_settings(settings, fake)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    output = str(tmp_path / "ee.gpkg")
+    feedback = Logged()
+    result = processing.run("geoindicators:earthengine", {"INPUT": units_layer, "ID_FIELD": "code", "IMAGE": "users/test/values", "BANDS": "ndvi",
+                                                          "STATISTICS": [0, 2, 6], "OUTPUT": output}, context=context, feedback=feedback)
+    from tests.helpers import read_table
+
+    names, rows = read_table(result["OUTPUT"], key=("code", "band"))
+    assert names[:4] == ["code", "band", "band_name", "count"] and "mean" in names and "stdev" in names
+    expected = run(connection, statistics=("count", "mean", "stdev"), spec=source.ImageSpec("users/test/values", bands=("ndvi",))).long_table("code")
+    for row in expected.itertuples():
+        found = rows[(row.code, 1)]
+        assert found["band_name"] == "ndvi" and found["count"] == row.count
+        assert (found["mean"] is None and np.isnan(row.mean)) or found["mean"] == pytest.approx(row.mean, rel=1e-9)
+    with open(fake.key_file, encoding="utf-8") as handle:
+        private_key = json.load(handle)["private_key"]
+    secret = private_key.splitlines()[5]
+    assert secret not in feedback.text
+    with open(output, "rb") as handle:
+        assert secret.encode() not in handle.read()
+    assert "reduced in its native grid" in feedback.text
+
+
+def test_the_algorithm_says_what_to_set_without_credentials(provider, fake, units_layer, settings, tmp_path, monkeypatch):
+    import processing
+    from qgis.core import QgsProcessingException
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    for name in (source.KEY_FILE_VARIABLE, "GOOGLE_APPLICATION_CREDENTIALS"):
+        monkeypatch.delenv(name, raising=False)
+    settings("EE_KEY_FILE", "")
+    settings("EE_PROJECT", fx.PROJECT)
+    settings("EE_API_URL", fake.url)
+    import ee
+
+    source._state(ee)["identity"] = None
+    with pytest.raises(QgsProcessingException) as raised:
+        processing.run("geoindicators:earthengine", {"INPUT": units_layer, "ID_FIELD": "code", "IMAGE": "users/test/values", "OUTPUT": "memory:"}, feedback=Logged())
+    assert "No Earth Engine credentials" in str(raised.value) and "GEOINDICATORS_EE_KEY_FILE" in str(raised.value)
+
+
+def test_qgis_process_reaches_the_fake_and_exits_cleanly(fake, connection, environment, units_layer, tmp_path):
+    output = str(tmp_path / "headless.gpkg")
+    env = dict(environment, **fx.OFFLINE_ENVIRONMENT, GEOINDICATORS_EE_KEY_FILE=fake.key_file, GEOINDICATORS_EE_PROJECT=fx.PROJECT,
+               GEOINDICATORS_EE_API_URL=fake.url, HOME=str(tmp_path))
+    done, payload = qgis_process(env, "run", "geoindicators:earthengine", "--", f"INPUT={units_layer}", "ID_FIELD=code", "IMAGE=users/test/classes",
+                                 "CATEGORICAL=true", "CLASS_TABLE=1,forest,2,savanna,3,urban,4,water", f"OUTPUT={output}")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    from tests.helpers import read_table
+
+    _names, rows = read_table(payload["results"]["OUTPUT"], key=("code", "class"))
+    # qgis_process measures with no ellipsoid here: areas are rescaled to the planar UTM areas of the units.
+    expected = run(connection, asset="users/test/classes", categorical=True, unit_areas=shapely.area(np.array(fx.units(), dtype=object))).long_table("code")
+    labels = {"1": "forest", "2": "savanna", "3": "urban", "4": "water"}
+    assert len(rows) == len(expected)
+    for code, klass, area in expected[["code", "class", "area"]].itertuples(index=False):
+        assert rows[(code, labels[klass])]["area"] == pytest.approx(area, rel=1e-6)
+
+
+def test_the_cluster_workers_reach_the_fake_with_a_token(provider, fake, connection, cluster, units_layer, settings, tmp_path):
+    import processing
+
+    ee_settings(settings, fake)
+    cluster["client"].run(lambda: [os.environ.update({"NO_GCE_CHECK": "True", "GCE_METADATA_HOST": "127.0.0.1:9"})])
+    source.session(connection)  # this process's session, with the settings' key: its token exchange is done
+    fake.reset()
+    result = processing.run("geoindicators:earthengine", {"INPUT": units_layer, "ID_FIELD": "code", "IMAGE": "users/test/values", "STATISTICS": [0, 2],
+                                                          "EXECUTION": 1, "SCHEDULER": cluster["address"], "OUTPUT": str(tmp_path / "cluster.gpkg")},
+                            feedback=Logged())
+    from tests.helpers import read_table
+
+    _names, rows = read_table(result["OUTPUT"], key=("code", "band"))
+    expected = run(connection, statistics=("count", "mean")).long_table("code")
+    for row in expected.itertuples():
+        found = rows[(row.code, row.band)]
+        assert (found["mean"] is None and np.isnan(row.mean)) or found["mean"] == pytest.approx(row.mean, rel=1e-9)
+    # The workers exchanged no key: every API call of theirs carried the relayed token.
+    assert not [entry for entry in fake.requests("token") if entry["accepted"]]
+    assert fake.requests("table:computeFeatures")
+
+
+def test_requests_in_flight_are_capped_across_the_cluster(provider, fake, cluster, units_layer, settings, tmp_path):
+    """Two one-thread workers send two requests at once; with the cap at 1, one at a time (a
+    semaphore of the scheduler's, not of each worker)."""
+    import processing
+
+    ee_settings(settings, fake)
+    settings("CHUNK_SIZE", 10)
+    cluster["client"].run(lambda: [os.environ.update({"NO_GCE_CHECK": "True", "GCE_METADATA_HOST": "127.0.0.1:9"})])
+    most = {}
+    for cap in (2, 1):
+        settings("EE_IN_FLIGHT", cap)
+        fake.reset()
+        fake.control("/control/delay", {"seconds": 0.4})
+        processing.run("geoindicators:earthengine", {"INPUT": units_layer, "ID_FIELD": "code", "IMAGE": "users/test/values", "STATISTICS": [2],
+                                                     "EXECUTION": 1, "SCHEDULER": cluster["address"], "OUTPUT": str(tmp_path / f"cap{cap}.gpkg")},
+                       feedback=Logged())
+        assert len(fake.requests("table:computeFeatures")) >= 4
+        most[cap] = fake.control("/control/most_active")["most_active"]
+    fake.reset()
+    assert most == {2: 2, 1: 1}
+
+
+def test_no_key_is_committed_and_key_files_are_ignored():
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    found = []
+    for name in listed:
+        path = os.path.join(ROOT, name)
+        if not os.path.isfile(path) or os.path.getsize(path) > 2_000_000:
+            continue
+        with open(path, "rb") as handle:
+            text = handle.read()
+        if b"-----BEGIN " + b"PRIVATE KEY-----" in text or b'"type": "service_' + b'account"' in text:
+            found.append(name)
+    assert not found, f"private keys committed: {found}"
+    for name in ("service-account-foo.json", "my-project-1234-abcdef123456.json", "credentials.json", "ee-key.json"):
+        ignored = subprocess.run(["git", "check-ignore", "-q", name], cwd=ROOT)
+        assert ignored.returncode == 0, f"{name} is not ignored"
+
+
+@pytest.mark.skipif(not os.environ.get("GEOINDICATORS_EE_LIVE_KEY"), reason="live Earth Engine: set GEOINDICATORS_EE_LIVE_KEY to a service-account key file")
+def test_live_earth_engine_agrees_with_what_the_fake_assumes(tmp_path):
+    """Output names, fraction weights and min/max inclusion, on SRTM over Nouméa, against the live service."""
+    connection = source.Connection(key_file=os.environ["GEOINDICATORS_EE_LIVE_KEY"], project=os.environ.get(source.PROJECT_VARIABLE))
+    spec = source.ImageSpec("USGS/SRTMGL1_003")
+    info = source.describe(spec, connection)
+    x0, y0 = 166.44, -22.27
+    cell = info.pixel_size
+    square = shapely.box(x0, y0, x0 + 10.5 * cell, y0 + 10.5 * cell)
+    request = eei.EarthEngineRequest(spec, info, connection, ("count", "sum", "mean", "min", "max", "covered_area"))
+    result = eei.compute_earthengine(Units(np.array(["A"], dtype=object), np.array([square], dtype=object)), request, executor=LocalExecutor(1))
+    table = result.long_table("id")
+    assert table.loc[0, "count"] in (100, 110, 121)
+    assert table.loc[0, "sum"] == pytest.approx(table.loc[0, "mean"] * 10.5 ** 2, rel=0.05)
