@@ -19,6 +19,7 @@ import time
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 from qgis.core import QgsProcessingContext, QgsProject
 
 from geoindicators.core.execution.local import LocalExecutor
@@ -257,6 +258,32 @@ def test_unknown_assets_bands_and_kinds_are_named(fake, connection):
     with pytest.raises(source.EarthEngineError) as raised:
         eei.EarthEngineRequest(source.ImageSpec("users/test/values"), None, connection, ("median",))
     assert "histogram" in str(raised.value)
+
+
+def test_a_resumed_run_asks_only_for_the_units_it_lacks(fake, connection):
+    """With a state (a fact table's, here kept in memory), a second run takes every unit from it
+    and sends no reduction; a moved unit alone is asked for again; the facts equal a fresh run's
+    (the image itself is remote: its changes are not seen, FACTS_RECOMPUTE is for them)."""
+    from geoindicators.core.execution import runner
+    from geoindicators.core.execution.resume import MemoryState
+
+    spec = source.ImageSpec("users/test/values")
+    request = eei.EarthEngineRequest(spec, source.describe(spec, connection), connection, ("count", "mean", "covered_area"))
+    geometries = np.array(fx.units(), dtype=object)
+    ids = np.array([f"U{index}" for index in range(len(geometries))], dtype=object)
+    state = MemoryState("test")
+    first = runner.run(eei.EarthEngineIndicator(request), Units(ids, geometries), LocalExecutor(2), 10, state=state)
+    fake.reset()
+    again = runner.run(eei.EarthEngineIndicator(request), Units(ids, geometries), LocalExecutor(2), 10, state=state)
+    assert again.run_counts.skipped == len(ids) and not fake.requests("table:computeFeatures")
+    moved = geometries.copy()
+    moved[5] = shapely.affinity.translate(moved[5], 300, 0)
+    edited = runner.run(eei.EarthEngineIndicator(request), Units(ids, moved), LocalExecutor(2), 10, state=state)
+    assert edited.run_counts.computed == 1 and sum(entry["units"] for entry in fake.requests("table:computeFeatures")) == 1
+    fresh = eei.compute_earthengine(Units(ids, moved), request, executor=LocalExecutor(1)).long_table("code")
+    for name in ("count", "mean", "covered_area"):
+        np.testing.assert_allclose(edited.long_table("code")[name], fresh[name], rtol=1e-12, equal_nan=True)
+    assert not np.allclose(first.long_table("code")["mean"].fillna(0), fresh["mean"].fillna(0))
 
 
 # --- the algorithm ---------------------------------------------------------------------------------

@@ -422,3 +422,44 @@ def test_zonal_statistics_and_interpolation_write_their_facts_with_their_own_key
         assert again["UNITS_COMPUTED"] == 0 and again["UNITS_SKIPPED"] == first["UNITS_COMPUTED"] > 0
     # An extensive variable has no class: '' in the key, NULL in the layer.
     assert sql(server, "SELECT count(*) FROM others.census WHERE variable = 'pop' AND class = ''") == str(UNIT_COUNT)
+
+
+def test_earth_engine_statistics_write_their_facts_and_resume(provider, server, connection, settings, tmp_path):
+    """The Earth Engine algorithm (the real client against the fake Earth Engine server of
+    tests/fake_ee on 127.0.0.1) writes the GeoPackage's rows, band names included; a second run
+    takes every unit from the state and sends no reduction."""
+    from tests import earthengine_fixtures as fx
+
+    for name, value in fx.OFFLINE_ENVIRONMENT.items():
+        os.environ[name] = value
+    (tmp_path / "fake_ee").mkdir()
+    fake = fx.start_fake(str(tmp_path / "fake_ee"))
+    try:
+        settings("EE_KEY_FILE", fake.key_file)
+        settings("EE_PROJECT", fx.PROJECT)
+        settings("EE_API_URL", fake.url)
+        geometries = fx.units()
+        units = datagen.write_gpkg(str(tmp_path / "ee_units.gpkg"), "units", geometries, {"code": [f"U{index}" for index in range(len(geometries))]}, epsg=32758)
+        schema = fresh_schema(server, "earthengine")
+        output = str(tmp_path / "ee.gpkg")
+        parameters = {"INPUT": units, "IMAGE": "users/test/values", "STATISTICS": [0, 2, 8], "FACTS_SCHEMA": schema, "FACTS_TABLE": "values"}
+        first = run_algorithm("geoindicators:earthengine", {**parameters, "OUTPUT": output})
+        layer = QgsVectorLayer(output, "ee", "ogr")
+        keys = ("code", "band")
+        expected = by_key([{name: feature[name] for name in layer.fields().names()} for feature in layer.getFeatures()], keys)
+        import psycopg2
+        import psycopg2.extras
+
+        with psycopg2.connect(server.connection) as connection_, connection_.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
+            cursor.execute("SELECT * FROM earthengine.values")
+            stored = by_key([dict(row) for row in cursor.fetchall()], keys)
+        connection_.close()
+        assert len(stored) == 2 * len(geometries)
+        same_values(stored, expected, ("count", "mean", "covered_area"))
+        assert {row["band_name"] for row in stored.values()} == {"ndvi", "elevation"}
+        fake.reset()
+        again = run_algorithm("geoindicators:earthengine", {**parameters, "OUTPUT": None})
+        assert again["UNITS_COMPUTED"] == 0 and again["UNITS_SKIPPED"] == first["UNITS_COMPUTED"] == len(geometries)
+        assert not fake.requests("table:computeFeatures")
+    finally:
+        fake.stop()
