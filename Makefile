@@ -108,7 +108,7 @@ demo: install
 
 # Wheels of the pinned libraries, and of a shapely too old, for the tests of the dependency
 # installer (install_dependencies.py): it installs from this folder as from the package index.
-$(STAMPS)/test-wheels: requirements/core.txt requirements/dask.txt | $(STAMPS)/venv
+$(STAMPS)/test-wheels: requirements/plugin.txt requirements/core.txt requirements/dask.txt requirements/earthengine.txt | $(STAMPS)/venv
 	rm -rf $(BUILD)/wheels.partial && mkdir -p $(BUILD)/wheels.partial
 	$(VENV_PYTHON) -m pip download -q --disable-pip-version-check --only-binary :all: --no-deps -d $(BUILD)/wheels.partial -r requirements/plugin.txt
 	$(VENV_PYTHON) -m pip download -q --disable-pip-version-check --only-binary :all: --no-deps -d $(BUILD)/wheels.partial shapely==1.8.5.post1

@@ -299,12 +299,22 @@ def _unpack(name, wheel, target, staging):
             shutil.rmtree(os.path.join(unpacked, entry))
     _remove_installed(name, target)
     for entry in os.listdir(unpacked):
-        destination = os.path.join(target, entry)
-        if os.path.isdir(destination) and not os.path.islink(destination):
-            shutil.rmtree(destination)
-        elif os.path.exists(destination):
-            os.remove(destination)
-        shutil.move(os.path.join(unpacked, entry), destination)
+        _merge(os.path.join(unpacked, entry), os.path.join(target, entry))
+
+
+def _merge(source, destination):
+    """Move ``source`` to ``destination``, into the folder already there: several distributions
+    share a namespace folder (google/ holds google-auth's oauth2, protobuf, api_core...), so a folder
+    is never replaced whole; the package's own earlier files were removed from it already."""
+    if os.path.isdir(source) and os.path.isdir(destination) and not os.path.islink(destination):
+        for entry in os.listdir(source):
+            _merge(os.path.join(source, entry), os.path.join(destination, entry))
+        return
+    if os.path.isdir(destination) and not os.path.islink(destination):
+        shutil.rmtree(destination)
+    elif os.path.lexists(destination):
+        os.remove(destination)
+    shutil.move(source, destination)
 
 
 def _remove_installed(name, target):

@@ -90,22 +90,6 @@ def edited_copy(path, share, clustered, seed):
     return target
 
 
-def start_qgis(profile):
-    from qgis.core import QgsApplication
-
-    application = QgsApplication([], False, profile)
-    application.initQgis()
-    sys.path.append("/usr/share/qgis/python/plugins")
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    from geoindicators.plugin import GeoIndicatorsPlugin
-
-    plugin = GeoIndicatorsPlugin(None)
-    plugin.initProcessing()
-    return application, plugin
-
-
 ELLIPSOID = "NONE"
 
 
@@ -161,6 +145,8 @@ def main():
     profile = tempfile.mkdtemp(prefix="geoindicators-bench-profile-")
     server = Server().start()
     try:
+        from overlay_bench import start_qgis  # same folder
+
         _application, _plugin = start_qgis(profile)
         from qgis.core import QgsProviderRegistry
 

@@ -49,10 +49,11 @@ def make_data(folder, unit_count, feature_count, class_count, shapes="convex"):
     return path
 
 
-def start_qgis():
+def start_qgis(profile=None):
+    """QGIS without a display, Processing and the plugin's provider (``profile``: a profile folder)."""
     from qgis.core import QgsApplication
 
-    application = QgsApplication([], False)
+    application = QgsApplication([], False, *([profile] if profile else []))
     application.initQgis()
     sys.path.append("/usr/share/qgis/python/plugins")
     from processing.core.Processing import Processing

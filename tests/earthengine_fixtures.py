@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from osgeo import gdal, osr
+from osgeo import gdal
+
+from tools import datagen
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CRS = "EPSG:32758"
@@ -25,19 +27,7 @@ DATES = ["2020-01-15", "2020-06-15", "2021-01-15"]
 
 
 def write_raster(path, bands, nodata=NODATA, data_type=gdal.GDT_Float32):
-    driver = gdal.GetDriverByName("GTiff")
-    dataset = driver.Create(path, COLUMNS, ROWS, len(bands), data_type)
-    dataset.SetGeoTransform((LEFT, CELL, 0.0, TOP, 0.0, -CELL))
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32758)
-    dataset.SetProjection(srs.ExportToWkt())
-    for number, values in enumerate(bands, start=1):
-        band = dataset.GetRasterBand(number)
-        if nodata is not None:
-            band.SetNoDataValue(nodata)
-        band.WriteArray(values)
-    dataset.FlushCache()
-    dataset = None
+    return datagen.write_raster(path, bands, LEFT, TOP, CELL, epsg=32758, nodata=nodata, dtype=data_type, tile=16)
 
 
 def raster_values(seed):

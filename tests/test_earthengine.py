@@ -13,6 +13,7 @@ inclusion) is checked by the one live test, skipped unless GEOINDICATORS_EE_LIVE
 
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -420,8 +421,16 @@ def test_no_key_is_committed_and_key_files_are_ignored():
             continue
         with open(path, "rb") as handle:
             text = handle.read()
-        if b"-----BEGIN " + b"PRIVATE KEY-----" in text or b'"type": "service_' + b'account"' in text:
+        # Key material (a PEM block's base64 lines, raw or JSON-escaped), or a service account's JSON key.
+        if re.search(rb"-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----(\\n|\s)+[A-Za-z0-9+/=]{40,}", text):
             found.append(name)
+        elif name.endswith(".json"):
+            try:
+                content = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(content, dict) and content.get("type") == "service_account" and "private_key" in content:
+                found.append(name)
     assert not found, f"private keys committed: {found}"
     for name in ("service-account-foo.json", "my-project-1234-abcdef123456.json", "credentials.json", "ee-key.json"):
         ignored = subprocess.run(["git", "check-ignore", "-q", name], cwd=ROOT)

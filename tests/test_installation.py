@@ -65,8 +65,8 @@ def data(tmp_path_factory):
     }
 
 
-def run(stock_qgis, *arguments):
-    done = subprocess.run([QGIS_PROCESS, *arguments], env=stock_qgis["env"], capture_output=True, text=True, timeout=300)
+def run(stock_qgis, *arguments, environment=None):
+    done = subprocess.run([QGIS_PROCESS, *arguments], env=dict(stock_qgis["env"], **(environment or {})), capture_output=True, text=True, timeout=300)
     return done, done.stdout + done.stderr
 
 
@@ -95,6 +95,18 @@ def test_a_stock_qgis_loads_the_plugin_and_says_what_is_missing(stock_qgis, data
     done, text = run(stock_qgis, "run", "geoindicators:clusterstatus", "--", "SCHEDULER=tcp://127.0.0.1:1")
     assert done.returncode != 0 and "Traceback" not in text
     assert "The Python library dask is missing" in text and "install_dependencies.py\" --cluster" in text
+    done, text = earthengine(stock_qgis, data, tmp_path)
+    assert done.returncode != 0 and "Traceback" not in text
+    assert "The Python library earthengine-api is missing" in text and "install_dependencies.py\" --earthengine" in text
+
+
+def earthengine(stock_qgis, data, tmp_path):
+    """An Earth Engine run with no credentials anywhere (nor a metadata server beyond loopback)."""
+    from tests.earthengine_fixtures import OFFLINE_ENVIRONMENT
+
+    environment = dict(OFFLINE_ENVIRONMENT, HOME=str(tmp_path), GEOINDICATORS_EE_PROJECT="p", GEOINDICATORS_EE_API_URL="http://127.0.0.1:1")
+    return run(stock_qgis, "run", "geoindicators:earthengine", "--", f"INPUT={data['units']}", "ID_FIELD=code", "IMAGE=USGS/SRTMGL1_003",
+               f"OUTPUT={tmp_path / 'ee.gpkg'}", environment=environment)
 
 
 def test_the_installer_brings_the_libraries_and_the_algorithms_run(stock_qgis, data, tmp_path):
@@ -117,6 +129,12 @@ def test_the_installer_brings_the_libraries_and_the_algorithms_run(stock_qgis, d
     done, text = run(stock_qgis, "run", "geoindicators:clusterstatus", "--", "SCHEDULER=tcp://127.0.0.1:1")
     assert "connection refused" in text and "missing" not in text
     assert install(stock_qgis, "--cluster", "--check").returncode == 0  # nothing left to install
+    # The Earth Engine client, with QGIS's own cryptography: the run now asks for credentials.
+    installed = install(stock_qgis, "--earthengine")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    done, text = earthengine(stock_qgis, data, tmp_path)
+    assert done.returncode != 0 and "Traceback" not in text and "missing" not in text
+    assert "No Earth Engine credentials were found" in text and "GEOINDICATORS_EE_KEY_FILE" in text
 
 
 def test_a_shapely_too_old_is_named_with_its_version(stock_qgis, data, tmp_path):

@@ -19,13 +19,14 @@ from ..inputs.raster import class_names
 from ..outputs.messages import earthengine_error_message
 from ..settings import read_earthengine_connection
 from .base import HELP_URL, IndicatorAlgorithm, Run
+from .zonal import ZonalOutputs
 
 STATISTICS = list(quantities.EARTHENGINE)
 COMPOSITES = ["mean", "median", "mode", "min", "max", "first"]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class EarthEngineAlgorithm(IndicatorAlgorithm):
+class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
     IMAGE = "IMAGE"
     BANDS = "BANDS"
     DATE_START = "DATE_START"
@@ -40,24 +41,15 @@ class EarthEngineAlgorithm(IndicatorAlgorithm):
     required_libraries = ("core", "earthengine")
     # Reading the units, asking Earth Engine what the image is, computing there, writing.
     step_weights = (5, 5, 85, 5)
-    # The zonal indicator's field types, so either can feed what follows.
-    integer_fields = frozenset(quantities.integer_names(quantities.ZONAL, quantities.CATEGORICAL))
     text_fields = frozenset({"class", "band_name"})
-    has_lengths = False
 
     @property
     def words(self):
         return {
             "units": tr("Polygons (communes, watersheds, grid cells), in any CRS: they are sent to Earth Engine in the image's CRS."),
             "output": tr("Earth Engine zonal statistics"),
-            "long": tr("Long table (one row per unit and band, or unit and class)"),
-            "wide": tr("Units layer with one field per statistic (wide)"),
-            "layout": tr("Long: a table without geometry. Wide: the units with one field per statistic and band, or per measure and class."),
+            **self.layout_words,
         }
-
-    @property
-    def units_without_geometry(self):
-        return tr("{count} units of '{layer}' have no geometry: their statistics are NULL.")
 
     def name(self):
         return "earthengine"
@@ -197,18 +189,3 @@ class EarthEngineAlgorithm(IndicatorAlgorithm):
         if isinstance(error, EarthEngineError):
             return earthengine_error_message(error)
         return super().input_error_message(error)
-
-    def fact_keys(self, result):
-        return [result.key]
-
-    def wide_kind(self, result):
-        return tr("class") if result.categorical else tr("band") if len(result.bands) > 1 else None
-
-    def quantity(self, name):
-        catalogue = quantities.CATEGORICAL if getattr(self, "categorical", False) else quantities.ZONAL
-        return catalogue.get(name) or super().quantity(name)
-
-    def style(self, result, names):
-        main = "pct_unit" if result.categorical else ("mean" if "mean" in result.fields else result.fields[0])
-        return next((column for (name, _label), column in names.items() if name == main), None), self.unit_suffix(main)
-

@@ -23,7 +23,41 @@ _RULES = [EXACT, CENTRE]
 STATISTICS = list(quantities.ZONAL)
 
 
-class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
+class ZonalOutputs:
+    """The output of zonal statistics, shared by the local raster's and Earth Engine's algorithms
+    (a model can swap one for the other): rows per unit and band or class, field types, styling."""
+
+    integer_fields = frozenset(quantities.integer_names(quantities.ZONAL, quantities.CATEGORICAL))
+    has_lengths = False
+
+    @property
+    def layout_words(self):
+        return {
+            "long": tr("Long table (one row per unit and band, or unit and class)"),
+            "wide": tr("Units layer with one field per statistic (wide)"),
+            "layout": tr("Long: a table without geometry. Wide: the units with one field per statistic and band, or per measure and class."),
+        }
+
+    @property
+    def units_without_geometry(self):
+        return tr("{count} units of '{layer}' have no geometry: their statistics are NULL.")
+
+    def fact_keys(self, result):
+        return [result.key]
+
+    def wide_kind(self, result):
+        return tr("class") if result.categorical else tr("band") if len(result.bands) > 1 else None
+
+    def quantity(self, name):
+        catalogue = quantities.CATEGORICAL if getattr(self, "categorical", False) else quantities.ZONAL
+        return catalogue.get(name) or super().quantity(name)
+
+    def style(self, result, names):
+        main = "pct_unit" if result.categorical else ("mean" if "mean" in result.fields else result.fields[0])
+        return next((column for (name, _label), column in names.items() if name == main), None), self.unit_suffix(main)
+
+
+class ZonalStatisticsAlgorithm(ZonalOutputs, IndicatorAlgorithm):
     RASTER = "RASTER"
     BANDS = "BANDS"
     STATISTICS = "STATISTICS"
@@ -35,22 +69,14 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
     icon_name = "zonal"
     # Reading the units, reprojecting them to the raster's CRS, computing, writing.
     step_weights = (5, 5, 85, 5)
-    integer_fields = frozenset(quantities.integer_names(quantities.ZONAL, quantities.CATEGORICAL))
-    has_lengths = False
 
     @property
     def words(self):
         return {
             "units": tr("Polygons (communes, watersheds, grid cells), in any CRS: they are reprojected to the raster's."),
             "output": tr("Zonal statistics indicator"),
-            "long": tr("Long table (one row per unit and band, or unit and class)"),
-            "wide": tr("Units layer with one field per statistic (wide)"),
-            "layout": tr("Long: a table without geometry. Wide: the units with one field per statistic and band, or per measure and class."),
+            **self.layout_words,
         }
-
-    @property
-    def units_without_geometry(self):
-        return tr("{count} units of '{layer}' have no geometry: their statistics are NULL.")
 
     def name(self):
         return "zonalstats"
@@ -169,17 +195,3 @@ class ZonalStatisticsAlgorithm(IndicatorAlgorithm):
         request = zonal.ZonalRequest(RasterReference(self.task_path), bands=tuple(self.bands), statistics=tuple(self.statistics), quantiles=self.quantiles,
                                      rule=self.rule, categorical=self.categorical, ellipsoid=raster.ellipsoid())
         return Run(zonal.ZonalIndicator(request, raster.info, unit_areas, self.class_names), geometries, RASTER_PACKAGES)
-
-    def fact_keys(self, result):
-        return [result.key]
-
-    def wide_kind(self, result):
-        return tr("class") if result.categorical else tr("band") if len(result.bands) > 1 else None
-
-    def quantity(self, name):
-        catalogue = quantities.CATEGORICAL if getattr(self, "categorical", False) else quantities.ZONAL
-        return catalogue.get(name) or super().quantity(name)
-
-    def style(self, result, names):
-        main = "pct_unit" if result.categorical else ("mean" if "mean" in result.fields else result.fields[0])
-        return next((column for (name, _label), column in names.items() if name == main), None), self.unit_suffix(main)
