@@ -287,6 +287,30 @@ def test_a_resumed_run_asks_only_for_the_units_it_lacks(fake, connection):
     assert not np.allclose(first.long_table("code")["mean"].fillna(0), fresh["mean"].fillna(0))
 
 
+def test_parent_levels_are_the_statistics_of_the_dissolved_units(fake, connection):
+    """A province's statistics are Earth Engine's over the province's whole area (the units
+    dissolved), not averages of its units': equal to a run on the dissolved geometries."""
+    from geoindicators.core.model.levels import Levels
+
+    spec = source.ImageSpec("users/test/values", bands=("ndvi",))
+    request = eei.EarthEngineRequest(spec, source.describe(spec, connection), connection, ("count", "mean", "max", "covered_area"))
+    geometries = np.array(fx.units()[:20], dtype=object)
+    ids = np.array([f"U{index}" for index in range(len(geometries))], dtype=object)
+    provinces = np.array(["north" if shapely.centroid(geometry).y > fx.TOP - fx.ROWS * fx.CELL / 2 else "south" for geometry in geometries], dtype=object)
+    table = eei.compute_earthengine(Units(ids, geometries, Levels(["province"], [provinces])), request, executor=LocalExecutor(2)).long_table("code")
+    parents = table[table["level"] == "province"].set_index("code")
+    assert set(parents.index) == {"north", "south"}
+    names = np.array(["north", "south"], dtype=object)
+    dissolved = np.array([shapely.union_all(geometries[provinces == name]) for name in names], dtype=object)
+    expected = eei.compute_earthengine(Units(names, dissolved), request, executor=LocalExecutor(1)).long_table("code").set_index("code")
+    for name in names:
+        for column in ("count", "mean", "max", "covered_area"):
+            assert parents.loc[name, column] == pytest.approx(expected.loc[name, column], rel=1e-12), (name, column)
+    # The mean of the whole, not the mean of the units' means.
+    units = table[table["level"] != "province"]
+    assert parents.loc["north", "mean"] != pytest.approx(units[units["parent"] == "north"]["mean"].mean(), rel=1e-6)
+
+
 # --- the algorithm ---------------------------------------------------------------------------------
 
 
