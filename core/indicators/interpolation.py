@@ -443,38 +443,13 @@ def _reduce(indicator, units, chunks, partials):
     if indicator.source_count is not None:
         notes.add(Note("no_unit", "features", max(0, indicator.source_count - source_count)))
 
-    values, shares, allocation, null_values = {}, {}, {}, {}
-    for name in request.extensive:
-        value = sources[name].to_numpy(float)[source_row] if len(pairs) else np.zeros(0)
-        known = np.isfinite(value)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(denominator[source_row] > 0, weight / denominator[source_row], 0.0)
-        estimate = group_sums(pair_unit[known], value[known] * share[known], unit_count)
-        estimate[group_sums(pair_unit[known], np.ones(int(known.sum())), unit_count) == 0] = np.nan
-        values[name] = estimate
-        allocation[name] = (indicator.totals.get(name), float(np.nansum(estimate)))
-        null_values[name] = int((~np.isfinite(sources[name].to_numpy(float))).sum())
-    for name in request.intensive:
-        value = sources[name].to_numpy(float)[source_row] if len(pairs) else np.zeros(0)
-        known = np.isfinite(value)
-        numerator = group_sums(pair_unit[known], value[known] * per_unit_weight[known], unit_count)
-        total = group_sums(pair_unit[known], per_unit_weight[known], unit_count)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            values[name] = np.where(total > 0, numerator / total, np.nan)
-        null_values[name] = int((~np.isfinite(sources[name].to_numpy(float))).sum())
+    values, shares = _estimates(request, sources, source_row, pair_unit, unit_count, weight, per_unit_weight, denominator, area, unit_areas,
+                                indicator.class_labels)
+    allocation = {name: (indicator.totals.get(name), float(np.nansum(values[name]))) for name in request.extensive}
+    null_values = {name: int((~np.isfinite(sources[name].to_numpy(float))).sum()) for name in (*request.extensive, *request.intensive)}
     for name in request.categorical:
         labels = indicator.class_labels[name]
-        codes = sources[name].to_numpy(np.int64)[source_row] if len(pairs) else np.zeros(0, np.int64)
-        null_code = labels.index(None) if None in labels else -1
-        kept = codes != null_code
-        groups = pair_unit[kept] * max(1, len(labels)) + codes[kept]
-        found, index = np.unique(groups, return_inverse=True)
-        covered = np.bincount(index, weights=area[kept], minlength=len(found))
-        unit_of, code_of = found // max(1, len(labels)), found % max(1, len(labels))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(unit_areas[unit_of] > 0, np.minimum(100.0 * covered / unit_areas[unit_of], 100.0), np.nan)
-        shares[name] = pd.DataFrame({"unit": unit_of, "code": code_of, "share": share})
-        null_values[name] = int((sources[name].to_numpy(np.int64) == null_code).sum())
+        null_values[name] = int((sources[name].to_numpy(np.int64) == (labels.index(None) if None in labels else -1)).sum())
 
     notes.add(Note("allocation", "features", len(allocation), details=allocation))
     notes.add(Note("null_values", "features", sum(null_values.values()), details={name: count for name, count in null_values.items() if count}))
@@ -495,40 +470,50 @@ def _level_result(level, request, pairs, source_row, sources, pair_unit, weight,
     shares recomputed over each parent's whole area."""
     count = len(level.ids)
     parent = level.of_unit[pair_unit]
-    parent_areas = group_sums(level.of_unit, unit_areas, count)
-    values, shares = {}, {}
-    for name in request.extensive:
-        value = sources[name].to_numpy(float)[source_row] if len(pairs) else np.zeros(0)
-        known = np.isfinite(value)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(denominator[source_row] > 0, weight / denominator[source_row], 0.0)
-        estimate = group_sums(parent[known], value[known] * share[known], count)
-        estimate[group_sums(parent[known], np.ones(int(known.sum())), count) == 0] = np.nan
-        values[name] = estimate
     if request.weights is not None:
         # A parent with no weight anywhere gets the area-weighted mean, as a unit does.
         raster = pairs["weight"].to_numpy(float)
         without = (group_sums(parent, raster, count) <= 0) & (group_sums(parent, area, count) > 0)
         per_unit_weight = np.where(without[parent], area, raster)
-    for name in request.intensive:
-        value = sources[name].to_numpy(float)[source_row] if len(pairs) else np.zeros(0)
+    values, shares = _estimates(request, sources, source_row, parent, count, weight, per_unit_weight, denominator, area,
+                                group_sums(level.of_unit, unit_areas, count), class_labels)
+    touched = group_sums(parent, np.ones(len(parent)), count) > 0
+    return InterpolationResult(level.ids, request, values, shares, class_labels, touched)
+
+
+def _estimates(request, sources, source_row, group, count, weight, per_unit_weight, denominator, area, group_areas, class_labels):
+    """``(values, shares)`` of ``count`` groups (units, or the parents of a level) from the pairs:
+    ``group`` is each pair's group, ``group_areas`` each group's area; extensive values share each
+    source's value by ``weight / denominator``, intensive ones are ``per_unit_weight``-weighted
+    means, categorical ones the share of each group's area per class."""
+    values, shares = {}, {}
+    paired = len(source_row) > 0
+    for name in request.extensive:
+        value = sources[name].to_numpy(float)[source_row] if paired else np.zeros(0)
         known = np.isfinite(value)
-        numerator = group_sums(parent[known], value[known] * per_unit_weight[known], count)
-        total = group_sums(parent[known], per_unit_weight[known], count)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(denominator[source_row] > 0, weight / denominator[source_row], 0.0)
+        estimate = group_sums(group[known], value[known] * share[known], count)
+        estimate[group_sums(group[known], np.ones(int(known.sum())), count) == 0] = np.nan
+        values[name] = estimate
+    for name in request.intensive:
+        value = sources[name].to_numpy(float)[source_row] if paired else np.zeros(0)
+        known = np.isfinite(value)
+        numerator = group_sums(group[known], value[known] * per_unit_weight[known], count)
+        total = group_sums(group[known], per_unit_weight[known], count)
         with np.errstate(divide="ignore", invalid="ignore"):
             values[name] = np.where(total > 0, numerator / total, np.nan)
     for name in request.categorical:
         labels = class_labels[name]
-        codes = sources[name].to_numpy(np.int64)[source_row] if len(pairs) else np.zeros(0, np.int64)
+        codes = sources[name].to_numpy(np.int64)[source_row] if paired else np.zeros(0, np.int64)
         kept = codes != (labels.index(None) if None in labels else -1)
         width = max(1, len(labels))
-        found, index = np.unique(parent[kept] * width + codes[kept], return_inverse=True)
+        found, index = np.unique(group[kept] * width + codes[kept], return_inverse=True)
         covered = np.bincount(index, weights=area[kept], minlength=len(found))
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(parent_areas[found // width] > 0, np.minimum(100.0 * covered / parent_areas[found // width], 100.0), np.nan)
+            share = np.where(group_areas[found // width] > 0, np.minimum(100.0 * covered / group_areas[found // width], 100.0), np.nan)
         shares[name] = pd.DataFrame({"unit": found // width, "code": found % width, "share": share})
-    touched = group_sums(parent, np.ones(len(parent)), count) > 0
-    return InterpolationResult(level.ids, request, values, shares, class_labels, touched)
+    return values, shares
 
 
 @dataclass
