@@ -21,6 +21,7 @@ CRS = "EPSG:32758"
 LEFT, TOP, CELL, COLUMNS, ROWS = 650_000.0, 7_550_000.0, 100.0, 80, 60
 NODATA = -9999.0
 PROJECT = "geoindicators-fake"
+SINUSOID = "+proj=sinu +lon_0=0 +x_0=0 +y_0=0 +R=6371007.181 +units=m +no_defs"
 CLIENT_EMAIL = "geoindicators-test@geoindicators-fake.iam.gserviceaccount.com"
 # A unit entirely in the raster's nodata block, and one partly outside the raster.
 DATES = ["2020-01-15", "2020-06-15", "2021-01-15"]
@@ -120,6 +121,10 @@ def make_assets(folder):
         millis = datetime.fromisoformat(date).replace(tzinfo=timezone.utc).timestamp() * 1000
         assets["images"][name] = {"path": path, "bands": ["ndvi"], "properties": {"system:time_start": millis}}
         assets["collections"]["users/test/series"].append(name)
+    # The values again in MODIS' sinusoid, a projection Earth Engine names SR-ORG:6974 and QGIS does not know.
+    sinusoidal = os.path.join(folder, "sinusoidal.tif")
+    gdal.Warp(sinusoidal, os.path.join(folder, "values.tif"), dstSRS=SINUSOID, xRes=CELL, yRes=CELL, resampleAlg="near")
+    assets["images"]["users/test/sinusoidal"] = {"path": sinusoidal, "bands": ["ndvi", "elevation"], "crs_name": "SR-ORG:6974"}
     with open(os.path.join(folder, "assets.json"), "w", encoding="utf-8") as handle:
         json.dump(assets, handle)
     return assets

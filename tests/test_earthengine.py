@@ -311,6 +311,33 @@ def test_parent_levels_are_the_statistics_of_the_dissolved_units(fake, connectio
     assert parents.loc["north", "mean"] != pytest.approx(units[units["parent"] == "north"]["mean"].mean(), rel=1e-6)
 
 
+def test_an_image_in_a_projection_qgis_does_not_know(fake, connection):
+    """MODIS' sinusoid, which Earth Engine names SR-ORG:6974: the units go in their own CRS and
+    Earth Engine reprojects them (the fake as Earth Engine does: densified edges, vertices
+    transformed); the statistics equal the zonal indicator's on the same GeoTIFF over the units
+    reprojected so."""
+    from tests.fake_ee.evaluator import reproject
+
+    spec = source.ImageSpec("users/test/sinusoidal", bands=("ndvi",))
+    info = source.describe(spec, connection)
+    assert info.crs == "SR-ORG:6974"
+    geometries = fx.units()
+    request = eei.EarthEngineRequest(spec, info, connection, ("count", "mean", "covered_area"), units_crs=fx.CRS)
+    ids = np.array([f"U{index}" for index in range(len(geometries))], dtype=object)
+    found = eei.compute_earthengine(Units(ids, np.array(geometries, dtype=object)), request, executor=LocalExecutor(2)).long_table("code").set_index("code")
+    reprojected = [reproject(geometry, fx.CRS, fx.SINUSOID) for geometry in geometries]
+    expected = local_zonal(os.path.join(fake.folder, "sinusoidal.tif"), reprojected, bands=(1,)).long_table("code").set_index("code")
+    checked = 0
+    for code, row in expected.iterrows():
+        if not row["count"] or np.isnan(row["mean"]):
+            assert found.loc[code, "count"] == 0
+            continue
+        boundary = shapely.length(reprojected[int(code[1:])]) / fx.CELL * 2 + 4
+        assert found.loc[code, "mean"] == pytest.approx(row["mean"], abs=(row["max"] - row["min"]) * boundary * QUANTUM / row["count"] + 1e-9), code
+        checked += 1
+    assert checked > 35
+
+
 # --- the algorithm ---------------------------------------------------------------------------------
 
 
@@ -353,6 +380,51 @@ def test_the_algorithm_gives_the_core_result_and_keeps_the_key_out(provider, fak
     with open(output, "rb") as handle:
         assert secret.encode() not in handle.read()
     assert "reduced in its native grid" in feedback.text
+
+
+def test_the_algorithm_sends_units_in_their_crs_when_qgis_does_not_know_the_image_s(provider, fake, connection, units_layer, settings, tmp_path):
+    import processing
+
+    ee_settings(settings, fake)
+    feedback = Logged()
+    result = processing.run("geoindicators:earthengine", {"INPUT": units_layer, "ID_FIELD": "code", "IMAGE": "users/test/sinusoidal", "BANDS": "ndvi",
+                                                          "STATISTICS": [2], "OUTPUT": str(tmp_path / "sinusoidal.gpkg")}, feedback=feedback)
+    assert "QGIS does not know the image's CRS SR-ORG:6974: the units are sent in their own CRS EPSG:32758" in feedback.text
+    from tests.helpers import read_table
+
+    _names, rows = read_table(result["OUTPUT"], key=("code", "band"))
+    spec = source.ImageSpec("users/test/sinusoidal", bands=("ndvi",))
+    request = eei.EarthEngineRequest(spec, source.describe(spec, connection), connection, ("mean",), units_crs=fx.CRS)
+    geometries = fx.units()
+    ids = np.array([f"U{index}" for index in range(len(geometries))], dtype=object)
+    expected = eei.compute_earthengine(Units(ids, np.array(geometries, dtype=object)), request, executor=LocalExecutor(1)).long_table("code")
+    assert expected["mean"].notna().sum() > 35
+    for row in expected.itertuples():
+        found = rows[(row.code, 1)]["mean"]
+        assert (found is None and np.isnan(row.mean)) or found == pytest.approx(row.mean, rel=1e-9)
+
+
+@pytest.mark.parametrize("parameters, message", [
+    ({"IMAGE": " "}, "Give the Earth Engine asset id"),
+    ({"DATE_START": "2024-02-30"}, "must be a date written YYYY-MM-DD, such as 2024-01-31, not '2024-02-30'"),
+    ({"DATE_START": "2021-01-01", "DATE_END": "2020-01-01"}, "The start date 2021-01-01 is not before the end date 2020-01-01"),
+    ({"IMAGE": "users/test/nothing"}, "The Earth Engine asset 'users/test/nothing' cannot be read"),
+    ({"IMAGE": "users/test/table"}, "is a TABLE, not an image or an image collection (IMAGE)"),
+    ({"BANDS": "B4"}, "has no band 'B4'; its bands are ndvi, elevation (BANDS)"),
+    ({"CATEGORICAL": True}, "Categorical mode reads one band, and the image 'users/test/values' has 2 (ndvi, elevation)"),
+    ({"IMAGE": "users/test/series", "DATE_START": "1990-01-01", "DATE_END": "1991-01-01"}, "has no image between 1990-01-01 and 1991-01-01"),
+])
+def test_bad_inputs_are_named_and_nothing_is_written(provider, fake, units_layer, settings, tmp_path, parameters, message):
+    import processing
+    from qgis.core import QgsProcessingException
+
+    ee_settings(settings, fake)
+    output = tmp_path / "never.gpkg"
+    with pytest.raises(QgsProcessingException) as raised:
+        processing.run("geoindicators:earthengine", {"INPUT": units_layer, "ID_FIELD": "code", "IMAGE": "users/test/values", "OUTPUT": str(output), **parameters},
+                       feedback=Logged())
+    assert message in str(raised.value) and "Traceback" not in str(raised.value)
+    assert not output.exists()
 
 
 def test_the_algorithm_says_what_to_set_without_credentials(provider, fake, units_layer, settings, tmp_path, monkeypatch):

@@ -74,6 +74,9 @@ class EarthEngineRequest:
     batch_units: int = source.DEFAULT_BATCH_UNITS
     tile_scale: float = 1.0
     page_size: int = source.PAGE_SIZE
+    # The CRS the units are in (an authority code or WKT), when not the image's: Earth Engine
+    # reprojects them (a CRS QGIS does not know, such as SR-ORG:6974).
+    units_crs: str = None
 
     def __post_init__(self):
         unknown = [name for name in self.statistics if name not in STATISTICS]
@@ -104,7 +107,7 @@ class EarthEngineResult(ZonalResult):
 
 
 def earthengine_chunk(units, ids, request):
-    """Statistics of one chunk of units (``UnitChunk`` in the image's CRS) from Earth Engine;
+    """Statistics of one chunk of units (``UnitChunk`` in ``request.units_crs``) from Earth Engine;
     ``ids`` name them in errors."""
     ee = source.session(request.connection)
     geometries = [json.loads(shapely.to_geojson(geometry)) for geometry in units.geometries]
@@ -131,7 +134,7 @@ def _batches(sizes, max_bytes, max_units):
 
 def _reduce(ee, request, geometries, positions, ids, tile_scale):
     """Properties of each unit of a batch, splitting it or raising ``tileScale`` as Earth Engine asks."""
-    features = source.unit_features(ee, geometries, positions, request.info.crs)
+    features = source.unit_features(ee, geometries, positions, request.units_crs or request.info.crs)
     expression = _expression(ee, request, ee.FeatureCollection(features), tile_scale)
     size = source.request_size(ee, expression)
     if size > request.batch_bytes and len(positions) > 1:
@@ -231,7 +234,7 @@ def earthengine_fingerprints(labels, units, ids, request):
 
 @register("earthengine")
 class EarthEngineIndicator(Indicator):
-    """``request`` over units in the image's CRS (``request.info.crs``); ``unit_areas`` (optional)
+    """``request`` over units in ``request.units_crs`` (by default the image's CRS); ``unit_areas`` (optional)
     the units' areas in the measure output areas use; ``class_names`` (value → name) for the
     categorical mode."""
 
@@ -311,6 +314,6 @@ def _statistics_table(partials, request, scale, unit_count, missing):
 
 
 def compute_earthengine(units, request, unit_areas=None, class_names=None, chunk_size=source.DEFAULT_BATCH_UNITS, executor=None, on_progress=None, should_stop=None):
-    """Statistics of ``request`` over ``units`` (``model.units.Units`` in ``request.info.crs``)."""
+    """Statistics of ``request`` over ``units`` (``model.units.Units`` in ``request.units_crs``, by default the image's CRS)."""
     return runner.run(EarthEngineIndicator(request, unit_areas, class_names), units, executor, chunk_size, on_progress, should_stop)
 

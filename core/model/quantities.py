@@ -84,6 +84,7 @@ ZONAL_DEFAULT = ("count", "sum", "mean")
 # The zonal statistics Earth Engine computes by the same weighting (indicators.earthengine says why
 # the others are left out); its count counts cell centres.
 EARTHENGINE = ("count", "sum", "mean", "min", "max", "range", "stdev", "variance", "covered_area")
+EARTHENGINE_COUNT = Quantity("count", REAL, COUNT, SUM, "valid cells whose centre is in the unit (Earth Engine)")
 # Quantiles are named after their percentage (q10, q2_5): typed like the median.
 QUANTILE = Quantity("quantile", REAL, VALUE, WHOLE, "weighted quantile")
 

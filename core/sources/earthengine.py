@@ -42,7 +42,8 @@ class EarthEngineError(InputError):
     ``bad_key_file`` (path, reason), ``credentials_refused`` (source, reason), ``no_project``,
     ``unreachable`` (url, reason), ``asset_not_found`` (asset, reason), ``not_an_image`` (asset,
     kind), ``no_images`` (asset, start, end), ``missing_band`` (band, bands), ``bad_composite``,
-    ``unit_too_large`` (unit, bytes), ``batch_failed`` (units, reason), ``timeout`` (units, seconds)."""
+    ``unsupported_projection`` (asset, projection), ``unit_too_large`` (unit, bytes), ``batch_failed``
+    (units, reason), ``timeout`` (units, seconds)."""
 
 
 @dataclass(frozen=True)
@@ -170,16 +171,19 @@ def _credentials(ee, connection):
 
 
 def _initialise_error(error, connection, source):
-    text = f"{type(error).__name__}: {error}"
-    name = type(error).__name__
-    if "RefreshError" in name or "invalid_grant" in text or "UNAUTHENTICATED" in text or " 401" in text or "403" in text and "permission" in text.lower():
-        return EarthEngineError("credentials_refused", f"Earth Engine refused the credentials ({source}): {error}", source=source, reason=str(error))
+    """The ``EarthEngineError`` of a failed ``ee.Initialize``: refused credentials, an unreachable
+    endpoint, a refused project, else the reason as given."""
+    name, text = type(error).__name__, str(error)
+    refused = ("RefreshError" in name or "invalid_grant" in text or "UNAUTHENTICATED" in text or "401" in text
+               or ("403" in text and "permission" in text.lower()))
+    if refused:
+        return EarthEngineError("credentials_refused", f"Earth Engine refused the credentials ({source}): {error}", source=source, reason=text)
     if isinstance(error, OSError) or "ServerNotFound" in name or "Connection" in text or "timed out" in text:
         url = connection.api_url or "https://earthengine.googleapis.com"
-        return EarthEngineError("unreachable", f"Cannot reach Earth Engine at {url}: {error}", url=url, reason=str(error))
+        return EarthEngineError("unreachable", f"Cannot reach Earth Engine at {url}: {error}", url=url, reason=text)
     if "project" in text.lower():
-        return EarthEngineError("no_project", f"Earth Engine refused the project {connection.project}: {error}", reason=str(error))
-    return EarthEngineError("credentials_refused", f"Earth Engine could not be initialised ({source}): {error}", source=source, reason=str(error))
+        return EarthEngineError("no_project", f"Earth Engine refused the project {connection.project}: {error}", reason=text)
+    return EarthEngineError("credentials_refused", f"Earth Engine could not be initialised ({source}): {error}", source=source, reason=text)
 
 
 # --- images ---------------------------------------------------------------------------------------
@@ -204,7 +208,7 @@ class ImageSpec:
 class ImageInfo:
     kind: str  # "IMAGE" or "IMAGE_COLLECTION"
     band_names: tuple  # the image's bands, all of them
-    crs: str
+    crs: str  # an authority code or WKT, as Earth Engine gives it
     transform: tuple  # Earth Engine's order: xScale, xShearing, xTranslation, yShearing, yScale, yTranslation
     images: int  # 1, or the images of the collection between the dates
 
@@ -242,7 +246,12 @@ def describe(spec, connection):
         projection = first.select([spec.bands[0] if spec.bands else band_names[0]]).projection().getInfo()
     except ee.EEException as error:
         raise EarthEngineError("asset_not_found", f"The Earth Engine asset '{spec.asset}' cannot be read: {error}", asset=spec.asset, reason=str(error)) from None
-    return ImageInfo(kind, tuple(band_names), projection["crs"], tuple(projection.get("transform") or ()), int(images))
+    # An authority code (EPSG:32758, SR-ORG:6974 for MODIS' sinusoid), or WKT for the others.
+    crs = projection.get("crs") or projection.get("wkt")
+    if not crs or not projection.get("transform"):
+        raise EarthEngineError("unsupported_projection", f"The Earth Engine image '{spec.asset}' has no projection with a grid ({projection}).",
+                               asset=spec.asset, projection=str(projection))
+    return ImageInfo(kind, tuple(band_names), crs, tuple(projection["transform"]), int(images))
 
 
 def _collection(ee, spec):

@@ -14,6 +14,7 @@ from qgis.core import (
 
 from ...core.model import quantities
 from ..i18n import tr, tr_tags
+from ..inputs.layers import check_crs, has_crs
 from ..inputs.measure import measure_for
 from ..inputs.raster import class_names
 from ..outputs.messages import earthengine_error_message
@@ -23,7 +24,22 @@ from .zonal import ZonalOutputs
 
 STATISTICS = list(quantities.EARTHENGINE)
 COMPOSITES = ["mean", "median", "mode", "min", "max", "first"]
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_AUTHORITY_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:\d+$")
+
+
+def _is_date(text):
+    """A calendar date written YYYY-MM-DD (2024-02-30 is not one)."""
+    import datetime
+
+    try:
+        return len(text) == 10 and datetime.date.fromisoformat(text) is not None
+    except ValueError:
+        return False
+
+
+def _qgis_crs(text):
+    """The QGIS CRS of Earth Engine's (an authority code or WKT); invalid when QGIS does not know it."""
+    return QgsCoordinateReferenceSystem(text) if _AUTHORITY_CODE.match(text) else QgsCoordinateReferenceSystem.fromWkt(text)
 
 
 class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
@@ -116,7 +132,7 @@ class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
         dates = []
         for name in (self.DATE_START, self.DATE_END):
             text = self.parameterAsString(parameters, name, context).strip() or None
-            if text is not None and not _DATE.match(text):
+            if text is not None and not _is_date(text):
                 raise QgsProcessingException(tr("{parameter} must be a date written YYYY-MM-DD, such as 2024-01-31, not '{value}'.",
                                                 parameter=self.parameter_label(name), value=text))
             dates.append(text)
@@ -142,11 +158,22 @@ class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
         if self.categorical and len(chosen) != 1:
             raise QgsProcessingException(tr("Categorical mode reads one band, and the image '{asset}' has {count} ({bands}): give the band of classes in {parameter}.",
                                             asset=asset, count=len(chosen), bands=", ".join(chosen), parameter=self.parameter_label(self.BANDS)))
-        crs = QgsCoordinateReferenceSystem(self.info.crs)
-        if not crs.isValid():
-            raise QgsProcessingException(tr("The Earth Engine image '{asset}' is in the CRS {crs}, which QGIS does not know: the units cannot be sent in it.",
-                                            asset=asset, crs=self.info.crs))
-        self.image_crs = crs
+        self.image_crs = _qgis_crs(self.info.crs)
+        self.units_crs_text = None
+        if self.image_crs.isValid():
+            no_crs = check_crs(self.units.crs, self.units.label, self.image_crs, asset)
+            if no_crs:
+                feedback.pushWarning(no_crs)
+        elif not has_crs(self.units.crs):
+            raise QgsProcessingException(tr("The layer '{layer}' has no coordinate reference system (CRS), so Earth Engine cannot place its units. Set its CRS "
+                                            "(Layer Properties > Source; with qgis_process, run native:assignprojection on it first) and run again.",
+                                            layer=self.units.label))
+        else:
+            # MODIS' sinusoid (SR-ORG:6974) and the like: Earth Engine reprojects the units itself.
+            authid = self.units.crs.authid()
+            self.units_crs_text = authid if authid.upper().startswith("EPSG:") else self.units.crs.toWkt(QgsCoordinateReferenceSystem.WKT1_GDAL)
+            feedback.pushInfo(tr("QGIS does not know the image's CRS {crs}: the units are sent in their own CRS {units}, and Earth Engine reprojects them.",
+                                 crs=self.info.crs if len(self.info.crs) < 40 else tr("(given as WKT)"), units=authid or self.units.crs.description()))
         where = tr("a composite ({composite}) of {count} images", composite=self.spec.composite, count=self.info.images) if self.info.kind == "IMAGE_COLLECTION" else tr("an image")
         grid = tr("{scale:g} m cells", scale=self.spec.scale) if self.spec.scale else tr("its native grid ({size:g} units of {crs} per cell)", size=self.info.pixel_size, crs=self.info.crs)
         feedback.pushInfo(tr("'{asset}' is {what}; bands {bands}; reduced in {grid}.", asset=asset, what=where, bands=", ".join(chosen), grid=grid))
@@ -167,7 +194,7 @@ class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
         if measure is not None:
             unit_areas = measure.areas(repair(np.asarray(units_read.geometries, dtype=object), POLYGON).geometries)
         geometries = None
-        if units.crs != self.image_crs:
+        if self.units_crs_text is None and units.crs != self.image_crs:
             reprojected = units.read(feedback, crs=self.image_crs, context=context)
             if reprojected is None:
                 return None
@@ -180,8 +207,14 @@ class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
                 connection = connection.for_workers(source.access_token(connection))
             except source.EarthEngineError as error:
                 raise QgsProcessingException(earthengine_error_message(error)) from None
-        request = indicator.EarthEngineRequest(self.spec, self.info, connection, tuple(self.statistics), self.categorical, workload_tag=self.record["run_id"])
+        request = indicator.EarthEngineRequest(self.spec, self.info, connection, tuple(self.statistics), self.categorical, workload_tag=self.record["run_id"],
+                                               units_crs=self.units_crs_text)
         return Run(indicator.EarthEngineIndicator(request, unit_areas, self.class_names), geometries, EARTHENGINE_PACKAGES)
+
+    def quantity(self, name):
+        if name == "count" and not getattr(self, "categorical", False):
+            return quantities.EARTHENGINE_COUNT  # centres, not fractions: said in the alias and the metadata
+        return super().quantity(name)
 
     def input_error_message(self, error):
         from ...core.sources.earthengine import EarthEngineError

@@ -201,6 +201,9 @@ def earthengine_error_message(error):
     if code == "missing_band":
         return tr("The Earth Engine image '{asset}' has no band '{band}'; its bands are {bands} (BANDS).", asset=details["asset"], band=details["band"],
                   bands=", ".join(details["bands"]))
+    if code == "unsupported_projection":
+        return tr("The Earth Engine image '{asset}' has no projection with a grid ({projection}): choose bands that have one (BANDS).",
+                  asset=details["asset"], projection=details["projection"])
     if code == "unit_too_large":
         return tr("The unit {unit} alone makes a request of {size} MB, over Earth Engine's 10 MiB limit: simplify the units (Simplify, with a tolerance "
                   "below the image's cell size) and run again.", unit=details["unit"], size=f"{details['bytes'] / 1e6:.1f}")

@@ -1671,5 +1671,21 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <source>Earth Engine</source>
       <translation>Earth Engine</translation>
     </message>
+    <message>
+      <source>The Earth Engine image '{asset}' has no projection with a grid ({projection}): choose bands that have one (BANDS).</source>
+      <translation>L'image Earth Engine '{asset}' n'a pas de projection avec une grille ({projection}) : choisissez des bandes qui en ont une (BANDS).</translation>
+    </message>
+    <message>
+      <source>The layer '{layer}' has no coordinate reference system (CRS), so Earth Engine cannot place its units. Set its CRS (Layer Properties &gt; Source; with qgis_process, run native:assignprojection on it first) and run again.</source>
+      <translation>La couche '{layer}' n'a pas de système de coordonnées (SCR) : Earth Engine ne peut pas placer ses unités. Définissez son SCR (Propriétés de la couche &gt; Source ; avec qgis_process, lancez d'abord native:assignprojection) et relancez.</translation>
+    </message>
+    <message>
+      <source>QGIS does not know the image's CRS {crs}: the units are sent in their own CRS {units}, and Earth Engine reprojects them.</source>
+      <translation>QGIS ne connaît pas le SCR de l'image {crs} : les unités sont envoyées dans leur propre SCR {units}, et Earth Engine les reprojette.</translation>
+    </message>
+    <message>
+      <source>(given as WKT)</source>
+      <translation>(donné en WKT)</translation>
+    </message>
   </context>
 </TS>

@@ -33,9 +33,14 @@ class EvaluationError(Exception):
 
 @dataclass
 class Grid:
-    crs: str
+    crs: str  # as Earth Engine names it (EPSG:32758, SR-ORG:6974)
     transform: list  # Earth Engine's order: xScale, xShearing, xTranslation, yShearing, yScale, yTranslation
     shape: tuple
+    definition: str = None  # what pyproj reads, when the name is Earth Engine's own
+
+    @property
+    def proj(self):
+        return self.definition or self.crs
 
     def same(self, crs, transform):
         """Whether ``crs``/``transform`` is this grid: same CRS and cells, origins whole cells apart."""
@@ -102,15 +107,17 @@ class DateRange:
 # --- fixtures -----------------------------------------------------------------------------------
 
 
-def load_image(path, band_names=None, properties=None):
+def load_image(path, band_names=None, properties=None, crs_name=None):
     dataset = gdal.Open(path)
     if dataset is None:
         raise Unsupported(f"cannot open {path}")
     left, xres, xskew, top, yskew, yres = dataset.GetGeoTransform()
     srs = osr.SpatialReference(wkt=dataset.GetProjection())
     srs.AutoIdentifyEPSG()
-    crs = f"EPSG:{srs.GetAuthorityCode(None)}"
-    grid = Grid(crs, [xres, xskew, left, yskew, yres, top], (dataset.RasterYSize, dataset.RasterXSize))
+    if crs_name:  # a projection Earth Engine names its own way (MODIS' sinusoid: SR-ORG:6974)
+        grid = Grid(crs_name, [xres, xskew, left, yskew, yres, top], (dataset.RasterYSize, dataset.RasterXSize), srs.ExportToProj4())
+    else:
+        grid = Grid(f"EPSG:{srs.GetAuthorityCode(None)}", [xres, xskew, left, yskew, yres, top], (dataset.RasterYSize, dataset.RasterXSize))
     bands = []
     for number in range(1, dataset.RasterCount + 1):
         raster_band = dataset.GetRasterBand(number)
@@ -380,7 +387,7 @@ class Evaluator:
         for feature in collection:
             geometry, geometry_crs = feature.geometry
             if geometry_crs != grid.crs:
-                raise Unsupported(f"a region in {geometry_crs} over an image in {grid.crs}")
+                geometry = reproject(geometry, geometry_crs, grid.proj)
             properties = dict(feature.properties)
             properties.update(self._reduce_region(image, geometry, reducer))
             out.append(Feature(feature.geometry, properties))
@@ -415,6 +422,17 @@ class Evaluator:
                 name = output if len(bands) == 1 else f"{band.name}_{output}"
                 found[name] = _statistic(kind, v, w, int(np.sum(centres & (mask > 0))))
         return found
+
+
+def reproject(geometry, source, target):
+    """A region in another CRS, as Earth Engine takes it: edges densified (every 10 units of the
+    source CRS), then each vertex transformed."""
+    from pyproj import Transformer
+
+    if not source.upper().startswith("EPSG:"):
+        raise Unsupported(f"a region in {source}")
+    transformer = Transformer.from_crs(source, target, always_xy=True)
+    return shapely.transform(shapely.segmentize(geometry, 10.0), lambda points: np.column_stack(transformer.transform(points[:, 0], points[:, 1])))
 
 
 def _grid_over(crs, transform, geometries):
@@ -477,11 +495,11 @@ _AREA_CACHE = {}
 
 def pixel_areas(grid):
     """Each cell's area on the WGS 84 ellipsoid, in m², as Earth Engine's pixelArea gives."""
-    key = (grid.crs, tuple(grid.transform), grid.shape)
+    key = (grid.proj, tuple(grid.transform), grid.shape)
     if key not in _AREA_CACHE:
         from pyproj import Geod, Transformer
 
-        transformer = Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True)
+        transformer = Transformer.from_crs(grid.proj, "EPSG:4326", always_xy=True)
         geod = Geod(ellps="WGS84")
         xres, _, left, _, yres, top = grid.transform
         rows, columns = grid.shape

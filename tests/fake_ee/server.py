@@ -54,7 +54,7 @@ class FakeEarthEngine:
         self.assets = assets
         images = {}
         for asset_id, spec in assets.get("images", {}).items():
-            images[asset_id] = (lambda spec=spec: load_image(spec["path"], spec.get("bands"), spec.get("properties")))
+            images[asset_id] = (lambda spec=spec: load_image(spec["path"], spec.get("bands"), spec.get("properties"), spec.get("crs_name")))
         self.evaluator = Evaluator(images, assets.get("collections", {}))
         self.requests, self.errors, self.keys, self.tokens = [], [], {}, set()
         # computeFeatures requests being answered now, the most at once, and a delay for each.
