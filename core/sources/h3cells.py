@@ -41,20 +41,71 @@ _WIDENING_EDGES = 2.0
 @dataclass
 class Cells:
     """The cells of one resolution: ``ids`` (uint64), their ``geometries`` in the territory's CRS,
-    and ``inside`` (True for the cells wholly inside the territory: no need to clip them)."""
+    and ``inside`` (True for the cells wholly inside the territory: no need to clip them).
+    ``rings`` holds their boundaries in longitude/latitude as coordinates (``BoundaryRings``)."""
 
     resolution: int
     ids: np.ndarray
-    geometries: np.ndarray
     inside: np.ndarray
-    lonlat: np.ndarray = None
+    rings: "BoundaryRings"
+    crs_rings: "BoundaryRings"
+    # Set where cells had to be cut at the antimeridian: then not simple rings any more.
+    cut: np.ndarray = None
+
+    @property
+    def geometries(self):
+        return self.cut if self.cut is not None else self.crs_rings.polygons()
+
+    @property
+    def lonlat(self):
+        """The cells' polygons in longitude/latitude."""
+        return self.rings.polygons()
 
     @property
     def texts(self):
-        """The cells' IDs as text, as h3 3.x wrote them (``88…ffff``)."""
-        import h3
+        """The cells' IDs as text, as h3 3.x wrote them (``88…ffff``: the index in lower-case hexadecimal)."""
+        return np.array(list(map("{:x}".format, self.ids.tolist())), dtype=object)
 
-        return np.array([h3.int_to_str(int(cell)) for cell in self.ids], dtype=object)
+
+@dataclass
+class BoundaryRings:
+    """Cell boundaries as coordinates: ring ``i`` is ``coordinates[offsets[i]:offsets[i + 1]]``,
+    closed (its first vertex again at its end). Shapely polygons cost more to make than to use:
+    they are made only for the cells tested against the territory, and once in the output CRS."""
+
+    coordinates: np.ndarray
+    offsets: np.ndarray
+
+    def polygons(self):
+        owner = np.repeat(np.arange(len(self.offsets) - 1), np.diff(self.offsets))
+        if not len(owner):
+            return np.zeros(0, dtype=object)
+        return shapely.polygons(shapely.linearrings(self.coordinates, indices=owner))
+
+    def planar_areas(self):
+        """Each ring's area (shoelace, each ring's coordinates taken from its first vertex, as GEOS does)."""
+        counts = np.diff(self.offsets)
+        if not len(counts):
+            return np.zeros(0)
+        first = np.repeat(self.coordinates[self.offsets[:-1]], counts, axis=0)
+        x, y = (self.coordinates - first).T
+        following = np.r_[1:len(x) + 1]
+        following[self.offsets[1:] - 1] = self.offsets[1:] - 1  # a ring's last vertex pairs with nothing
+        terms = x * y[following] - x[following] * y
+        return np.abs(np.add.reduceat(terms, self.offsets[:-1])) / 2.0
+
+    def select(self, positions):
+        counts = np.diff(self.offsets)[positions]
+        starts = self.offsets[:-1][positions]
+        vertices = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
+        return BoundaryRings(self.coordinates[vertices], np.r_[0, np.cumsum(counts)])
+
+    @staticmethod
+    def concatenate(parts):
+        offsets = [np.zeros(1, np.int64)]
+        for part in parts:
+            offsets.append(part.offsets[1:] + offsets[-1][-1])
+        return BoundaryRings(np.concatenate([part.coordinates for part in parts]), np.concatenate(offsets))
 
 
 def cover(territory, crs, resolution, containment=OVERLAP):
@@ -78,44 +129,55 @@ def cover(territory, crs, resolution, containment=OVERLAP):
     shapely.prepare(lonlat)
     scale = 1.0 / np.cos(np.radians(latitude))
     inner_cells, candidates = _candidates(lonlat, resolution, widening, edge, scale)
-    boundaries = cell_boundaries(candidates, shifted)
+    candidate_rings = boundary_rings(candidates, shifted)
+    boundaries = candidate_rings.polygons()
     if containment == OVERLAP:
         kept = shapely.intersects(lonlat, boundaries)
     elif containment == FULL:
         kept = shapely.covers(lonlat, boundaries)
     else:
         kept = shapely.contains(lonlat, _centres(candidates, shifted))
-    candidates, boundaries = candidates[kept], boundaries[kept]
-    inside = shapely.contains_properly(lonlat, boundaries)
+    inside = shapely.contains_properly(lonlat, boundaries[kept])
     # Cells known to lie well inside the territory need no test: they are in, by every rule.
-    order = np.argsort(np.r_[candidates, inner_cells], kind="stable")
-    cells = np.r_[candidates, inner_cells][order]
-    boundaries = np.r_[boundaries, cell_boundaries(inner_cells, shifted)][order]
+    order = np.argsort(np.r_[candidates[kept], inner_cells], kind="stable")
+    cells = np.r_[candidates[kept], inner_cells][order]
+    rings = BoundaryRings.concatenate([candidate_rings.select(np.flatnonzero(kept)), boundary_rings(inner_cells, shifted)]).select(order)
     inside = np.r_[inside, np.ones(len(inner_cells), dtype=bool)][order]
-    geometries = to_crs(boundaries, WGS84, crs)
-    geometries = _in_frame(geometries, crs, territory)
-    return Cells(resolution, cells, geometries, inside, boundaries)
+    # Moved to the territory's CRS as coordinates; polygons are made only where needed.
+    crs_rings = BoundaryRings(to_crs_coordinates(rings.coordinates, WGS84, crs), rings.offsets)
+    return Cells(resolution, cells, inside, rings, crs_rings, _in_frame(crs_rings, crs, territory))
 
 
 def cell_boundaries(cells, shifted=False):
     """The cells' polygons in longitude/latitude (x = longitude); a cell across the antimeridian
     keeps its longitudes together (above 180 on the east side), and with ``shifted`` every
     longitude is taken from 0 to 360."""
+    return boundary_rings(cells, shifted).polygons()
+
+
+def boundary_rings(cells, shifted=False):
+    """``cell_boundaries`` as coordinates (``BoundaryRings``, closed rings), without polygons."""
     import h3._cy as h3_cy
 
     if len(cells) == 0:
-        return np.zeros(0, dtype=object)
-    rings = [h3_cy.cell_to_boundary(int(cell)) for cell in cells]
+        return BoundaryRings(np.zeros((0, 2)), np.zeros(1, np.int64))
+    rings = list(map(h3_cy.cell_to_boundary, np.asarray(cells, dtype=np.uint64).tolist()))
     counts = np.fromiter(map(len, rings), dtype=np.int64, count=len(rings))
     latlng = np.fromiter(chain.from_iterable(chain.from_iterable(rings)), dtype=float, count=2 * int(counts.sum())).reshape(-1, 2)
     lon, lat = latlng[:, 1].copy(), latlng[:, 0]
-    owner = np.repeat(np.arange(len(cells)), counts)
+    owner = np.repeat(np.arange(len(rings)), counts)
     starts = np.r_[0, np.cumsum(counts)[:-1]]
     span = np.maximum.reduceat(lon, starts) - np.minimum.reduceat(lon, starts)
     wrap = (span > 180.0)[owner] | shifted
     lon[wrap & (lon < 0)] += 360.0
-    # shapely closes each ring (its first vertex again at its end).
-    return shapely.polygons(shapely.linearrings(np.column_stack([lon, lat]), indices=owner))
+    # Each ring closed: its first vertex again after its last.
+    closed_counts = counts + 1
+    offsets = np.r_[0, np.cumsum(closed_counts)]
+    coordinates = np.empty((int(offsets[-1]), 2))
+    positions = np.arange(len(lon)) + owner
+    coordinates[positions, 0], coordinates[positions, 1] = lon, lat
+    coordinates[offsets[1:] - 1] = coordinates[offsets[:-1]]
+    return BoundaryRings(coordinates, offsets)
 
 
 # Cells are sought two resolutions coarser first: a coarse cell well inside the territory brings
@@ -234,16 +296,29 @@ def to_crs(geometries, source, target):
     return shapely.transform(np.asarray(geometries, dtype=object), lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
 
-def _in_frame(geometries, crs, territory):
+def to_crs_coordinates(coordinates, source, target):
+    """Coordinates (an (n, 2) array) from CRS ``source`` to ``target``, x = longitude for geographic CRSs."""
+    from pyproj import CRS, Transformer
+
+    source, target = CRS.from_user_input(source), CRS.from_user_input(target)
+    if source == target or not len(coordinates):
+        return coordinates
+    x, y = Transformer.from_crs(source, target, always_xy=True).transform(coordinates[:, 0], coordinates[:, 1])
+    return np.column_stack([x, y])
+
+
+def _in_frame(rings, crs, territory):
     """Cells in a geographic CRS written like the territory: where its longitudes stop at 180, a
-    cell across the antimeridian is cut in two there, its eastern part written from -180."""
+    cell across the antimeridian is cut in two there, its eastern part written from -180. The
+    polygons of all cells when one is cut, None when none is (the rings are then the cells)."""
     from pyproj import CRS
 
-    if not CRS.from_user_input(crs).is_geographic or shapely.bounds(territory)[2] > 180.0:
-        return geometries
-    across = shapely.bounds(geometries)[:, 2] > 180.0
+    if not len(rings.coordinates) or not CRS.from_user_input(crs).is_geographic or shapely.bounds(territory)[2] > 180.0:
+        return None
+    across = np.maximum.reduceat(rings.coordinates[:, 0], rings.offsets[:-1]) > 180.0
     if not across.any():
-        return geometries
+        return None
+    geometries = rings.polygons()
     from ..geometry.repair import POLYGON, simple_parts
 
     out = geometries.copy()
@@ -263,14 +338,25 @@ class H3Units:
     """Cells of every resolution asked for, one row each: ``ids`` (text), ``resolutions``,
     ``geometries`` (whole cells, or cut to the territory), ``cell_areas``, ``areas_in_zone`` and
     ``parents`` (coarser resolution → each cell's parent there, None where the cell is not wholly
-    inside it: H3 cells do not nest exactly)."""
+    inside it: H3 cells do not nest exactly).
+
+    ``rings``: the cells as closed rings of coordinates in the territory's CRS, one per row, when
+    every cell is a whole simple ring (not clipped, not cut at the antimeridian); a writer takes
+    them without making polygons. ``geometries`` are then made from them when first asked for."""
 
     ids: np.ndarray
     resolutions: np.ndarray
-    geometries: np.ndarray
     cell_areas: np.ndarray
     areas_in_zone: np.ndarray
     parents: dict
+    rings: BoundaryRings = None
+    shapes: np.ndarray = None
+
+    @property
+    def geometries(self):
+        if self.shapes is None:
+            self.shapes = self.rings.polygons()
+        return self.shapes
 
 
 def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=False):
@@ -285,22 +371,29 @@ def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=Fal
     territory = shapely.make_valid(territory)
     shapely.prepare(territory)
     found = [cover(territory, crs, resolution, containment) for resolution in resolutions]
+    # Planar areas of whole cells come from their rings; no polygon is made but for the border.
+    from_rings = measure.additive and not clip and all(cells.cut is None for cells in found)
     ids, rows, geometries, cell_areas, in_zone = [], [], [], [], []
     for cells in found:
-        whole = cells.geometries
-        cut = whole.copy()
         border = ~cells.inside
-        areas = measure.areas(whole)
-        zone_areas = areas.copy()
-        if clip or not measure.additive:
-            cut[border] = intersect_one(whole[border], territory)
-            zone_areas[border] = measure.areas(cut[border])
+        if from_rings:
+            areas = cells.crs_rings.planar_areas()
+            zone_areas = areas.copy()
+            # The territory's pieces clipped by the (convex) cells, no overlay.
+            zone_areas[border] = _areas_inside(cells.crs_rings.select(np.flatnonzero(border)).polygons(), territory)
         else:
-            # Planar areas only: the territory's pieces clipped by the (convex) cells, no overlay.
-            zone_areas[border] = _areas_inside(whole[border], territory)
+            whole = cells.geometries
+            cut = whole.copy()
+            areas = measure.areas(whole)
+            zone_areas = areas.copy()
+            if clip or not measure.additive:
+                cut[border] = intersect_one(whole[border], territory)
+                zone_areas[border] = measure.areas(cut[border])
+            else:
+                zone_areas[border] = _areas_inside(whole[border], territory)
+            geometries.append(cut if clip else whole)
         ids.append(cells.texts)
         rows.append(np.full(len(cells.ids), cells.resolution, dtype=np.int64))
-        geometries.append(cut if clip else whole)
         cell_areas.append(areas)
         in_zone.append(zone_areas)
     parents = {}
@@ -309,7 +402,9 @@ def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=Fal
         for cells in found:
             column.append(np.full(len(cells.ids), None, dtype=object) if cells.resolution <= coarse else _nesting_parents(cells.ids, cells.lonlat, coarse))
         parents[coarse] = np.concatenate(column)
-    return H3Units(np.concatenate(ids), np.concatenate(rows), np.concatenate(geometries), np.concatenate(cell_areas), np.concatenate(in_zone), parents)
+    rings = BoundaryRings.concatenate([cells.crs_rings for cells in found]) if from_rings else None
+    return H3Units(np.concatenate(ids), np.concatenate(rows), np.concatenate(cell_areas), np.concatenate(in_zone), parents,
+                   rings, None if from_rings else np.concatenate(geometries))
 
 
 # A child cell counts as inside its parent when it sticks out by less than this, in degrees

@@ -143,14 +143,15 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
             fields.append(field)
         for coarse in found.parents:
             fields.append(QgsField(f"parent_{coarse}", QVariant.String, len=16))
-        wkbs = shapely.to_wkb(found.geometries, output_dimension=2)
-        columns = [found.ids.tolist(), found.resolutions.tolist(), cell_areas.tolist(), zone_areas.tolist(), *(values.tolist() for values in found.parents.values())]
+        columns = {"h3": found.ids.tolist(), "resolution": found.resolutions.tolist(), "cell_area": cell_areas.tolist(), "area_in_zone": zone_areas.tolist(),
+                   **{f"parent_{coarse}": values.tolist() for coarse, values in found.parents.items()}}
 
         def features():
-            for position, row in enumerate(zip(*columns)):
+            wkbs = shapely.to_wkb(found.geometries, output_dimension=2)
+            for wkb, row in zip(wkbs, zip(*columns.values())):
                 feature = QgsFeature(fields)
                 geometry = QgsGeometry()
-                geometry.fromWkb(wkbs[position])
+                geometry.fromWkb(wkb)
                 feature.setGeometry(geometry)
                 feature.setAttributes(list(row))
                 yield feature
@@ -161,7 +162,7 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
                 raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
             return sink, destination
 
-        written = sinks.write_sink(create, features(), feedback)
+        written = sinks.write_columns(create, target, columns, found.rings if found.rings is not None else found.geometries, features, feedback)
         if written is None:
             return {}
         record["inputs"] = run_records.describe_inputs(self, parameters, context)

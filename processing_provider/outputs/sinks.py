@@ -4,6 +4,7 @@ layers typed from the quantity catalogue."""
 
 import math
 import os
+import sqlite3
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsFeature, QgsFeatureSink, QgsField, QgsFields, QgsProcessingException, QgsProviderRegistry, QgsWkbTypes
 from qgis.PyQt.QtCore import QVariant
@@ -73,6 +74,46 @@ def write_sink(create_sink, features, feedback):
         raise
     del sink
     destinations.check_written(destination, written, discard_output)
+    return destination
+
+
+def write_columns(create_sink, target, columns, geometries, make_features, feedback):
+    """Write a table given column by column: ``columns`` (field name → list of values, in the
+    sink's field order) and ``geometries`` in the output CRS (shapely geometries, or polygon rings:
+    see ``geopackage.fill``); ``target`` is where OUTPUT goes (``destination.destination``).
+
+    A GeoPackage layer is filled by SQLite at once, its spatial index packed (``geopackage``):
+    the sink makes the layer and is closed without a feature. Any other output (memory layer,
+    database, another format), or a layer the bulk writer cannot fill, is written through the
+    sink, feature by feature, from ``make_features()``. Nothing half-written is left either way.
+    """
+    from . import geopackage
+
+    if target.extension != ".gpkg":
+        return write_sink(create_sink, make_features(), feedback)
+    sink, destination = create_sink()
+    del sink  # closes the file: GDAL writes the empty layer and its spatial index now
+    decoded = QgsProviderRegistry.instance().decodeUri("ogr", destination)
+    layer = geopackage.layer_to_fill(decoded.get("path") or target.path, decoded.get("layerName") or None, list(columns))
+    if layer is None:
+        # Made again (overwriting the empty layer) and written feature by feature.
+        return write_sink(create_sink, make_features(), feedback)
+
+    def progress(fraction):
+        if feedback.isCanceled():
+            raise Cancelled()
+        feedback.setProgress(100.0 * fraction)
+
+    try:
+        geopackage.fill(layer, columns, geometries, progress)
+    except BaseException as error:
+        discard_output(destination)
+        if isinstance(error, Cancelled):
+            return None
+        if isinstance(error, sqlite3.Error):
+            raise QgsProcessingException(tr("Could not write to the output: {error}", error=error)) from None
+        raise
+    destinations.check_written(destination, len(next(iter(columns.values()), ())), discard_output)
     return destination
 
 

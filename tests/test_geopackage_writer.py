@@ -1,0 +1,196 @@
+"""The bulk GeoPackage writer (processing_provider/outputs/geopackage.py) against GDAL and SQLite.
+
+Processing's sink makes the layer; the rows then go in through SQLite and the R-tree is packed
+straight into its node tables. Checked independently: SQLite's own ``rtreecheck``; spatial
+queries on the packed R-tree against the same boxes tested one by one; the same queries through
+QGIS's GeoPackage provider; geometries as GDAL reads them against the ones given; the blobs
+made from rings byte for byte against the ones made by shapely; the triggers (R-tree, feature
+count) back and working after the write; a failed write that leaves the layer as it was.
+"""
+
+import os
+import sqlite3
+
+import h3
+import numpy as np
+import pytest
+import shapely
+from qgis.core import QgsFeature, QgsFeatureRequest, QgsGeometry, QgsProcessingContext, QgsProject, QgsRectangle, QgsVectorLayer
+
+from tools import datagen
+
+from geoindicators.core.sources import h3cells
+from geoindicators.processing_provider.outputs import geopackage
+
+
+def datagen_island_zone(vertices):
+    """A generated island of ``vertices`` vertices in Lambert New Caledonia (EPSG:3163)."""
+    return h3cells.to_crs(np.array([datagen.island(vertices)]), "EPSG:4326", "EPSG:3163")[0]
+
+
+def _empty_layer(path, fields=(("h3", "TEXT"), ("size", "REAL")), with_index=True):
+    """An empty GeoPackage layer made by GDAL, as a Processing sink makes it."""
+    from osgeo import ogr, osr
+
+    types = {"TEXT": ogr.OFTString, "REAL": ogr.OFTReal}
+    data_source = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    crs = osr.SpatialReference()
+    crs.ImportFromEPSG(3163)
+    layer = data_source.CreateLayer("cells", crs, ogr.wkbMultiPolygon, ["SPATIAL_INDEX=" + ("YES" if with_index else "NO")])
+    for name, kind in fields:
+        layer.CreateField(ogr.FieldDefn(name, types[kind]))
+    layer = None
+    data_source = None
+    return path
+
+
+@pytest.fixture(scope="module")
+def cells():
+    zone = datagen_island_zone(1500)
+    found = h3cells.h3_units(zone, "EPSG:3163", [8], _planar())
+    assert found.rings is not None and len(found.ids) > 5000  # several R-tree levels
+    return found
+
+
+def _planar():
+    from geoindicators.core.geometry.metrics import PlanarMeasure
+
+    return PlanarMeasure()
+
+
+def _filled(tmp_path, cells, geometries=None):
+    path = _empty_layer(str(tmp_path / "cells.gpkg"))
+    layer = geopackage.layer_to_fill(path, None, ["h3", "size"])
+    assert layer is not None and layer.rtree == "rtree_cells_geom"
+    geopackage.fill(layer, {"h3": cells.ids.tolist(), "size": cells.cell_areas.tolist()}, cells.rings if geometries is None else geometries)
+    return path
+
+
+def test_the_packed_rtree_is_valid_and_finds_what_each_box_test_finds(tmp_path, cells):
+    path = _filled(tmp_path, cells)
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT rtreecheck('rtree_cells_geom')").fetchone()[0] == "ok"
+    depth = int.from_bytes(connection.execute("SELECT substr(data, 1, 2) FROM rtree_cells_geom_node WHERE nodeno = 1").fetchone()[0], "big")
+    assert depth >= 1  # more than one leaf: the levels above are checked too
+    bounds = shapely.bounds(cells.geometries)
+    # Every stored box (32-bit floats) holds its cell's box: rounded outwards, never inwards.
+    stored = np.array(connection.execute("SELECT id, minx, maxx, miny, maxy FROM rtree_cells_geom ORDER BY id").fetchall())
+    assert np.array_equal(stored[:, 0], np.arange(1, len(bounds) + 1))
+    assert (stored[:, 1] <= bounds[:, 0]).all() and (stored[:, 2] >= bounds[:, 2]).all() and (stored[:, 3] <= bounds[:, 1]).all() and (stored[:, 4] >= bounds[:, 3]).all()
+    assert np.abs(stored[:, 1:] - bounds[:, [0, 2, 1, 3]]).max() < 0.1  # and only by a rounding
+    xmin, ymin, xmax, ymax = bounds[:, 0].min(), bounds[:, 1].min(), bounds[:, 2].max(), bounds[:, 3].max()
+    generator = np.random.default_rng(4)
+    for _query in range(40):
+        x, y = generator.uniform(xmin, xmax), generator.uniform(ymin, ymax)
+        size = generator.choice([10.0, 1_000.0, 20_000.0])
+        found = {row[0] for row in connection.execute("SELECT id FROM rtree_cells_geom WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?",
+                                                      (x + size, x, y + size, y))}
+        expected = set((np.flatnonzero((bounds[:, 0] <= x + size) & (bounds[:, 2] >= x) & (bounds[:, 1] <= y + size) & (bounds[:, 3] >= y)) + 1).tolist())
+        # Boxes are kept in 32-bit floats rounded outwards: never a box missed; at most a neighbour touching by a rounding.
+        assert expected <= found and len(found - expected) <= 2
+    assert connection.execute("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'cells'").fetchone()[0] == len(cells.ids)
+    extent = connection.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = 'cells'").fetchone()
+    assert extent == pytest.approx((xmin, ymin, xmax, ymax), rel=1e-15)
+    connection.close()
+
+
+def test_qgis_reads_the_cells_and_their_spatial_index(tmp_path, cells):
+    path = _filled(tmp_path, cells)
+    layer = QgsVectorLayer(path, "cells", "ogr")
+    assert layer.isValid() and layer.featureCount() == len(cells.ids)
+    assert layer.hasSpatialIndex() == 2  # QgsFeatureSource.SpatialIndexPresent
+    rows = {feature["h3"]: feature for feature in layer.getFeatures()}
+    for position in (0, len(cells.ids) // 2, len(cells.ids) - 1):
+        geometry = shapely.from_wkb(bytes(rows[cells.ids[position]].geometry().asWkb()))
+        assert shapely.get_type_id(geometry) == shapely.GeometryType.MULTIPOLYGON
+        assert shapely.equals_exact(shapely.get_geometry(geometry, 0), cells.geometries[position], tolerance=0)
+        assert rows[cells.ids[position]]["size"] == cells.cell_areas[position]
+    centre = shapely.centroid(cells.geometries[len(cells.ids) // 3])
+    rectangle = QgsRectangle(centre.x, centre.y, centre.x + 3000, centre.y + 2000)
+    found = {feature["h3"] for feature in layer.getFeatures(QgsFeatureRequest().setFilterRect(rectangle))}
+    expected = set(cells.ids[shapely.intersects(cells.geometries, shapely.box(centre.x, centre.y, centre.x + 3000, centre.y + 2000))])
+    assert found == expected and len(found) > 3
+
+
+def test_blobs_from_rings_are_those_made_from_shapely_polygons(cells):
+    from_rings, bounds = geopackage.ring_blobs(cells.rings.coordinates, cells.rings.offsets, 3163)
+    from_shapely, shapely_bounds = geopackage.geometry_blobs(cells.geometries, 3163, 6)
+    assert from_rings == from_shapely
+    assert np.array_equal(bounds, shapely_bounds)
+    # Rings of other lengths in the same call: pentagons of a class II and a class III resolution.
+    pentagons = np.array([h3.str_to_int(h3.get_pentagons(resolution)[0]) for resolution in (1, 2)], dtype=np.uint64)
+    rings = h3cells.BoundaryRings.concatenate([cells.rings.select(np.arange(3)), h3cells.boundary_rings(pentagons)])
+    assert len(set(np.diff(rings.offsets).tolist())) == 3
+    assert geopackage.ring_blobs(rings.coordinates, rings.offsets, 4326)[0] == geopackage.geometry_blobs(rings.polygons(), 4326, 6)[0]
+
+
+def test_the_triggers_are_back_and_keep_the_index_and_count_up_to_date(tmp_path, cells):
+    path = str(tmp_path / "before.gpkg")
+    _empty_layer(path)
+    before = sorted(sqlite3.connect(path).execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+    path = _filled(tmp_path, cells)
+    after = sorted(sqlite3.connect(path).execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+    assert [name for name, _sql in after] == [name for name, _sql in before] and any(name.startswith("rtree_") for name, _sql in after)
+    layer = QgsVectorLayer(path, "cells", "ogr")
+    feature = QgsFeature(layer.fields())
+    feature.setGeometry(QgsGeometry.fromWkt("MultiPolygon(((100 100, 110 100, 110 110, 100 100)))"))
+    feature.setAttributes([None, "added", 1.0])
+    assert layer.dataProvider().addFeatures([feature])[0]
+    del layer
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT count(*) FROM rtree_cells_geom WHERE maxx <= 200").fetchone()[0] == 1
+    assert connection.execute("SELECT rtreecheck('rtree_cells_geom')").fetchone()[0] == "ok"
+    assert connection.execute("SELECT feature_count FROM gpkg_ogr_contents").fetchone()[0] == len(cells.ids) + 1
+
+
+def test_a_failed_write_leaves_the_layer_empty_with_its_triggers(tmp_path, cells):
+    path = _empty_layer(str(tmp_path / "cells.gpkg"))
+    layer = geopackage.layer_to_fill(path, None, ["h3", "size"])
+    triggers = sorted(sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall())
+    sizes = cells.cell_areas.tolist()
+    sizes[-1] = object()  # not a value SQLite can store: fails after most rows went in
+    with pytest.raises(sqlite3.Error):
+        geopackage.fill(layer, {"h3": cells.ids.tolist(), "size": sizes}, cells.rings)
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT count(*) FROM cells").fetchone()[0] == 0
+    assert connection.execute("SELECT count(*) FROM rtree_cells_geom").fetchone()[0] == 0
+    assert sorted(connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()) == triggers
+
+
+def test_a_layer_it_cannot_fill_is_left_to_the_sink(tmp_path, cells):
+    path = _filled(tmp_path, cells)
+    assert geopackage.layer_to_fill(path, None, ["h3", "size"]) is None  # rows already there
+    empty = _empty_layer(str(tmp_path / "other.gpkg"))
+    assert geopackage.layer_to_fill(empty, None, ["h3", "missing"]) is None
+    assert geopackage.layer_to_fill(empty, "no_such_layer", ["h3"]) is None
+    unindexed = _empty_layer(str(tmp_path / "unindexed.gpkg"), with_index=False)
+    layer = geopackage.layer_to_fill(unindexed, None, ["h3"])
+    assert layer is not None and layer.rtree is None
+    geopackage.fill(layer, {"h3": cells.ids.tolist()}, cells.geometries)
+    assert QgsVectorLayer(unindexed, "cells", "ogr").featureCount() == len(cells.ids)
+
+
+@pytest.mark.parametrize("output", ["cells.gpkg", "cells.shp", "memory:"])
+def test_the_algorithm_writes_the_same_cells_to_every_format(provider, tmp_path, output):
+    import processing
+
+    zone_path = str(tmp_path / "zone.gpkg")
+    zone = datagen_island_zone(800)
+    datagen.write_gpkg(zone_path, "zone", np.array([zone], dtype=object), {"name": np.array(["island"], dtype=object)}, epsg=3163)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("NONE")
+    destination = output if output == "memory:" else str(tmp_path / output)
+    result = processing.run("geoindicators:h3units", {"INPUT": zone_path, "RESOLUTIONS": "7", "OUTPUT": destination}, context=context)["OUTPUT"]
+    layer = result if output == "memory:" else QgsVectorLayer(result, "cells", "ogr")
+    rows = {feature["h3"]: feature for feature in layer.getFeatures()}
+    expected = h3cells.h3_units(zone, "EPSG:3163", [7], _planar())
+    assert sorted(rows) == sorted(expected.ids.tolist())
+    for position in range(0, len(expected.ids), 7):
+        row = rows[expected.ids[position]]
+        assert row["cell_area"] == pytest.approx(expected.cell_areas[position], rel=1e-12)
+        assert row.geometry().area() == pytest.approx(shapely.area(expected.geometries[position]), rel=1e-12)
+    if output.endswith(".gpkg"):
+        assert sqlite3.connect(result.split("|")[0]).execute("SELECT rtreecheck('rtree_cells_geom')").fetchone()[0] == "ok"
+    if output == "cells.gpkg":
+        assert not [name for name in os.listdir(tmp_path) if name.endswith(("-journal", "-wal"))]
