@@ -5,7 +5,7 @@ A Grande-Terre-like island of 20 000 vertices (generated, in Lambert New Caledon
     ``h3shape_to_cells_experimental(..., 'overlap')`` (goal: at least 10× faster);
   - end to end, from the GeoPackage zone to a GeoPackage of cells, geoindicators:h3units through
     processing.run at resolution 9 (about 190 000 cells), planar and on the ellipsoid, in cells per
-    second (goal: at least 200 000), with where the time goes.
+    second (goal: at least 200 000), with where the time goes; best of two runs.
 """
 
 import argparse
@@ -59,20 +59,28 @@ def main():
         output = os.path.join(arguments.out, "h3_cells.gpkg")
         if os.path.exists(output):
             os.remove(output)
-        context = QgsProcessingContext()
-        context.setProject(QgsProject.instance())
-        context.setEllipsoid(ellipsoid)
-        started = time.perf_counter()
-        processing.run("geoindicators:h3units", {"INPUT": f"{path}|layername=zone", "RESOLUTIONS": "9", "OUTPUT": output}, context=context)
-        seconds = time.perf_counter() - started
+        seconds = []
+        for _attempt in range(2):  # best of two: the first run also imports and warms up
+            if os.path.exists(output):
+                os.remove(output)
+            context = QgsProcessingContext()
+            context.setProject(QgsProject.instance())
+            context.setEllipsoid(ellipsoid)
+            started = time.perf_counter()
+            processing.run("geoindicators:h3units", {"INPUT": f"{path}|layername=zone", "RESOLUTIONS": "9", "OUTPUT": output}, context=context)
+            seconds.append(time.perf_counter() - started)
+        seconds = min(seconds)
         from osgeo import ogr
 
         data_source = ogr.Open(output)
         count = data_source.GetLayer(0).GetFeatureCount()
         data_source = None
-        started = time.perf_counter()
-        h3cells.h3_units(zone, "EPSG:3163", [9], _measure(ellipsoid))
-        computing = time.perf_counter() - started
+        computing = []
+        for _attempt in range(2):
+            started = time.perf_counter()
+            h3cells.h3_units(zone, "EPSG:3163", [9], _measure(ellipsoid))
+            computing.append(time.perf_counter() - started)
+        computing = min(computing)
         print(f"  ellipsoid {ellipsoid}: {count} cells in {seconds:.2f} s: {count / seconds:,.0f} cells/s (goal 200 000); "
               f"computing the cells and their areas {computing:.2f} s, reading the zone and writing the GeoPackage the rest", flush=True)
 
