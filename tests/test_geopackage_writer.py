@@ -194,3 +194,23 @@ def test_the_algorithm_writes_the_same_cells_to_every_format(provider, tmp_path,
         assert sqlite3.connect(result.split("|")[0]).execute("SELECT rtreecheck('rtree_cells_geom')").fetchone()[0] == "ok"
     if output == "cells.gpkg":
         assert not [name for name in os.listdir(tmp_path) if name.endswith(("-journal", "-wal"))]
+
+
+def test_an_sqlite_that_refuses_the_bulk_write_leaves_it_to_the_sink(provider, tmp_path, monkeypatch):
+    import processing
+
+    def refused(*_arguments, **_keywords):
+        # What an SQLite built to protect its R-tree tables says (SQLITE_DBCONFIG_DEFENSIVE).
+        raise sqlite3.OperationalError("table rtree_cells_geom_node may not be modified")
+
+    monkeypatch.setattr(geopackage, "fill", refused)
+    zone = datagen_island_zone(800)
+    zone_path = datagen.write_gpkg(str(tmp_path / "zone.gpkg"), "zone", np.array([zone], dtype=object), {"name": np.array(["island"], dtype=object)}, epsg=3163)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("NONE")
+    result = processing.run("geoindicators:h3units", {"INPUT": zone_path, "RESOLUTIONS": "7", "OUTPUT": str(tmp_path / "cells.gpkg")}, context=context)["OUTPUT"]
+    layer = QgsVectorLayer(result, "cells", "ogr")
+    expected = h3cells.h3_units(zone, "EPSG:3163", [7], _planar())
+    assert sorted(feature["h3"] for feature in layer.getFeatures()) == sorted(expected.ids.tolist())
+    assert sqlite3.connect(str(tmp_path / "cells.gpkg")).execute("SELECT rtreecheck('rtree_cells_geom')").fetchone()[0] == "ok"

@@ -287,13 +287,7 @@ def _h3shape(polygons):
 def to_crs(geometries, source, target):
     """``geometries`` from CRS ``source`` to ``target`` (anything pyproj takes), x = longitude for
     geographic CRSs whatever their axis order."""
-    from pyproj import CRS, Transformer
-
-    source, target = CRS.from_user_input(source), CRS.from_user_input(target)
-    if source == target:
-        return np.asarray(geometries, dtype=object)
-    transformer = Transformer.from_crs(source, target, always_xy=True)
-    return shapely.transform(np.asarray(geometries, dtype=object), lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(np.asarray(geometries, dtype=object), lambda xy: to_crs_coordinates(xy, source, target))
 
 
 def to_crs_coordinates(coordinates, source, target):

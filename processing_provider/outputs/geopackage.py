@@ -12,7 +12,6 @@ file (the GeoPackage's own metadata), never assumed; a layer it cannot fill exac
 already in it, a field missing) is left to the sink (``layer_to_fill`` returns None).
 """
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from itertools import islice
@@ -236,14 +235,7 @@ def pack_rtree(connection, rtree, ids, bounds):
         owners = (first_numbers[depth] + np.arange(len(ids_here)) // capacity)
         if depth == 0:
             order = np.argsort(ids_here, kind="stable")
-            rowids, leaves = ids_here[order], owners[order]
-            if len(rowids) and rowids[-1] - rowids[0] == len(rowids) - 1:
-                # Consecutive rowids: the leaves as one JSON array that SQLite reads in C, the rowid
-                # from each one's position (a bound statement per row costs twice as much).
-                connection.execute(f"INSERT INTO {_quoted(rtree + '_rowid')} (rowid, nodeno) SELECT ? + key, value FROM json_each(?)",
-                                   (int(rowids[0]), json.dumps(leaves.tolist())))
-            else:
-                connection.executemany(f"INSERT INTO {_quoted(rtree + '_rowid')} (rowid, nodeno) VALUES (?, ?)", zip(rowids.tolist(), leaves.tolist()))
+            connection.executemany(f"INSERT INTO {_quoted(rtree + '_rowid')} (rowid, nodeno) VALUES (?, ?)", zip(ids_here[order].tolist(), owners[order].tolist()))
         else:
             connection.executemany(f"INSERT INTO {_quoted(rtree + '_parent')} (nodeno, parentnode) VALUES (?, ?)",
                                    zip(ids_here.tolist(), owners.tolist()))

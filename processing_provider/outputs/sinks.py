@@ -106,12 +106,16 @@ def write_columns(create_sink, target, columns, geometries, make_features, feedb
 
     try:
         geopackage.fill(layer, columns, geometries, progress)
+    except sqlite3.Error as error:
+        # Rolled back, the layer is empty again. An SQLite that refuses the bulk write (a build
+        # that protects R-tree tables, say) leaves it to the sink; a full disk fails there too,
+        # with GDAL's message, and the file is removed.
+        feedback.pushDebugInfo(f"Bulk GeoPackage write refused by SQLite ({error}); writing {layer.path} through the Processing sink instead.")
+        return write_sink(create_sink, make_features(), feedback)
     except BaseException as error:
         discard_output(destination)
         if isinstance(error, Cancelled):
             return None
-        if isinstance(error, sqlite3.Error):
-            raise QgsProcessingException(tr("Could not write to the output: {error}", error=error)) from None
         raise
     destinations.check_written(destination, len(next(iter(columns.values()), ())), discard_output)
     return destination
