@@ -21,7 +21,6 @@ across the antimeridian is cut there into two parts.
 """
 
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 import shapely
@@ -75,6 +74,10 @@ class BoundaryRings:
 
     coordinates: np.ndarray
     offsets: np.ndarray
+    # Cells share their vertices: ``points`` holds each once in longitude/latitude (from -180 to
+    # 180), and the ring vertex ``v`` is ``points[point_of[v]]`` (None when not known).
+    points: np.ndarray = None
+    point_of: np.ndarray = None
 
     def polygons(self):
         owner = np.repeat(np.arange(len(self.offsets) - 1), np.diff(self.offsets))
@@ -98,7 +101,8 @@ class BoundaryRings:
         counts = np.diff(self.offsets)[positions]
         starts = self.offsets[:-1][positions]
         vertices = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
-        return BoundaryRings(self.coordinates[vertices], np.r_[0, np.cumsum(counts)])
+        point_of = None if self.point_of is None else self.point_of[vertices]
+        return BoundaryRings(self.coordinates[vertices], np.r_[0, np.cumsum(counts)], self.points, point_of)
 
     @staticmethod
     def concatenate(parts):
@@ -129,8 +133,11 @@ def cover(territory, crs, resolution, containment=OVERLAP):
     shapely.prepare(lonlat)
     scale = 1.0 / np.cos(np.radians(latitude))
     inner_cells, candidates = _candidates(lonlat, resolution, widening, edge, scale)
-    candidate_rings = boundary_rings(candidates, shifted)
-    boundaries = candidate_rings.polygons()
+    # Boundaries of both at once, so that their shared vertices are projected once.
+    everything = np.r_[candidates, inner_cells]
+    all_rings = boundary_rings(everything, shifted)
+    tested = np.arange(len(candidates))
+    boundaries = all_rings.select(tested).polygons()
     if containment == OVERLAP:
         kept = shapely.intersects(lonlat, boundaries)
     elif containment == FULL:
@@ -139,13 +146,24 @@ def cover(territory, crs, resolution, containment=OVERLAP):
         kept = shapely.contains(lonlat, _centres(candidates, shifted))
     inside = shapely.contains_properly(lonlat, boundaries[kept])
     # Cells known to lie well inside the territory need no test: they are in, by every rule.
-    order = np.argsort(np.r_[candidates[kept], inner_cells], kind="stable")
-    cells = np.r_[candidates[kept], inner_cells][order]
-    rings = BoundaryRings.concatenate([candidate_rings.select(np.flatnonzero(kept)), boundary_rings(inner_cells, shifted)]).select(order)
+    rows = np.r_[tested[kept], len(candidates) + np.arange(len(inner_cells))]
+    order = np.argsort(everything[rows], kind="stable")
+    rows = rows[order]
+    rings = all_rings.select(rows)
     inside = np.r_[inside, np.ones(len(inner_cells), dtype=bool)][order]
     # Moved to the territory's CRS as coordinates; polygons are made only where needed.
-    crs_rings = BoundaryRings(to_crs_coordinates(rings.coordinates, WGS84, crs), rings.offsets)
-    return Cells(resolution, cells, inside, rings, crs_rings, _in_frame(crs_rings, crs, territory))
+    crs_rings = BoundaryRings(_rings_to_crs(rings, crs), rings.offsets)
+    return Cells(resolution, everything[rows], inside, rings, crs_rings, _in_frame(crs_rings, crs, territory))
+
+
+def _rings_to_crs(rings, crs):
+    """The rings' coordinates in ``crs``. To a projected CRS, each shared point is projected once
+    (from -180 to 180: projections take longitudes modulo 360)."""
+    from pyproj import CRS
+
+    if rings.point_of is None or CRS.from_user_input(crs).is_geographic:
+        return to_crs_coordinates(rings.coordinates, WGS84, crs)
+    return to_crs_coordinates(rings.points, WGS84, crs)[rings.point_of]
 
 
 def cell_boundaries(cells, shifted=False):
@@ -157,27 +175,37 @@ def cell_boundaries(cells, shifted=False):
 
 def boundary_rings(cells, shifted=False):
     """``cell_boundaries`` as coordinates (``BoundaryRings``, closed rings), without polygons."""
-    import h3._cy as h3_cy
+    from .h3boundaries import shared_vertices
 
     if len(cells) == 0:
         return BoundaryRings(np.zeros((0, 2)), np.zeros(1, np.int64))
-    rings = list(map(h3_cy.cell_to_boundary, np.asarray(cells, dtype=np.uint64).tolist()))
-    counts = np.fromiter(map(len, rings), dtype=np.int64, count=len(rings))
-    latlng = np.fromiter(chain.from_iterable(chain.from_iterable(rings)), dtype=float, count=2 * int(counts.sum())).reshape(-1, 2)
-    lon, lat = latlng[:, 1].copy(), latlng[:, 0]
-    owner = np.repeat(np.arange(len(rings)), counts)
+    lat, lon, point_of_vertex, counts = shared_vertices(cells)
+    points = np.column_stack([lon, lat])
+    if (counts == 6).all():  # hexagons only: rings of the same length, in one block
+        point_of = np.empty((len(counts), 7), dtype=np.int64)
+        point_of[:, :6] = point_of_vertex.reshape(-1, 6)
+        point_of[:, 6] = point_of[:, 0]  # each ring closed: its first vertex again after its last
+        coordinates = points[point_of]
+        lon = coordinates[:, :, 0]
+        wrap = ((lon.max(axis=1) - lon.min(axis=1)) > 180.0)[:, None] | shifted
+        lon[wrap & (lon < 0)] += 360.0
+        return BoundaryRings(coordinates.reshape(-1, 2), np.arange(0, 7 * len(counts) + 1, 7), points, point_of.ravel())
+    owner = np.repeat(np.arange(len(counts)), counts)
     starts = np.r_[0, np.cumsum(counts)[:-1]]
+    lon = lon[point_of_vertex]
     span = np.maximum.reduceat(lon, starts) - np.minimum.reduceat(lon, starts)
     wrap = (span > 180.0)[owner] | shifted
-    lon[wrap & (lon < 0)] += 360.0
-    # Each ring closed: its first vertex again after its last.
-    closed_counts = counts + 1
-    offsets = np.r_[0, np.cumsum(closed_counts)]
-    coordinates = np.empty((int(offsets[-1]), 2))
-    positions = np.arange(len(lon)) + owner
-    coordinates[positions, 0], coordinates[positions, 1] = lon, lat
-    coordinates[offsets[1:] - 1] = coordinates[offsets[:-1]]
-    return BoundaryRings(coordinates, offsets)
+    offsets = np.r_[0, np.cumsum(counts + 1)]
+    positions = np.arange(len(point_of_vertex)) + owner
+    point_of = np.empty(int(offsets[-1]), dtype=np.int64)
+    point_of[positions] = point_of_vertex
+    point_of[offsets[1:] - 1] = point_of[offsets[:-1]]  # each ring closed
+    coordinates = points[point_of]
+    closed_wrap = np.empty(int(offsets[-1]), dtype=bool)
+    closed_wrap[positions] = wrap
+    closed_wrap[offsets[1:] - 1] = closed_wrap[offsets[:-1]]
+    coordinates[closed_wrap & (coordinates[:, 0] < 0), 0] += 360.0
+    return BoundaryRings(coordinates, offsets, points, point_of)
 
 
 # Cells are sought two resolutions coarser first: a coarse cell well inside the territory brings
