@@ -466,15 +466,18 @@ def test_earth_engine_statistics_write_their_facts_and_resume(provider, server, 
 
 
 def test_another_indicators_table_is_refused_and_kept_as_it_was(provider, server, connection, data, tmp_path):
-    """Zonal statistics into the overlay's fact table: a sentence naming both sets of columns, and
-    the table's rows and runs as they were (the failed run is recorded as failed)."""
+    """Zonal statistics into the overlay's fact table: a sentence naming both sets of columns, no
+    output layer, and the table's rows and runs as they were (the failed run is recorded as failed)."""
     schema = fresh_schema(server, "mixed")
     first = run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_SCHEMA": schema, "FACTS_TABLE": "burnt", "OUTPUT": None})
     before = sql(server, "SELECT count(*) || '/' || sum(area) FROM mixed.burnt")
     raster = datagen.write_raster(str(tmp_path / "ndvi.tif"), [np.ones((450, 600))], datagen.EXTENT[0], datagen.EXTENT[3], 100.0)
+    output = tmp_path / "zonal.gpkg"
     with pytest.raises(QgsProcessingException) as raised:
-        run_algorithm("geoindicators:zonalstats", {"INPUT": data["units"], "RASTER": raster, "FACTS_SCHEMA": schema, "FACTS_TABLE": "burnt", "OUTPUT": None})
+        run_algorithm("geoindicators:zonalstats", {"INPUT": data["units"], "RASTER": raster, "FACTS_SCHEMA": schema, "FACTS_TABLE": "burnt", "OUTPUT": str(output)})
     assert 'The fact table "mixed"."burnt" has other columns than this run writes' in str(raised.value) and "Choose another table" in str(raised.value)
+    # Said before the output layer is written: no layer beside a fact table it does not match.
+    assert not output.exists()
     assert sql(server, "SELECT count(*) || '/' || sum(area) FROM mixed.burnt") == before
     assert sql(server, "SELECT DISTINCT run_id FROM mixed.burnt") == first["RUN_ID"]
     assert sql(server, "SELECT string_agg(status, ',' ORDER BY started_at) FROM mixed.geoindicators_runs") == "completed,failed"

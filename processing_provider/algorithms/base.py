@@ -283,6 +283,9 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
 
         feedback.setCurrentStep(3)
         self.units_of_measure = {}
+        # The fact table is checked (or made) before the output layer is written: a table of
+        # other columns is said while nothing is written yet.
+        long_facts = self.check_facts(result) if self.fact_table is not None else None
         destination = None
         if not self.output_skipped:
             destination = self.write(parameters, context, feedback, result, units_read)
@@ -291,7 +294,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
             record["outputs"].append({"role": shared.OUTPUT, "uri": destination if os.path.isabs(destination.split("|", 1)[0]) else "memory"})
         results = {RUN_ID: record["run_id"], UNITS_COMPUTED: counts["units_computed"], UNITS_SKIPPED: counts["units_skipped"]}
         if self.fact_table is not None:
-            written, counts["units_removed"] = self.write_facts(parameters, context, result, units_read, feedback)
+            written, counts["units_removed"] = self.write_facts(parameters, context, long_facts, units_read, feedback)
             record["outputs"].append({"role": "FACTS", "connection": self.facts_target.connection_name, "table": self.fact_table.qualified,
                                       "mode": facts_modes()[self.facts_target.mode], "rows_written": written})
             results[FACTS_TABLE_OUTPUT] = self.fact_table.qualified
@@ -327,15 +330,28 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         feedback.pushInfo(tr("Writing the facts into {table} ({mode}) through the connection '{connection}'.", table=table.qualified,
                              mode=facts_modes()[self.facts_target.mode], connection=self.facts_target.connection_name))
 
-    def write_facts(self, parameters, context, result, units_read, feedback):
-        """Write the long table into the fact table by its mode; returns ``(rows written, units
-        removed)``. In the update mode, units that left the units layer lose their rows when
-        the run read the whole layer (no selection, limit or filter)."""
-        from ...core.warehouse.facts import UPDATE, Column, FactsError
+    def check_facts(self, result):
+        """The long table of ``result`` and its columns; the fact table is created with these
+        columns, or checked to have them. Returns ``(table, columns)`` for ``write_facts``."""
+        from ...core.warehouse.facts import Column, FactsError
 
         fields, table, aliases = self.long_output(result)
         keys = {self.units.id_name, *self.fact_keys(result)} | ({"level"} if self.units.level_indices else set())
         columns = [Column(field.name(), _sql_type(field), field.name() in keys, aliases.get(field.name())) for field in fields]
+        try:
+            self.fact_table.set_columns(columns, self.units.id_name, "level" if self.units.level_indices else None,
+                                        self.units.id_name if self.units.level_indices else None)
+        except FactsError as error:
+            raise QgsProcessingException(facts_output.facts_error_message(error, self.facts_target)) from None
+        return table, columns
+
+    def write_facts(self, parameters, context, long_facts, units_read, feedback):
+        """Write the long table (``check_facts``) into the fact table by its mode; returns ``(rows
+        written, units removed)``. In the update mode, units that left the units layer lose their
+        rows when the run read the whole layer (no selection, limit or filter)."""
+        from ...core.warehouse.facts import UPDATE, FactsError
+
+        table, columns = long_facts
         id_is_text = columns[0].sql_type == "text"
 
         def as_ids(values):
@@ -346,7 +362,6 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
             units_by_level[field.name()] = as_ids(dict.fromkeys(units_read.values[index]))
         facts = self.fact_table
         try:
-            facts.set_columns(columns, self.units.id_name, "level" if self.units.level_indices else None, self.units.id_name if self.units.level_indices else None)
             written = facts.write(table, self.record["run_id"], units_by_level, on_progress=lambda fraction: feedback.setProgress(100.0 * fraction))
             removed = 0
             if facts.mode == UPDATE and self.reads_whole_units_layer(parameters, context):
