@@ -154,3 +154,11 @@ def test_rings_are_closed_and_whole_across_the_antimeridian(with_pentagon):
     # The shared points behind the rings, from -180 to 180.
     np.testing.assert_allclose((rings.points[rings.point_of] - rings.coordinates + 180.0)[:, 0] % 360.0 - 180.0, 0.0, atol=1e-9)
     np.testing.assert_array_equal(rings.points[rings.point_of][:, 1], rings.coordinates[:, 1])
+
+
+@pytest.mark.parametrize("resolution", [5, 10, 15])
+def test_parents_are_h3s(resolution):
+    cells = random_cells(resolution, 500, seed=7)
+    for coarse in range(resolution + 1):
+        expected = [h3_cy.cell_to_parent(int(cell), coarse) for cell in cells]
+        np.testing.assert_array_equal(h3boundaries.cell_parents(cells, coarse), np.array(expected, dtype=np.uint64))

@@ -123,6 +123,15 @@ def shared_vertices(cells):
     return (np.concatenate(latitudes + [drawn[:, 0]]), np.concatenate(longitudes + [drawn[:, 1]]), point_of_vertex, counts)
 
 
+def cell_parents(cells, resolution):
+    """Each cell's parent at ``resolution`` (not finer than the cells'), as h3's ``cell_to_parent``:
+    the index with the resolution field lowered and the finer digits set to 7 (unused)."""
+    cells = np.asarray(cells, dtype=np.uint64)
+    unused = np.uint64((1 << (3 * (15 - resolution))) - 1)
+    resolution_field = np.uint64(15 << 52)
+    return (cells & ~resolution_field) | np.uint64(resolution << 52) | unused
+
+
 @lru_cache(maxsize=None)
 def _descent(resolution):
     """The linear map (2 x 2, axial coordinates) taking a base cell's position to its centre

@@ -439,12 +439,10 @@ def _nesting_parents(cells, boundaries, coarse):
 
     ``boundaries`` are the cells' polygons in longitude/latitude. A parent is convex: a child is
     inside when each of its vertices is on the inner side of each of the parent's edges."""
-    import h3
-    import h3._cy as h3_cy
-
     from ..geometry import clipping
+    from .h3boundaries import cell_parents
 
-    parents = np.array([h3_cy.cell_to_parent(int(cell), coarse) for cell in cells], dtype=np.uint64)
+    parents = cell_parents(cells, coarse)
     distinct, index = np.unique(parents, return_inverse=True)
     child_rings = clipping.rings(boundaries)
     _convex, hulls, offsets = clipping.convex_polygons(clipping.rings(cell_boundaries(distinct)))
@@ -463,6 +461,6 @@ def _nesting_parents(cells, boundaries, coarse):
         side = (end[:, 0] - start[:, 0]) * (vertices[:, 1] - start[:, 1]) - (end[:, 1] - start[:, 1]) * (x - start[:, 0])
         outside = has & (side < -_NESTING_TOLERANCE * np.hypot(end[:, 0] - start[:, 0], end[:, 1] - start[:, 1]))
         nests[vertex_child[outside]] = False
-    texts = np.array([h3.int_to_str(int(parent)) for parent in distinct], dtype=object)[index]
+    texts = np.array(list(map("{:x}".format, distinct.tolist())), dtype=object)[index]
     texts[~nests] = None
     return texts
