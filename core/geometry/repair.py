@@ -127,6 +127,14 @@ def intersect_one(geometries, other, tiles_across=4):
     return shapely.intersection(geometries, pieces[index])
 
 
+def _z_order(columns, rows):
+    """Morton codes: the bits of ``columns`` and ``rows`` (non-negative) interleaved, column first."""
+    codes = np.zeros(len(columns), dtype=np.int64)
+    for bit in range(31):
+        codes |= ((columns >> bit) & 1) << (2 * bit) | ((rows >> bit) & 1) << (2 * bit + 1)
+    return codes
+
+
 def pieces_of(other, geometries, tiles_across=4):
     """``(pieces, index)``: ``other`` cut once into tiles (each a few of the ``geometries`` wide,
     plus a margin as wide as the largest geometry), and for each geometry the piece of the tile
@@ -144,26 +152,29 @@ def pieces_of(other, geometries, tiles_across=4):
     row = np.floor(((bounds[:, 1] + bounds[:, 3]) / 2 - y0) / size).astype(np.int64)
     tiles, index = np.unique(np.column_stack([column, row]), axis=0, return_inverse=True)
     index = index.ravel()
-    # Tiles come from halving blocks of tiles, each clipped from its block's piece: a few vertices
-    # are gone through per tile, not all of ``other``'s for each. GEOS's rectangle clipping takes
-    # one rectangle at a time.
+    # Tiles come from quartering blocks of tiles, each clipped from its block's piece: a few
+    # vertices are gone through per tile, not all of ``other``'s for each. GEOS's rectangle
+    # clipping takes one rectangle at a time. In Z order, a block's tiles are one run of them.
+    codes = _z_order(tiles[:, 0], tiles[:, 1])
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
     pieces = np.empty(len(tiles), dtype=object)
 
-    def clip(piece, first_column, first_row, columns, rows, members):
-        box = (x0 + first_column * size - margin, y0 + first_row * size - margin, x0 + (first_column + columns) * size + margin,
-               y0 + (first_row + rows) * size + margin)
+    def clip(piece, first_column, first_row, first_code, width, low, high):
+        box = (x0 + first_column * size - margin, y0 + first_row * size - margin, x0 + (first_column + width) * size + margin,
+               y0 + (first_row + width) * size + margin)
         piece = shapely.clip_by_rect(piece, *box)
-        if columns == 1 and rows == 1:
-            pieces[members] = piece
+        if width == 1:
+            pieces[order[low:high]] = piece
             return
-        half_columns, half_rows = (columns + 1) // 2, (rows + 1) // 2
-        for left, width in ((0, half_columns), (half_columns, columns - half_columns)):
-            for bottom, height in ((0, half_rows), (half_rows, rows - half_rows)):
-                inside = members[(tiles[members, 0] >= first_column + left) & (tiles[members, 0] < first_column + left + width)
-                                 & (tiles[members, 1] >= first_row + bottom) & (tiles[members, 1] < first_row + bottom + height)]
-                if width and height and len(inside):
-                    clip(piece, first_column + left, first_row + bottom, width, height, inside)
+        half = width // 2
+        quarter_codes = half * half
+        quarters = [low, *(np.searchsorted(codes[low:high], [first_code + quarter_codes * step for step in (1, 2, 3)]) + low).tolist(), high]
+        for quarter in range(4):
+            if quarters[quarter] < quarters[quarter + 1]:
+                clip(piece, first_column + half * (quarter & 1), first_row + half * (quarter >> 1), first_code + quarter * quarter_codes, half,
+                     quarters[quarter], quarters[quarter + 1])
 
-    span = int(max(tiles[:, 0].max(), tiles[:, 1].max())) + 1
-    clip(other, 0, 0, span, span, np.arange(len(tiles)))
+    width = 1 << int(max(tiles[:, 0].max(), tiles[:, 1].max())).bit_length()
+    clip(other, 0, 0, 0, width, 0, len(tiles))
     return pieces, index
