@@ -250,6 +250,49 @@ def test_credentials_in_order_and_refused_ones_fail_within_seconds(fake, tmp_pat
     assert source.describe(source.ImageSpec("users/test/values"), relayed).band_names == ("ndvi", "elevation")
 
 
+def test_stored_credentials_of_earthengine_authenticate_are_used_and_a_revoked_one_named(fake, tmp_path, monkeypatch):
+    """The third source of credentials: what ``earthengine authenticate`` stores in
+    ~/.config/earthengine/credentials, read by earthengine-api itself. Google's token endpoint is
+    the one thing this machine cannot reach: the client's TOKEN_URI is pointed at the fake's,
+    everything else (file format, refresh, Initialize) is the real client's."""
+    import ee
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for name in (source.KEY_FILE_VARIABLE, source.PROJECT_VARIABLE, "GOOGLE_APPLICATION_CREDENTIALS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    monkeypatch.setattr(ee.oauth, "TOKEN_URI", fake.url + "/token")
+    stored = tmp_path / ".config" / "earthengine" / "credentials"
+    stored.parent.mkdir(parents=True)
+
+    def authenticate(refresh_token):
+        written_before = stored.stat().st_mtime_ns if stored.exists() else 0
+        stored.write_text(json.dumps({"refresh_token": refresh_token, "client_id": "fake-client.apps.googleusercontent.com",
+                                      "client_secret": "fake-secret", "scopes": list(ee.oauth.SCOPES)}))
+        os.utime(stored, ns=(written_before + 10**9, written_before + 10**9))  # a later time, as a new authentication gives
+
+    assert ee.oauth.get_credentials_path() == str(stored)
+    fake.control("/control/refresh_tokens", ["stored-refresh-token"])
+    fake.reset()
+    authenticate("stored-refresh-token")
+    connection = source.Connection(project=fx.PROJECT, api_url=fake.url)
+    source.session(connection)
+    assert source.describe(source.ImageSpec("users/test/values"), connection).band_names == ("ndvi", "elevation")
+    grants = [(entry["grant"], entry["accepted"]) for entry in fake.requests("token")]
+    assert ("refresh_token", True) in grants and ("jwt", True) not in grants
+    # Authenticated again, with a token since revoked: taken at the next run (no restart), refused,
+    # said as such, quickly.
+    authenticate("revoked-refresh-token")
+    started = time.monotonic()
+    with pytest.raises(source.EarthEngineError) as raised:
+        source.session(source.Connection(project=fx.PROJECT, api_url=fake.url))
+    assert raised.value.code == "credentials_refused"
+    assert time.monotonic() - started < 20
+    # A key file, when given, comes before them.
+    source.session(source.Connection(project=fx.PROJECT, key_file=fake.key_file, api_url=fake.url))
+    assert fake.requests("token")[-1]["grant"] == "jwt"
+
+
 def test_unknown_assets_bands_and_kinds_are_named(fake, connection):
     for spec, code in [(source.ImageSpec("users/test/nothing"), "asset_not_found"), (source.ImageSpec("users/test/table"), "not_an_image"),
                        (source.ImageSpec("users/test/values", bands=("B4",)), "missing_band")]:

@@ -94,8 +94,13 @@ def import_ee():
 def session(connection):
     """The ``ee`` module, initialised for ``connection`` (once per process and connection)."""
     connection = connection.resolved()
-    identity = (connection.api_url, connection.project, connection.key_file, connection.access_token)
     ee = import_ee()
+    # Stored user credentials count by their file's time: after 'earthengine authenticate' (another
+    # account, say), the next run uses them without restarting QGIS.
+    stored = None
+    if not connection.key_file and not connection.access_token and os.path.exists(ee.oauth.get_credentials_path()):
+        stored = os.stat(ee.oauth.get_credentials_path()).st_mtime_ns
+    identity = (connection.api_url, connection.project, connection.key_file, connection.access_token, stored)
     state = _state(ee)
     with state["lock"]:
         if state["identity"] != identity:

@@ -12,8 +12,9 @@ as v1), so nothing of Google's is copied here. Routes:
   ``pageToken``): expressions evaluated by ``evaluator.Evaluator``; anything it does not know
   answers 400 "fake server does not support ...";
 - ``POST /token``: the OAuth token exchange of a service account (a JWT signed by a key
-  registered through ``/control/keys``), answering ``fake-token-N``; once a key is registered,
-  API calls without a token it issued answer 401;
+  registered through ``/control/keys``), or of stored user credentials (a refresh token
+  registered through ``/control/refresh_tokens``), answering ``fake-token-N``; once a key is
+  registered, API calls without a token it issued answer 401;
 - ``POST /control/errors``: errors to inject, ``[{"route": "computeFeatures", "status": 400,
   "message": ..., "times": n, "min_units": k}]`` (an error applies to requests of at least
   ``min_units`` features, ``times`` times; status 0 hangs the request for ``seconds``);
@@ -56,7 +57,7 @@ class FakeEarthEngine:
         for asset_id, spec in assets.get("images", {}).items():
             images[asset_id] = (lambda spec=spec: load_image(spec["path"], spec.get("bands"), spec.get("properties"), spec.get("crs_name")))
         self.evaluator = Evaluator(images, assets.get("collections", {}))
-        self.requests, self.errors, self.keys, self.tokens = [], [], {}, set()
+        self.requests, self.errors, self.keys, self.tokens, self.refresh_tokens = [], [], {}, set(), set()
         # computeFeatures requests being answered now, the most at once, and a delay for each.
         self.active, self.most_active, self.delay = 0, 0, 0.0
         # Hung requests wait on this; a reset ends them, so that none outlives its test.
@@ -174,8 +175,17 @@ def make_handler(fake):
                 from urllib.parse import parse_qs
 
                 form = parse_qs(body.decode())
+                if form.get("grant_type") == ["refresh_token"]:
+                    # Stored user credentials (earthengine authenticate): a refresh token it was told.
+                    accepted = form.get("refresh_token", [""])[0] in fake.refresh_tokens
+                    self._record("token", {"accepted": accepted, "grant": "refresh_token"})
+                    if not accepted:
+                        return self._send(400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."})
+                    token = f"fake-token-{next(fake.counter)}"
+                    fake.tokens.add(token)
+                    return self._send(200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"})
                 claims = _jwt_payload(form.get("assertion", [""])[0], fake.keys)
-                self._record("token", {"accepted": claims is not None})
+                self._record("token", {"accepted": claims is not None, "grant": "jwt"})
                 if claims is None:
                     return self._send(400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
                 token = f"fake-token-{next(fake.counter)}"
@@ -187,6 +197,9 @@ def make_handler(fake):
                 return self._send(200, {})
             if path == "/control/keys":
                 fake.keys.update(json.loads(body))
+                return self._send(200, {})
+            if path == "/control/refresh_tokens":
+                fake.refresh_tokens.update(json.loads(body))
                 return self._send(200, {})
             if path == "/control/reset":
                 with fake.lock:
