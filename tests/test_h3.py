@@ -94,6 +94,41 @@ def test_a_zone_across_the_antimeridian_misses_no_half(containment):
     assert ((shapely.get_num_geometries(found.geometries) == 2) == (shapely.bounds(found.geometries)[:, 2] - shapely.bounds(found.geometries)[:, 0] > 300)).all()
 
 
+@pytest.mark.parametrize("containment", ["overlap", "center", "full"])
+def test_a_zone_given_beyond_180_or_before_minus_180_keeps_its_frame(containment):
+    """Pacific data often comes with longitudes from 0 to 360 (or below -180): the cells east of
+    180° were missed (a 15°-wide zone lost two thirds of its cells). They come out in the zone's
+    own frame, and the pieces tile it."""
+    for zone in (shapely.box(175.0, 64.0, 190.0, 68.0), shapely.box(-190.0, 64.0, -175.0, 68.0)):
+        expected = h3_reference(zone, 5, containment)
+        assert ours(zone, "EPSG:4326", 5, containment) == expected
+        east = {cell for cell in expected if h3.cell_to_latlng(h3.int_to_str(cell))[1] < 0}
+        assert east and expected - east
+    units = h3cells.h3_units(zone, "EPSG:4326", [5], PlanarMeasure(), containment, clip=True)
+    pieces = units.geometries[~shapely.is_empty(units.geometries)]
+    assert (shapely.bounds(pieces)[:, 0] >= -190.0 - 1e-9).all() and (shapely.bounds(pieces)[:, 2] <= -175.0 + 1e-9).all()
+    if containment == "overlap":
+        assert shapely.area(pieces).sum() == pytest.approx(zone.area, rel=1e-9)
+
+
+def test_near_a_pole_the_cells_are_h3s_and_a_zone_holding_it_is_refused(provider):
+    from geoindicators.core.model.errors import InputError
+    from geoindicators.processing_provider.outputs.messages import input_error_message
+
+    # Beyond 80° the outline cannot be widened in degrees of longitude: h3's own rule gives the cells.
+    for zone in (shapely.box(-40.0, 86.0, 40.0, 88.5), datagen.island(800, seed=5, centre=(16.0, 80.5), size=(4.0, 1.0))):
+        for containment in ("overlap", "center", "full"):
+            assert ours(zone, "EPSG:4326", 4, containment) == h3_reference(zone, 4, containment)
+    # In polar stereographic: a zone beside the pole, and one holding it.
+    beside = shapely.Polygon([(0, 0), (800_000, 100_000), (800_000, 700_000)]).buffer(-20_000)
+    back = h3cells.to_crs(np.array([beside]), "EPSG:3413", "EPSG:4326")[0]
+    assert ours(beside, "EPSG:3413", 5, "overlap") == h3_reference(back, 5, "overlap")
+    with pytest.raises(InputError) as raised:
+        h3cells.cover(shapely.Point(0, 0).buffer(900_000), "EPSG:3413", 3)
+    assert raised.value.code == "pole"
+    assert "'arctic' holds the North Pole" in input_error_message(raised.value, {"units": "arctic"})
+
+
 def test_latitude_and_longitude_cannot_be_swapped():
     """Given (longitude, latitude) pairs where h3 wants (latitude, longitude), h3 returns no cell at
     New Caledonia's coordinates, silently; the plugin never lets a CRS's axis order decide."""

@@ -123,16 +123,28 @@ def cover(territory, crs, resolution, containment=OVERLAP):
         raise InputError("bad_resolution", f"H3 resolutions go from 0 to 15; {resolution} is not one.", value=str(resolution))
     resolution = int(resolution)
     lonlat = to_crs(np.array([territory], dtype=object), crs, WGS84)[0]
+    # A territory given west of -180° (in a geographic CRS) is worked on 360° east, and its cells
+    # brought back to its own longitudes at the end.
+    offset = 360.0 if shapely.bounds(lonlat)[0] < -180.0 else 0.0
+    if offset:
+        lonlat = shapely.transform(lonlat, lambda xy: xy + np.array([offset, 0.0]))
     lonlat, shifted = _unwrapped_territory(lonlat)
     # h3's centre rule slows down with the polygon's vertices: the candidates are the centre cells
     # of a simplified outline around the territory (a few hundred vertices whatever the coast),
     # then each rule is tested exactly on the territory itself with prepared GEOS predicates.
     edge = h3.average_hexagon_edge_length(resolution, "m") / 111_320.0
-    latitude = min(85.0, max(abs(shapely.bounds(lonlat)[1]), abs(shapely.bounds(lonlat)[3])))
-    widening = (_WIDENING_EDGES if containment == OVERLAP else 0.0) * edge / np.cos(np.radians(latitude))
+    latitude = max(abs(shapely.bounds(lonlat)[1]), abs(shapely.bounds(lonlat)[3]))
     shapely.prepare(lonlat)
-    scale = 1.0 / np.cos(np.radians(latitude))
-    inner_cells, candidates = _candidates(lonlat, resolution, widening, edge, scale)
+    if latitude > _POLAR_LATITUDE:
+        # Near a pole a degree of longitude shrinks to nothing: an outline widened by a few cells
+        # would reach past the pole. h3's own rule gives the cells there (slower on detailed
+        # coasts, the same cells), then tested like the others.
+        _refuse_a_pole(territory, crs)
+        inner_cells = np.zeros(0, np.uint64)
+        candidates = np.unique(np.asarray(h3_int().h3shape_to_cells_experimental(_h3shape(lonlat), resolution, containment), dtype=np.uint64))
+    else:
+        widening = (_WIDENING_EDGES if containment == OVERLAP else 0.0) * edge / np.cos(np.radians(latitude))
+        inner_cells, candidates = _candidates(lonlat, resolution, widening, edge, 1.0 / np.cos(np.radians(latitude)))
     # Boundaries of both at once, so that their shared vertices are projected once.
     everything = np.r_[candidates, inner_cells]
     all_rings = boundary_rings(everything, shifted)
@@ -150,6 +162,8 @@ def cover(territory, crs, resolution, containment=OVERLAP):
     order = np.argsort(everything[rows], kind="stable")
     rows = rows[order]
     rings = all_rings.select(rows)
+    if offset:
+        rings.coordinates[:, 0] -= offset
     inside = np.r_[inside, np.ones(len(inner_cells), dtype=bool)][order]
     # Moved to the territory's CRS as coordinates; polygons are made only where needed.
     crs_rings = BoundaryRings(_rings_to_crs(rings, crs), rings.offsets)
@@ -256,6 +270,28 @@ def _candidates(lonlat, resolution, widening, edge, scale):
     return np.unique(descendants(parents[well_inside])), np.unique(descendants(parents[near]))
 
 
+# Beyond this latitude (degrees) the cells are h3's own (see ``cover``).
+_POLAR_LATITUDE = 80.0
+
+
+def h3_int():
+    import h3.api.numpy_int as h3_int
+
+    return h3_int
+
+
+def _refuse_a_pole(territory, crs):
+    """A territory holding a pole cannot be drawn in longitude/latitude, where H3 takes polygons:
+    said plainly rather than answered with wrong cells."""
+    from pyproj import CRS, Transformer
+
+    for latitude in (90.0, -90.0):
+        x, y = Transformer.from_crs(CRS.from_user_input(WGS84), CRS.from_user_input(crs), always_xy=True).transform(0.0, latitude)
+        if np.isfinite([x, y]).all() and shapely.covers(territory, shapely.Point(x, y)):
+            raise InputError("pole", "The zone holds a pole: H3 cells are found from polygons in longitude/latitude, which cannot hold one. "
+                             "Cut the zone into parts that leave the pole out (a small circle around it).", value="North" if latitude > 0 else "South")
+
+
 def _shifted_frame(lonlat):
     return shapely.bounds(lonlat)[2] > 180.0
 
@@ -287,11 +323,13 @@ def _centres(cells, shifted):
 
 
 def _unwrapped_territory(lonlat):
-    """The territory with longitudes from 0 to 360 when it spans the antimeridian (its longitudes
-    then cover more than 180°), and whether it was shifted."""
+    """The territory with longitudes from 0 to 360 when it spans the antimeridian, and whether the
+    cells are to be taken in that frame. A territory cut at 180° (its longitudes then cover more
+    than 180°) is shifted; one given across it already (longitudes beyond 180°, as Pacific data
+    often is) is kept as it is."""
     xmin, _ymin, xmax, _ymax = shapely.bounds(lonlat)
     if xmax - xmin <= 180.0:
-        return lonlat, False
+        return lonlat, bool(xmax > 180.0)
     shifted = shapely.transform(lonlat, lambda xy: np.column_stack([np.where(xy[:, 0] < 0, xy[:, 0] + 360.0, xy[:, 0]), xy[:, 1]]))
     # Parts cut at 180° now share that edge: merged into one polygon (a valid territory).
     return shapely.union_all(shapely.get_parts(shifted)), True

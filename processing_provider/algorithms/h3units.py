@@ -103,6 +103,7 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         if zones is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
         label = zones.sourceName()
+        self.names = {"units": label}
         crs = zones.sourceCrs()
         if not has_crs(crs):
             raise QgsProcessingException(tr("The zone layer '{layer}' has no coordinate reference system (CRS): H3 cells are placed on the Earth. "

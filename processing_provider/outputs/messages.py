@@ -102,6 +102,10 @@ def input_error_message(error, names):
                   expected=details["expected"], expected_time=details["expected_time"])
     if code == "layer_changed":
         return tr("The layer {path} changed while the cluster was reading it (class value {value} is new). Run again.", path=details["path"], value=details["value"])
+    if code == "pole":
+        return tr("The zone '{layer}' holds the {pole} Pole: H3 cells are found from polygons in longitude/latitude, which cannot hold a pole. "
+                  "Cut a small circle around the pole out of the zone (Difference with a buffer of the pole), then run again.",
+                  layer=units, pole=tr("North") if details.get("value") == "North" else tr("South"))
     if code == "mixed_theme":
         return tr("The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').", layer=names.get("features", ""))
     if code == "null_parent":

@@ -1687,5 +1687,17 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <source>(given as WKT)</source>
       <translation>(donné en WKT)</translation>
     </message>
+    <message>
+      <source>The zone '{layer}' holds the {pole} Pole: H3 cells are found from polygons in longitude/latitude, which cannot hold a pole. Cut a small circle around the pole out of the zone (Difference with a buffer of the pole), then run again.</source>
+      <translation>La zone '{layer}' contient le pôle {pole} : les cellules H3 sont trouvées à partir de polygones en longitude/latitude, qui ne peuvent pas contenir un pôle. Retirez de la zone un petit cercle autour du pôle (Différence avec un tampon autour du pôle), puis relancez.</translation>
+    </message>
+    <message>
+      <source>North</source>
+      <translation>Nord</translation>
+    </message>
+    <message>
+      <source>South</source>
+      <translation>Sud</translation>
+    </message>
   </context>
 </TS>
