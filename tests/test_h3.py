@@ -207,6 +207,32 @@ def test_the_algorithm_writes_cells_with_their_fields(provider, zone_file):
         assert sum(row.geometry().area() for row in mine) == pytest.approx(shapely.area(zone_file["geometry"]), rel=1e-9)
 
 
+def test_a_zone_smaller_than_a_cell_gives_no_cell_and_says_why(provider, tmp_path):
+    """A zone no cell centre falls in (rule 'center'): no cell at any resolution, with several
+    resolutions too (their parents' step used to fail on no cell), an empty layer and a sentence."""
+    import processing
+
+    from tests.helpers import Logged
+
+    tiny = h3cells.to_crs(np.array([shapely.Point(165.5, -21.5).buffer(0.001)]), "EPSG:4326", "EPSG:3163")
+    assert not h3_reference(h3cells.to_crs(tiny, "EPSG:3163", "EPSG:4326")[0], 9, "center")
+    units = h3cells.h3_units(tiny[0], "EPSG:3163", [3, 9], PlanarMeasure(), "center")
+    assert len(units.ids) == 0 and len(units.parents[3]) == 0 and len(units.geometries) == 0
+    path = datagen.write_gpkg(str(tmp_path / "tiny.gpkg"), "zone", tiny, {"name": np.array(["tiny"], dtype=object)}, epsg=3163)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("NONE")
+    feedback = Logged()
+    output = str(tmp_path / "cells.gpkg")
+    processing.run("geoindicators:h3units", {"INPUT": path, "RESOLUTIONS": "3,9", "CONTAINMENT": 1, "OUTPUT": output}, context=context, feedback=feedback)
+    assert "No H3 cell: with the rule 'center', the zone 'tiny' is too small for the cells of resolution 3, 9" in feedback.text
+    from osgeo import ogr
+
+    data_source = ogr.Open(output)
+    assert data_source.GetLayer(0).GetFeatureCount() == 0
+    data_source = None
+
+
 def test_qgis_process_and_the_model_h3_units_then_overlay(zone_file, environment):
     output = str(zone_file["folder"] / "cells.gpkg")
     done, _payload = qgis_process(environment, "run", "geoindicators:h3units", "--", f"INPUT={zone_file['zone']}", "RESOLUTIONS=7", f"OUTPUT={output}")

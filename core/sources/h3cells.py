@@ -106,9 +106,10 @@ class BoundaryRings:
 
     @staticmethod
     def concatenate(parts):
-        offsets = [np.zeros(1, np.int64)]
+        offsets, total = [np.zeros(1, np.int64)], 0
         for part in parts:
-            offsets.append(part.offsets[1:] + offsets[-1][-1])
+            offsets.append(part.offsets[1:] + total)
+            total += int(part.offsets[-1])
         return BoundaryRings(np.concatenate([part.coordinates for part in parts]), np.concatenate(offsets))
 
 
@@ -480,6 +481,8 @@ def _nesting_parents(cells, boundaries, coarse):
     from ..geometry import clipping
     from .h3boundaries import cell_parents
 
+    if not len(cells):
+        return np.zeros(0, dtype=object)
     parents = cell_parents(cells, coarse)
     distinct, index = np.unique(parents, return_inverse=True)
     child_rings = clipping.rings(boundaries)

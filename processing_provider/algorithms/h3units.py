@@ -134,6 +134,10 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
 
         cell_areas, zone_areas = scale.apply(found.cell_areas, AREA), scale.apply(found.areas_in_zone, AREA)
         feedback.pushInfo(tr("{count} cells.", count=len(found.ids)))
+        if not len(found.ids):
+            feedback.pushWarning(tr("No H3 cell: with the rule '{containment}', the zone '{layer}' is too small for the cells of resolution {resolutions}. "
+                                    "The overlap rule (CONTAINMENT 0) gives every cell that meets it.", containment=containment, layer=label,
+                                    resolutions=", ".join(map(str, resolutions))))
         feedback.setCurrentStep(2)
         fields = QgsFields()
         fields.append(QgsField("h3", QVariant.String, len=16))

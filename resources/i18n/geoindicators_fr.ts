@@ -1699,5 +1699,9 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <source>South</source>
       <translation>Sud</translation>
     </message>
+    <message>
+      <source>No H3 cell: with the rule '{containment}', the zone '{layer}' is too small for the cells of resolution {resolutions}. The overlap rule (CONTAINMENT 0) gives every cell that meets it.</source>
+      <translation>Aucune cellule H3 : avec la règle '{containment}', la zone '{layer}' est trop petite pour les cellules de résolution {resolutions}. La règle de recouvrement (CONTAINMENT 0) donne toutes les cellules qui la touchent.</translation>
+    </message>
   </context>
 </TS>
