@@ -62,8 +62,12 @@ class Cells:
 
     @property
     def texts(self):
-        """The cells' IDs as text, as h3 3.x wrote them (``88…ffff``: the index in lower-case hexadecimal)."""
-        return np.array(list(map("{:x}".format, self.ids.tolist())), dtype=object)
+        return h3_texts(self.ids)
+
+
+def h3_texts(ids):
+    """H3 indexes as text, as h3 3.x wrote them (``88…ffff``: the index in lower-case hexadecimal)."""
+    return np.array(list(map("{:x}".format, np.asarray(ids, dtype=np.uint64).tolist())), dtype=object)
 
 
 @dataclass
@@ -140,9 +144,11 @@ def cover(territory, crs, resolution, containment=OVERLAP):
         # Near a pole a degree of longitude shrinks to nothing: an outline widened by a few cells
         # would reach past the pole. h3's own rule gives the cells there (slower on detailed
         # coasts, the same cells), then tested like the others.
+        import h3.api.numpy_int as h3_int
+
         _refuse_a_pole(territory, crs)
         inner_cells = np.zeros(0, np.uint64)
-        candidates = np.unique(np.asarray(h3_int().h3shape_to_cells_experimental(_h3shape(lonlat), resolution, containment), dtype=np.uint64))
+        candidates = np.unique(np.asarray(h3_int.h3shape_to_cells_experimental(_h3shape(lonlat), resolution, containment), dtype=np.uint64))
     else:
         widening = (_WIDENING_EDGES if containment == OVERLAP else 0.0) * edge / np.cos(np.radians(latitude))
         inner_cells, candidates = _candidates(lonlat, resolution, widening, edge, 1.0 / np.cos(np.radians(latitude)))
@@ -273,12 +279,6 @@ def _candidates(lonlat, resolution, widening, edge, scale):
 
 # Beyond this latitude (degrees) the cells are h3's own (see ``cover``).
 _POLAR_LATITUDE = 80.0
-
-
-def h3_int():
-    import h3.api.numpy_int as h3_int
-
-    return h3_int
 
 
 def _refuse_a_pole(territory, crs):
@@ -502,6 +502,6 @@ def _nesting_parents(cells, boundaries, coarse):
         side = (end[:, 0] - start[:, 0]) * (vertices[:, 1] - start[:, 1]) - (end[:, 1] - start[:, 1]) * (x - start[:, 0])
         outside = has & (side < -_NESTING_TOLERANCE * np.hypot(end[:, 0] - start[:, 0], end[:, 1] - start[:, 1]))
         nests[vertex_child[outside]] = False
-    texts = np.array(list(map("{:x}".format, distinct.tolist())), dtype=object)[index]
+    texts = h3_texts(distinct)[index]
     texts[~nests] = None
     return texts
