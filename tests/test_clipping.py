@@ -6,7 +6,7 @@ import shapely
 from geoindicators.core.geometry import clipping
 from geoindicators.core.geometry.repair import POLYGON
 from geoindicators.core.geometry.intersections import intersect
-from geoindicators.core.geometry.metrics import PlanarMeasure
+from geoindicators.core.geometry.metrics import EllipsoidalMeasure, PlanarMeasure
 
 from tools import datagen
 
@@ -49,6 +49,29 @@ def test_clipped_areas_equal_geos_overlays_for_any_subject():
     expected = shapely.area(shapely.intersection(subjects[subject_index], convex[convex_index]))
     assert (expected > 0).sum() > 1000 and (expected == 0).sum() > 100
     np.testing.assert_allclose(areas, expected, rtol=0, atol=1e-9 * 100 * 100)
+
+
+def test_clipped_rings_measured_on_the_ellipsoid_equal_the_geodesic_areas_of_geos_overlays():
+    """The same pairs, 1 000 times larger (polygons of tens of km in Lambert-93), measured by
+    GeographicLib: geodesic edges make the area depend on the vertices, not only on the surface.
+    The clipped rings must measure as the overlay's polygons: parts joined by a bridge along a
+    convex polygon's edge, and holes cut open there, as apart (off by up to 170 m² otherwise)."""
+    rng = np.random.default_rng(7)
+    subjects, convex = _subjects(rng, 150), _convex(rng, 200)
+
+    def larger(geometries):
+        return shapely.transform(geometries, lambda xy: ORIGIN + (xy - ORIGIN) * 1000.0)
+
+    subjects, convex = larger(subjects), larger(convex)
+    _hull_is_convex, hulls, offsets = clipping.convex_polygons(clipping.rings(convex))
+    subject_index, convex_index = rng.integers(0, len(subjects), 1500), rng.integers(0, len(convex), 1500)
+    measure = EllipsoidalMeasure("EPSG:2154", 6378137.0, 6356752.314140356)
+    areas = clipping.clipped_areas(clipping.rings(subjects), subject_index, hulls, offsets, convex_index, measure.ring_areas)
+    overlays = shapely.intersection(subjects[subject_index], convex[convex_index])
+    expected = measure.areas(overlays)
+    assert (shapely.get_num_geometries(overlays) > 1).sum() > 50  # pairs joined by a bridge
+    assert not np.allclose(expected, shapely.area(overlays), rtol=1e-4)  # geodesic areas differ from planar ones
+    np.testing.assert_allclose(areas, expected, rtol=0, atol=1e-9 * 100_000 * 100_000)
 
 
 def test_convex_polygons_are_recognised():

@@ -163,6 +163,31 @@ def test_clipped_pieces_tile_the_zone_and_areas_follow_the_measure():
         assert area == pytest.approx(abs(geod.polygon_area_perimeter(lon, lat)[0]), rel=1e-6), text
 
 
+@pytest.mark.parametrize("crs", ["EPSG:3163", "EPSG:4326"])
+def test_ellipsoidal_areas_in_zone_are_the_geodesic_areas_of_the_intersections(crs):
+    """On the ellipsoid, a coastal cell's area_in_zone is the geodesic area of cell ∩ zone. It
+    comes from the territory's pieces clipped by the cell (no overlay); here GEOS intersects, and
+    pyproj's Geod measures each part in longitude/latitude. Clipping joins the parts of a cell
+    the zone enters twice by a bridge along the cell's edge, run there and back: with geodesic
+    edges that changes the area by up to 28 m² for these cells in degrees unless the two runs
+    go between the same points."""
+    lonlat = shapely.difference(datagen.island(1500), shapely.buffer(shapely.Point(165.8, -21.3), 0.1))
+    zone = h3cells.to_crs(np.array([lonlat]), "EPSG:4326", crs)[0]
+    units = h3cells.h3_units(zone, crs, [7], EllipsoidalMeasure(crs, *WGS84_AXES))
+    geod = Geod(a=WGS84_AXES[0], b=WGS84_AXES[1])
+    cells_lonlat = h3cells.to_crs(units.geometries, crs, "EPSG:4326")
+    border = ~shapely.contains_properly(lonlat, cells_lonlat)
+    assert 500 < border.sum() < len(units.ids)
+    parts = h3cells.to_crs(shapely.intersection(units.geometries[border], zone), crs, "EPSG:4326")
+    assert (shapely.get_num_geometries(parts) > 1).sum() > 10  # cells the zone enters twice or more
+    expected = np.array([abs(geod.geometry_area_perimeter(part)[0]) for part in parts])
+    assert np.abs(units.areas_in_zone[border] - expected).max() < 1e-9 * units.cell_areas.min()  # a few mm² of 5 km²
+    assert units.areas_in_zone[border].sum() == pytest.approx(expected.sum(), rel=1e-12)
+    assert np.array_equal(units.areas_in_zone[~border], units.cell_areas[~border])  # whole cells: the cell's own area
+    whole = np.array([abs(geod.geometry_area_perimeter(cell)[0]) for cell in cells_lonlat[::50]])
+    assert np.allclose(units.cell_areas[::50], whole, rtol=1e-9)
+
+
 def test_parents_are_given_only_where_a_cell_nests():
     zone = h3cells.to_crs(np.array([datagen.island(800)]), "EPSG:4326", "EPSG:3163")[0]
     units = h3cells.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure())

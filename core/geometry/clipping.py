@@ -10,7 +10,10 @@ bridges along the convex polygon's edges; they enclose nothing). Holes are clipp
 subtracted. All pairs go through each clipping edge together, so the cost is a few numpy passes
 over the vertices, not a call per pair.
 
-Only areas come out: an intersection that must be kept as a geometry still goes through GEOS.
+The clipped rings are measured planar, or by a measure's ``ring_areas`` (on the ellipsoid, where
+edges are geodesics: there a ring's bridges are split so that they cancel, see
+``_split_at_added_points``). Only areas come out: an intersection that must be kept as a geometry
+still goes through GEOS.
 """
 
 from dataclasses import dataclass
@@ -129,11 +132,13 @@ def convex_polygons(ring_set):
     return convex, kept, np.cumsum(offsets)
 
 
-def clipped_areas(subjects, subject_index, clip_coordinates, clip_offsets, clip_index):
+def clipped_areas(subjects, subject_index, clip_coordinates, clip_offsets, clip_index, ring_areas=None):
     """Area of ``subject subject_index[k] ∩ convex polygon clip_index[k]`` for every pair ``k``.
 
     ``subjects`` are the ``Rings`` of (multi)polygons of any shape; the convex polygons are given
-    as returned by ``convex_polygons`` (counter-clockwise, not closed).
+    as returned by ``convex_polygons`` (counter-clockwise, not closed). The clipped rings are
+    measured by ``ring_areas(coordinates, offsets)`` (a measure's, such as the ellipsoid's), planar
+    by default.
 
     Only the edges of a convex polygon that cut the subject's bounding box clip anything: the
     others leave the subject whole, and are skipped (a commune's hull has dozens of edges, a
@@ -145,7 +150,7 @@ def clipped_areas(subjects, subject_index, clip_coordinates, clip_offsets, clip_
     if len(subject_index) == 0:
         return areas
     boxes = _boxes(subjects)
-    whole_areas = _areas(subjects)
+    whole_areas = _areas(subjects, ring_areas)
     clip_edges = clip_offsets[clip_index + 1] - clip_offsets[clip_index]
     subject_vertices = subjects.vertex_counts()
     # Pairs in batches: each holds one row per clip edge and a copy of its subject's vertices.
@@ -160,7 +165,7 @@ def clipped_areas(subjects, subject_index, clip_coordinates, clip_offsets, clip_
         bucket = np.ceil(np.log2(np.maximum(edges.counts[cut], 2))).astype(np.int64)
         for value in np.unique(bucket):
             members = cut[bucket == value]
-            areas[chosen[members]] = _clipped_areas(subjects, subject_index[chosen[members]], edges.select(members))
+            areas[chosen[members]] = _clipped_areas(subjects, subject_index[chosen[members]], edges.select(members), ring_areas)
     return areas
 
 
@@ -226,11 +231,22 @@ def _boxes(ring_set):
     return boxes
 
 
-def _areas(ring_set):
+def _areas(ring_set, ring_areas=None):
     """Area of each geometry of the rings: its exterior rings less its holes."""
-    vertex_ring = np.repeat(np.arange(len(ring_set.owner)), np.diff(ring_set.offsets))
-    ring_areas = np.abs(_shoelace(ring_set.coordinates, vertex_ring, len(ring_set.owner)))
-    return group_sums(ring_set.owner, np.where(ring_set.exterior, ring_areas, -ring_areas), ring_set.geometry_count)
+    areas = (ring_areas or _planar_ring_areas)(ring_set.coordinates, ring_set.offsets)
+    return group_sums(ring_set.owner, np.where(ring_set.exterior, areas, -areas), ring_set.geometry_count)
+
+
+def _planar_ring_areas(coordinates, offsets):
+    return np.abs(shoelace(coordinates, offsets))
+
+
+def shoelace(coordinates, offsets):
+    """Signed planar area of each ring (counter-clockwise positive), closed or not: ring ``i`` is
+    ``coordinates[offsets[i]:offsets[i + 1]]``."""
+    offsets = np.asarray(offsets)
+    count = len(offsets) - 1
+    return _shoelace(coordinates, np.repeat(np.arange(count), np.diff(offsets)), count)
 
 
 def areas_clipped_by_pieces(subjects, subject_index, pieces, clip_index):
@@ -261,7 +277,7 @@ def _runs(values):
     return starts, np.r_[starts[1:], len(values)]
 
 
-def _clipped_areas(subjects, subject_index, edges):
+def _clipped_areas(subjects, subject_index, edges, ring_areas=None):
     pair_count = len(subject_index)
     # Each pair gets its own copy of its subject's rings.
     rings_per_subject = np.bincount(subjects.owner, minlength=subjects.geometry_count)
@@ -275,23 +291,30 @@ def _clipped_areas(subjects, subject_index, edges):
 
     edge_offsets = edges.offsets
     x, y = np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1])
+    added = np.zeros(len(x), bool)
     for edge in range(int(edges.counts.max())):
         # Rings already clipped by every edge of their pair go through unchanged.
         has_edge = edges.counts > edge
         row = edge_offsets + np.where(has_edge, edge, 0)
         row = np.minimum(row, max(len(edges.starts) - 1, 0))
-        x, y, vertex_ring = _clip_by_edge(x, y, vertex_ring, len(ring_ids), edges.starts[row][ring_pair], edges.ends[row][ring_pair], has_edge[ring_pair])
-    ring_areas = np.abs(_shoelace(np.column_stack([x, y]), vertex_ring, len(ring_ids)))
-    return group_sums(ring_pair, np.where(subjects.exterior[ring_ids], ring_areas, -ring_areas), pair_count)
+        x, y, vertex_ring, added = _clip_by_edge(x, y, vertex_ring, len(ring_ids), edges.starts[row][ring_pair], edges.ends[row][ring_pair],
+                                                 has_edge[ring_pair], added)
+    if ring_areas is not None:
+        # Planar areas ignore how a ring runs along a straight line; geodesic ones do not.
+        x, y, vertex_ring = _split_at_added_points(x, y, vertex_ring, ring_pair, added)
+    # A ring may have lost every vertex: an empty ring, of no area.
+    areas = (ring_areas or _planar_ring_areas)(np.column_stack([x, y]), np.searchsorted(vertex_ring, np.arange(len(ring_ids) + 1)))
+    return group_sums(ring_pair, np.where(subjects.exterior[ring_ids], areas, -areas), pair_count)
 
 
-def _clip_by_edge(x, y, vertex_ring, ring_count, edge_start, edge_end, ring_has_edge):
+def _clip_by_edge(x, y, vertex_ring, ring_count, edge_start, edge_end, ring_has_edge, added):
     """One Sutherland–Hodgman pass: keep the part of each ring on the left of its own edge.
+    ``added`` marks the vertices made by clipping (crossing points), for the vertices returned too.
 
     Coordinates travel as two flat arrays (``x``, ``y``): gathering and arithmetic on contiguous
     columns cost about half of what they cost on an (n, 2) array."""
     if len(x) == 0:
-        return x, y, vertex_ring
+        return x, y, vertex_ring, added
     following = _following(vertex_ring, ring_count)
     start_x, start_y = edge_start[:, 0][vertex_ring], edge_start[:, 1][vertex_ring]
     side = (edge_end[:, 0] - edge_start[:, 0])[vertex_ring] * (y - start_y) - (edge_end[:, 1] - edge_start[:, 1])[vertex_ring] * (x - start_x)
@@ -310,7 +333,52 @@ def _clip_by_edge(x, y, vertex_ring, ring_count, edge_start, edge_end, ring_has_
     fraction = side[crossing_source] / (side[crossing_source] - side[after])
     out_x[is_crossing] = x[crossing_source] + fraction * (x[after] - x[crossing_source])
     out_y[is_crossing] = y[crossing_source] + fraction * (y[after] - y[crossing_source])
-    return out_x, out_y, vertex_ring[source]
+    return out_x, out_y, vertex_ring[source], added[source] | is_crossing
+
+
+# Points this close (relative to the coordinates' magnitude) are on one line: the rounding of
+# computed crossing points.
+_SAME_POINT = 1e-12
+
+
+def _split_at_added_points(x, y, vertex_ring, ring_pair, added):
+    """Where a subject enters a convex polygon twice, clipping joins the parts into one ring by a
+    bridge: the ring runs along the polygon's edge from one part to the other and later back
+    over part of that stretch; a hole cut open by the polygon's edge runs along a stretch of the
+    exterior's. A segment between two added points is split at the other added points of the
+    pair's rings lying on it, so that a stretch run twice is run between the same points both
+    ways: geodesics then cancel there exactly, as planar areas do, and the rings measure what
+    the overlay's polygons would. ``ring_pair``: the pair of each ring (its rings clipped by
+    one convex polygon)."""
+    chosen = np.flatnonzero(added)
+    if len(chosen) < 4:
+        return x, y, vertex_ring
+    tolerance = _SAME_POINT * max(float(np.abs(x).max()), float(np.abs(y).max()), 1.0)
+    following = _following(vertex_ring, len(ring_pair))
+    # Vertices come ring after ring, rings pair after pair.
+    group = ring_pair[vertex_ring[chosen]]
+    per_pair = np.bincount(group)
+    # Each added point against each other one of its pair: segment from ``start`` (to its
+    # successor), point ``other``. A bridge or an open hole needs four of them.
+    counts = np.where(per_pair >= 4, per_pair, 0)[group]
+    first = np.searchsorted(group, group)
+    start = np.repeat(chosen, counts)
+    other = chosen[np.repeat(first, counts) + _ranks(counts)]
+    end = following[start]
+    candidate = added[end] & (other != start) & (other != end)
+    start, end, other = start[candidate], end[candidate], other[candidate]
+    along_x, along_y = x[end] - x[start], y[end] - y[start]
+    to_x, to_y = x[other] - x[start], y[other] - y[start]
+    length = np.hypot(along_x, along_y)
+    on_line = np.abs(along_x * to_y - along_y * to_x) <= tolerance * length
+    position = (along_x * to_x + along_y * to_y) / np.maximum(length * length, np.finfo(float).tiny)
+    between = on_line & (position * length > tolerance) & ((1.0 - position) * length > tolerance)
+    if not between.any():
+        return x, y, vertex_ring
+    # Copies of those points inserted after the segment's start, in their order along it.
+    after, inserted, position = start[between], other[between], position[between]
+    order = np.lexsort((np.r_[np.zeros(len(x)), position], np.r_[np.arange(len(x)), after]))
+    return np.r_[x, x[inserted]][order], np.r_[y, y[inserted]][order], np.r_[vertex_ring, vertex_ring[after]][order]
 
 
 def _following(vertex_ring, ring_count):

@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 
 from ..geometry.arrays import group_sums
+from ..geometry.clipping import shoelace
 from ..geometry.repair import LINE, POLYGON, simple_parts
 
 
@@ -31,6 +32,11 @@ class PlanarMeasure:
         parts, owner = simple_parts(geometries, LINE)
         return group_sums(owner, shapely.length(parts), len(geometries))
 
+    def ring_areas(self, coordinates, offsets, points=None, point_of=None):
+        """Area of each ring given as coordinates (closed or not): ring ``i`` is
+        ``coordinates[offsets[i]:offsets[i + 1]]``. ``points`` and ``point_of`` serve the
+        ellipsoidal measure; planar areas need only the coordinates."""
+        return np.abs(shoelace(coordinates, offsets))
 
 
 @dataclass(frozen=True)
@@ -88,17 +94,34 @@ class EllipsoidalMeasure:
         first_ring = np.r_[True, ring_polygon[1:] != ring_polygon[:-1]]
         sign = np.where(first_ring, 1.0, -1.0)
         lon, lat, vertex_ring = self._lonlat_coordinates(rings)
-        bounds = np.searchsorted(vertex_ring, np.arange(len(rings) + 1)).tolist()
+        ring_areas = self._geodesic_areas(lon, lat, np.searchsorted(vertex_ring, np.arange(len(rings) + 1)))
+        polygon_areas = group_sums(ring_polygon, sign * ring_areas, len(polygons))
+        return group_sums(owner, polygon_areas, len(geometries))
+
+    def ring_areas(self, coordinates, offsets, points=None, point_of=None):
+        """Geodesic area of each ring given as coordinates in the measure's CRS (closed or not):
+        ring ``i`` is ``coordinates[offsets[i]:offsets[i + 1]]``. Where rings share their
+        vertices (a grid), ``points`` holds each once and ring vertex ``v`` is
+        ``points[point_of[v]]``: each is then moved to longitude/latitude once."""
+        if points is not None and point_of is not None:
+            lon, lat = self.transformer().transform(points[:, 0], points[:, 1])
+            lon, lat = np.asarray(lon)[point_of], np.asarray(lat)[point_of]
+        else:
+            lon, lat = self.transformer().transform(coordinates[:, 0], coordinates[:, 1])
+        return self._geodesic_areas(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), offsets)
+
+    def _geodesic_areas(self, lon, lat, offsets):
+        """Area of each ring of vertices in longitude/latitude (GeographicLib, ring by ring)."""
+        bounds = np.asarray(offsets).tolist()
         geod = self.geod()
         # pyproj's compiled call without its Python wrapper (a third of the time per ring), when
         # this pyproj has it; the same GeographicLib computation either way.
         compiled = getattr(geod, "_polygon_area_perimeter", None)
         if compiled is not None:
-            ring_areas = np.array([abs(compiled(lon[start:end], lat[start:end], False)[0]) for start, end in zip(bounds[:-1], bounds[1:])])
+            areas = [abs(compiled(lon[start:end], lat[start:end], False)[0]) for start, end in zip(bounds[:-1], bounds[1:])]
         else:
-            ring_areas = np.array([abs(geod.polygon_area_perimeter(lon[start:end], lat[start:end])[0]) for start, end in zip(bounds[:-1], bounds[1:])])
-        polygon_areas = group_sums(ring_polygon, sign * ring_areas, len(polygons))
-        return group_sums(owner, polygon_areas, len(geometries))
+            areas = [abs(geod.polygon_area_perimeter(lon[start:end], lat[start:end])[0]) for start, end in zip(bounds[:-1], bounds[1:])]
+        return np.array(areas, dtype=float).reshape(-1)
 
     def geod(self):
         if self._geod is None:

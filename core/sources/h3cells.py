@@ -78,8 +78,9 @@ class BoundaryRings:
 
     coordinates: np.ndarray
     offsets: np.ndarray
-    # Cells share their vertices: ``points`` holds each once in longitude/latitude (from -180 to
-    # 180), and the ring vertex ``v`` is ``points[point_of[v]]`` (None when not known).
+    # Cells share their vertices: ``points`` holds each once, and the ring vertex ``v`` is
+    # ``points[point_of[v]]`` (None when not known). In longitude/latitude, points go from -180
+    # to 180 while a ring across the antimeridian keeps its longitudes together.
     points: np.ndarray = None
     point_of: np.ndarray = None
 
@@ -89,17 +90,9 @@ class BoundaryRings:
             return np.zeros(0, dtype=object)
         return shapely.polygons(shapely.linearrings(self.coordinates, indices=owner))
 
-    def planar_areas(self):
-        """Each ring's area (shoelace, each ring's coordinates taken from its first vertex, as GEOS does)."""
-        counts = np.diff(self.offsets)
-        if not len(counts):
-            return np.zeros(0)
-        first = np.repeat(self.coordinates[self.offsets[:-1]], counts, axis=0)
-        x, y = (self.coordinates - first).T
-        following = np.r_[1:len(x) + 1]
-        following[self.offsets[1:] - 1] = self.offsets[1:] - 1  # a ring's last vertex pairs with nothing
-        terms = x * y[following] - x[following] * y
-        return np.abs(np.add.reduceat(terms, self.offsets[:-1])) / 2.0
+    def areas(self, measure):
+        """Each ring's area by ``measure`` (planar or on the ellipsoid), shared points moved once."""
+        return measure.ring_areas(self.coordinates, self.offsets, self.points, self.point_of)
 
     def select(self, positions):
         counts = np.diff(self.offsets)[positions]
@@ -173,18 +166,19 @@ def cover(territory, crs, resolution, containment=OVERLAP):
         rings.coordinates[:, 0] -= offset
     inside = np.r_[inside, np.ones(len(inner_cells), dtype=bool)][order]
     # Moved to the territory's CRS as coordinates; polygons are made only where needed.
-    crs_rings = BoundaryRings(_rings_to_crs(rings, crs), rings.offsets)
+    crs_rings = _rings_to_crs(rings, crs)
     return Cells(resolution, everything[rows], inside, rings, crs_rings, _in_frame(crs_rings, crs, territory))
 
 
 def _rings_to_crs(rings, crs):
-    """The rings' coordinates in ``crs``. To a projected CRS, each shared point is projected once
-    (from -180 to 180: projections take longitudes modulo 360)."""
+    """The rings in ``crs``. To a projected CRS, each shared point is projected once (from -180
+    to 180: projections take longitudes modulo 360), and stays shared."""
     from pyproj import CRS
 
     if rings.point_of is None or CRS.from_user_input(crs).is_geographic:
-        return to_crs_coordinates(rings.coordinates, WGS84, crs)
-    return to_crs_coordinates(rings.points, WGS84, crs)[rings.point_of]
+        return BoundaryRings(to_crs_coordinates(rings.coordinates, WGS84, crs), rings.offsets)
+    points = to_crs_coordinates(rings.points, WGS84, crs)
+    return BoundaryRings(points[rings.point_of], rings.offsets, points, rings.point_of)
 
 
 def cell_boundaries(cells, shifted=False):
@@ -297,8 +291,9 @@ def _shifted_frame(lonlat):
     return shapely.bounds(lonlat)[2] > 180.0
 
 
-def _areas_inside(cells, territory):
-    """Planar area of each (convex) cell's part inside ``territory``."""
+def _areas_inside(cells, territory, measure):
+    """Area by ``measure`` of each (convex) cell's part inside ``territory``: the territory's
+    pieces clipped by the cell (no overlay), their rings measured planar or on the ellipsoid."""
     from ..geometry import clipping
 
     if not len(cells):
@@ -306,9 +301,9 @@ def _areas_inside(cells, territory):
     pieces, index = pieces_of(territory, cells)
     convex, hulls, offsets = clipping.convex_polygons(clipping.rings(cells))
     areas = np.zeros(len(cells))
-    areas[convex] = clipping.clipped_areas(clipping.rings(pieces), index[convex], hulls, offsets, np.flatnonzero(convex))
-    # A cell cut at the antimeridian is in two parts: measured by GEOS.
-    areas[~convex] = shapely.area(shapely.intersection(cells[~convex], pieces[index[~convex]]))
+    areas[convex] = clipping.clipped_areas(clipping.rings(pieces), index[convex], hulls, offsets, np.flatnonzero(convex), measure.ring_areas)
+    # A cell cut at the antimeridian is in two parts: intersected by GEOS.
+    areas[~convex] = measure.areas(shapely.intersection(cells[~convex], pieces[index[~convex]]))
     return areas
 
 
@@ -432,26 +427,26 @@ def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=Fal
     territory = shapely.make_valid(territory)
     shapely.prepare(territory)
     found = [cover(territory, crs, resolution, containment) for resolution in resolutions]
-    # Planar areas of whole cells come from their rings; no polygon is made but for the border.
-    from_rings = measure.additive and not clip and all(cells.cut is None for cells in found)
+    # Areas of whole cells come from their rings; no polygon is made but for the border.
+    from_rings = not clip and all(cells.cut is None for cells in found)
     ids, rows, geometries, cell_areas, in_zone = [], [], [], [], []
     for cells in found:
         border = ~cells.inside
         if from_rings:
-            areas = cells.crs_rings.planar_areas()
+            areas = cells.crs_rings.areas(measure)
             zone_areas = areas.copy()
             # The territory's pieces clipped by the (convex) cells, no overlay.
-            zone_areas[border] = _areas_inside(cells.crs_rings.select(np.flatnonzero(border)).polygons(), territory)
+            zone_areas[border] = _areas_inside(cells.crs_rings.select(np.flatnonzero(border)).polygons(), territory, measure)
         else:
             whole = cells.geometries
             cut = whole.copy()
             areas = measure.areas(whole)
             zone_areas = areas.copy()
-            if clip or not measure.additive:
+            if clip:
                 cut[border] = intersect_one(whole[border], territory)
                 zone_areas[border] = measure.areas(cut[border])
             else:
-                zone_areas[border] = _areas_inside(whole[border], territory)
+                zone_areas[border] = _areas_inside(whole[border], territory, measure)
             geometries.append(cut if clip else whole)
         ids.append(cells.texts)
         rows.append(np.full(len(cells.ids), cells.resolution, dtype=np.int64))
