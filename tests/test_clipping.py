@@ -121,6 +121,32 @@ def test_intersect_gives_the_same_pieces_by_clipping_as_by_geos_on_shared_edges(
     np.testing.assert_allclose(totals, shapely.area(units), rtol=1e-9)
 
 
+def test_intersect_on_the_ellipsoid_clips_where_one_side_is_convex_and_measures_as_geos():
+    """Geodesic areas of unit × feature pairs by clipping where the unit or the feature is
+    convex (either way round), the rest by GEOS, against GEOS for every pair; 60 km units in Lambert-93, where
+    geodesic areas differ from planar ones by 1e-4."""
+    rng = np.random.default_rng(3)
+    extent = (*ORIGIN, *(ORIGIN + [60_000, 50_000]))
+    units, _ = datagen.tiling_theme(30, ["unit"], seed=10, extent=extent)
+    cover, _labels = datagen.tiling_theme(300, ["a"], seed=11, extent=extent)
+    stars = shapely.transform(_subjects(rng, 40), lambda xy: ORIGIN + (xy - ORIGIN) * 600.0)
+    # Stars among the units too: convex land-cover tiles then clip them.
+    units = np.concatenate([units, stars[:10]])
+    features = np.concatenate([cover, stars[10:]])
+    measure = EllipsoidalMeasure("EPSG:2154", 6378137.0, 6356752.314140356)
+    by_geos = intersect(units, features, POLYGON, measure)
+    by_clipping = intersect(units, features, POLYGON, measure, geometry_needed=np.zeros(len(features), bool))
+    clipped = shapely.is_missing(by_clipping.geometries)
+    assert clipped.sum() > 200 and (~clipped).sum() > 50, "both paths are taken"
+    geos_pairs = dict(zip(zip(by_geos.unit.tolist(), by_geos.feature.tolist()), by_geos.measures))
+    clipped_pairs = dict(zip(zip(by_clipping.unit.tolist(), by_clipping.feature.tolist()), by_clipping.measures))
+    assert set(clipped_pairs) == set(geos_pairs)
+    keys = sorted(geos_pairs)
+    np.testing.assert_allclose([clipped_pairs[key] for key in keys], [geos_pairs[key] for key in keys], rtol=1e-9, atol=1e-3)
+    planar = dict(zip(zip(by_clipping.unit.tolist(), by_clipping.feature.tolist()), by_clipping.planar_areas))
+    assert not np.allclose([planar[key] for key in keys], [geos_pairs[key] for key in keys], rtol=1e-5)
+
+
 def test_intersections_asked_for_are_built():
     units = shapely.from_wkt(["POLYGON((0 0,2 0,2 2,0 2,0 0))"])
     features = shapely.from_wkt(["POLYGON((1 1,3 1,3 3,1 3,1 1))", "POLYGON((1 0,3 0,3 1,1 1,1 0))"])

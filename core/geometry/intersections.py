@@ -44,9 +44,10 @@ class Pieces:
 def intersect(unit_geometries, feature_geometries, dimension, measure, feature_tree=None, geometry_needed=None):
     """Intersect every unit with every feature it touches (one bulk STRtree query, then vectorised GEOS).
 
-    With a planar measure, the area of a polygon pair where one side is convex is computed without
-    building the intersection (``clipping``), unless ``geometry_needed[feature]`` is True, which
-    asks for the intersection itself; ``geometry_needed`` None asks for every intersection.
+    The area of a polygon pair where one side is convex is computed without building the
+    intersection (``clipping``; with a planar measure also where neither side is, by convex
+    pieces), unless ``geometry_needed[feature]`` is True, which asks for the intersection itself;
+    ``geometry_needed`` None asks for every intersection.
     """
     tree = feature_tree if feature_tree is not None else shapely.STRtree(feature_geometries)
     # Prepared once, each unit answers the query and the containment tests below much faster.
@@ -61,9 +62,10 @@ def intersect(unit_geometries, feature_geometries, dimension, measure, feature_t
     overlaid = ~inside
     measures = np.zeros(len(unit))
     planar_areas = np.zeros(len(unit))
-    if dimension == POLYGON and measure.additive and geometry_needed is not None:
-        by_area = _area_only_pairs(unit_geometries, feature_geometries, unit, feature, ~inside & ~geometry_needed[feature])
-        measures[by_area.pairs] = planar_areas[by_area.pairs] = by_area.areas
+    if dimension == POLYGON and geometry_needed is not None:
+        by_area = _area_only_pairs(unit_geometries, feature_geometries, unit, feature, ~inside & ~geometry_needed[feature], measure)
+        planar_areas[by_area.pairs] = by_area.areas
+        measures[by_area.pairs] = by_area.areas if by_area.measures is None else by_area.measures
         geometries[by_area.pairs] = None
         overlaid[by_area.pairs] = False
     geometries[overlaid] = shapely.intersection(units[overlaid], features[overlaid])
@@ -87,6 +89,8 @@ def intersect(unit_geometries, feature_geometries, dimension, measure, feature_t
 class _AreaOnly:
     pairs: np.ndarray
     areas: np.ndarray
+    # By the measure, when it is not planar.
+    measures: np.ndarray = None
 
 
 # Clipping makes one numpy pass per edge of the convex polygon; GEOS pays about 20 µs per pair
@@ -100,10 +104,14 @@ _CLIP_VERTICES_PER_EDGE = 32
 _SLIVER = 1e-9
 
 
-def _area_only_pairs(unit_geometries, feature_geometries, unit, feature, candidates):
+def _area_only_pairs(unit_geometries, feature_geometries, unit, feature, candidates, measure):
     """Areas of the candidate pairs by clipping: one side of each pair is cut into convex pieces
     (one piece when it is convex), and the other is clipped by each piece; the side with fewer
-    piece edges is cut. Pairs where GEOS is cheaper are left to it."""
+    piece edges is cut. Pairs where GEOS is cheaper are left to it.
+
+    A measure that is not planar (geodesic edges) takes the clipped rings where one side is
+    convex; where neither is, the sum over convex pieces would add vertices along their cuts,
+    which changes geodesic areas: those pairs are left to GEOS."""
     positions = np.flatnonzero(candidates)
     used_units, pair_unit = np.unique(unit[positions], return_inverse=True)
     used_features, pair_feature = np.unique(feature[positions], return_inverse=True)
@@ -121,6 +129,12 @@ def _area_only_pairs(unit_geometries, feature_geometries, unit, feature, candida
     areas = np.zeros(len(positions))
     areas[by_unit] = clipping.clipped_areas(feature_rings, f[by_unit], unit_hull, unit_hull_offsets, u[by_unit])
     areas[by_feature] = clipping.clipped_areas(unit_rings, u[by_feature], feature_hull, feature_hull_offsets, f[by_feature])
+    if not measure.additive:
+        measures = np.zeros(len(positions))
+        measures[by_unit] = clipping.clipped_areas(feature_rings, f[by_unit], unit_hull, unit_hull_offsets, u[by_unit], measure.ring_areas)
+        measures[by_feature] = clipping.clipped_areas(unit_rings, u[by_feature], feature_hull, feature_hull_offsets, f[by_feature], measure.ring_areas)
+        done = by_unit | by_feature
+        return _AreaOnly(positions[done], np.minimum(areas, np.minimum(shapely.area(units)[u], shapely.area(features)[f]))[done], measures[done])
     # Neither side convex: one side is cut into convex pieces, by which the other is clipped. The
     # unit, unless it has many more vertices than the feature: a unit is in one chunk only, so it
     # is cut once, where features near two chunks would be cut twice.
