@@ -301,7 +301,9 @@ def _areas_inside(cells, territory, measure):
     pieces, index = pieces_of(territory, cells)
     convex, hulls, offsets = clipping.convex_polygons(clipping.rings(cells))
     areas = np.zeros(len(cells))
-    areas[convex] = clipping.clipped_areas(clipping.rings(pieces), index[convex], hulls, offsets, np.flatnonzero(convex), measure.ring_areas)
+    # Planar areas need only the default shoelace; geodesic ones the measure's own rings.
+    ring_areas = None if measure.additive else measure.ring_areas
+    areas[convex] = clipping.clipped_areas(clipping.rings(pieces), index[convex], hulls, offsets, np.flatnonzero(convex), ring_areas)
     # A cell cut at the antimeridian is in two parts: intersected by GEOS.
     areas[~convex] = measure.areas(shapely.intersection(cells[~convex], pieces[index[~convex]]))
     return areas
