@@ -214,3 +214,56 @@ def test_an_sqlite_that_refuses_the_bulk_write_leaves_it_to_the_sink(provider, t
     expected = h3cells.h3_units(zone, "EPSG:3163", [7], _planar())
     assert sorted(feature["h3"] for feature in layer.getFeatures()) == sorted(expected.ids.tolist())
     assert sqlite3.connect(str(tmp_path / "cells.gpkg")).execute("SELECT rtreecheck('rtree_cells_geom')").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("with_date", [False, True])
+def test_wide_overlay_units_go_into_a_geopackage_at_once_as_the_sink_writes_them(provider, tmp_path, monkeypatch, with_date):
+    """The overlay's wide layout (H3 units → overlay) into a GeoPackage: units read exactly as
+    stored, with plain fields, go in through SQLite at once, keeping their feature ids (the
+    ``fid`` a GeoPackage exposes as a field); a date field leaves them to the sink. Either way,
+    the same rows as the sink writes into a memory layer."""
+    import processing
+    from geoindicators.processing_provider.outputs import sinks
+
+    zone = datagen_island_zone(400)
+    units_path = str(tmp_path / "units.gpkg")
+    found = h3cells.h3_units(zone, "EPSG:3163", [6], _planar())
+    fields = {"h3": found.ids, "rank": np.arange(len(found.ids)) * 3 + 7}
+    if with_date:
+        fields["day"] = np.array(["2026-12-02"] * len(found.ids), dtype=object)
+    datagen.write_gpkg(units_path, "cells", found.geometries, fields, epsg=3163)
+    from osgeo import ogr
+
+    source = ogr.Open(units_path, 1)
+    source.ExecuteSQL("DELETE FROM cells WHERE fid % 3 = 0")  # feature ids with gaps, kept in the output
+    if with_date:
+        source.ExecuteSQL("ALTER TABLE cells ADD COLUMN seen DATE")
+        source.ExecuteSQL("UPDATE cells SET seen = '2026-12-0' || (fid % 9 + 1)")
+    source = None
+    cover, labels = datagen.tiling_theme(60, ["forest", "savanna", None], seed=4, extent=tuple(shapely.bounds(zone)))
+    datagen.write_gpkg(str(tmp_path / "cover.gpkg"), "cover", cover, {"cover": labels}, epsg=3163)
+    sink_writes = []
+    write_sink = sinks.write_sink
+    monkeypatch.setattr(sinks, "write_sink", lambda *arguments: sink_writes.append(1) or write_sink(*arguments))
+
+    def overlay(output):
+        context = QgsProcessingContext()
+        context.setProject(QgsProject.instance())
+        context.setEllipsoid("EPSG:7019")
+        parameters = {"INPUT": units_path, "ID_FIELD": "h3", "OVERLAY": str(tmp_path / "cover.gpkg"), "CLASS_FIELD": "cover", "LAYOUT": 1, "OUTPUT": output}
+        return processing.run("geoindicators:overlay", parameters, context=context)["OUTPUT"]
+
+    bulk = QgsVectorLayer(overlay(str(tmp_path / "wide.gpkg")), "wide", "ogr")
+    assert sink_writes == ([1] if with_date else [])
+    by_sink = overlay("memory:")
+    units = {feature["h3"]: feature for feature in QgsVectorLayer(units_path, "units", "ogr").getFeatures()}
+    expected = {feature["h3"]: feature for feature in by_sink.getFeatures()}
+    written = {feature["h3"]: feature for feature in bulk.getFeatures()}
+    assert sorted(written) == sorted(expected) == sorted(units) and len(written) > 100
+    names = by_sink.fields().names()
+    assert bulk.fields().names() == names and any(name.startswith("area_") for name in names)
+    for key, feature in written.items():
+        assert feature.id() == units[key].id()  # the units' own feature ids
+        assert feature.attributes() == expected[key].attributes()
+        assert feature.geometry().asWkb() == expected[key].geometry().asWkb()
+    assert sqlite3.connect(str(tmp_path / "wide.gpkg")).execute("SELECT rtreecheck('rtree_wide_geom')").fetchone()[0] == "ok"

@@ -490,7 +490,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
             if self.units.level_indices:
                 feedback.pushInfo(tr("With parent levels, the wide layout holds the units only, with a pct_parent field per class: each unit's share of its parent's value. "
                                      "The long layout holds the parents' rows too."))
-            return sinks.write_wide_units(self, parameters, context, source, units_read.features, fields, frame, feedback, self.style(result, names))
+            return sinks.write_wide_units(self, parameters, context, source, units_read, fields, frame, feedback, self.style(result, names))
         fields, table, aliases = self.long_output(result)
         self.units_of_measure = {column: alias[len(column) + 2:-1] for column, alias in aliases.items()}
         # Every fact row names the run that made it (its record: the runs table, the metadata).

@@ -36,6 +36,11 @@ _RTREE_NODE_HEADER = np.dtype([("depth", ">u2"), ("count", ">u2")])
 _ROWS_PER_STATEMENT = 20_000
 
 
+class NotBulkWritable(Exception):
+    """Rows this writer cannot put in as the sink would (feature ids given but not unique
+    integers): the caller writes them through the sink instead."""
+
+
 @dataclass
 class Layer:
     """A GeoPackage feature table to fill: its file, table, primary key, geometry column, SRS id,
@@ -86,6 +91,8 @@ def fill(layer, columns, geometries, progress=None):
     Python values (None for NULL); ``geometries`` in the layer's CRS are shapely geometries (None or
     empty for none), or polygons given as closed rings of coordinates, one per row (an object with
     ``coordinates`` and ``offsets``: ring ``i`` is ``coordinates[offsets[i]:offsets[i + 1]]``).
+    A column named as the layer's primary key (a GeoPackage's ``fid`` read as a field) gives the
+    feature ids, as GDAL takes them; they must be distinct integers (``NotBulkWritable``).
     One transaction: on any failure nothing is written. ``progress(fraction)`` is called between
     batches and may raise to stop (a cancel)."""
     multi_type = _MULTI_NAMES.get(layer.geometry_type)
@@ -94,10 +101,14 @@ def fill(layer, columns, geometries, progress=None):
     else:
         blobs, bounds = geometry_blobs(np.asarray(geometries, dtype=object), layer.srs_id, multi_type)
     count = len(blobs)
-    names = list(columns)
+    names = [name for name in columns if name != layer.key]
     if any(len(values) != count for values in columns.values()):
         raise ValueError("every column needs one value per geometry")
     keys = list(range(1, count + 1))
+    if layer.key in columns:
+        keys = list(columns[layer.key])
+        if not all(type(key) is int for key in keys) or len(set(keys)) != count:
+            raise NotBulkWritable(f"the feature ids ({layer.key}) are not distinct integers")
     connection = sqlite3.connect(layer.path, isolation_level=None)
     try:
         connection.execute("BEGIN IMMEDIATE")

@@ -12,6 +12,7 @@ from qgis.PyQt.QtCore import QVariant
 from ...core.model.errors import Cancelled
 from ...core.model.naming import SHAPEFILE_NAME_LENGTH
 from ..i18n import tr
+from ..inputs.layers import python_value
 from ..style import apply_graduated_style
 from . import destination as destinations
 
@@ -106,7 +107,7 @@ def write_columns(create_sink, target, columns, geometries, make_features, feedb
 
     try:
         geopackage.fill(layer, columns, geometries, progress)
-    except sqlite3.Error as error:
+    except (sqlite3.Error, geopackage.NotBulkWritable) as error:
         # Rolled back, the layer is empty again. An SQLite that refuses the bulk write (a build
         # that protects R-tree tables, say) leaves it to the sink; a full disk fails there too,
         # with GDAL's message, and the file is removed.
@@ -138,12 +139,13 @@ def write_long_table(algorithm, parameters, context, fields, table, feedback, al
     return written
 
 
-def write_wide_units(algorithm, parameters, context, units, unit_features, fields, frame, feedback, style=None):
+def write_wide_units(algorithm, parameters, context, units, units_read, fields, frame, feedback, style=None):
     """Write the units with the columns of ``frame`` added (``fields``: the units' then the frame's).
 
     A Shapefile keeps 10 characters per field name: the user is told before GDAL shortens the
-    wide names. In the desktop, the layer loaded at the end is styled on ``style``, a pair
-    ``(column, unit)``.
+    wide names. Into a GeoPackage, units read exactly as they are stored (2D, no curve, nothing
+    repaired on reading) with plain fields go in at once (``write_columns``). In the desktop, the
+    layer loaded at the end is styled on ``style``, a pair ``(column, unit)``.
     """
     target = destinations.destination(parameters, context, label=algorithm.parameter_label("OUTPUT"))
     if target.extension == ".shp" and any(len(name) > SHAPEFILE_NAME_LENGTH for name in frame.columns):
@@ -151,16 +153,26 @@ def write_wide_units(algorithm, parameters, context, units, unit_features, field
             tr("Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.",
                length=SHAPEFILE_NAME_LENGTH, example=frame.columns[0])
         )
-    rows = attribute_rows(frame)
+    frame_columns = attribute_columns(frame)
 
     def features():
-        for unit, row in zip(unit_features, rows):
+        rows = zip(*frame_columns) if frame_columns else (() for _ in units_read.features)
+        for unit, row in zip(units_read.features, rows):
             feature = QgsFeature(fields)
             feature.setGeometry(unit.geometry())
-            feature.setAttributes(unit.attributes() + row)
+            feature.setAttributes(unit.attributes() + list(row))
             yield feature
 
-    written = write_sink(lambda: output_sink(algorithm, parameters, context, fields, units.wkbType(), units.sourceCrs()), features(), feedback)
+    def create():
+        return output_sink(algorithm, parameters, context, fields, units.wkbType(), units.sourceCrs())
+
+    if _read_as_stored(units, units_read):
+        unit_columns = [[python_value(value) for value in column] for column in zip(*(unit.attributes() for unit in units_read.features))] \
+            if units_read.features else [[] for _ in range(units.fields().count())]
+        columns = dict(zip(fields.names(), unit_columns + frame_columns))
+        written = write_columns(create, target, columns, units_read.geometries, features, feedback)
+    else:
+        written = write_sink(create, features(), feedback)
     if written is not None and context.willLoadLayerOnCompletion(written):
         # Formats keep no aliases (GDAL 3.6): they are given to the layer QGIS loads.
         aliases = {field.name(): field.alias() for field in fields if field.alias()}
@@ -203,8 +215,32 @@ def discard_output(destination):
             os.remove(candidate)
 
 
+# Unit fields the bulk writer takes as they are (QVariant types); others (dates, booleans, lists…)
+# keep the sink's own conversions.
+_PLAIN_FIELD_TYPES = (QVariant.Int, QVariant.LongLong, QVariant.UInt, QVariant.ULongLong, QVariant.Double, QVariant.String)
+
+
+def _read_as_stored(units, units_read):
+    """Whether the units' geometries as read are exactly those stored (2D, straight, none
+    repaired or dropped on reading) and their fields plain: then written at once, not feature by
+    feature (``write_wide_units``)."""
+    layer_type = units.wkbType()
+    return (units_read.features is not None and units_read.geometries is not None and not units_read.fixed and not units_read.unreadable
+            and not QgsWkbTypes.hasZ(layer_type) and not QgsWkbTypes.hasM(layer_type) and not QgsWkbTypes.isCurvedType(layer_type)
+            and QgsWkbTypes.flatType(layer_type) not in (QgsWkbTypes.Unknown, QgsWkbTypes.GeometryCollection, QgsWkbTypes.NoGeometry)
+            and all(field.type() in _PLAIN_FIELD_TYPES for field in units.fields()))
+
+
 def attribute_rows(frame):
-    """The rows of a data frame as lists of QGIS attribute values (NaN and None become NULL).
+    """The rows of a data frame as lists of QGIS attribute values (NaN and None become NULL)."""
+    columns = attribute_columns(frame)
+    if not columns:
+        return [[] for _ in range(len(frame))]
+    return [list(row) for row in zip(*columns)]
+
+
+def attribute_columns(frame):
+    """The columns of a data frame as lists of QGIS attribute values (NaN and None become NULL).
 
     Column by column: ``tolist()`` turns numpy values into Python ones in C, far faster than
     converting value by value.
@@ -220,9 +256,7 @@ def attribute_rows(frame):
         elif values.dtype.kind == "O":
             values = [_attribute(value) for value in values]
         columns.append(values.tolist() if hasattr(values, "tolist") else values)
-    if not columns:
-        return [[] for _ in range(len(frame))]
-    return [list(row) for row in zip(*columns)]
+    return columns
 
 
 def _attribute(value):
