@@ -15,7 +15,7 @@ import h3
 import numpy as np
 import pytest
 import shapely
-from qgis.core import QgsFeature, QgsFeatureRequest, QgsGeometry, QgsProcessingContext, QgsProject, QgsRectangle, QgsVectorLayer
+from qgis.core import NULL, QgsFeature, QgsFeatureRequest, QgsGeometry, QgsProcessingContext, QgsProject, QgsRectangle, QgsVectorLayer
 
 from tools import datagen
 
@@ -236,6 +236,7 @@ def test_wide_overlay_units_go_into_a_geopackage_at_once_as_the_sink_writes_them
 
     source = ogr.Open(units_path, 1)
     source.ExecuteSQL("DELETE FROM cells WHERE fid % 3 = 0")  # feature ids with gaps, kept in the output
+    source.ExecuteSQL("UPDATE cells SET rank = NULL WHERE fid % 5 = 0")
     if with_date:
         source.ExecuteSQL("ALTER TABLE cells ADD COLUMN seen DATE")
         source.ExecuteSQL("UPDATE cells SET seen = '2026-12-0' || (fid % 9 + 1)")
@@ -262,6 +263,7 @@ def test_wide_overlay_units_go_into_a_geopackage_at_once_as_the_sink_writes_them
     assert sorted(written) == sorted(expected) == sorted(units) and len(written) > 100
     names = by_sink.fields().names()
     assert bulk.fields().names() == names and any(name.startswith("area_") for name in names)
+    assert any(feature["rank"] == NULL for feature in written.values())
     for key, feature in written.items():
         assert feature.id() == units[key].id()  # the units' own feature ids
         assert feature.attributes() == expected[key].attributes()

@@ -167,7 +167,7 @@ def write_wide_units(algorithm, parameters, context, units, units_read, fields, 
         return output_sink(algorithm, parameters, context, fields, units.wkbType(), units.sourceCrs())
 
     if _read_as_stored(units, units_read):
-        unit_columns = [[python_value(value) for value in column] for column in zip(*(unit.attributes() for unit in units_read.features))] \
+        unit_columns = [_plain_values(column) for column in zip(*(unit.attributes() for unit in units_read.features))] \
             if units_read.features else [[] for _ in range(units.fields().count())]
         columns = dict(zip(fields.names(), unit_columns + frame_columns))
         written = write_columns(create, target, columns, units_read.geometries, features, feedback)
@@ -229,6 +229,12 @@ def _read_as_stored(units, units_read):
             and not QgsWkbTypes.hasZ(layer_type) and not QgsWkbTypes.hasM(layer_type) and not QgsWkbTypes.isCurvedType(layer_type)
             and QgsWkbTypes.flatType(layer_type) not in (QgsWkbTypes.Unknown, QgsWkbTypes.GeometryCollection, QgsWkbTypes.NoGeometry)
             and all(field.type() in _PLAIN_FIELD_TYPES for field in units.fields()))
+
+
+def _plain_values(values):
+    """Attribute values of plain fields as Python values: numbers and text as they come (most of
+    them, without a call each), NULL as None."""
+    return [value if value.__class__ in (int, float, str) else python_value(value) for value in values]
 
 
 def attribute_rows(frame):
