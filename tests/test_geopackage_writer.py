@@ -219,9 +219,10 @@ def test_an_sqlite_that_refuses_the_bulk_write_leaves_it_to_the_sink(provider, t
 @pytest.mark.parametrize("with_date", [False, True])
 def test_wide_overlay_units_go_into_a_geopackage_at_once_as_the_sink_writes_them(provider, tmp_path, monkeypatch, with_date):
     """The overlay's wide layout (H3 units → overlay) into a GeoPackage: units read exactly as
-    stored, with plain fields, go in through SQLite at once, keeping their feature ids (the
-    ``fid`` a GeoPackage exposes as a field); a date field leaves them to the sink. Either way,
-    the same rows as the sink writes into a memory layer."""
+    stored, with plain fields (by GDAL's columnar reader), go in through SQLite at once, keeping
+    their feature ids (the ``fid`` a GeoPackage exposes as a field); a date field leaves them to
+    QGIS's features and the sink. Either way, the same rows as the sink writes into a memory
+    layer, and the units as QGIS reads them."""
     import processing
     from geoindicators.processing_provider.outputs import sinks
 
@@ -243,9 +244,12 @@ def test_wide_overlay_units_go_into_a_geopackage_at_once_as_the_sink_writes_them
     source = None
     cover, labels = datagen.tiling_theme(60, ["forest", "savanna", None], seed=4, extent=tuple(shapely.bounds(zone)))
     datagen.write_gpkg(str(tmp_path / "cover.gpkg"), "cover", cover, {"cover": labels}, epsg=3163)
-    sink_writes = []
-    write_sink = sinks.write_sink
+    from geoindicators.processing_provider.inputs import units as units_module
+
+    sink_writes, feature_reads = [], []
+    write_sink, read_geometries = sinks.write_sink, units_module.read_geometries
     monkeypatch.setattr(sinks, "write_sink", lambda *arguments: sink_writes.append(1) or write_sink(*arguments))
+    monkeypatch.setattr(units_module, "read_geometries", lambda *arguments, **keywords: feature_reads.append(1) or read_geometries(*arguments, **keywords))
 
     def overlay(output):
         context = QgsProcessingContext()
@@ -257,6 +261,7 @@ def test_wide_overlay_units_go_into_a_geopackage_at_once_as_the_sink_writes_them
     bulk = QgsVectorLayer(overlay(str(tmp_path / "wide.gpkg")), "wide", "ogr")
     assert sink_writes == ([1] if with_date else [])
     by_sink = overlay("memory:")
+    assert len(feature_reads) == (2 if with_date else 0)  # otherwise GDAL's columnar reader
     units = {feature["h3"]: feature for feature in QgsVectorLayer(units_path, "units", "ogr").getFeatures()}
     expected = {feature["h3"]: feature for feature in by_sink.getFeatures()}
     written = {feature["h3"]: feature for feature in bulk.getFeatures()}
@@ -264,8 +269,46 @@ def test_wide_overlay_units_go_into_a_geopackage_at_once_as_the_sink_writes_them
     names = by_sink.fields().names()
     assert bulk.fields().names() == names and any(name.startswith("area_") for name in names)
     assert any(feature["rank"] == NULL for feature in written.values())
+    unit_fields = len(units[next(iter(units))].attributes())
     for key, feature in written.items():
         assert feature.id() == units[key].id()  # the units' own feature ids
         assert feature.attributes() == expected[key].attributes()
-        assert feature.geometry().asWkb() == expected[key].geometry().asWkb()
+        assert feature.attributes()[:unit_fields] == units[key].attributes()  # as QGIS reads the units
+        assert feature.geometry().asWkb() == expected[key].geometry().asWkb() == units[key].geometry().asWkb()
     assert sqlite3.connect(str(tmp_path / "wide.gpkg")).execute("SELECT rtreecheck('rtree_wide_geom')").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("output", ["memory:", "wide.gpkg"])
+def test_wide_units_from_a_shapefile_of_single_polygons_are_written_as_qgis_reads_them(provider, tmp_path, output):
+    """A Shapefile stores single polygons, and QGIS gives them as multipolygons (the layer's
+    type): units read by GDAL's columnar reader are written out the same, to the sink or at once."""
+    import processing
+    from osgeo import ogr, osr
+
+    path = str(tmp_path / "units.shp")
+    data_source = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(path)
+    reference = osr.SpatialReference()
+    reference.ImportFromEPSG(2154)
+    layer = data_source.CreateLayer("units", reference, ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("code", ogr.OFTString))
+    for position in range(4):
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetField("code", f"u{position}")
+        x = 700_000 + 1000 * position
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON(({x} 6600000,{x + 1000} 6600000,{x + 1000} 6601000,{x} 6601000,{x} 6600000))"))
+        layer.CreateFeature(feature)
+    data_source = None
+    cover = datagen.write_gpkg(str(tmp_path / "cover.gpkg"), "cover", np.array([shapely.box(700_500, 6_600_000, 702_500, 6_600_500)], dtype=object),
+                               {"cover": np.array(["burnt"], dtype=object)}, epsg=2154)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("NONE")
+    result = processing.run("geoindicators:overlay", {"INPUT": path, "ID_FIELD": "code", "OVERLAY": cover, "CLASS_FIELD": "cover", "LAYOUT": 1,
+                                                      "OUTPUT": output if output == "memory:" else str(tmp_path / output)}, context=context)["OUTPUT"]
+    written = result if output == "memory:" else QgsVectorLayer(result, "wide", "ogr")
+    units = {feature["code"]: feature for feature in QgsVectorLayer(path, "units", "ogr").getFeatures()}
+    rows = {feature["code"]: feature for feature in written.getFeatures()}
+    assert sorted(rows) == sorted(units)
+    for code, feature in rows.items():
+        assert feature.geometry().asWkb() == units[code].geometry().asWkb()  # a multipolygon, as QGIS reads the file
+    assert rows["u1"]["area_burnt"] == pytest.approx(1000 * 500)

@@ -178,7 +178,9 @@ def read_ogr_columns(layer, attributes, target_crs, feedback):
             ogr_layer.SetIgnoredFields([name for name in all_names if name not in names.values()])
         geometry_column = ogr_layer.GetGeometryColumn() or "wkb_geometry"
         wkbs, values = [], {index: [] for index in attributes}
-        for batch in ogr_layer.GetArrowStreamAsNumPy(options=["INCLUDE_FID=NO"]):
+        # A GeoPackage's feature id is a field in QGIS ("fid"), GDAL's FID column apart.
+        with_fid = bool(ogr_layer.GetFIDColumn()) and ogr_layer.GetFIDColumn() in names.values()
+        for batch in ogr_layer.GetArrowStreamAsNumPy(options=[f"INCLUDE_FID={'YES' if with_fid else 'NO'}"]):
             if feedback.isCanceled():
                 return Read(None, None)
             column = batch[geometry_column]

@@ -6,7 +6,7 @@ from qgis.core import QgsProcessingException, QgsWkbTypes
 
 from ..i18n import tr
 from ..parameters import ID_FIELD, INPUT
-from .layers import check_filter, field_index, read_geometries, report_reading
+from .layers import check_filter, field_index, read_geometries, read_ogr_columns, report_reading, whole_layer
 
 
 @dataclass
@@ -17,6 +17,10 @@ class UnitsInput:
     label: str
     id_index: int
     level_indices: tuple = ()
+    # The QGIS layer, and whether every feature of it is used (no selection nor limit): a
+    # whole file layer can be read by GDAL's columnar reader.
+    layer: object = None
+    whole: bool = False
 
     @property
     def id_field(self):
@@ -32,8 +36,13 @@ class UnitsInput:
 
     def read(self, feedback, keep_features=False, crs=None, context=None):
         """The units' geometries and identifiers (a ``layers.Read``), None when cancelled; with
-        ``crs``, reprojected there."""
-        read = read_geometries(self.source, feedback, [self.id_index, *self.level_indices], crs, context, keep_features=keep_features)
+        ``crs``, reprojected there. With ``keep_features`` every field is read too, to be written
+        out again: by GDAL's columnar reader (``values`` of every field, the geometries as stored
+        in ``wkb``, no feature) when the whole file layer is read exactly as stored, else as
+        features."""
+        read = self._read_columns(feedback) if keep_features and crs is None else None
+        if read is None:
+            read = read_geometries(self.source, feedback, [self.id_index, *self.level_indices], crs, context, keep_features=keep_features)
         if read.geometries is None:
             return None
         if len(read.geometries) == 0:
@@ -41,6 +50,17 @@ class UnitsInput:
                 tr("The units layer '{layer}' has no features (or no selected features, with 'Selected features only').", layer=self.label)
             )
         report_reading(read, self.label, feedback)
+        return read
+
+    def _read_columns(self, feedback):
+        """Every field and the geometries as stored, through GDAL's columnar reader; None where
+        that reader does not apply (see ``read_ogr_columns``), for Z values, or when a geometry had
+        to be repaired on reading (the features are then read as QGIS gives them)."""
+        if not self.whole or self.layer is None or QgsWkbTypes.hasZ(self.layer.wkbType()):
+            return None
+        read = read_ogr_columns(self.layer, list(range(self.source.fields().count())), self.layer.crs(), feedback)
+        if read is not None and read.geometries is not None and read.wkb is None:
+            return None
         return read
 
     def ids(self, read):
@@ -74,7 +94,7 @@ def units_input(algorithm, parameters, context, reserved_names=(), level_fields=
                                         "(province, country).", field=source.fields().at(id_index).name(), layer=label))
     if len(set(level_indices)) != len(level_indices):
         raise QgsProcessingException(tr("A parent level of '{layer}' is given twice; give each level field once, nearest parent first.", layer=label))
-    units = UnitsInput(source, label, id_index, level_indices)
+    units = UnitsInput(source, label, id_index, level_indices, algorithm.parameterAsVectorLayer(parameters, INPUT, context), whole_layer(parameters, INPUT))
     if units.id_name.lower() in reserved_names:
         raise QgsProcessingException(
             tr("The unit identifier field is named '{field}', like a field of the output. Choose another identifier field, or rename it.", field=units.id_name)

@@ -6,7 +6,7 @@ import math
 import os
 import sqlite3
 
-from qgis.core import QgsCoordinateReferenceSystem, QgsFeature, QgsFeatureSink, QgsField, QgsFields, QgsProcessingException, QgsProviderRegistry, QgsWkbTypes
+from qgis.core import QgsCoordinateReferenceSystem, QgsFeature, QgsFeatureSink, QgsField, QgsFields, QgsGeometry, QgsProcessingException, QgsProviderRegistry, QgsWkbTypes
 from qgis.PyQt.QtCore import QVariant
 
 from ...core.model.errors import Cancelled
@@ -144,8 +144,10 @@ def write_wide_units(algorithm, parameters, context, units, units_read, fields, 
 
     A Shapefile keeps 10 characters per field name: the user is told before GDAL shortens the
     wide names. Into a GeoPackage, units read exactly as they are stored (2D, no curve, nothing
-    repaired on reading) with plain fields go in at once (``write_columns``). In the desktop, the
-    layer loaded at the end is styled on ``style``, a pair ``(column, unit)``.
+    repaired on reading) with plain fields go in at once (``write_columns``). ``units_read`` holds
+    the units as features, or, read by GDAL's columnar reader, as every field's ``values`` and
+    the geometries' ``wkb``. In the desktop, the layer loaded at the end is styled on ``style``,
+    a pair ``(column, unit)``.
     """
     target = destinations.destination(parameters, context, label=algorithm.parameter_label("OUTPUT"))
     if target.extension == ".shp" and any(len(name) > SHAPEFILE_NAME_LENGTH for name in frame.columns):
@@ -154,21 +156,43 @@ def write_wide_units(algorithm, parameters, context, units, units_read, fields, 
                length=SHAPEFILE_NAME_LENGTH, example=frame.columns[0])
         )
     frame_columns = attribute_columns(frame)
+    count = len(units_read.geometries)
+    unit_count = units.fields().count()
+    if units_read.features is None:
+        # Read by GDAL's columnar reader: every field's values and the geometries as stored.
+        unit_columns = [units_read.values[index] for index in range(unit_count)]
+    elif _read_as_stored(units, units_read):
+        unit_columns = [_plain_values(column) for column in zip(*(unit.attributes() for unit in units_read.features))] \
+            if count else [[] for _ in range(unit_count)]
+    else:
+        unit_columns = None
+
+    multi = QgsWkbTypes.isMultiType(units.wkbType())
 
     def features():
-        rows = zip(*frame_columns) if frame_columns else (() for _ in units_read.features)
-        for unit, row in zip(units_read.features, rows):
+        rows = zip(*frame_columns) if frame_columns else (() for _ in range(count))
+        if units_read.features is not None:
+            for unit, row in zip(units_read.features, rows):
+                feature = QgsFeature(fields)
+                feature.setGeometry(unit.geometry())
+                feature.setAttributes(unit.attributes() + list(row))
+                yield feature
+            return
+        for position, row in enumerate(rows):
             feature = QgsFeature(fields)
-            feature.setGeometry(unit.geometry())
-            feature.setAttributes(unit.attributes() + list(row))
+            if units_read.wkb[position] is not None:
+                geometry = QgsGeometry()
+                geometry.fromWkb(units_read.wkb[position])
+                if multi:  # as QGIS's provider gives the features of a multi-type layer
+                    geometry.convertToMultiType()
+                feature.setGeometry(geometry)
+            feature.setAttributes([column[position] for column in unit_columns] + list(row))
             yield feature
 
     def create():
         return output_sink(algorithm, parameters, context, fields, units.wkbType(), units.sourceCrs())
 
-    if _read_as_stored(units, units_read):
-        unit_columns = [_plain_values(column) for column in zip(*(unit.attributes() for unit in units_read.features))] \
-            if units_read.features else [[] for _ in range(units.fields().count())]
+    if unit_columns is not None:
         columns = dict(zip(fields.names(), unit_columns + frame_columns))
         written = write_columns(create, target, columns, units_read.geometries, features, feedback)
     else:
