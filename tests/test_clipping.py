@@ -51,11 +51,15 @@ def test_clipped_areas_equal_geos_overlays_for_any_subject():
     np.testing.assert_allclose(areas, expected, rtol=0, atol=1e-9 * 100 * 100)
 
 
-def test_clipped_rings_measured_on_the_ellipsoid_equal_the_geodesic_areas_of_geos_overlays():
+@pytest.mark.parametrize("batch", [None, 64])
+def test_clipped_rings_measured_on_the_ellipsoid_equal_the_geodesic_areas_of_geos_overlays(batch, monkeypatch):
     """The same pairs, 1 000 times larger (polygons of tens of km in Lambert-93), measured by
     GeographicLib: geodesic edges make the area depend on the vertices, not only on the surface.
     The clipped rings must measure as the overlay's polygons: parts joined by a bridge along a
-    convex polygon's edge, and holes cut open there, as apart (off by up to 170 m² otherwise)."""
+    convex polygon's edge, and holes cut open there, as apart (off by up to 170 m² otherwise).
+    Also in small batches (``batch``), as a ring crossing an edge many times is cut."""
+    if batch:
+        monkeypatch.setattr(clipping, "_BATCH_VERTICES", batch)
     rng = np.random.default_rng(7)
     subjects, convex = _subjects(rng, 150), _convex(rng, 200)
 

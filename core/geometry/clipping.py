@@ -355,28 +355,34 @@ def _split_at_added_points(x, y, vertex_ring, ring_pair, added):
         return x, y, vertex_ring
     tolerance = _SAME_POINT * max(float(np.abs(x).max()), float(np.abs(y).max()), 1.0)
     following = _following(vertex_ring, len(ring_pair))
-    # Vertices come ring after ring, rings pair after pair.
+    # Vertices come ring after ring, rings pair after pair: so do the added points.
     group = ring_pair[vertex_ring[chosen]]
     per_pair = np.bincount(group)
-    # Each added point against each other one of its pair: segment from ``start`` (to its
-    # successor), point ``other``. A bridge or an open hole needs four of them.
-    counts = np.where(per_pair >= 4, per_pair, 0)[group]
-    first = np.searchsorted(group, group)
-    start = np.repeat(chosen, counts)
-    other = chosen[np.repeat(first, counts) + _ranks(counts)]
-    end = following[start]
-    candidate = added[end] & (other != start) & (other != end)
-    start, end, other = start[candidate], end[candidate], other[candidate]
-    along_x, along_y = x[end] - x[start], y[end] - y[start]
-    to_x, to_y = x[other] - x[start], y[other] - y[start]
-    length = np.hypot(along_x, along_y)
-    on_line = np.abs(along_x * to_y - along_y * to_x) <= tolerance * length
-    position = (along_x * to_x + along_y * to_y) / np.maximum(length * length, np.finfo(float).tiny)
-    between = on_line & (position * length > tolerance) & ((1.0 - position) * length > tolerance)
-    if not between.any():
+    first_of_pair = np.searchsorted(group, np.arange(len(per_pair)))
+    # Segments from one added point to the next (those along the convex polygon's edges), each
+    # against every added point of its pair: a bridge or an open hole needs four of them.
+    starts = chosen[added[following[chosen]]]
+    start_pair = ring_pair[vertex_ring[starts]]
+    counts = np.where(per_pair >= 4, per_pair, 0)[start_pair]
+    found = []
+    # In batches: a ring crossing an edge many times makes many candidates.
+    for low, high in zip(*_runs(np.cumsum(counts) // _BATCH_VERTICES)):
+        start = np.repeat(starts[low:high], counts[low:high])
+        other = chosen[np.repeat(first_of_pair[start_pair[low:high]], counts[low:high]) + _ranks(counts[low:high])]
+        end = following[start]
+        candidate = (other != start) & (other != end)
+        start, end, other = start[candidate], end[candidate], other[candidate]
+        along_x, along_y = x[end] - x[start], y[end] - y[start]
+        to_x, to_y = x[other] - x[start], y[other] - y[start]
+        length = np.hypot(along_x, along_y)
+        on_line = np.abs(along_x * to_y - along_y * to_x) <= tolerance * length
+        position = (along_x * to_x + along_y * to_y) / np.maximum(length * length, np.finfo(float).tiny)
+        between = on_line & (position * length > tolerance) & ((1.0 - position) * length > tolerance)
+        found.append((start[between], other[between], position[between]))
+    if not found or not sum(len(part[0]) for part in found):
         return x, y, vertex_ring
+    after, inserted, position = (np.concatenate(column) for column in zip(*found))
     # Copies of those points inserted after the segment's start, in their order along it.
-    after, inserted, position = start[between], other[between], position[between]
     order = np.lexsort((np.r_[np.zeros(len(x)), position], np.r_[np.arange(len(x)), after]))
     return np.r_[x, x[inserted]][order], np.r_[y, y[inserted]][order], np.r_[vertex_ring, vertex_ring[after]][order]
 
