@@ -15,7 +15,7 @@ import h3
 import numpy as np
 import pytest
 import shapely
-from qgis.core import NULL, QgsFeature, QgsFeatureRequest, QgsGeometry, QgsProcessingContext, QgsProject, QgsRectangle, QgsVectorLayer
+from qgis.core import NULL, QgsFeature, QgsFeatureRequest, QgsGeometry, QgsProcessingContext, QgsProject, QgsRectangle, QgsVectorLayer, QgsWkbTypes
 
 from tools import datagen
 
@@ -312,3 +312,56 @@ def test_wide_units_from_a_shapefile_of_single_polygons_are_written_as_qgis_read
     for code, feature in rows.items():
         assert feature.geometry().asWkb() == units[code].geometry().asWkb()  # a multipolygon, as QGIS reads the file
     assert rows["u1"]["area_burnt"] == pytest.approx(1000 * 500)
+
+
+def test_wide_units_of_a_generic_layer_of_mixed_geometries_are_read_as_features(provider, tmp_path, monkeypatch):
+    """A GeoPackage layer of generic type ("GEOMETRY", as some tools write) takes QGIS's type from
+    its first feature (here a 2D polygon); the others may have Z or several parts, which that type
+    does not describe. Such units are read as QGIS features, not by GDAL's columnar reader, and
+    written as when only some of them are used."""
+    import processing
+    from osgeo import ogr, osr
+    from qgis.core import QgsProcessingFeatureSourceDefinition
+
+    from geoindicators.processing_provider.inputs import units as units_module
+
+    path = str(tmp_path / "units.gpkg")
+    data_source = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    reference = osr.SpatialReference()
+    reference.ImportFromEPSG(2154)
+    layer = data_source.CreateLayer("units", reference, ogr.wkbUnknown)
+    layer.CreateField(ogr.FieldDefn("code", ogr.OFTString))
+    for position, kind in enumerate(["POLYGON", "POLYGON Z", "MULTIPOLYGON Z"]):
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetField("code", f"u{position}")
+        x = 700_000 + 1000 * position
+        z = [" 5", " 6", " 7", " 8"] if kind.endswith("Z") else [""] * 4
+        ring = f"({x} 6600000{z[0]},{x + 1000} 6600000{z[1]},{x + 1000} 6601000{z[2]},{x} 6601000{z[3]},{x} 6600000{z[0]})"
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(f"{kind}({ring})" if kind != "MULTIPOLYGON Z" else f"{kind}(({ring}))"))
+        layer.CreateFeature(feature)
+    data_source = None
+    source = QgsVectorLayer(path, "units", "ogr")
+    assert QgsWkbTypes.displayString(source.wkbType()) == "Polygon"
+    assert [QgsWkbTypes.displayString(feature.geometry().wkbType()) for feature in source.getFeatures()] == ["Polygon", "PolygonZ", "MultiPolygonZ"]
+    cover = datagen.write_gpkg(str(tmp_path / "cover.gpkg"), "cover", np.array([shapely.box(700_500, 6_600_000, 702_500, 6_600_500)], dtype=object),
+                               {"cover": np.array(["burnt"], dtype=object)}, epsg=2154)
+    feature_reads, read_geometries = [], units_module.read_geometries
+    monkeypatch.setattr(units_module, "read_geometries", lambda *arguments, **keywords: feature_reads.append(1) or read_geometries(*arguments, **keywords))
+
+    def overlay(units, output):
+        context = QgsProcessingContext()
+        context.setProject(QgsProject.instance())
+        context.setEllipsoid("NONE")
+        result = processing.run("geoindicators:overlay", {"INPUT": units, "ID_FIELD": "code", "OVERLAY": cover, "CLASS_FIELD": "cover", "LAYOUT": 1,
+                                                          "OUTPUT": str(tmp_path / output)}, context=context)["OUTPUT"]
+        return {feature["code"]: feature for feature in QgsVectorLayer(result, output, "ogr").getFeatures()}
+
+    whole = overlay(path, "whole.gpkg")
+    assert feature_reads == [1]
+    # A feature limit makes the layer not whole: read as features whatever its geometries.
+    limited = overlay(QgsProcessingFeatureSourceDefinition(path, False, 100), "limited.gpkg")
+    assert sorted(whole) == sorted(limited) == ["u0", "u1", "u2"]
+    for code, feature in whole.items():
+        assert feature.geometry().asWkb() == limited[code].geometry().asWkb()
+        assert feature.attributes() == limited[code].attributes()
+    assert whole["u1"]["area_burnt"] == pytest.approx(1000 * 500)
