@@ -278,88 +278,85 @@ def test_wide_overlay_units_go_into_a_geopackage_at_once_as_the_sink_writes_them
     assert sqlite3.connect(str(tmp_path / "wide.gpkg")).execute("SELECT rtreecheck('rtree_wide_geom')").fetchone()[0] == "ok"
 
 
+def _squares_file(path, driver, geometry_type, kinds):
+    """Units ``u0``, ``u1``… (field ``code``): 1 km squares side by side in Lambert-93, the
+    ``kinds`` of WKT given ("POLYGON", "POLYGON Z", "MULTIPOLYGON Z"), in a file GDAL writes."""
+    from osgeo import ogr, osr
+
+    data_source = ogr.GetDriverByName(driver).CreateDataSource(path)
+    reference = osr.SpatialReference()
+    reference.ImportFromEPSG(2154)
+    layer = data_source.CreateLayer("units", reference, geometry_type)
+    layer.CreateField(ogr.FieldDefn("code", ogr.OFTString))
+    for position, kind in enumerate(kinds):
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetField("code", f"u{position}")
+        x = 700_000 + 1000 * position
+        z = [" 5", " 6", " 7", " 8"] if kind.endswith("Z") else [""] * 4
+        ring = f"({x} 6600000{z[0]},{x + 1000} 6600000{z[1]},{x + 1000} 6601000{z[2]},{x} 6601000{z[3]},{x} 6600000{z[0]})"
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(f"{kind}(({ring}))" if kind.startswith("MULTI") else f"{kind}({ring})"))
+        layer.CreateFeature(feature)
+    data_source = None
+    return path
+
+
+def _burnt_overlay(tmp_path, units, output):
+    """The wide overlay of ``units`` by one burnt area across the first squares (planar), as
+    features by code; ``output`` "memory:" or a file name in ``tmp_path``."""
+    import processing
+
+    cover = str(tmp_path / "cover.gpkg")
+    if not os.path.exists(cover):
+        datagen.write_gpkg(cover, "cover", np.array([shapely.box(700_500, 6_600_000, 702_500, 6_600_500)], dtype=object),
+                           {"cover": np.array(["burnt"], dtype=object)}, epsg=2154)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("NONE")
+    result = processing.run("geoindicators:overlay", {"INPUT": units, "ID_FIELD": "code", "OVERLAY": cover, "CLASS_FIELD": "cover", "LAYOUT": 1,
+                                                      "OUTPUT": output if output == "memory:" else str(tmp_path / output)}, context=context)["OUTPUT"]
+    layer = result if output == "memory:" else QgsVectorLayer(result, output, "ogr")
+    return {feature["code"]: feature for feature in layer.getFeatures()}
+
+
 @pytest.mark.parametrize("output", ["memory:", "wide.gpkg"])
 def test_wide_units_from_a_shapefile_of_single_polygons_are_written_as_qgis_reads_them(provider, tmp_path, output):
     """A Shapefile stores single polygons, and QGIS gives them as multipolygons (the layer's
     type): units read by GDAL's columnar reader are written out the same, to the sink or at once."""
-    import processing
-    from osgeo import ogr, osr
+    from osgeo import ogr
 
-    path = str(tmp_path / "units.shp")
-    data_source = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(path)
-    reference = osr.SpatialReference()
-    reference.ImportFromEPSG(2154)
-    layer = data_source.CreateLayer("units", reference, ogr.wkbPolygon)
-    layer.CreateField(ogr.FieldDefn("code", ogr.OFTString))
-    for position in range(4):
-        feature = ogr.Feature(layer.GetLayerDefn())
-        feature.SetField("code", f"u{position}")
-        x = 700_000 + 1000 * position
-        feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON(({x} 6600000,{x + 1000} 6600000,{x + 1000} 6601000,{x} 6601000,{x} 6600000))"))
-        layer.CreateFeature(feature)
-    data_source = None
-    cover = datagen.write_gpkg(str(tmp_path / "cover.gpkg"), "cover", np.array([shapely.box(700_500, 6_600_000, 702_500, 6_600_500)], dtype=object),
-                               {"cover": np.array(["burnt"], dtype=object)}, epsg=2154)
-    context = QgsProcessingContext()
-    context.setProject(QgsProject.instance())
-    context.setEllipsoid("NONE")
-    result = processing.run("geoindicators:overlay", {"INPUT": path, "ID_FIELD": "code", "OVERLAY": cover, "CLASS_FIELD": "cover", "LAYOUT": 1,
-                                                      "OUTPUT": output if output == "memory:" else str(tmp_path / output)}, context=context)["OUTPUT"]
-    written = result if output == "memory:" else QgsVectorLayer(result, "wide", "ogr")
+    path = _squares_file(str(tmp_path / "units.shp"), "ESRI Shapefile", ogr.wkbPolygon, ["POLYGON"] * 4)
+    rows = _burnt_overlay(tmp_path, path, output)
     units = {feature["code"]: feature for feature in QgsVectorLayer(path, "units", "ogr").getFeatures()}
-    rows = {feature["code"]: feature for feature in written.getFeatures()}
     assert sorted(rows) == sorted(units)
     for code, feature in rows.items():
         assert feature.geometry().asWkb() == units[code].geometry().asWkb()  # a multipolygon, as QGIS reads the file
-    assert rows["u1"]["area_burnt"] == pytest.approx(1000 * 500)
+    assert rows["u1"]["area_burnt"] == pytest.approx(1000 * 500)  # by hand: 1 km × 500 m burnt in u1
 
 
 def test_wide_units_of_a_generic_layer_of_mixed_geometries_are_read_as_features(provider, tmp_path, monkeypatch):
     """A GeoPackage layer of generic type ("GEOMETRY", as some tools write) takes QGIS's type from
     its first feature (here a 2D polygon); the others may have Z or several parts, which that type
     does not describe. Such units are read as QGIS features, not by GDAL's columnar reader, and
-    written as when only some of them are used."""
-    import processing
-    from osgeo import ogr, osr
+    written by the Processing sink, as when only some of them are used."""
+    from osgeo import ogr
     from qgis.core import QgsProcessingFeatureSourceDefinition
 
     from geoindicators.processing_provider.inputs import units as units_module
 
-    path = str(tmp_path / "units.gpkg")
-    data_source = ogr.GetDriverByName("GPKG").CreateDataSource(path)
-    reference = osr.SpatialReference()
-    reference.ImportFromEPSG(2154)
-    layer = data_source.CreateLayer("units", reference, ogr.wkbUnknown)
-    layer.CreateField(ogr.FieldDefn("code", ogr.OFTString))
-    for position, kind in enumerate(["POLYGON", "POLYGON Z", "MULTIPOLYGON Z"]):
-        feature = ogr.Feature(layer.GetLayerDefn())
-        feature.SetField("code", f"u{position}")
-        x = 700_000 + 1000 * position
-        z = [" 5", " 6", " 7", " 8"] if kind.endswith("Z") else [""] * 4
-        ring = f"({x} 6600000{z[0]},{x + 1000} 6600000{z[1]},{x + 1000} 6601000{z[2]},{x} 6601000{z[3]},{x} 6600000{z[0]})"
-        feature.SetGeometry(ogr.CreateGeometryFromWkt(f"{kind}({ring})" if kind != "MULTIPOLYGON Z" else f"{kind}(({ring}))"))
-        layer.CreateFeature(feature)
-    data_source = None
+    path = _squares_file(str(tmp_path / "units.gpkg"), "GPKG", ogr.wkbUnknown, ["POLYGON", "POLYGON Z", "MULTIPOLYGON Z"])
     source = QgsVectorLayer(path, "units", "ogr")
     assert QgsWkbTypes.displayString(source.wkbType()) == "Polygon"
     assert [QgsWkbTypes.displayString(feature.geometry().wkbType()) for feature in source.getFeatures()] == ["Polygon", "PolygonZ", "MultiPolygonZ"]
-    cover = datagen.write_gpkg(str(tmp_path / "cover.gpkg"), "cover", np.array([shapely.box(700_500, 6_600_000, 702_500, 6_600_500)], dtype=object),
-                               {"cover": np.array(["burnt"], dtype=object)}, epsg=2154)
+    from geoindicators.processing_provider.outputs import sinks
+
     feature_reads, read_geometries = [], units_module.read_geometries
     monkeypatch.setattr(units_module, "read_geometries", lambda *arguments, **keywords: feature_reads.append(1) or read_geometries(*arguments, **keywords))
-
-    def overlay(units, output):
-        context = QgsProcessingContext()
-        context.setProject(QgsProject.instance())
-        context.setEllipsoid("NONE")
-        result = processing.run("geoindicators:overlay", {"INPUT": units, "ID_FIELD": "code", "OVERLAY": cover, "CLASS_FIELD": "cover", "LAYOUT": 1,
-                                                          "OUTPUT": str(tmp_path / output)}, context=context)["OUTPUT"]
-        return {feature["code"]: feature for feature in QgsVectorLayer(result, output, "ogr").getFeatures()}
-
-    whole = overlay(path, "whole.gpkg")
-    assert feature_reads == [1]
+    sink_writes, write_sink = [], sinks.write_sink
+    monkeypatch.setattr(sinks, "write_sink", lambda *arguments: sink_writes.append(1) or write_sink(*arguments))
+    whole = _burnt_overlay(tmp_path, path, "whole.gpkg")
+    assert feature_reads == [1] and sink_writes == [1]  # features, written by the sink (not at once: Z, parts)
     # A feature limit makes the layer not whole: read as features whatever its geometries.
-    limited = overlay(QgsProcessingFeatureSourceDefinition(path, False, 100), "limited.gpkg")
+    limited = _burnt_overlay(tmp_path, QgsProcessingFeatureSourceDefinition(path, False, 100), "limited.gpkg")
     assert sorted(whole) == sorted(limited) == ["u0", "u1", "u2"]
     for code, feature in whole.items():
         assert feature.geometry().asWkb() == limited[code].geometry().asWkb()

@@ -129,16 +129,15 @@ def _area_only_pairs(unit_geometries, feature_geometries, unit, feature, candida
     areas = np.zeros(len(positions))
     areas[by_unit] = clipping.clipped_areas(feature_rings, f[by_unit], unit_hull, unit_hull_offsets, u[by_unit])
     areas[by_feature] = clipping.clipped_areas(unit_rings, u[by_feature], feature_hull, feature_hull_offsets, f[by_feature])
+    measures = None
     if not measure.additive:
         measures = np.zeros(len(positions))
         measures[by_unit] = clipping.clipped_areas(feature_rings, f[by_unit], unit_hull, unit_hull_offsets, u[by_unit], measure.ring_areas)
         measures[by_feature] = clipping.clipped_areas(unit_rings, u[by_feature], feature_hull, feature_hull_offsets, f[by_feature], measure.ring_areas)
-        done = by_unit | by_feature
-        return _AreaOnly(positions[done], np.minimum(areas, np.minimum(shapely.area(units)[u], shapely.area(features)[f]))[done], measures[done])
-    # Neither side convex: one side is cut into convex pieces, by which the other is clipped. The
-    # unit, unless it has many more vertices than the feature: a unit is in one chunk only, so it
-    # is cut once, where features near two chunks would be cut twice.
-    rest = both_polygonal & ~unit_convex[u] & ~feature_convex[f]
+    # Neither side convex (planar measures only): one side is cut into convex pieces, by which the
+    # other is clipped. The unit, unless it has many more vertices than the feature: a unit is in
+    # one chunk only, so it is cut once, where features near two chunks would be cut twice.
+    rest = both_polygonal & ~unit_convex[u] & ~feature_convex[f] & measure.additive
     cut_unit = rest & (unit_vertices[u] <= _PREFER_UNITS * feature_vertices[f])
     cut_feature = rest & ~cut_unit
     for cut, sides in ((cut_unit, (unit_rings, u, feature_rings, f, feature_vertices)), (cut_feature, (feature_rings, f, unit_rings, u, unit_vertices))):
@@ -158,7 +157,7 @@ def _area_only_pairs(unit_geometries, feature_geometries, unit, feature, candida
     # Rounding must not make a piece larger than the smaller of its two polygons.
     areas = np.minimum(areas, np.minimum(shapely.area(units)[u], shapely.area(features)[f]))
     done = by_unit | by_feature
-    return _AreaOnly(positions[done], areas[done])
+    return _AreaOnly(positions[done], areas[done], None if measures is None else measures[done])
 
 
 def _piece_edges(pieces, count):

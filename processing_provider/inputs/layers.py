@@ -109,6 +109,20 @@ def read_geometries(source, feedback, attributes=(), destination_crs=None, conte
     return Read(geometries, values, features, None, fixed, unreadable)
 
 
+def of_the_layers_type(geometries, layer_type):
+    """Whether every geometry is of the layer's 2D type (a polygon or a multipolygon, as it
+    says): a layer of generic type in the file takes QGIS's type from its first feature, and the
+    others may have Z or several parts."""
+    import numpy as np
+    import shapely
+
+    present = geometries[~shapely.is_missing(geometries)]
+    # A multipolygon layer may hold single polygons (a Shapefile's): QGIS gives them as multipolygons.
+    allowed = [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON] if QgsWkbTypes.isMultiType(layer_type) else [shapely.GeometryType.POLYGON]
+    return QgsWkbTypes.geometryType(layer_type) == QgsWkbTypes.PolygonGeometry and bool(np.isin(shapely.get_type_id(present), allowed).all()) \
+        and not shapely.has_z(present).any()
+
+
 def parse_wkb(wkbs):
     """shapely geometries from WKB; what GEOS cannot read (an unclosed ring, a curve) is read by
     GDAL, made straight and closed, and counted. Returns ``(geometries, fixed, unreadable)``."""

@@ -6,7 +6,7 @@ from qgis.core import QgsProcessingException, QgsWkbTypes
 
 from ..i18n import tr
 from ..parameters import ID_FIELD, INPUT
-from .layers import check_filter, field_index, read_geometries, read_ogr_columns, report_reading, whole_layer
+from .layers import check_filter, field_index, of_the_layers_type, read_geometries, read_ogr_columns, report_reading, whole_layer
 
 
 @dataclass
@@ -61,7 +61,7 @@ class UnitsInput:
         read = read_ogr_columns(self.layer, list(range(self.source.fields().count())), self.layer.crs(), feedback)
         if read is None or read.geometries is None:
             return read
-        if read.wkb is None or not _of_the_layers_type(read.geometries, self.layer.wkbType()):
+        if read.wkb is None or not of_the_layers_type(read.geometries, self.layer.wkbType()):
             return None
         return read
 
@@ -79,20 +79,6 @@ class UnitsInput:
         from ...core.model.levels import Levels
 
         return Levels([field.name() for field in self.level_fields], [read.values[index] for index in self.level_indices])
-
-
-def _of_the_layers_type(geometries, layer_type):
-    """Whether every geometry is of the layer's 2D type (a polygon or a multipolygon, as it
-    says): a layer of generic type in the file takes QGIS's type from its first feature, and the
-    others may have Z or several parts."""
-    import numpy as np
-    import shapely
-
-    present = geometries[~shapely.is_missing(geometries)]
-    # A multipolygon layer may hold single polygons (a Shapefile's): QGIS gives them as multipolygons.
-    allowed = [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON] if QgsWkbTypes.isMultiType(layer_type) else [shapely.GeometryType.POLYGON]
-    return QgsWkbTypes.geometryType(layer_type) == QgsWkbTypes.PolygonGeometry and bool(np.isin(shapely.get_type_id(present), allowed).all()) \
-        and not shapely.has_z(present).any()
 
 
 def units_input(algorithm, parameters, context, reserved_names=(), level_fields=()):

@@ -12,7 +12,7 @@ from qgis.PyQt.QtCore import QVariant
 from ...core.model.errors import Cancelled
 from ...core.model.naming import SHAPEFILE_NAME_LENGTH
 from ..i18n import tr
-from ..inputs.layers import python_value
+from ..inputs.layers import of_the_layers_type, python_value
 from ..style import apply_graduated_style
 from . import destination as destinations
 
@@ -252,7 +252,7 @@ def _read_as_stored(units, units_read):
     return (units_read.features is not None and units_read.geometries is not None and not units_read.fixed and not units_read.unreadable
             and not QgsWkbTypes.hasZ(layer_type) and not QgsWkbTypes.hasM(layer_type) and not QgsWkbTypes.isCurvedType(layer_type)
             and QgsWkbTypes.flatType(layer_type) not in (QgsWkbTypes.Unknown, QgsWkbTypes.GeometryCollection, QgsWkbTypes.NoGeometry)
-            and all(field.type() in _PLAIN_FIELD_TYPES for field in units.fields()))
+            and all(field.type() in _PLAIN_FIELD_TYPES for field in units.fields()) and of_the_layers_type(units_read.geometries, layer_type))
 
 
 def _plain_values(values):
