@@ -481,3 +481,21 @@ def test_another_indicators_table_is_refused_and_kept_as_it_was(provider, server
     assert sql(server, "SELECT count(*) || '/' || sum(area) FROM mixed.burnt") == before
     assert sql(server, "SELECT DISTINCT run_id FROM mixed.burnt") == first["RUN_ID"]
     assert sql(server, "SELECT string_agg(status, ',' ORDER BY started_at) FROM mixed.geoindicators_runs") == "completed,failed"
+
+
+def test_a_run_cancelled_while_writing_its_layer_creates_no_fact_table(provider, server, connection, data, tmp_path):
+    """The fact table is made in the transaction that writes its first rows: a run stopped while
+    writing its output layer (after the table's columns are checked) leaves no empty table behind,
+    only its row in the runs table, cancelled; the next run creates the table and fills it."""
+    schema = fresh_schema(server, "stopped")
+    output = tmp_path / "out.gpkg"
+    feedback = Recorder(cancel_at=95)  # the last step (95 to 100 %): the columns are checked, then the layer is written
+    result = run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_SCHEMA": schema, "FACTS_TABLE": "burnt", "OUTPUT": str(output)}, feedback)
+    assert feedback.isCanceled() and "FACTS" not in result and not output.exists()
+    assert sql(server, "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = 'stopped'") == \
+        "burnt_state,geoindicators_runs"
+    assert sql(server, "SELECT status FROM stopped.geoindicators_runs") == "cancelled"
+    again = run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_SCHEMA": schema, "FACTS_TABLE": "burnt", "OUTPUT": None})
+    assert again["FACTS"] == '"stopped"."burnt"'
+    assert int(sql(server, "SELECT count(DISTINCT code) FROM stopped.burnt")) == UNIT_COUNT
+    assert sql(server, "SELECT string_agg(status, ',' ORDER BY started_at) FROM stopped.geoindicators_runs") == "cancelled,completed"

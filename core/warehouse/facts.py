@@ -104,7 +104,8 @@ class _Driver:
 class FactTable:
     """The fact table ``schema.table`` of one indicator, written through ``connection``.
 
-    ``open`` locks it and adds the run's row; ``set_columns`` creates or checks the table;
+    ``open`` locks it and adds the run's row; ``set_columns`` checks the table (or has it made
+    with the first rows);
     ``write`` writes the rows by the ``mode``; ``finish`` closes the run's row; ``close`` unlocks.
     ``describe``: the table comment's first words (the indicator's name)."""
 
@@ -125,16 +126,21 @@ class FactTable:
         self.runs_name = RUNS_TABLE
         self.columns, self.id_column, self.level_column, self.unit_level = [], None, None, None
         self.locked = False
+        self.to_create = False  # set by ``set_columns`` when the table is still to be made
 
     def set_columns(self, columns, id_column, level_column=None, unit_level=None):
         """The long table's ``columns`` (``Column``s, in order; ``run_id`` is added last), its unit
         ID column, the column telling units from parents (None without levels) and its value on
-        the units' rows (``unit_level``); then the fact
-        table is created, or checked to have exactly these columns and key."""
+        the units' rows (``unit_level``). An existing fact table is checked to have exactly these
+        columns and key; a new one is created by the transaction that writes its first rows, so a
+        run that stops before (a cancel, a failed output layer) leaves no empty table behind."""
         self.columns = [*columns, Column("run_id", "uuid", key=self.mode == APPEND, comment="The run that wrote the row (geoindicators_runs).")]
         self.id_column, self.level_column, self.unit_level = id_column, level_column, unit_level
         try:
-            self._create_or_check_fact_table()
+            found = self._existing_columns(self.name)
+            self.to_create = not found
+            if found:
+                self._check_fact_table(found)
             self.connection.commit()
         except BaseException:
             self._rollback()
@@ -228,20 +234,22 @@ class FactTable:
         )
         return [name for (name,) in rows]
 
-    def _create_or_check_fact_table(self):
-        sql = self.driver.sql
+    def _check_fact_table(self, found):
+        """The existing table's columns ``found`` and key must be this run's."""
         expected = [(column.name, column.sql_type) for column in self.columns]
         key = [column.name for column in self.columns if column.key]
-        found = self._existing_columns(self.name)
-        if found:
-            if found != expected:
-                raise FactsError("columns_differ", f"{self.qualified} has other columns than this run writes.", table=self.qualified,
-                                 expected=_columns_text(expected), found=_columns_text(found))
-            existing_key = self._existing_key()
-            if existing_key != key:
-                raise FactsError("key_differs", f"The primary key of {self.qualified} is ({', '.join(existing_key)}), not ({', '.join(key)}).",
-                                 table=self.qualified, expected=", ".join(key), found=", ".join(existing_key))
-            return
+        if found != expected:
+            raise FactsError("columns_differ", f"{self.qualified} has other columns than this run writes.", table=self.qualified,
+                             expected=_columns_text(expected), found=_columns_text(found))
+        existing_key = self._existing_key()
+        if existing_key != key:
+            raise FactsError("key_differs", f"The primary key of {self.qualified} is ({', '.join(existing_key)}), not ({', '.join(key)}).",
+                             table=self.qualified, expected=", ".join(key), found=", ".join(existing_key))
+
+    def _create_fact_table(self):
+        """Create the fact table, its key and comments, in the transaction under way (not committed)."""
+        sql = self.driver.sql
+        key = [column.name for column in self.columns if column.key]
         definitions = [
             sql.SQL("{} {}{}").format(sql.Identifier(column.name), sql.SQL(column.sql_type), sql.SQL(" NOT NULL" if column.key else ""))
             for column in self.columns[:-1]
@@ -302,6 +310,8 @@ class FactTable:
         levels = frame[self.level_column] if self.level_column else None
         batches = [(level, unit_ids[start:start + UNITS_PER_TRANSACTION]) for level, unit_ids in units_by_level.items()
                    for start in range(0, len(unit_ids), UNITS_PER_TRANSACTION)]
+        if self.to_create and not batches:
+            self._transaction("")  # no unit: the table is made all the same, empty
         for number, (level, batch) in enumerate(batches, start=1):
             rows = ids.isin(batch) if levels is None else (levels == level) & ids.isin(batch)
             self._transaction(copy_text(frame[rows.to_numpy()]), level=level, ids=list(batch))
@@ -326,6 +336,8 @@ class FactTable:
 
     def _transaction(self, text, delete_all=False, level=None, ids=None):
         sql = self.driver.sql
+        if self.to_create:
+            self._create_fact_table()  # rolled back with the rows if they fail
         try:
             with self.connection.cursor() as cursor:
                 self._staging(cursor)
@@ -342,6 +354,7 @@ class FactTable:
                         cursor.execute(sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(target, sql.Identifier(self.id_column)), (ids,))
                 self._insert_staged(cursor)
             self.connection.commit()
+            self.to_create = False
         except Exception as error:
             self._rollback()
             raise _database_error(error, "write") from None

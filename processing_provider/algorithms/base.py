@@ -283,8 +283,9 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
 
         feedback.setCurrentStep(3)
         self.units_of_measure = {}
-        # The fact table is checked (or made) before the output layer is written: a table of
-        # other columns is said while nothing is written yet.
+        # The fact table is checked before the output layer is written: a table of other columns
+        # is said while nothing is written yet. A new table is made with its rows, so a run that
+        # stops before them leaves none, empty.
         long_facts = self.check_facts(result) if self.fact_table is not None else None
         destination = None
         if not self.output_skipped:
@@ -331,8 +332,8 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
                              mode=facts_modes()[self.facts_target.mode], connection=self.facts_target.connection_name))
 
     def check_facts(self, result):
-        """The long table of ``result`` and its columns; the fact table is created with these
-        columns, or checked to have them. Returns ``(table, columns)`` for ``write_facts``."""
+        """The long table of ``result`` and its columns; an existing fact table is checked to have
+        them (a new one is made with its first rows). Returns ``(table, columns)`` for ``write_facts``."""
         from ...core.warehouse.facts import Column, FactsError
 
         fields, table, aliases = self.long_output(result)
