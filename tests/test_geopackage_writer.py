@@ -32,7 +32,7 @@ def _empty_layer(path, fields=(("h3", "TEXT"), ("size", "REAL")), with_index=Tru
     """An empty GeoPackage layer made by GDAL, as a Processing sink makes it."""
     from osgeo import ogr, osr
 
-    types = {"TEXT": ogr.OFTString, "REAL": ogr.OFTReal}
+    types = {"TEXT": ogr.OFTString, "REAL": ogr.OFTReal, "INTEGER": ogr.OFTInteger}
     data_source = ogr.GetDriverByName("GPKG").CreateDataSource(path)
     crs = osr.SpatialReference()
     crs.ImportFromEPSG(3163)
@@ -155,6 +155,28 @@ def test_a_failed_write_leaves_the_layer_empty_with_its_triggers(tmp_path, cells
     assert connection.execute("SELECT count(*) FROM cells").fetchone()[0] == 0
     assert connection.execute("SELECT count(*) FROM rtree_cells_geom").fetchone()[0] == 0
     assert sorted(connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()) == triggers
+
+
+def test_columns_of_one_value_and_numbered_rows_are_stored_as_given(tmp_path, cells):
+    """A column holding one integer or one text is written as an SQL literal, quotes included;
+    a column equal until its last row, or of one float, is bound row by row. Rows are numbered
+    from 1 even where the table's AUTOINCREMENT counter had gone further."""
+    fields = (("h3", "TEXT"), ("size", "REAL"), ("zone", "TEXT"), ("resolution", "INTEGER"), ("tail", "TEXT"))
+    path = _empty_layer(str(tmp_path / "cells.gpkg"), fields)
+    connection = sqlite3.connect(path)
+    connection.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('cells', 7)")  # as after rows added, then deleted
+    connection.commit()
+    assert connection.execute("SELECT seq FROM sqlite_sequence WHERE name = 'cells'").fetchone() == (7,)
+    count = len(cells.ids)
+    columns = {"h3": cells.ids.tolist(), "size": [0.1 + 0.2] * count, "zone": ["l'Île des Pins; --"] * count, "resolution": [8] * count,
+               "tail": ["same"] * (count - 1) + ["other"]}
+    geopackage.fill(geopackage.layer_to_fill(path, None, list(columns)), columns, cells.rings)
+    rows = connection.execute("SELECT fid, h3, size, zone, resolution, tail FROM cells ORDER BY fid").fetchall()
+    assert [row[0] for row in rows] == list(range(1, count + 1))
+    assert [list(row[1:]) for row in rows] == [list(values) for values in zip(*columns.values())]
+    assert connection.execute("SELECT DISTINCT typeof(resolution) || typeof(size) FROM cells").fetchall() == [("integerreal",)]
+    assert connection.execute("SELECT rtreecheck('rtree_cells_geom')").fetchone()[0] == "ok"
+    connection.close()
 
 
 def test_a_layer_it_cannot_fill_is_left_to_the_sink(tmp_path, cells):

@@ -7,11 +7,19 @@ any output) but receives no feature; once it is closed, the rows go in through S
 transaction with the R-tree triggers set aside, and the R-tree is packed once, sort-tile-recursive,
 straight into its node tables, as GDAL 3.7's bulk loader does. About 3 µs a feature.
 
+Most of what is left is Python's sqlite3 binding each value of each row (about half a microsecond
+a value; SQLite itself copies such rows five times faster): the rows are numbered by SQLite, a
+column of one integer or text is an SQL literal, and the R-tree's rowid and parent tables are
+filled from one JSON array of integers, so that only the values that differ are bound.
+JSON needs SQLite 3.38 or later (or its JSON1 extension); an SQLite without it refuses the
+statement and the sink writes the layer instead (``sinks.write_columns``).
+
 This module needs no QGIS: only sqlite3, numpy and shapely. Its SQLite tables are read from the
 file (the GeoPackage's own metadata), never assumed; a layer it cannot fill exactly that way (rows
 already in it, a field missing) is left to the sink (``layer_to_fill`` returns None).
 """
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from itertools import islice
@@ -104,11 +112,15 @@ def fill(layer, columns, geometries, progress=None):
     names = [name for name in columns if name != layer.key]
     if any(len(values) != count for values in columns.values()):
         raise ValueError("every column needs one value per geometry")
-    keys = list(range(1, count + 1))
+    keys = None  # 1, 2, 3…: SQLite numbers the rows so, as GDAL would
     if layer.key in columns:
         keys = list(columns[layer.key])
         if not all(type(key) is int for key in keys) or len(set(keys)) != count:
             raise NotBulkWritable(f"the feature ids ({layer.key}) are not distinct integers")
+    # Each value bound costs Python about half a microsecond a row: a column of one integer or
+    # text (the resolution of an H3 grid) is written as an SQL literal instead.
+    literals = {name: _literal(columns[name][0]) for name in names if count and _is_constant(columns[name])}
+    bound = [name for name in names if name not in literals]
     connection = sqlite3.connect(layer.path, isolation_level=None)
     try:
         connection.execute("BEGIN IMMEDIATE")
@@ -116,16 +128,21 @@ def fill(layer, columns, geometries, progress=None):
         triggers = connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND sql IS NOT NULL", (layer.table,)).fetchall()
         for name, _sql in triggers:
             connection.execute(f"DROP TRIGGER {_quoted(name)}")
-        statement = (f"INSERT INTO {_quoted(layer.table)} ({', '.join(map(_quoted, [layer.key, layer.geometry, *names]))}) "
-                     f"VALUES ({', '.join('?' * (len(names) + 2))})")
-        rows = zip(keys, blobs, *(columns[name] for name in names))
+        if keys is None:
+            if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+                connection.execute("DELETE FROM sqlite_sequence WHERE name = ?", (layer.table,))  # from 1, whatever came before
+        targets = ([] if keys is None else [layer.key]) + [layer.geometry, *bound, *literals]
+        values = ["?"] * (len(targets) - len(literals)) + list(literals.values())
+        statement = f"INSERT INTO {_quoted(layer.table)} ({', '.join(map(_quoted, targets))}) VALUES ({', '.join(values)})"
+        rows = zip(*([] if keys is None else [keys]), blobs, *(columns[name] for name in bound))
         for start in range(0, count, _ROWS_PER_STATEMENT):
             connection.executemany(statement, islice(rows, _ROWS_PER_STATEMENT))
             if progress is not None:
                 progress(0.9 * (start + _ROWS_PER_STATEMENT) / max(count, 1))
         indexed = ~np.isnan(bounds[:, 0])
         if layer.rtree is not None:
-            pack_rtree(connection, layer.rtree, np.asarray(keys, dtype=np.int64)[indexed], bounds[indexed])
+            ids = np.arange(1, count + 1) if keys is None else np.asarray(keys, dtype=np.int64)
+            pack_rtree(connection, layer.rtree, ids[indexed], bounds[indexed])
         for _name, sql in triggers:
             connection.execute(sql)
         _update_metadata(connection, layer, bounds[indexed], count)
@@ -242,14 +259,12 @@ def pack_rtree(connection, rtree, ids, bounds):
         ids_here = level_entries if depth == 0 else first_numbers[depth - 1] + level_entries
         node_rows.extend(_node_blobs(ids_here, level_boxes, node_counts[depth], first_numbers[depth], capacity, node_size,
                                      len(levels) - 1 if depth == len(levels) - 1 else 0))
-        # Leaves: each rowid's leaf; above: each child node's parent (contiguous numbers).
-        owners = (first_numbers[depth] + np.arange(len(ids_here)) // capacity)
-        if depth == 0:
-            order = np.argsort(ids_here, kind="stable")
-            connection.executemany(f"INSERT INTO {_quoted(rtree + '_rowid')} (rowid, nodeno) VALUES (?, ?)", zip(ids_here[order].tolist(), owners[order].tolist()))
-        else:
-            connection.executemany(f"INSERT INTO {_quoted(rtree + '_parent')} (nodeno, parentnode) VALUES (?, ?)",
-                                   zip(ids_here.tolist(), owners.tolist()))
+        # Leaves: each rowid's leaf; above: each child node's parent. Entries are in node order,
+        # so the owner of the k-th is node first + k // capacity: SQLite computes it from the
+        # position in one JSON array (integers, exact) rather than Python binding two values a row.
+        table, columns = (rtree + "_rowid", "rowid, nodeno") if depth == 0 else (rtree + "_parent", "nodeno, parentnode")
+        connection.execute(f"INSERT INTO {_quoted(table)} ({columns}) SELECT value, {first_numbers[depth]} + key / {capacity} FROM json_each(?) ORDER BY value",
+                           (json.dumps(ids_here.tolist()),))
     connection.executemany(f"INSERT INTO {_quoted(rtree + '_node')} (nodeno, data) VALUES (?, ?)", node_rows)
 
 
@@ -296,6 +311,17 @@ def _update_metadata(connection, layer, bounds, count):
     has_counts = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gpkg_ogr_contents'").fetchone()
     if has_counts:
         connection.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)", (count, layer.table))
+
+
+def _is_constant(values):
+    """Whether ``values`` are one integer or one text, again and again (never True for floats:
+    SQLite reads decimal literals to the nearest double only most of the time)."""
+    first = values[0]
+    return type(first) in (int, str) and all(type(value) is type(first) and value == first for value in values)
+
+
+def _literal(value):
+    return str(value) if type(value) is int else "'" + value.replace("'", "''") + "'"
 
 
 def _quoted(name):
