@@ -499,3 +499,50 @@ def test_a_run_cancelled_while_writing_its_layer_creates_no_fact_table(provider,
     assert again["FACTS"] == '"stopped"."burnt"'
     assert int(sql(server, "SELECT count(DISTINCT code) FROM stopped.burnt")) == UNIT_COUNT
     assert sql(server, "SELECT string_agg(status, ',' ORDER BY started_at) FROM stopped.geoindicators_runs") == "cancelled,completed"
+
+
+def test_a_role_that_may_only_write_rows_updates_the_tables_its_owner_made(provider, server, connection, data):
+    """A scheduled job often logs in as a role that may read and write the rows of existing tables
+    but neither create tables nor own them. Its runs write their facts and their rows in the runs
+    table, and leave the owner's tables, comments and key as they were; in a schema where the
+    tables are still to be made, it is told to have them made first."""
+    schema = fresh_schema(server, "warehouse")
+    owner_run = run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_SCHEMA": schema, "FACTS_TABLE": "cover", "OUTPUT": None})
+    original = facts(server, schema, "cover")
+    fresh_schema(server, "empty_warehouse")
+    server.sql("DROP ROLE IF EXISTS cron_job; CREATE ROLE cron_job LOGIN PASSWORD 'cron-Secret-7'; "
+               "GRANT USAGE ON SCHEMA warehouse, empty_warehouse TO cron_job; "
+               "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA warehouse TO cron_job")
+    comment = sql(server, "SELECT obj_description('warehouse.cover'::regclass)")
+    metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
+    uri = f"dbname='{DATABASE}' host=127.0.0.1 port={server.port} user='cron_job' password='cron-Secret-7'"
+    metadata.saveConnection(metadata.createConnection(uri, {"saveUsername": True, "savePassword": True}), "cron")
+    try:
+        edited = run({"INPUT": data["units"], "OVERLAY": data["edited"], "FACTS_CONNECTION": "cron", "FACTS_SCHEMA": schema, "FACTS_TABLE": "cover",
+                      "OUTPUT": None})
+        # Only the units the edit touches were computed again, by the job, into the owner's table.
+        assert 0 < edited["UNITS_COMPUTED"] < UNIT_COUNT and edited["UNITS_COMPUTED"] + edited["UNITS_SKIPPED"] == UNIT_COUNT
+        run({"INPUT": data["units"], "OVERLAY": data["edited"], "FACTS_SCHEMA": fresh_schema(server, "reference"), "FACTS_TABLE": "cover", "OUTPUT": None})
+        same_values(facts(server, schema, "cover"), facts(server, "reference", "cover"))
+        assert sql(server, "SELECT string_agg(status, ',' ORDER BY started_at) FROM warehouse.geoindicators_runs") == "completed,completed"
+        assert sql(server, "SELECT obj_description('warehouse.cover'::regclass)") == comment and owner_run["RUN_ID"] in comment
+        assert sql(server, "SELECT tableowner FROM pg_tables WHERE schemaname = 'warehouse' AND tablename = 'cover'") == USER
+        # A runs table it may add rows to but not update: the facts are written, the run's row
+        # stays 'running', and a warning says so (no failed run once the facts are in).
+        server.sql("REVOKE UPDATE ON warehouse.geoindicators_runs FROM cron_job")
+        feedback = Recorder()
+        unfinished = run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_CONNECTION": "cron", "FACTS_SCHEMA": schema, "FACTS_TABLE": "cover",
+                          "OUTPUT": None}, feedback)
+        with pytest.raises(QgsProcessingException) as raised:
+            run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_CONNECTION": "cron", "FACTS_SCHEMA": "empty_warehouse", "FACTS_TABLE": "cover",
+                 "OUTPUT": None})
+    finally:
+        metadata.deleteConnection("cron")
+    assert unfinished["FACTS"] == '"warehouse"."cover"' and unfinished["UNITS_COMPUTED"] == edited["UNITS_COMPUTED"]
+    assert [warning for warning in feedback.warnings if "could not be completed" in warning and "permission denied" in warning]
+    assert sql(server, f"SELECT status FROM warehouse.geoindicators_runs WHERE run_id = '{unfinished['RUN_ID']}'") == "running"
+    assert sql(server, "SELECT DISTINCT run_id FROM warehouse.cover") == unfinished["RUN_ID"]
+    same_values(facts(server, schema, "cover"), original)  # the theme as the owner's run had it
+    message = str(raised.value)
+    assert '"empty_warehouse"' in message and "cron_job" in message and "may not create" in message and "cron-Secret-7" not in message
+    assert sql(server, "SELECT count(*) FROM pg_tables WHERE schemaname = 'empty_warehouse'") == "0"

@@ -46,7 +46,8 @@ SQL_TYPES = ("bigint", "double precision", "text", "uuid", "integer", "boolean")
 class FactsError(InputError):
     """A fact table that cannot be written as asked. Codes: ``no_schema`` (schema), ``locked``
     (table), ``columns_differ`` (table, expected, found), ``key_differs`` (table, expected,
-    found), ``database`` (action, reason), ``null_and_empty`` (column)."""
+    found), ``cannot_create`` (role, schema, table), ``database`` (action, reason),
+    ``null_and_empty`` (column)."""
 
 
 def postgres_name(name):
@@ -138,9 +139,9 @@ class FactTable:
         self.id_column, self.level_column, self.unit_level = id_column, level_column, unit_level
         try:
             found = self._existing_columns(self.name)
-            self.to_create = not found
             if found:
                 self._check_fact_table(found)
+            self.to_create = not found and self._missing(self.name)
             self.connection.commit()
         except BaseException:
             self._rollback()
@@ -195,8 +196,12 @@ class FactTable:
         self.locked = True
         self.connection.commit()
         try:
-            self._create_runs_table()
-            self._create_state_table()
+            # Made when missing only: a role that may write the rows of tables made by their owner
+            # (a scheduled job's) may neither create nor comment on them.
+            if self._missing(self.runs_name):
+                self._create_runs_table()
+            if self._missing(self.state_name):
+                self._create_state_table()
             self._execute(
                 sql.SQL("INSERT INTO {} (run_id, parent_run_id, algorithm, status, started_at, fact_table, parameters, inputs, record) "
                         "VALUES (%s, %s, %s, 'running', %s, %s, %s::jsonb, %s::jsonb, %s::jsonb)").format(self._identifier(self.runs_name)),
@@ -208,6 +213,17 @@ class FactTable:
             self._rollback()
             self.close()
             raise
+
+    def _missing(self, name):
+        """Whether the table ``name`` of the schema is still to be made; if so, the connection's
+        role must be allowed to make it (``FactsError('cannot_create')`` otherwise)."""
+        [(missing,)] = self._execute("SELECT to_regclass(%s) IS NULL", (self._identifier(name).as_string(self.connection),), action="read")
+        if missing:
+            [(allowed, role)] = self._execute("SELECT has_schema_privilege(%s, 'CREATE'), current_user", (self.schema,), action="read")
+            if not allowed:
+                raise FactsError("cannot_create", f"The role {role} may not create {self._identifier(name).as_string(self.connection)}.",
+                                 role=role, schema=self.schema, table=self.qualified)
+        return missing
 
     def _create_runs_table(self):
         sql = self.driver.sql
@@ -408,7 +424,7 @@ class FactTable:
                     (record["status"], record["ended_at"], counts.get("units_computed"), counts.get("units_skipped"), counts.get("units_removed"), rows_written,
                      _json(record["inputs"]), _json(record), record["run_id"]),
                 )
-                if record["status"] == "completed":
+                if record["status"] == "completed" and self._owned():
                     comment = (f"{self.describe}, written by GeoIndicators ({record['algorithm']}, {MODE_NAMES[self.mode]} mode). "
                                f"Last run: {record['run_id']}, ended {record['ended_at']} (see {RUNS_TABLE}).")
                     cursor.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(self._identifier(self.name), sql.Literal(comment)))
@@ -416,6 +432,12 @@ class FactTable:
         except Exception as error:
             self._rollback()
             raise _database_error(error, "write") from None
+
+    def _owned(self):
+        """Whether the connection's role owns the fact table (only its owner may comment on it)."""
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = %s::regclass", (self.qualified,))
+            return cursor.fetchone()[0]
 
     def fail(self, record):
         """Mark the run's row as failed or cancelled (best effort: the database may be the problem)."""

@@ -302,7 +302,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         counts["warnings"] = feedback.warnings
         provenance.finish(record, "completed", counts)
         if self.fact_table is not None:
-            self.fact_table.finish(record, written)
+            self.close_facts_run(record, written, feedback)
         if destination is not None:
             run_records.attach(record, destination, context, feedback, self.words["output"], self.units_of_measure)
             results[shared.OUTPUT] = destination
@@ -378,6 +378,17 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
 
         layer = self.parameterAsVectorLayer(parameters, shared.INPUT, context)
         return whole_layer(parameters, shared.INPUT) and (layer is None or not layer.subsetString())
+
+    def close_facts_run(self, record, written, feedback):
+        """Close the run's row in the runs table. The facts are written by now: a database that
+        refuses is a warning, not a failed run."""
+        from ...core.warehouse.facts import FactsError
+
+        try:
+            self.fact_table.finish(record, written)
+        except FactsError as error:
+            feedback.pushWarning(tr("The facts are written into {table}, but this run's row in geoindicators_runs could not be completed "
+                                    "(it stays 'running'): {reason}.", table=self.fact_table.qualified, reason=error.details.get("reason", str(error))))
 
     def end_facts(self, status, feedback):
         """Mark the run's row in the fact table's schema as cancelled or failed."""

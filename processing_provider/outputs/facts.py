@@ -134,6 +134,11 @@ def facts_error_message(error, target):
         return tr("The fact table {table} has the primary key ({found}), and this run needs ({expected}): it was made with another mode "
                   "(append keeps run_id in the key). Choose another table, or the mode it was made with.", table=details["table"], found=details["found"],
                   expected=details["expected"])
+    if code == "cannot_create":
+        return tr("The role {role} of the connection '{name}' may not create tables in the schema \"{schema}\", and the fact table {table} "
+                  "or the tables kept beside it (geoindicators_runs, its state) do not exist yet. Run once with the role that is to own them, "
+                  "or have {role} granted CREATE on the schema; then this role needs only to read and write their rows.",
+                  role=details["role"], name=target.connection_name, schema=details["schema"], table=details["table"])
     if code == "null_key":
         return tr("The column {column} of the fact table's key has an empty (NULL) value: fill it in the units layer.", column=details["column"])
     return tr("The fact table {table} could not be written: {reason}. Nothing of this run was kept there past the last whole chunk of units.",

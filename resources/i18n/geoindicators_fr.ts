@@ -1703,5 +1703,13 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <source>No H3 cell: with the rule '{containment}', the zone '{layer}' is too small for the cells of resolution {resolutions}. The overlap rule (CONTAINMENT 0) gives every cell that meets it.</source>
       <translation>Aucune cellule H3 : avec la règle '{containment}', la zone '{layer}' est trop petite pour les cellules de résolution {resolutions}. La règle de recouvrement (CONTAINMENT 0) donne toutes les cellules qui la touchent.</translation>
     </message>
+    <message>
+      <source>The role {role} of the connection '{name}' may not create tables in the schema "{schema}", and the fact table {table} or the tables kept beside it (geoindicators_runs, its state) do not exist yet. Run once with the role that is to own them, or have {role} granted CREATE on the schema; then this role needs only to read and write their rows.</source>
+      <translation>Le rôle {role} de la connexion '{name}' ne peut pas créer de table dans le schéma "{schema}", et la table de faits {table} ou les tables tenues à côté (geoindicators_runs, son état) n'existent pas encore. Lancez une première fois avec le rôle qui doit en être propriétaire, ou faites accorder à {role} le droit CREATE sur le schéma ; ce rôle n'a ensuite besoin que de lire et d'écrire leurs lignes.</translation>
+    </message>
+    <message>
+      <source>The facts are written into {table}, but this run's row in geoindicators_runs could not be completed (it stays 'running'): {reason}.</source>
+      <translation>Les faits sont écrits dans {table}, mais la ligne de ce traitement dans geoindicators_runs n'a pas pu être complétée (elle reste « running ») : {reason}.</translation>
+    </message>
   </context>
 </TS>
