@@ -384,3 +384,88 @@ def test_wide_units_of_a_generic_layer_of_mixed_geometries_are_read_as_features(
         assert feature.geometry().asWkb() == limited[code].geometry().asWkb()
         assert feature.attributes() == limited[code].attributes()
     assert whole["u1"]["area_burnt"] == pytest.approx(1000 * 500)
+
+
+def _units_with_a_fid_field(path, driver, fids):
+    """1 km squares ``u0``, ``u1``… in Lambert-93 with a field ``FID`` of ``fids`` (None: NULL),
+    or, into a GeoPackage (``fids`` None), with only their own feature ids."""
+    from osgeo import ogr, osr
+
+    data_source = ogr.GetDriverByName(driver).CreateDataSource(path)
+    reference = osr.SpatialReference()
+    reference.ImportFromEPSG(2154)
+    layer = data_source.CreateLayer("units", reference, ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("code", ogr.OFTString))
+    if fids is not None:
+        layer.CreateField(ogr.FieldDefn("FID", ogr.OFTInteger))
+    for position in range(3 if fids is None else len(fids)):
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetField("code", f"u{position}")
+        if fids is not None and fids[position] is not None:
+            feature.SetField("FID", fids[position])
+        x = 700_000 + 1000 * position
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON(({x} 6600000,{x + 1000} 6600000,{x + 1000} 6601000,{x} 6601000,{x} 6600000))"))
+        layer.CreateFeature(feature)
+    data_source = None
+    return path
+
+
+def _two_covers(tmp_path):
+    """Burnt areas across the first squares' south half, forest across their north half."""
+    cover = str(tmp_path / "covers.gpkg")
+    datagen.write_gpkg(cover, "cover", np.array([shapely.box(700_500, 6_600_000, 702_500, 6_600_500), shapely.box(700_000, 6_600_500, 703_000, 6_601_000)],
+                                                dtype=object), {"cover": np.array(["burnt", "forest"], dtype=object)}, epsg=2154)
+    return cover
+
+
+def _overlay_rows(units, id_field, cover, layout, output, feedback=None):
+    import processing
+
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("NONE")
+    result = processing.run("geoindicators:overlay", {"INPUT": units, "ID_FIELD": id_field, "OVERLAY": cover, "CLASS_FIELD": "cover", "LAYOUT": layout,
+                                                      "OUTPUT": output}, context=context, feedback=feedback)["OUTPUT"]
+    layer = result if isinstance(result, QgsVectorLayer) else QgsVectorLayer(result, "out", "ogr")
+    return layer.fields().names(), [feature for feature in layer.getFeatures()]
+
+
+def test_a_geopackages_fid_as_unit_id_in_the_long_layout_goes_into_a_field_of_its_own(provider, tmp_path):
+    """Units of a GeoPackage named by their fid: in the long layout the ID comes again on each of
+    a unit's rows, which the fid of a GeoPackage output cannot hold (GDAL's "UNIQUE constraint
+    failed" before). The IDs go into ``unit_fid``, the log says so; the values are a memory
+    output's. Into a memory layer the field keeps its name."""
+    from tests.test_overlay_algorithm import Recorder
+
+    units = _units_with_a_fid_field(str(tmp_path / "units.gpkg"), "GPKG", None) + "|layername=units"
+    cover = _two_covers(tmp_path)
+    names, in_memory = _overlay_rows(units, "fid", cover, 0, "memory:")
+    feedback = Recorder()
+    stored_names, stored = _overlay_rows(units, "fid", cover, 0, str(tmp_path / "long.gpkg"), feedback)
+    assert names[0] == "fid" and stored_names == ["fid", "unit_fid"] + names[1:]
+    assert len(stored) == len(in_memory) and [feature["fid"] for feature in in_memory].count(1) >= 2
+    assert names[-1] == "run_id"  # each run's own
+    assert [feature.attributes()[1:-1] for feature in stored] == [feature.attributes()[:-1] for feature in in_memory]
+    assert [warning for warning in feedback.warnings if "fid" in warning and "unit_fid" in warning]
+
+
+@pytest.mark.parametrize("fids", [[5, 5, 7], [5, 9, None], [5, 9, 7]])
+def test_a_fid_attribute_that_cannot_be_feature_ids_is_kept_beside_them_in_a_geopackage(provider, tmp_path, fids):
+    """Units with an attribute ``FID`` (a Shapefile's): into a GeoPackage it would become the
+    feature id. Repeated or NULL values go into ``unit_FID`` instead (the write failed, or NULLs
+    were given new numbers); distinct whole numbers stay the feature ids, as GDAL takes them."""
+    units = _units_with_a_fid_field(str(tmp_path / "units.shp"), "ESRI Shapefile", fids)
+    cover = _two_covers(tmp_path)
+    names, in_memory = _overlay_rows(units, "code", cover, 1, "memory:")
+    stored_names, stored = _overlay_rows(units, "code", cover, 1, str(tmp_path / "wide.gpkg"))
+    by_code = {feature["code"]: feature for feature in stored}
+    assert sorted(by_code) == ["u0", "u1", "u2"] and names[:2] == ["code", "FID"]
+    if None in fids or len(set(fids)) < len(fids):
+        assert stored_names == ["fid", "code", "unit_FID"] + names[2:]
+        for feature in in_memory:
+            assert by_code[feature["code"]].attributes()[1:] == feature.attributes()
+    else:
+        assert stored_names == ["fid"] + names[:1] + names[2:]
+        for feature in in_memory:
+            assert by_code[feature["code"]].id() == feature["FID"]
+            assert by_code[feature["code"]].attributes() == [feature["FID"], feature["code"]] + feature.attributes()[2:]

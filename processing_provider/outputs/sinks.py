@@ -126,6 +126,8 @@ def write_long_table(algorithm, parameters, context, fields, table, feedback, al
     """Write ``table`` (a data frame whose columns follow ``fields``) as a table without geometry;
     in the desktop, the layer loaded at the end gets ``aliases`` (field → alias: the units)."""
     rows = attribute_rows(table)
+    target = destinations.destination(parameters, context, label=algorithm.parameter_label("OUTPUT"))
+    fields = feature_ids_apart(fields, target, lambda position: [row[position] for row in rows], feedback)
 
     def features():
         for row in rows:
@@ -167,6 +169,12 @@ def write_wide_units(algorithm, parameters, context, units, units_read, fields, 
     else:
         unit_columns = None
 
+    def unit_values(position):
+        if unit_columns is not None:
+            return unit_columns[position]
+        return [unit.attributes()[position] for unit in units_read.features]
+
+    fields = feature_ids_apart(fields, target, unit_values, feedback)
     multi = QgsWkbTypes.isMultiType(units.wkbType())
 
     def features():
@@ -203,6 +211,33 @@ def write_wide_units(algorithm, parameters, context, units, units_read, fields, 
         column, unit = style or (None, "")
         apply_graduated_style(context.layerToLoadOnCompletionDetails(written), column, aliases, unit)
     return written
+
+
+def feature_ids_apart(fields, target, values_at, feedback):
+    """``fields`` as they can go into ``target``. In a GeoPackage, GDAL takes a field named fid
+    (in any case) as the table's feature id, which must be a distinct whole number on every row:
+    when that field's values (``values_at(position)``) are not (a unit ID repeated on each row of
+    the long layout, a Shapefile's attribute), the write would fail ("UNIQUE constraint failed")
+    or give NULLs new numbers. That field is then written under another name, and the log says so."""
+    if target.extension != ".gpkg":
+        return fields
+    position = next((index for index, field in enumerate(fields) if field.name().lower() == "fid"), None)
+    if position is None:
+        return fields
+    values = values_at(position)
+    if all(type(value) is int for value in values) and len(set(values)) == len(values):
+        return fields
+    taken = {name.lower() for name in fields.names()}
+    name, number = f"unit_{fields.at(position).name()}", 1
+    while name.lower() in taken:
+        number += 1
+        name = f"unit_{fields.at(position).name()}_{number}"
+    renamed = QgsFields(fields)
+    renamed.rename(position, name)
+    feedback.pushWarning(tr("A GeoPackage keeps its feature ids in the field {field}, one distinct whole number per row; this output's values of "
+                            "{field} are not (in the long layout each unit's ID comes again on each of its rows): they are written in the field {name}.",
+                            field=fields.at(position).name(), name=name))
+    return renamed
 
 
 def report_wide_names(names, feedback, kind):

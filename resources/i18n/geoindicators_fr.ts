@@ -1711,5 +1711,9 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <source>The facts are written into {table}, but this run's row in geoindicators_runs could not be completed (it stays 'running'): {reason}.</source>
       <translation>Les faits sont écrits dans {table}, mais la ligne de ce traitement dans geoindicators_runs n'a pas pu être complétée (elle reste « running ») : {reason}.</translation>
     </message>
+    <message>
+      <source>A GeoPackage keeps its feature ids in the field {field}, one distinct whole number per row; this output's values of {field} are not (in the long layout each unit's ID comes again on each of its rows): they are written in the field {name}.</source>
+      <translation>Un GeoPackage garde ses identifiants d'entités dans le champ {field}, un nombre entier distinct par ligne ; les valeurs de {field} de cette sortie ne le sont pas (dans la disposition longue, l'identifiant de chaque unité revient sur chacune de ses lignes) : elles sont écrites dans le champ {name}.</translation>
+    </message>
   </context>
 </TS>
