@@ -149,14 +149,23 @@ def cover(territory, crs, resolution, containment=OVERLAP):
     everything = np.r_[candidates, inner_cells]
     all_rings = boundary_rings(everything, shifted)
     tested = np.arange(len(candidates))
-    boundaries = all_rings.select(tested).polygons()
+    candidate_rings = all_rings.select(tested)
+    boundaries = candidate_rings.polygons()
+    # A cell that meets no edge of the territory lies wholly inside it or wholly outside, as any
+    # one of its vertices does: one test on the coastline and one point in polygon per cell, where
+    # testing each cell against the territory's area twice (meets it? inside it?) costs twice as much.
+    coast = shapely.boundary(lonlat)
+    shapely.prepare(coast)
+    on_coast = shapely.intersects(coast, boundaries)
+    vertex_inside = np.zeros(len(candidates), dtype=bool)
+    vertex_inside[~on_coast] = shapely.contains(lonlat, shapely.points(candidate_rings.coordinates[candidate_rings.offsets[:-1][~on_coast]]))
     if containment == OVERLAP:
-        kept = shapely.intersects(lonlat, boundaries)
+        kept = on_coast | vertex_inside
     elif containment == FULL:
         kept = shapely.covers(lonlat, boundaries)
     else:
         kept = shapely.contains(lonlat, _centres(candidates, shifted))
-    inside = shapely.contains_properly(lonlat, boundaries[kept])
+    inside = (~on_coast & vertex_inside)[kept]
     # Cells known to lie well inside the territory need no test: they are in, by every rule.
     rows = np.r_[tested[kept], len(candidates) + np.arange(len(inner_cells))]
     order = np.argsort(everything[rows], kind="stable")
@@ -257,11 +266,11 @@ def _candidates(lonlat, resolution, widening, edge, scale):
     # A cell's descendants have their centres within the cell widened by the spill: coarse cells
     # whose centre is within the territory widened by that much, and by a coarse cell, hold them all.
     parents = _search_cells(lonlat, coarse, (widening + spill + 2 * coarse_edge) * scale, coarse_edge)
-    boundaries = cell_boundaries(parents, _shifted_frame(lonlat))
-    well_inside = shapely.contains_properly(lonlat, shapely.buffer(boundaries, spill, quad_segs=1))
+    rings = boundary_rings(parents, _shifted_frame(lonlat))
+    well_inside = shapely.contains_properly(lonlat, _widened(rings, spill))
     # Descendants that may meet the territory widened by ``widening``: those of the coarse cells
     # that meet it once grown by the spill and the widening.
-    near = ~well_inside & shapely.intersects(lonlat, shapely.buffer(boundaries, spill + widening * scale, quad_segs=1))
+    near = ~well_inside & shapely.intersects(lonlat, _widened(rings, spill + widening * scale))
 
     def descendants(chosen):
         if not len(chosen):
@@ -269,6 +278,27 @@ def _candidates(lonlat, resolution, widening, edge, scale):
         return np.concatenate([np.asarray(h3_cy.cell_to_children(int(cell), resolution), dtype=np.uint64) for cell in chosen])
 
     return np.unique(descendants(parents[well_inside])), np.unique(descendants(parents[near]))
+
+
+def _widened(rings, distance):
+    """The polygons of convex ``rings`` (``BoundaryRings``) with every edge moved out by
+    ``distance``, their corners mitred: each holds every point within ``distance`` of its ring (a
+    little more at the corners), as a buffer would, made with numpy in a tenth of the time."""
+    counts = np.diff(rings.offsets) - 1  # vertices, the closing one left out
+    owner = np.repeat(np.arange(len(counts)), counts)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    vertex = np.arange(int(counts.sum())) + owner  # its position in the closed rings
+    points = rings.coordinates[vertex]
+    edges = rings.coordinates[vertex + 1] - points  # from each vertex to the next
+    normals = np.column_stack([edges[:, 1], -edges[:, 0]]) / np.hypot(edges[:, 0], edges[:, 1])[:, None]
+    # Outward is to the right of a counter-clockwise ring: flipped for clockwise ones.
+    twice_area = np.add.reduceat(points[:, 0] * (rings.coordinates[vertex + 1][:, 1]) - rings.coordinates[vertex + 1][:, 0] * points[:, 1], starts)
+    normals *= np.where(twice_area < 0, -1.0, 1.0)[owner][:, None]
+    previous = np.arange(len(vertex)) - 1
+    previous[starts] = starts + counts - 1  # the edge before a ring's first vertex is its last
+    before = normals[previous]
+    moved = points + distance * (before + normals) / (1.0 + np.einsum("ij,ij->i", before, normals))[:, None]
+    return shapely.polygons(shapely.linearrings(moved, indices=owner))
 
 
 # Beyond this latitude (degrees) the cells are h3's own (see ``cover``).
