@@ -316,8 +316,10 @@ def _update_metadata(connection, layer, bounds, count):
 def _is_constant(values):
     """Whether ``values`` are one integer or one text, again and again (never True for floats:
     SQLite reads decimal literals to the nearest double only most of the time)."""
+    values = values if isinstance(values, (list, tuple)) else list(values)
     first = values[0]
-    return type(first) in (int, str) and all(type(value) is type(first) and value == first for value in values)
+    # Counted in C; then the types, since 9.0 and True also equal 9.
+    return type(first) in (int, str) and values.count(first) == len(values) and set(map(type, values)) == {type(first)}
 
 
 def _literal(value):
