@@ -475,12 +475,19 @@ def test_another_indicators_table_is_refused_and_kept_as_it_was(provider, server
     output = tmp_path / "zonal.gpkg"
     with pytest.raises(QgsProcessingException) as raised:
         run_algorithm("geoindicators:zonalstats", {"INPUT": data["units"], "RASTER": raster, "FACTS_SCHEMA": schema, "FACTS_TABLE": "burnt", "OUTPUT": str(output)})
-    assert 'The fact table "mixed"."burnt" has other columns than this run writes' in str(raised.value) and "Choose another table" in str(raised.value)
-    # Said before the output layer is written: no layer beside a fact table it does not match.
+    message = str(raised.value)
+    assert 'The fact table "mixed"."burnt" is keyed by (code, class), and the rows of this run by (code, band)' in message and "Choose another table" in message
+    # Said before computing (the zonal run kept no unit's state) and before the output layer is written.
+    failed = sql(server, "SELECT run_id FROM mixed.geoindicators_runs WHERE status = 'failed'")
+    assert failed and sql(server, f"SELECT count(*) FROM mixed.burnt_state WHERE run_id = '{failed}'") == "0"
+    assert sql(server, f"SELECT count(*) FROM mixed.burnt_state WHERE run_id = '{first['RUN_ID']}'") != "0"
     assert not output.exists()
+    # The same indicator with parent levels: rows keyed by level too.
+    with pytest.raises(QgsProcessingException, match=r"keyed by \(code, class\), and the rows of this run by \(code, level, class\)"):
+        run({"INPUT": data["units"], "OVERLAY": data["theme"], "LEVEL_FIELDS": ["province"], "FACTS_SCHEMA": schema, "FACTS_TABLE": "burnt", "OUTPUT": None})
     assert sql(server, "SELECT count(*) || '/' || sum(area) FROM mixed.burnt") == before
     assert sql(server, "SELECT DISTINCT run_id FROM mixed.burnt") == first["RUN_ID"]
-    assert sql(server, "SELECT string_agg(status, ',' ORDER BY started_at) FROM mixed.geoindicators_runs") == "completed,failed"
+    assert sql(server, "SELECT string_agg(status, ',' ORDER BY started_at) FROM mixed.geoindicators_runs") == "completed,failed,failed"
 
 
 def test_a_run_cancelled_while_writing_its_layer_creates_no_fact_table(provider, server, connection, data, tmp_path):

@@ -46,7 +46,8 @@ SQL_TYPES = ("bigint", "double precision", "text", "uuid", "integer", "boolean")
 class FactsError(InputError):
     """A fact table that cannot be written as asked. Codes: ``no_schema`` (schema), ``locked``
     (table), ``columns_differ`` (table, expected, found), ``key_differs`` (table, expected,
-    found), ``cannot_create`` (role, schema, table), ``database`` (action, reason),
+    found), ``key_columns_differ`` (table, expected, found), ``cannot_create`` (role, schema,
+    table), ``database`` (action, reason),
     ``null_and_empty`` (column)."""
 
 
@@ -249,6 +250,25 @@ class FactTable:
             (self.qualified,), action="read",
         )
         return [name for (name,) in rows]
+
+    def check_key(self, names):
+        """Before the rows are known: an existing fact table must be keyed by ``names`` (in any
+        order; ``run_id`` is added in the append mode). Raises ``key_differs`` (the mode) or
+        ``key_columns_differ`` (another indicator's table, other levels)."""
+        expected = [*names, *(["run_id"] if self.mode == APPEND else [])]
+        try:
+            if not self._existing_columns(self.name):
+                return
+            found = self._existing_key()
+            self.connection.commit()
+        except BaseException:
+            self._rollback()
+            raise
+        if set(found) == set(expected):
+            return
+        code = "key_differs" if set(found) ^ set(expected) == {"run_id"} else "key_columns_differ"
+        raise FactsError(code, f"The primary key of {self.qualified} is ({', '.join(found)}), not ({', '.join(expected)}).",
+                         table=self.qualified, expected=", ".join(expected), found=", ".join(found))
 
     def _check_fact_table(self, found):
         """The existing table's columns ``found`` and key must be this run's."""

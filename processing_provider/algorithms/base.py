@@ -262,6 +262,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         run = self.build(units_read, address, settings, context, feedback)
         if run is None:
             return {}
+        self.check_fact_key(run)
 
         feedback.setCurrentStep(2)
         record["inputs"] = run_records.describe_inputs(self, parameters, context)
@@ -345,6 +346,20 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         except FactsError as error:
             raise QgsProcessingException(facts_output.facts_error_message(error, self.facts_target)) from None
         return table, columns
+
+    def check_fact_key(self, run):
+        """Before computing: an existing fact table must be keyed by the columns this run's rows
+        are (another indicator's table, or one made with other levels or mode, is said now rather
+        than after hours of work). Its other columns are checked once the result is known."""
+        from ...core.warehouse.facts import FactsError
+
+        if self.fact_table is None:
+            return
+        keys = [self.units.id_name, *(["level"] if self.units.level_indices else []), *self.planned_fact_keys(run)]
+        try:
+            self.fact_table.check_key(keys)
+        except FactsError as error:
+            raise QgsProcessingException(facts_output.facts_error_message(error, self.facts_target)) from None
 
     def write_facts(self, parameters, context, long_facts, units_read, feedback):
         """Write the long table (``check_facts``) into the fact table by its mode; returns ``(rows
@@ -542,6 +557,10 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
     def fact_keys(self, result):
         """The long table's key columns besides the unit ID and the level."""
         return ["class"]
+
+    def planned_fact_keys(self, run):
+        """``fact_keys`` known before computing, from the ``Run`` that ``build`` made."""
+        return self.fact_keys(None)
 
     def wide_alias(self, result, measure, label):
         """A wide field's alias: what its shortened name stands for, and the unit of an area or a length."""

@@ -45,6 +45,9 @@ class ZonalOutputs:
     def fact_keys(self, result):
         return [result.key]
 
+    def planned_fact_keys(self, run):
+        return ["class" if run.indicator.request.categorical else "band"]
+
     def wide_kind(self, result):
         return tr("class") if result.categorical else tr("band") if len(result.bands) > 1 else None
 

@@ -134,6 +134,10 @@ def facts_error_message(error, target):
         return tr("The fact table {table} has the primary key ({found}), and this run needs ({expected}): it was made with another mode "
                   "(append keeps run_id in the key). Choose another table, or the mode it was made with.", table=details["table"], found=details["found"],
                   expected=details["expected"])
+    if code == "key_columns_differ":
+        return tr("The fact table {table} is keyed by ({found}), and the rows of this run by ({expected}): it holds another indicator's facts, "
+                  "or the same indicator's with other parent levels. Choose another table, or drop or rename that one. Nothing was computed.",
+                  table=details["table"], found=details["found"], expected=details["expected"])
     if code == "cannot_create":
         return tr("The role {role} of the connection '{name}' may not create tables in the schema \"{schema}\", and the fact table {table} "
                   "or the tables kept beside it (geoindicators_runs, its state) do not exist yet. Run once with the role that is to own them, "

@@ -1715,5 +1715,9 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <source>A GeoPackage keeps its feature ids in the field {field}, one distinct whole number per row; this output's values of {field} are not (in the long layout each unit's ID comes again on each of its rows): they are written in the field {name}.</source>
       <translation>Un GeoPackage garde ses identifiants d'entités dans le champ {field}, un nombre entier distinct par ligne ; les valeurs de {field} de cette sortie ne le sont pas (dans la disposition longue, l'identifiant de chaque unité revient sur chacune de ses lignes) : elles sont écrites dans le champ {name}.</translation>
     </message>
+    <message>
+      <source>The fact table {table} is keyed by ({found}), and the rows of this run by ({expected}): it holds another indicator's facts, or the same indicator's with other parent levels. Choose another table, or drop or rename that one. Nothing was computed.</source>
+      <translation>La table de faits {table} a pour clé ({found}), et les lignes de ce traitement ({expected}) : elle tient les faits d'un autre indicateur, ou ceux du même indicateur avec d'autres niveaux parents. Choisissez une autre table, ou supprimez ou renommez celle-ci. Rien n'a été calculé.</translation>
+    </message>
   </context>
 </TS>
