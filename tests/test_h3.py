@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import shapely
 from pyproj import Geod
-from qgis.core import QgsProcessingContext, QgsProject
+from qgis.core import QgsProcessingContext, QgsProject, QgsVectorLayer
 
 from tests.helpers import ROOT, qgis_process
 from tools import datagen
@@ -279,3 +279,19 @@ def test_qgis_process_and_the_model_h3_units_then_overlay(zone_file, environment
     rows = [(feature["h3"], feature["class"], feature["area"]) for feature in layer]
     assert rows and {cell for cell, _class, _area in rows} <= cells
     assert json.dumps(payload["results"]) and sum(area for _cell, _class, area in rows) > 0
+
+
+def test_the_run_record_names_the_cells_file_it_wrote(provider, zone_file):
+    """The record kept in the output GeoPackage (and its PROV and OpenLineage forms) names the
+    file and layer written and the rows in it, as every indicator's does."""
+    import processing
+    from geoindicators.processing_provider.outputs.provenance import read_runs_table
+
+    output = str(zone_file["folder"] / "recorded.gpkg")
+    result = processing.run("geoindicators:h3units", {"INPUT": zone_file["zone"], "RESOLUTIONS": "7", "OUTPUT": output})
+    [record] = read_runs_table(output)
+    [written] = record["outputs"]
+    cells = QgsVectorLayer(result["OUTPUT"], "cells", "ogr").featureCount()
+    assert written["role"] == "OUTPUT" and written["uri"] == result["OUTPUT"] and written["uri"].startswith(output) and written["rows_written"] == cells > 0
+    assert record["openlineage"]["outputs"][0]["name"] == result["OUTPUT"] and record["openlineage"]["outputs"][0]["namespace"] == "file"
+    assert record["prov"]["prov:generated"][0]["prov:atLocation"] == result["OUTPUT"]

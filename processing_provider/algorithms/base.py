@@ -6,7 +6,6 @@ run every indicator makes, written once (units, output, where to run, reading, c
 writing); an indicator's own file only adds its parameters and builds its core request.
 """
 
-import os
 import traceback
 from dataclasses import dataclass
 
@@ -293,7 +292,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
             destination = self.write(parameters, context, feedback, result, units_read)
             if destination is None:
                 return {}
-            record["outputs"].append({"role": shared.OUTPUT, "uri": destination if os.path.isabs(destination.split("|", 1)[0]) else "memory"})
+            record["outputs"].append(run_records.describe_output(shared.OUTPUT, destination))
         results = {RUN_ID: record["run_id"], UNITS_COMPUTED: counts["units_computed"], UNITS_SKIPPED: counts["units_skipped"]}
         if self.fact_table is not None:
             written, counts["units_removed"] = self.write_facts(parameters, context, long_facts, units_read, feedback)

@@ -171,7 +171,7 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         if written is None:
             return {}
         record["inputs"] = run_records.describe_inputs(self, parameters, context)
-        provenance.finish(record, "completed", {"warnings": feedback.warnings}, [{"role": self.OUTPUT, "rows_written": len(found.ids)}])
+        provenance.finish(record, "completed", {"warnings": feedback.warnings}, [run_records.describe_output(self.OUTPUT, written, rows_written=len(found.ids))])
         run_records.attach(record, written, context, feedback, self.displayName(), {"cell_area": area_unit, "area_in_zone": area_unit})
         return {self.OUTPUT: written, RUN_ID: record["run_id"]}
 

@@ -160,6 +160,12 @@ def describe_executor(executor):
     return {"kind": "local", "host": platform.node(), "threads": getattr(executor, "threads", 1)}
 
 
+def describe_output(role, destination, **details):
+    """A run record's output entry: the file (its path and layer) or "memory" for a layer kept in
+    the project, and ``details`` (rows written…)."""
+    return {"role": role, "uri": destination if os.path.isabs(destination.split("|", 1)[0]) else "memory", **details}
+
+
 def attach(record, destination, context, feedback, title, units_of_measure=None):
     """Keep ``record`` with the output written at ``destination`` (a path, maybe with
     ``|layername=``, or a temporary layer's id) and say where in the log."""
