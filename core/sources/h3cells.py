@@ -154,9 +154,7 @@ def cover(territory, crs, resolution, containment=OVERLAP):
     # A cell that meets no edge of the territory lies wholly inside it or wholly outside, as any
     # one of its vertices does: one test on the coastline and one point in polygon per cell, where
     # testing each cell against the territory's area twice (meets it? inside it?) costs twice as much.
-    coast = shapely.boundary(lonlat)
-    shapely.prepare(coast)
-    on_coast = shapely.intersects(coast, boundaries)
+    on_coast = _meeting_the_edges(lonlat, boundaries)
     vertex_inside = np.zeros(len(candidates), dtype=bool)
     vertex_inside[~on_coast] = shapely.contains(lonlat, shapely.points(candidate_rings.coordinates[candidate_rings.offsets[:-1][~on_coast]]))
     if containment == OVERLAP:
@@ -248,8 +246,14 @@ def _search_cells(lonlat, resolution, widening, edge):
     import h3.api.numpy_int as h3_int
 
     tolerance = 0.5 * edge
-    search = shapely.simplify(shapely.buffer(shapely.simplify(lonlat, tolerance), widening + 3 * tolerance, quad_segs=2), tolerance)
-    return np.unique(np.asarray(h3_int.h3shape_to_cells(_h3shape(search), resolution), dtype=np.uint64))
+    # Part by part: GEOS buffers a multipolygon by merging its parts' buffers, which for hundreds
+    # of islets close together costs a hundred times more. h3 takes the parts' cells together,
+    # overlapping or not.
+    parts = shapely.get_parts(shapely.simplify(lonlat, tolerance))
+    search = shapely.get_parts(shapely.simplify(shapely.buffer(parts, widening + 3 * tolerance, quad_segs=2), tolerance))
+    if not len(search):
+        return np.zeros(0, np.uint64)
+    return np.unique(np.asarray(h3_int.h3shape_to_cells(_h3shape(shapely.multipolygons(search)), resolution), dtype=np.uint64))
 
 
 def _candidates(lonlat, resolution, widening, edge, scale):
@@ -278,6 +282,36 @@ def _candidates(lonlat, resolution, widening, edge, scale):
         return np.concatenate([np.asarray(h3_cy.cell_to_children(int(cell), resolution), dtype=np.uint64) for cell in chosen])
 
     return np.unique(descendants(parents[well_inside])), np.unique(descendants(parents[near]))
+
+
+# Vertices per piece of the territory's edges in ``_meeting_the_edges``.
+_CHAIN_VERTICES = 8
+
+
+def _meeting_the_edges(territory, polygons):
+    """Which ``polygons`` meet an edge (exterior or hole) of ``territory``. Its edges are cut into
+    short chains in an R-tree, so each polygon is tested only against the chains near it: GEOS's
+    prepared test of a whole coastline checks every one of its rings against each polygon,
+    slow with hundreds of islets. A ring lying inside a polygon (an islet within a cell) meets it."""
+    rings = shapely.get_rings(shapely.get_parts(territory))
+    coordinates, ring_of = shapely.get_coordinates(rings, return_index=True)
+    if not len(coordinates) or not len(polygons):
+        return np.zeros(len(polygons), dtype=bool)
+    starts = np.r_[0, np.flatnonzero(np.diff(ring_of)) + 1]
+    segments = np.diff(np.r_[starts, len(coordinates)]) - 1  # each ring closed
+    chains = -(-segments // _CHAIN_VERTICES)
+    chain_ring = np.repeat(np.arange(len(starts)), chains)
+    chain_rank = np.arange(len(chain_ring)) - np.repeat(np.cumsum(chains) - chains, chains)
+    first = starts[chain_ring] + chain_rank * _CHAIN_VERTICES
+    last = np.minimum(first + _CHAIN_VERTICES, starts[chain_ring] + segments[chain_ring])  # inclusive
+    lengths = last - first + 1
+    owner = np.repeat(np.arange(len(first)), lengths)
+    vertices = np.repeat(first, lengths) + np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    tree = shapely.STRtree(shapely.linestrings(coordinates[vertices], indices=owner))
+    meeting, _chain = tree.query(polygons, predicate="intersects")
+    met = np.zeros(len(polygons), dtype=bool)
+    met[meeting] = True
+    return met
 
 
 def _widened(rings, distance):
