@@ -37,7 +37,19 @@ def ours(zone, crs, resolution, containment):
     return {int(cell) for cell in h3cells.cover(zone, crs, resolution, containment).ids}
 
 
+def islets():
+    """An island and 60 islets around it, from 50 m to 3 km across (some within one cell, some
+    touching or overlapping each other, merged): a coast of many rings."""
+    generator = np.random.default_rng(11)
+    island = datagen.island(1500)
+    xmin, ymin, xmax, ymax = shapely.bounds(island)
+    centres = shapely.points(generator.uniform(xmin - 0.3, xmax + 0.3, 60), generator.uniform(ymin - 0.3, ymax + 0.3, 60))
+    small = shapely.buffer(centres, np.exp(generator.uniform(np.log(0.0005), np.log(0.03), 60)), quad_segs=4)
+    return shapely.union_all([island, *small])
+
+
 ZONES = {
+    "islets": islets,
     "island": lambda: datagen.island(3000),
     "lake": lambda: shapely.difference(datagen.island(800, seed=2), shapely.buffer(shapely.Point(165.8, -21.3), 0.15)),
     "two islands": lambda: shapely.union(datagen.island(600, seed=3, size=(1.2, 0.3)), datagen.island(600, seed=4, centre=(167.9, -21.5), size=(0.8, 0.4))),
