@@ -47,8 +47,7 @@ class FactsError(InputError):
     """A fact table that cannot be written as asked. Codes: ``no_schema`` (schema), ``locked``
     (table), ``columns_differ`` (table, expected, found), ``key_differs`` (table, expected,
     found), ``key_columns_differ`` (table, expected, found), ``cannot_create`` (role, schema,
-    table), ``database`` (action, reason),
-    ``null_and_empty`` (column)."""
+    table), ``database`` (action, reason), ``null_and_empty`` (column)."""
 
 
 def postgres_name(name):
