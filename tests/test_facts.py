@@ -323,6 +323,18 @@ def test_credentials_stay_out_of_logs_results_and_records(provider, server, conn
     texts += [text for (text,) in sqlite3.connect(output).execute("SELECT record FROM geoindicators_runs")]
     assert all(PASSWORD not in text for text in texts)
     assert all(CONNECTION in text for text in texts[2:])  # the connection is named instead
+    # OUTPUT as a table of the database, by a URI holding its password: a layer QGIS cannot make
+    # (a table without geometry given a geometry column) is said without the password, and a
+    # run that writes there records the table, not the password.
+    table_uri = f"postgres://dbname='{DATABASE}' host=127.0.0.1 port={server.port} user='{USER}' password='{PASSWORD}' table=\"secrets\".\"out\" (geom)"
+    with pytest.raises(QgsProcessingException) as raised:
+        run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_SCHEMA": schema, "FACTS_TABLE": "f", "OUTPUT": table_uri})
+    assert "Could not create" in str(raised.value) and '"secrets"."out"' in str(raised.value) and PASSWORD not in str(raised.value)
+    wide = run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_SCHEMA": schema, "FACTS_TABLE": "f", "LAYOUT": 1, "OUTPUT": table_uri})
+    assert int(sql(server, "SELECT count(*) FROM secrets.out")) == UNIT_COUNT
+    record = json.loads(sql(server, f"SELECT record FROM secrets.geoindicators_runs WHERE run_id = '{wide['RUN_ID']}'"))
+    [written] = [entry for entry in record["outputs"] if entry["role"] == "OUTPUT"]
+    assert '"secrets"."out"' in written["uri"] and "127.0.0.1" in written["uri"] and PASSWORD not in written["uri"]
     # A wrong password: the message says what failed, never the password given.
     metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
     metadata.saveConnection(metadata.createConnection(connection_uri(server, password=False) + " password='wrong-Secret-42'", {"saveUsername": True, "savePassword": True}), "wrong")

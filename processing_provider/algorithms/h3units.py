@@ -162,10 +162,7 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
                 yield feature
 
         def create():
-            sink, destination = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
-            if sink is None:
-                raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
-            return sink, destination
+            return sinks.output_sink(self, parameters, context, fields, QgsWkbTypes.MultiPolygon, crs)
 
         written = sinks.write_columns(create, target, columns, found.rings if found.rings is not None else found.geometries, features, feedback)
         if written is None:

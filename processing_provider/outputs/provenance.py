@@ -161,9 +161,15 @@ def describe_executor(executor):
 
 
 def describe_output(role, destination, **details):
-    """A run record's output entry: the file (its path and layer) or "memory" for a layer kept in
-    the project, and ``details`` (rows written…)."""
-    return {"role": role, "uri": destination if os.path.isabs(destination.split("|", 1)[0]) else "memory", **details}
+    """A run record's output entry: the file (its path and layer), the database table (its URI,
+    password hidden) or "memory" for a layer kept in the project, and ``details`` (rows written…)."""
+    if os.path.isabs(destination.split("|", 1)[0]):
+        uri = destination
+    elif "://" in destination or "dbname=" in destination:
+        uri = provenance.redact(destination)
+    else:
+        uri = "memory"
+    return {"role": role, "uri": uri, **details}
 
 
 def attach(record, destination, context, feedback, title, units_of_measure=None):

@@ -31,10 +31,16 @@ def field(name, integer_names=(), text_names=(), template=None):
 
 
 def output_sink(algorithm, parameters, context, fields, geometry_type, crs):
-    """``(sink, destination)`` for the OUTPUT parameter, or an error naming it."""
-    sink, destination = algorithm.parameterAsSink(parameters, "OUTPUT", context, fields, geometry_type, crs or QgsCoordinateReferenceSystem())
+    """``(sink, destination)`` for the OUTPUT parameter, or an error naming it (a database
+    destination's password hidden: QGIS's message repeats the whole URI)."""
+    from ...core.warehouse.provenance import redact
+
+    try:
+        sink, destination = algorithm.parameterAsSink(parameters, "OUTPUT", context, fields, geometry_type, crs or QgsCoordinateReferenceSystem())
+    except QgsProcessingException as error:  # "Could not create layer <URI>: …"
+        raise QgsProcessingException(redact(str(error))) from None
     if sink is None:
-        raise QgsProcessingException(algorithm.invalidSinkError(parameters, "OUTPUT"))
+        raise QgsProcessingException(redact(algorithm.invalidSinkError(parameters, "OUTPUT")))
     return sink, destination
 
 
