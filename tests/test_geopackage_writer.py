@@ -446,7 +446,7 @@ def test_a_geopackages_fid_as_unit_id_in_the_long_layout_goes_into_a_field_of_it
     assert len(stored) == len(in_memory) and [feature["fid"] for feature in in_memory].count(1) >= 2
     assert names[-1] == "run_id"  # each run's own
     assert [feature.attributes()[1:-1] for feature in stored] == [feature.attributes()[:-1] for feature in in_memory]
-    assert [warning for warning in feedback.warnings if "fid" in warning and "unit_fid" in warning]
+    assert [warning for warning in feedback.warnings if "fid" in warning and "unit_fid" in warning and "long layout" in warning]
 
 
 @pytest.mark.parametrize("fids", [[5, 5, 7], [5, 9, None], [5, 9, 7]])
@@ -454,10 +454,15 @@ def test_a_fid_attribute_that_cannot_be_feature_ids_is_kept_beside_them_in_a_geo
     """Units with an attribute ``FID`` (a Shapefile's): into a GeoPackage it would become the
     feature id. Repeated or NULL values go into ``unit_FID`` instead (the write failed, or NULLs
     were given new numbers); distinct whole numbers stay the feature ids, as GDAL takes them."""
+    from tests.test_overlay_algorithm import Recorder
+
     units = _units_with_a_fid_field(str(tmp_path / "units.shp"), "ESRI Shapefile", fids)
     cover = _two_covers(tmp_path)
     names, in_memory = _overlay_rows(units, "code", cover, 1, "memory:")
-    stored_names, stored = _overlay_rows(units, "code", cover, 1, str(tmp_path / "wide.gpkg"))
+    feedback = Recorder()
+    stored_names, stored = _overlay_rows(units, "code", cover, 1, str(tmp_path / "wide.gpkg"), feedback)
+    renamed = [warning for warning in feedback.warnings if "the units' values of FID" in warning and "unit_FID" in warning]
+    assert len(renamed) == (1 if None in fids or len(set(fids)) < len(fids) else 0)
     by_code = {feature["code"]: feature for feature in stored}
     assert sorted(by_code) == ["u0", "u1", "u2"] and names[:2] == ["code", "FID"]
     if None in fids or len(set(fids)) < len(fids):

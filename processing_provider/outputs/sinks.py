@@ -133,7 +133,7 @@ def write_long_table(algorithm, parameters, context, fields, table, feedback, al
     in the desktop, the layer loaded at the end gets ``aliases`` (field → alias: the units)."""
     rows = attribute_rows(table)
     target = destinations.destination(parameters, context, label=algorithm.parameter_label("OUTPUT"))
-    fields = feature_ids_apart(fields, target, lambda position: [row[position] for row in rows], feedback)
+    fields = feature_ids_apart(fields, target, lambda position: [row[position] for row in rows], feedback, long_layout=True)
 
     def features():
         for row in rows:
@@ -219,7 +219,7 @@ def write_wide_units(algorithm, parameters, context, units, units_read, fields, 
     return written
 
 
-def feature_ids_apart(fields, target, values_at, feedback):
+def feature_ids_apart(fields, target, values_at, feedback, long_layout=False):
     """``fields`` as they can go into ``target``. In a GeoPackage, GDAL takes a field named fid
     (in any case) as the table's feature id, which must be a distinct whole number on every row:
     when that field's values (``values_at(position)``) are not (a unit ID repeated on each row of
@@ -240,9 +240,14 @@ def feature_ids_apart(fields, target, values_at, feedback):
         name = f"unit_{fields.at(position).name()}_{number}"
     renamed = QgsFields(fields)
     renamed.rename(position, name)
-    feedback.pushWarning(tr("A GeoPackage keeps its feature ids in the field {field}, one distinct whole number per row; this output's values of "
-                            "{field} are not (in the long layout each unit's ID comes again on each of its rows): they are written in the field {name}.",
-                            field=fields.at(position).name(), name=name))
+    if long_layout:
+        feedback.pushWarning(tr("A GeoPackage keeps its feature ids in the field {field}, one distinct whole number per row; this output's values of "
+                                "{field} are not (in the long layout each unit's ID comes again on each of its rows): they are written in the field {name}.",
+                                field=fields.at(position).name(), name=name))
+    else:
+        feedback.pushWarning(tr("A GeoPackage keeps its feature ids in the field {field}, one distinct whole number per row; the units' values of "
+                                "{field} are not (repeated, empty or not whole numbers): they are written in the field {name}.",
+                                field=fields.at(position).name(), name=name))
     return renamed
 
 

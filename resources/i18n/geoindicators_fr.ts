@@ -1719,5 +1719,9 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <source>The fact table {table} is keyed by ({found}), and the rows of this run by ({expected}): it holds another indicator's facts, or the same indicator's with other parent levels. Choose another table, or drop or rename that one. Nothing was computed.</source>
       <translation>La table de faits {table} a pour clé ({found}), et les lignes de ce traitement ({expected}) : elle tient les faits d'un autre indicateur, ou ceux du même indicateur avec d'autres niveaux parents. Choisissez une autre table, ou supprimez ou renommez celle-ci. Rien n'a été calculé.</translation>
     </message>
+    <message>
+      <source>A GeoPackage keeps its feature ids in the field {field}, one distinct whole number per row; the units' values of {field} are not (repeated, empty or not whole numbers): they are written in the field {name}.</source>
+      <translation>Un GeoPackage garde ses identifiants d'entités dans le champ {field}, un nombre entier distinct par ligne ; les valeurs de {field} des unités ne le sont pas (répétées, vides ou non entières) : elles sont écrites dans le champ {name}.</translation>
+    </message>
   </context>
 </TS>
