@@ -10,6 +10,7 @@ count) back and working after the write; a failed write that leaves the layer as
 
 import os
 import sqlite3
+import tempfile
 
 import h3
 import numpy as np
@@ -157,10 +158,68 @@ def test_a_failed_write_leaves_the_layer_empty_with_its_triggers(tmp_path, cells
     assert sorted(connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()) == triggers
 
 
+class _Stopped(Exception):
+    pass
+
+
+def test_the_rows_staged_in_the_temporary_folder_leave_no_file_there(tmp_path, cells, monkeypatch):
+    """The rows are laid out as an SQLite file in the temporary folder, then copied: the file is
+    gone after a write, a refused value and a cancel, and the layer is whole or empty."""
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(staging))
+    seen = []
+
+    def watched(fraction):
+        seen.append((fraction, sorted(path.name for path in staging.iterdir())))
+
+    path = _empty_layer(str(tmp_path / "cells.gpkg"))
+    layer = geopackage.layer_to_fill(path, None, ["h3", "size"])
+    geopackage.fill(layer, {"h3": cells.ids.tolist(), "size": cells.cell_areas.tolist()}, cells.rings, watched)
+    assert any(names and names[0].startswith("geoindicators-rows-") for _fraction, names in seen)  # it was there
+    assert list(staging.iterdir()) == []
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM cells").fetchone()[0] == len(cells.ids)
+
+    sizes = cells.cell_areas.tolist()
+    sizes[-1] = object()
+    for columns, progress in (({"h3": cells.ids.tolist(), "size": sizes}, None), ({"h3": cells.ids.tolist(), "size": cells.cell_areas.tolist()}, _stop_past(0.6))):
+        path = _empty_layer(str(tmp_path / f"cells_{len(seen)}.gpkg"))
+        seen.append(None)
+        with pytest.raises((sqlite3.Error, _Stopped)):
+            geopackage.fill(geopackage.layer_to_fill(path, None, ["h3", "size"]), columns, cells.rings, progress)
+        assert list(staging.iterdir()) == []
+        assert sqlite3.connect(path).execute("SELECT count(*) FROM cells").fetchone()[0] == 0
+
+
+def _stop_past(limit):
+    def progress(fraction):
+        if fraction > limit:  # while the rows are being copied
+            raise _Stopped()
+    return progress
+
+
+def test_a_temporary_folder_without_room_for_the_rows_leaves_them_to_the_sink(provider, tmp_path, cells, monkeypatch):
+    import processing
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no_such_folder"))
+    path = _empty_layer(str(tmp_path / "cells.gpkg"))
+    with pytest.raises(geopackage.NotBulkWritable, match="no_such_folder"):
+        geopackage.fill(geopackage.layer_to_fill(path, None, ["h3", "size"]), {"h3": cells.ids.tolist(), "size": cells.cell_areas.tolist()}, cells.rings)
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM cells").fetchone()[0] == 0
+    zone = datagen_island_zone(800)
+    zone_path = datagen.write_gpkg(str(tmp_path / "zone.gpkg"), "zone", np.array([zone], dtype=object), {"name": np.array(["island"], dtype=object)}, epsg=3163)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("NONE")
+    result = processing.run("geoindicators:h3units", {"INPUT": zone_path, "RESOLUTIONS": "7", "OUTPUT": str(tmp_path / "units.gpkg")}, context=context)["OUTPUT"]
+    expected = h3cells.h3_units(zone, "EPSG:3163", [7], _planar())
+    assert sorted(feature["h3"] for feature in QgsVectorLayer(result, "cells", "ogr").getFeatures()) == sorted(expected.ids.tolist())
+
+
 def test_columns_of_one_value_and_numbered_rows_are_stored_as_given(tmp_path, cells):
-    """A column holding one integer or one text is written as an SQL literal, quotes included;
-    a column equal until its last row, or of one float, is bound row by row. Rows are numbered
-    from 1 even where the table's AUTOINCREMENT counter had gone further."""
+    """Columns of one value (an integer, a float, a text with quotes), and one equal until its
+    last row, are stored as given, with SQLite's types. Rows are numbered from 1 even where the
+    table's AUTOINCREMENT counter had gone further."""
     fields = (("h3", "TEXT"), ("size", "REAL"), ("zone", "TEXT"), ("resolution", "INTEGER"), ("tail", "TEXT"))
     path = _empty_layer(str(tmp_path / "cells.gpkg"), fields)
     connection = sqlite3.connect(path)
