@@ -173,12 +173,15 @@ def test_the_rows_staged_in_the_temporary_folder_leave_no_file_there(tmp_path, c
     def watched(fraction):
         seen.append((fraction, sorted(path.name for path in staging.iterdir())))
 
+    monkeypatch.setattr(geopackage, "_ROWS_PER_BATCH", 1000)  # copied in several batches, each a range of rows
     path = _empty_layer(str(tmp_path / "cells.gpkg"))
     layer = geopackage.layer_to_fill(path, None, ["h3", "size"])
     geopackage.fill(layer, {"h3": cells.ids.tolist(), "size": cells.cell_areas.tolist()}, cells.rings, watched)
     assert any(names and names[0].startswith("geoindicators-rows-") for _fraction, names in seen)  # it was there
+    assert len([fraction for fraction, _names in seen if 0.5 < fraction < 1.0]) == -(-len(cells.ids) // 1000)
     assert list(staging.iterdir()) == []
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM cells").fetchone()[0] == len(cells.ids)
+    stored = sqlite3.connect(path).execute("SELECT fid, h3, size FROM cells ORDER BY fid").fetchall()
+    assert stored == list(zip(range(1, len(cells.ids) + 1), cells.ids.tolist(), cells.cell_areas.tolist()))
 
     sizes = cells.cell_areas.tolist()
     sizes[-1] = object()

@@ -91,3 +91,17 @@ def test_values_python_cannot_bind_are_refused_as_sqlite3_refuses_them(tmp_path)
 def test_columns_must_be_of_one_length(tmp_path):
     with pytest.raises(ValueError, match="not of one length"):
         sqlite_pages.write_database(str(tmp_path / "staged.sqlite"), [sqlite_pages.Table("rows", {"a": [1, 2], "b": [1]})])
+
+
+def test_every_number_of_leaves_makes_a_sound_tree(tmp_path):
+    """Rows of one leaf page each (400 bytes in 512-byte pages), from 1 to past two interior
+    levels: an interior page holds 56 children, so counts such as 57 leave one child over, which
+    must not make an interior page without a cell."""
+    path = str(tmp_path / "staged.sqlite")
+    for count in [*range(1, 130), 56 * 55 + 1, 56 * 56 + 1]:
+        values = [bytes([row % 256]) * 400 for row in range(count)]
+        sqlite_pages.write_database(path, [sqlite_pages.Table("rows", {"a": values})], page_size=512)
+        connection = sqlite3.connect(path)
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)], count
+        assert [row[0] for row in connection.execute("SELECT c0 FROM rows ORDER BY rowid")] == values, count
+        connection.close()

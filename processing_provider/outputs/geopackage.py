@@ -9,9 +9,10 @@ straight into its node tables, as GDAL 3.7's bulk loader does.
 
 Python's sqlite3 would cost about half a microsecond for each value bound and more for each row.
 So the rows and the R-tree's tables are first laid out by numpy as the pages of an SQLite file of
-their own in the temporary folder (``sqlite_pages``), which SQLite attaches and copies, table by
-table, in one statement each: 1.7 times faster than binding the rows, and no SQLite extension
-needed. The file is removed afterwards, whatever happens; a temporary folder without room for it
+their own in the temporary folder (``sqlite_pages``), which SQLite attaches and copies with
+``INSERT … SELECT``, 50 000 rows a statement: 1.8 times faster than binding the rows, and no
+SQLite extension needed. This holds the rows twice in memory for a moment (as Python values, then
+as pages). The file is removed afterwards, whatever happens; a temporary folder without room for it
 leaves the layer to the sink.
 
 This module needs no QGIS: only sqlite3, numpy and shapely. Its SQLite tables are read from the
@@ -125,10 +126,7 @@ def fill(layer, columns, geometries, progress=None):
             raise NotBulkWritable(f"the feature ids ({layer.key}) are not distinct integers")
     targets = ([] if keys is None else [layer.key]) + [layer.geometry, *names]
     values = ([] if keys is None else [keys]) + [blobs, *(columns[name] for name in names)]
-    # Batches of rows, each a table of its own in the staged file, copied one after the other so
-    # that a cancel is seen between them.
-    batches = [sqlite_pages.Table(f"rows_{start}", {target: column[start:start + _ROWS_PER_BATCH] for target, column in zip(targets, values)})
-               for start in range(0, count, _ROWS_PER_BATCH)]
+    rows = sqlite_pages.Table("rows", dict(zip(targets, values)))
     indexed = ~np.isnan(bounds[:, 0])
     staged_path = None
     connection = sqlite3.connect(layer.path, isolation_level=None)
@@ -139,7 +137,7 @@ def fill(layer, columns, geometries, progress=None):
             node_size = connection.execute(f"SELECT length(data) FROM {_quoted(layer.rtree + '_node')} WHERE nodeno = 1").fetchone()[0]
             ids = np.arange(1, count + 1) if keys is None else np.asarray(keys, dtype=np.int64)
             rtree_tables = packed_rtree(node_size, ids[indexed], bounds[indexed])
-        staged_path = _stage(batches + [table for table, _columns in rtree_tables], progress)
+        staged_path = _stage([rows] + [table for table, _columns in rtree_tables], progress)
         connection.execute("ATTACH ? AS staged", (staged_path,))
         try:
             connection.execute("BEGIN IMMEDIATE")
@@ -149,10 +147,11 @@ def fill(layer, columns, geometries, progress=None):
                 connection.execute(f"DROP TRIGGER main.{_quoted(name)}")
             if keys is None and connection.execute("SELECT 1 FROM main.sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
                 connection.execute("DELETE FROM main.sqlite_sequence WHERE name = ?", (layer.table,))  # from 1, whatever came before
-            for number, batch in enumerate(batches, start=1):
-                _copy(connection, batch, layer.table, targets)
+            # Batches of rows, so that a cancel is seen between them.
+            for start in range(0, count, _ROWS_PER_BATCH):
+                _copy(connection, rows, layer.table, targets, start, min(start + _ROWS_PER_BATCH, count))
                 if progress is not None:
-                    progress(0.5 + 0.45 * number / len(batches))
+                    progress(0.5 + 0.45 * min(start + _ROWS_PER_BATCH, count) / count)
             for table, target_columns in rtree_tables:
                 connection.execute(f"DELETE FROM main.{_quoted(layer.rtree + table.name)}")
                 _copy(connection, table, layer.rtree + table.name, target_columns)
@@ -193,12 +192,13 @@ def _stage(tables, progress):
     return path
 
 
-def _copy(connection, table, target, target_columns):
-    """Rows of the staged ``table`` into the table ``target``, in order, column c0 into the
-    first of ``target_columns``, and so on."""
+def _copy(connection, table, target, target_columns, start=None, end=None):
+    """Rows of the staged ``table`` (from row ``start`` to before ``end``: all by default) into
+    the table ``target``, in order, column c0 into the first of ``target_columns``, and so on."""
     staged_columns = ", ".join(f"c{position}" for position in range(len(target_columns)))
+    where = "" if start is None else f" WHERE rowid >= {sqlite_pages.FIRST_ROWID + start} AND rowid < {sqlite_pages.FIRST_ROWID + end}"
     connection.execute(f"INSERT INTO main.{_quoted(target)} ({', '.join(map(_quoted, target_columns))}) "
-                       f"SELECT {staged_columns} FROM staged.{_quoted(table.name)} ORDER BY rowid")
+                       f"SELECT {staged_columns} FROM staged.{_quoted(table.name)}{where} ORDER BY rowid")
 
 
 def geometry_blobs(geometries, srs_id, multi_type=None):

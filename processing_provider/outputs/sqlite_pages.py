@@ -14,8 +14,8 @@ as NULL, as SQLite takes a bound NaN), str as UTF-8 TEXT, bytes and other buffer
 as NULL, any other type first through sqlite3's adapters (a date becomes ISO text) or refused
 with ``sqlite3.ProgrammingError``, as binding it would be. The columns have no declared type,
 so values stay as stored and the copy applies the target table's column affinities, exactly as
-an INSERT of bound values does. Rows keep the order given: read them ORDER BY rowid (the
-rowids themselves start at 2**14).
+an INSERT of bound values does. Row i has rowid ``FIRST_ROWID + i``: read the rows ORDER BY
+rowid, or a range of them by rowid.
 
 This module needs no QGIS: only numpy.
 """
@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 PAGE_SIZE = 65536  # the largest SQLite reads: fewer pages, and fewer records overflow
+# Row i of a table has rowid FIRST_ROWID + i: three-byte varints for the first two million rows,
+# so that most rows share one layout.
+FIRST_ROWID = 1 << 14
 _LEAF, _INTERIOR = 0x0D, 0x05  # table B-tree page types
 _LEAF_HEADER, _INTERIOR_HEADER = 8, 12
 _NULL, _INTEGER, _REAL, _BLOB, _TEXT = 0, 6, 7, 12, 13  # serial types (8-byte integer and real)
@@ -66,12 +69,14 @@ def write_database(path, tables, page_size=PAGE_SIZE, progress=None):
 def _write_table(file, table, first_page, page_size):
     """Write ``table``'s pages from page ``first_page`` on: leaves, overflow pages, interior
     pages. Returns its root page, the next free page and the columns' positions as stored."""
+    if not table.columns:
+        raise ValueError(f"{table.name} has no column")
     encoded = [_encoded(values) for values in table.columns.values()]
-    count = len(encoded[0].serials) if encoded else 0
+    count = len(encoded[0].serials)
     if any(len(column.serials) != count for column in encoded):
         raise ValueError(f"the columns of {table.name} are not of one length")
-    # In each record the values of fixed length (numbers, NULL) come first, laid out by numpy with
-    # the record header; text and blobs follow, as the bytes objects they already are.
+    # In each record the values numpy lays out with the record header (numbers, NULL, texts of one
+    # length) come first; other texts and blobs follow, as the bytes objects they already are.
     order = sorted(range(len(encoded)), key=lambda position: encoded[position].pieces is not None)
     fixed = [encoded[position] for position in order if encoded[position].pieces is None]
     variable = [encoded[position] for position in order if encoded[position].pieces is not None]
@@ -86,9 +91,7 @@ def _write_table(file, table, first_page, page_size):
     variable_lengths = sum((column.lengths for column in variable), np.zeros(count, np.int64))
     fixed_lengths = sum((column.lengths for column in fixed), np.zeros(count, np.int64))
     payload = header_size + fixed_lengths + variable_lengths
-    # Rowids from 2**14: three-byte varints for up to two million rows, so that rows of one
-    # batch mostly share one layout. They only order the rows: they are not copied.
-    rowids = np.arange(1 << 14, (1 << 14) + count, dtype=np.int64)
+    rowids = np.arange(FIRST_ROWID, FIRST_ROWID + count, dtype=np.int64)
     prefixes, prefix_lengths = _concatenated([_varints(payload), _varints(rowids), _varints(header_size), *serial_parts,
                                               *((column.fixed, column.lengths) for column in fixed)])
     cell_sizes = prefix_lengths + variable_lengths
@@ -133,6 +136,11 @@ def _write_table(file, table, first_page, page_size):
         keys = _varints(np.asarray(largest[:-1], dtype=np.int64))
         cell_costs = 2 + 4 + keys[1]
         groups = _pack(np.append(cell_costs, 0), page_size - _INTERIOR_HEADER, keep_last_apart=True)
+        if len(groups) > 1 and groups[-1][1] - groups[-1][0] == 1:
+            # An interior page of one child and no cell is corrupt to SQLite: the page before
+            # gives it one child (its own cells are then one fewer, and still fit).
+            (start, end), (_, last_end) = groups[-2], groups[-1]
+            groups[-2:] = [(start, end - 1), (end - 1, last_end)]
         parents, parent_largest = [], []
         for start, end in groups:
             # The page's last child is its right-most pointer, with no cell of its own.
