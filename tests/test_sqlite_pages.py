@@ -57,7 +57,12 @@ def test_the_tables_hold_what_pythons_sqlite3_binds(tmp_path, page_size):
     count = 3000
     columns = _columns(count)
     path = str(tmp_path / "staged.sqlite")
-    tables = [sqlite_pages.Table("rows", columns), sqlite_pages.Table("empty", {"a": []}), sqlite_pages.Table("one", {"a": [1], "b": ["x"]})]
+    # Tables of values numpy lays out alone, without a bytes object per row (numbers, texts of one
+    # length), some rows longer than a page of either size.
+    laid_out = {"reals": np.arange(count) / 7.0, "h3": columns["h3"], "integers": np.arange(count) * 3, "padded": [f"{row:0600d}" for row in range(count)]}
+    long_texts = {"text": [letter * 70_000 for letter in "xyz"], "number": [1, 2.5, None]}
+    tables = [sqlite_pages.Table("rows", columns), sqlite_pages.Table("empty", {"a": []}), sqlite_pages.Table("one", {"a": [1], "b": ["x"]}),
+              sqlite_pages.Table("laid_out", laid_out), sqlite_pages.Table("long_texts", long_texts)]
     sqlite_pages.write_database(path, tables, page_size=page_size)
     connection = sqlite3.connect(path)
     assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
@@ -67,6 +72,9 @@ def test_the_tables_hold_what_pythons_sqlite3_binds(tmp_path, page_size):
     assert _typed(stored) == _typed(_bound_by_python(columns))
     assert connection.execute("SELECT count(*) FROM empty").fetchone() == (0,)
     assert connection.execute("SELECT c0, c1 FROM one").fetchall() == [(1, "x")]
+    for name, values in (("laid_out", laid_out), ("long_texts", long_texts)):
+        stored = connection.execute(f"SELECT {', '.join(f'c{position}' for position in range(len(values)))} FROM {name} ORDER BY rowid").fetchall()
+        assert _typed(stored) == _typed(_bound_by_python(values))
     # The tree's shape, read from the file: interior pages above the leaves (two levels of them
     # in small pages). The long blobs read back whole went through overflow pages.
     with open(path, "rb") as file:
