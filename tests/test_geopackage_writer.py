@@ -202,19 +202,25 @@ def _stop_past(limit):
 
 
 def test_a_temporary_folder_without_room_for_the_rows_leaves_them_to_the_sink(provider, tmp_path, cells, monkeypatch):
-    import processing
-
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no_such_folder"))
     path = _empty_layer(str(tmp_path / "cells.gpkg"))
     with pytest.raises(geopackage.NotBulkWritable, match="no_such_folder"):
         geopackage.fill(geopackage.layer_to_fill(path, None, ["h3", "size"]), {"h3": cells.ids.tolist(), "size": cells.cell_areas.tolist()}, cells.rings)
     assert sqlite3.connect(path).execute("SELECT count(*) FROM cells").fetchone()[0] == 0
+    _the_algorithm_writes_the_islands_cells(tmp_path, "units.gpkg")
+
+
+def _the_algorithm_writes_the_islands_cells(tmp_path, output):
+    """geoindicators:h3units on a generated island, resolution 7, into ``output`` in
+    ``tmp_path``: the cells written are h3_units' own."""
+    import processing
+
     zone = datagen_island_zone(800)
     zone_path = datagen.write_gpkg(str(tmp_path / "zone.gpkg"), "zone", np.array([zone], dtype=object), {"name": np.array(["island"], dtype=object)}, epsg=3163)
     context = QgsProcessingContext()
     context.setProject(QgsProject.instance())
     context.setEllipsoid("NONE")
-    result = processing.run("geoindicators:h3units", {"INPUT": zone_path, "RESOLUTIONS": "7", "OUTPUT": str(tmp_path / "units.gpkg")}, context=context)["OUTPUT"]
+    result = processing.run("geoindicators:h3units", {"INPUT": zone_path, "RESOLUTIONS": "7", "OUTPUT": str(tmp_path / output)}, context=context)["OUTPUT"]
     expected = h3cells.h3_units(zone, "EPSG:3163", [7], _planar())
     assert sorted(feature["h3"] for feature in QgsVectorLayer(result, "cells", "ogr").getFeatures()) == sorted(expected.ids.tolist())
 
@@ -281,22 +287,12 @@ def test_the_algorithm_writes_the_same_cells_to_every_format(provider, tmp_path,
 
 
 def test_an_sqlite_that_refuses_the_bulk_write_leaves_it_to_the_sink(provider, tmp_path, monkeypatch):
-    import processing
-
     def refused(*_arguments, **_keywords):
         # What an SQLite built to protect its R-tree tables says (SQLITE_DBCONFIG_DEFENSIVE).
         raise sqlite3.OperationalError("table rtree_cells_geom_node may not be modified")
 
     monkeypatch.setattr(geopackage, "fill", refused)
-    zone = datagen_island_zone(800)
-    zone_path = datagen.write_gpkg(str(tmp_path / "zone.gpkg"), "zone", np.array([zone], dtype=object), {"name": np.array(["island"], dtype=object)}, epsg=3163)
-    context = QgsProcessingContext()
-    context.setProject(QgsProject.instance())
-    context.setEllipsoid("NONE")
-    result = processing.run("geoindicators:h3units", {"INPUT": zone_path, "RESOLUTIONS": "7", "OUTPUT": str(tmp_path / "cells.gpkg")}, context=context)["OUTPUT"]
-    layer = QgsVectorLayer(result, "cells", "ogr")
-    expected = h3cells.h3_units(zone, "EPSG:3163", [7], _planar())
-    assert sorted(feature["h3"] for feature in layer.getFeatures()) == sorted(expected.ids.tolist())
+    _the_algorithm_writes_the_islands_cells(tmp_path, "cells.gpkg")
     assert sqlite3.connect(str(tmp_path / "cells.gpkg")).execute("SELECT rtreecheck('rtree_cells_geom')").fetchone()[0] == "ok"
 
 
