@@ -1,9 +1,9 @@
 """Tables given column by column, written by numpy as an SQLite database file, page by page.
 
-Python's sqlite3 costs about half a microsecond for each value it binds, and a few more for each
-row it steps; SQLite copies rows from a table it reads several times faster. So the GeoPackage
-writer lays the rows out here as the pages of a database of their own, attaches it and copies
-each table in one statement (``INSERT … SELECT``).
+Python's sqlite3 costs about half a microsecond for each value it binds, and more for each row
+it steps; SQLite copies rows from a table it reads faster. So the GeoPackage writer lays the rows
+out here as the pages of a database of their own, attaches it and copies them with
+``INSERT … SELECT``.
 
 The format is SQLite's (https://www.sqlite.org/fileformat2.html): a 100-byte header and the
 schema table on page 1, then each table as a B-tree of 64 KiB pages (leaves in rowid order,
