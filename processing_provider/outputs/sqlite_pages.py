@@ -126,7 +126,7 @@ def _write_table(file, table, first_page, page_size):
             overflow_pages.append(following.to_bytes(4, "big") + chunk + bytes(overflow_room - len(chunk)))
         next_page += len(chain)
     for start, end in leaves:
-        file.write(_leaf_page(cell_sizes[start:end], pieces[start:end].ravel().tolist(), page_size))
+        file.write(_page(_LEAF, cell_sizes[start:end], pieces[start:end].ravel().tolist(), page_size))
     for page in overflow_pages:
         file.write(page)
     # Interior levels until one page holds them all: each child with the largest rowid under it.
@@ -145,7 +145,7 @@ def _write_table(file, table, first_page, page_size):
         for start, end in groups:
             # The page's last child is its right-most pointer, with no cell of its own.
             cells = [children[child].to_bytes(4, "big") + keys[0][child, :keys[1][child]].tobytes() for child in range(start, end - 1)]
-            file.write(_page(_INTERIOR, cells, page_size, right_most=children[end - 1]))
+            file.write(_page(_INTERIOR, list(map(len, cells)), cells, page_size, right_most=children[end - 1]))
             parents.append(next_page)
             parent_largest.append(largest[end - 1])
             next_page += 1
@@ -369,35 +369,23 @@ def _pack(costs, room, keep_last_apart=False):
     return runs
 
 
-def _leaf_page(cell_sizes, pieces, page_size):
-    """A table leaf page: header, cell pointers, free space, then the cells, in order, up to
-    the page's end (``pieces``: the cells' bytes, one after the other)."""
+def _page(kind, cell_sizes, pieces, page_size, right_most=None, offset=0):
+    """A B-tree page: header, cell pointers, free space, then the cells, in order, up to the
+    page's end (``pieces``: the cells' bytes one after the other, ``cell_sizes`` each cell's
+    length), with the right-most child of an interior page; ``offset``: where the header starts
+    (100 on page 1, after the file header)."""
+    cell_sizes = np.asarray(cell_sizes, dtype=np.int64)
     count = len(cell_sizes)
     content = int(cell_sizes.sum())
     start = page_size - content
-    pointers = (start + np.concatenate([[0], np.cumsum(cell_sizes)[:-1]])).astype(">u2") if count else np.zeros(0, ">u2")
-    header = bytes([_LEAF, 0, 0]) + count.to_bytes(2, "big") + (start % 65536).to_bytes(2, "big") + b"\x00"
-    gap = page_size - _LEAF_HEADER - 2 * count - content
-    return b"".join([header, pointers.tobytes(), bytes(gap), *pieces])
-
-
-def _page(kind, cells, page_size, right_most=None, offset=0):
-    """A B-tree page of ``cells`` (bytes each), with the right-most child of an interior page;
-    ``offset``: where its header starts (100 on page 1, after the file header)."""
-    header_size = _INTERIOR_HEADER if kind == _INTERIOR else _LEAF_HEADER
-    content = sum(map(len, cells))
-    start = page_size - content
-    pointers, position = [], start
-    for cell in cells:
-        pointers.append(position.to_bytes(2, "big"))
-        position += len(cell)
-    header = bytes([kind, 0, 0]) + len(cells).to_bytes(2, "big") + (start % 65536).to_bytes(2, "big") + b"\x00"
+    pointers = (start + np.cumsum(cell_sizes) - cell_sizes).astype(">u2")
+    header = bytes([kind, 0, 0]) + count.to_bytes(2, "big") + (start % 65536).to_bytes(2, "big") + b"\x00"
     if kind == _INTERIOR:
         header += right_most.to_bytes(4, "big")
-    gap = page_size - offset - header_size - 2 * len(cells) - content
+    gap = page_size - offset - len(header) - 2 * count - content
     if gap < 0:
         raise ValueError("cells do not fit in one page")
-    return b"".join([header, *pointers, bytes(gap), *cells])
+    return b"".join([header, pointers.tobytes(), bytes(gap), *pieces])
 
 
 def _first_page(schema, page_count, page_size):
@@ -429,7 +417,7 @@ def _first_page(schema, page_count, page_size):
         (1).to_bytes(4, "big"),  # the page count is valid for this change counter
         (version[0] * 1_000_000 + version[1] * 1000 + version[2]).to_bytes(4, "big"),
     ])
-    return file_header + _page(_LEAF, cells, page_size, offset=100)
+    return file_header + _page(_LEAF, list(map(len, cells)), cells, page_size, offset=100)
 
 
 def _varint(value):
