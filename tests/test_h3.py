@@ -307,3 +307,59 @@ def test_the_run_record_names_the_cells_file_it_wrote(provider, zone_file):
     assert written["role"] == "OUTPUT" and written["uri"] == result["OUTPUT"] and written["uri"].startswith(output) and written["rows_written"] == cells > 0
     assert record["openlineage"]["outputs"][0]["name"] == result["OUTPUT"] and record["openlineage"]["outputs"][0]["namespace"] == "file"
     assert record["prov"]["prov:generated"][0]["prov:atLocation"] == result["OUTPUT"]
+
+
+@pytest.mark.parametrize("zone_name", ["island", "lake", "two islands"])
+def test_the_estimated_number_of_cells_is_within_a_few_percent_of_h3s_count(zone_name):
+    """The estimate the cell limit is checked against, before any cell is made, against the number
+    of cells h3 itself gives (its centre rule) at resolutions 7 and 8, in a projected CRS."""
+    lonlat = ZONES[zone_name]()
+    zone = h3cells.to_crs(np.array([lonlat]), "EPSG:4326", "EPSG:3163")[0]
+    for resolution in (7, 8):
+        counted = len(h3_reference(lonlat, resolution, "center"))
+        assert h3cells.estimated_cells(zone, "EPSG:3163", resolution) == pytest.approx(counted, rel=0.05)
+
+
+def test_more_cells_than_the_limit_are_refused_before_any_is_made(provider, zone_file, tmp_path, monkeypatch):
+    """A resolution mistyped (12 for 8) would make tens of millions of cells and exhaust memory:
+    the run is refused with a sentence naming the zone, the estimate and the setting, and writes
+    nothing. Under the limit the same run goes through; a setting that is not a number is said so."""
+    import processing
+    from qgis.core import QgsProcessingException, QgsSettings
+
+    zone = zone_file["geometry"]
+    counted = len(ours(zone, "EPSG:3163", 8, "overlap"))
+    with pytest.raises(h3cells.InputError) as raised:
+        h3cells.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure(), max_cells=counted // 2)
+    assert raised.value.code == "too_many_cells"
+    assert raised.value.details["estimate"] == pytest.approx(counted, rel=0.05)
+    assert len(h3cells.h3_units(zone, "EPSG:3163", [8], PlanarMeasure(), max_cells=2 * counted).ids) == counted
+
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("NONE")
+    output = str(tmp_path / "cells.gpkg")
+    parameters = {"INPUT": zone_file["zone"], "RESOLUTIONS": "8", "OUTPUT": output}
+    key = "Processing/Configuration/GEOINDICATORS_H3_MAX_CELLS"
+    QgsSettings().remove(key)
+    monkeypatch.setenv("GEOINDICATORS_H3_MAX_CELLS", str(counted // 2))
+    with pytest.raises(QgsProcessingException) as raised:
+        processing.run("geoindicators:h3units", parameters, context=context)
+    message = str(raised.value)
+    assert "H3 cells would cover the zone 'zone' (" in message and f"more than the {counted // 2:,}".replace(",", " ") in message
+    assert "GEOINDICATORS_H3_MAX_CELLS" in message and "Traceback" not in message
+    assert not os.path.exists(output)
+    # The setting comes before the environment; 0 lifts the limit.
+    try:
+        QgsSettings().setValue(key, "0")
+        processing.run("geoindicators:h3units", parameters, context=context)
+        from osgeo import ogr
+
+        data_source = ogr.Open(output)
+        assert data_source.GetLayer(0).GetFeatureCount() == counted
+        data_source = None
+        QgsSettings().setValue(key, "lots")
+        with pytest.raises(QgsProcessingException, match="'lots', not a number of cells"):
+            processing.run("geoindicators:h3units", {**parameters, "OUTPUT": str(tmp_path / "again.gpkg")}, context=context)
+    finally:
+        QgsSettings().remove(key)

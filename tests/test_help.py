@@ -42,6 +42,8 @@ def test_the_settings_speak_plainly(provider):
     settings = ProcessingConfig.settings
     assert settings["GEOINDICATORS_CONNECT_TIMEOUT"].valuetype == Setting.FLOAT  # 2.5 s is a timeout too
     assert settings["GEOINDICATORS_SCHEDULER"].placeholder == "tcp://host:8786"
+    # A number of cells in a spin box; its default lets Grande Terre through at resolution 10 (1.3 million cells).
+    assert settings["GEOINDICATORS_H3_MAX_CELLS"].valuetype == Setting.INT and settings["GEOINDICATORS_H3_MAX_CELLS"].default == 5_000_000
     assert settings["GEOINDICATORS_PATH_MAPPINGS"].placeholder.startswith("Z:/=/media/commun/")
     assert "chunk" not in settings["GEOINDICATORS_CHUNK_SIZE"].description and "client=cluster" not in settings["GEOINDICATORS_PATH_MAPPINGS"].description
     icon = ProcessingConfig.getGroupIcon("GeoIndicators")

@@ -456,6 +456,57 @@ def _in_frame(rings, crs, territory):
     return out
 
 
+def estimated_cells(territory, crs, resolution):
+    """About how many cells of ``resolution`` cover ``territory`` (in ``crs``): its area on the
+    WGS 84 ellipsoid over h3's average cell area, found before any cell is (within a few percent:
+    cells differ in size from place to place and the coast adds some; an estimate, not a count)."""
+    lonlat = to_crs(np.array([territory], dtype=object), crs, WGS84)[0]
+    return _geodesic_area(lonlat) * _cells_per_square_metre(lonlat, [resolution])
+
+
+def _refuse_too_many_cells(territory, crs, resolutions, max_cells):
+    """Raise ``too_many_cells`` when more than ``max_cells`` cells of ``resolutions`` in all would
+    cover the territory. The territory's box on the sphere bounds its area from above at no cost:
+    its geodesic area is measured only when the box alone is too large."""
+    lonlat = to_crs(np.array([territory], dtype=object), crs, WGS84)[0]
+    west, south, east, north = shapely.bounds(lonlat)
+    box = 6_378_137.0 ** 2 * np.radians(min(east - west, 360.0)) * (np.sin(np.radians(north)) - np.sin(np.radians(south)))
+    per_square_metre = _cells_per_square_metre(lonlat, resolutions)
+    if box * per_square_metre <= max_cells:
+        return
+    area = _geodesic_area(lonlat)
+    estimate = area * per_square_metre
+    if estimate > max_cells:
+        raise InputError("too_many_cells", f"About {estimate:,.0f} H3 cells would cover the zone ({area / 1e6:,.0f} km²) at resolution "
+                         f"{', '.join(map(str, resolutions))}, more than the {max_cells:,.0f} allowed in one run.",
+                         estimate=estimate, limit=int(max_cells), resolutions=list(resolutions), area_km2=area / 1e6)
+
+
+def _cells_per_square_metre(lonlat, resolutions):
+    """Cells of ``resolutions`` (all together) per square metre about the territory: H3 cells
+    differ in area by up to half from place to place, so by the size of the cell at its middle
+    rather than h3's average over the globe."""
+    import h3
+
+    middle = shapely.point_on_surface(lonlat)
+    longitude = ((shapely.get_x(middle) + 180.0) % 360.0) - 180.0
+    return sum(1.0 / h3.cell_area(h3.latlng_to_cell(shapely.get_y(middle), longitude, int(resolution)), "m^2") for resolution in resolutions)
+
+
+def _geodesic_area(lonlat):
+    """The area of a (multi)polygon in longitude/latitude on the WGS 84 ellipsoid, in square metres."""
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+
+    def ring_area(ring):  # whichever way the ring turns
+        coordinates = np.asarray(ring.coords)
+        return abs(geod.polygon_area_perimeter(coordinates[:, 0], coordinates[:, 1])[0])
+
+    parts = [part for part in shapely.get_parts(lonlat) if isinstance(part, shapely.Polygon) and not part.is_empty]
+    return sum(ring_area(part.exterior) - sum(map(ring_area, part.interiors)) for part in parts)
+
+
 @dataclass
 class H3Units:
     """Cells of every resolution asked for, one row each: ``ids`` (text), ``resolutions``,
@@ -482,16 +533,21 @@ class H3Units:
         return self.shapes
 
 
-def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=False):
+def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=False, max_cells=None):
     """The cells of each of ``resolutions`` covering ``territory`` (a (multi)polygon in ``crs``),
     measured with ``measure`` (planar or ellipsoidal, as the indicators measure); see ``H3Units``.
 
     Each resolution is computed on its own (a resolution is never rolled up from a finer one).
+    With ``max_cells``, a territory that more cells than that would cover (about: ``estimated_cells``)
+    is refused before any is computed: each takes about a kilobyte of memory on the way, and a
+    resolution mistyped (12 for 8) would otherwise exhaust it.
     """
     resolutions = sorted({int(value) for value in resolutions})
     if not resolutions:
         raise InputError("no_resolution", "Give at least one H3 resolution, from 0 to 15.")
     territory = shapely.make_valid(territory)
+    if max_cells:
+        _refuse_too_many_cells(territory, crs, resolutions, max_cells)
     shapely.prepare(territory)
     found = [cover(territory, crs, resolution, containment) for resolution in resolutions]
     # Areas of whole cells come from their rings; no polygon is made but for the border.

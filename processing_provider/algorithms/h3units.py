@@ -27,6 +27,7 @@ from ..outputs import destination as destinations
 from ..outputs import provenance as run_records
 from ..outputs import sinks
 from ..progress import Steps
+from ..settings import read_h3_max_cells
 from .base import HELP_URL, RUN_ID, GeoIndicatorsAlgorithm
 
 
@@ -63,6 +64,9 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
             "exactly (the children of a cell stick out of it a little): each resolution is computed on its own, never rolled up.</p>"
             "<p>Zones in any CRS; across the antimeridian too (Fiji, Wallis and Futuna): the cells come out in the zone's CRS, cut at 180° "
             "when that CRS is geographic.</p>"
+        ) + tr(
+            "<p>A run that would make more cells than the setting <i>H3 units: largest number of cells in one run</i> (5 million unless "
+            "changed; about 1.2 GB of memory per million cells) is refused before any cell is made, with the estimate.</p>"
         )
 
     def tags(self):
@@ -126,7 +130,7 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         feedback.setCurrentStep(1)
         feedback.pushInfo(tr("Covering '{layer}' with H3 cells of resolution {resolutions} ({containment}).", layer=label,
                              resolutions=", ".join(map(str, resolutions)), containment=containment))
-        found = self._compute(h3_units, territory, crs, resolutions, containment, clip)
+        found = self._compute(h3_units, territory, crs, resolutions, containment, clip, read_h3_max_cells())
         if found is None:
             return {}
         scale = UnitScale(area_unit)
@@ -172,11 +176,11 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         run_records.attach(record, written, context, feedback, self.displayName(), {"cell_area": area_unit, "area_in_zone": area_unit})
         return {self.OUTPUT: written, RUN_ID: record["run_id"]}
 
-    def _compute(self, function, territory, crs, resolutions, containment, clip):
+    def _compute(self, function, territory, crs, resolutions, containment, clip, max_cells):
         from ...core.model.errors import InputError
 
         try:
-            return function(territory, crs.toWkt(), resolutions, self.measure, containment, clip)
+            return function(territory, crs.toWkt(), resolutions, self.measure, containment, clip, max_cells)
         except InputError as error:
             raise QgsProcessingException(self.input_error_message(error)) from None
 

@@ -106,6 +106,15 @@ def input_error_message(error, names):
         return tr("The zone '{layer}' holds the {pole} Pole: H3 cells are found from polygons in longitude/latitude, which cannot hold a pole. "
                   "Cut a small circle around the pole out of the zone (Difference with a buffer of the pole), then run again.",
                   layer=units, pole=tr("North") if details.get("value") == "North" else tr("South"))
+    if code == "too_many_cells":
+        from ..settings import H3_MAX_CELLS, h3_max_cells_label
+
+        return tr("About {estimate} H3 cells would cover the zone '{layer}' ({area} km²) at resolution {resolutions}: more than the {limit} one run may make "
+                  "(setting '{setting}' in Options › Processing › Providers › GeoIndicators, or the environment variable {variable}). Choose a coarser "
+                  "resolution or cut the zone into parts; or raise the setting if this computer has the memory (about 1.2 GB per million cells).",
+                  estimate=f"{details['estimate']:,.0f}".replace(",", " "), layer=units, area=f"{details['area_km2']:,.0f}".replace(",", " "),
+                  resolutions=", ".join(map(str, details["resolutions"])), limit=f"{details['limit']:,}".replace(",", " "),
+                  setting=h3_max_cells_label(), variable=H3_MAX_CELLS)
     if code == "mixed_theme":
         return tr("The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').", layer=names.get("features", ""))
     if code == "null_parent":

@@ -180,6 +180,10 @@
       <translation>GeoIndicators, indicateurs environnementaux</translation>
     </message>
     <message>
+      <source>H3 units: largest number of cells in one run (about 1.2 GB of memory per million; 0: no limit)</source>
+      <translation>Unités H3 : nombre maximal de cellules en une exécution (environ 1,2 Go de mémoire par million ; 0 : sans limite)</translation>
+    </message>
+    <message>
       <source>Dask scheduler address (empty: run on this computer)</source>
       <translation>Adresse de l'ordonnanceur Dask (vide : exécuter sur cet ordinateur)</translation>
     </message>
@@ -198,6 +202,26 @@
     <message>
       <source>Shared folders, as this computer = as the cluster names them (several: separate with ;)</source>
       <translation>Dossiers partagés, tels que cet ordinateur = tels que le cluster les nomme (plusieurs : séparez par ;)</translation>
+    </message>
+    <message>
+      <source>Earth Engine: service-account key file (a path; empty: earthengine authenticate's or Google's default credentials)</source>
+      <translation>Earth Engine : fichier de clé de compte de service (un chemin ; vide : les identifiants de earthengine authenticate ou ceux de Google par défaut)</translation>
+    </message>
+    <message>
+      <source>Earth Engine: Google Cloud project</source>
+      <translation>Earth Engine : projet Google Cloud</translation>
+    </message>
+    <message>
+      <source>Earth Engine: requests in flight at once, all workers together (Earth Engine allows 40 per project)</source>
+      <translation>Earth Engine : requêtes en cours à la fois, tous les workers ensemble (Earth Engine en autorise 40 par projet)</translation>
+    </message>
+    <message>
+      <source>Earth Engine: API address (advanced; empty: Google's)</source>
+      <translation>Earth Engine : adresse de l'API (avancé ; vide : celle de Google)</translation>
+    </message>
+    <message>
+      <source>The setting '{setting}' is '{value}', not a number of cells: give one (0 for no limit), or leave it empty.</source>
+      <translation>Le paramètre '{setting}' vaut '{value}', qui n'est pas un nombre de cellules : donnez-en un (0 pour aucune limite), ou laissez-le vide.</translation>
     </message>
     <message>
       <source>no data</source>
@@ -246,6 +270,14 @@
     <message>
       <source>The fact table {table} has the primary key ({found}), and this run needs ({expected}): it was made with another mode (append keeps run_id in the key). Choose another table, or the mode it was made with.</source>
       <translation>La table de faits {table} a la clé primaire ({found}) et cette exécution a besoin de ({expected}) : elle a été créée avec un autre mode (l'ajout garde run_id dans la clé). Choisissez une autre table, ou le mode avec lequel elle a été créée.</translation>
+    </message>
+    <message>
+      <source>The fact table {table} is keyed by ({found}), and the rows of this run by ({expected}): it holds another indicator's facts, or the same indicator's with other parent levels. Choose another table, or drop or rename that one. Nothing was computed.</source>
+      <translation>La table de faits {table} a pour clé ({found}), et les lignes de ce traitement ({expected}) : elle tient les faits d'un autre indicateur, ou ceux du même indicateur avec d'autres niveaux parents. Choisissez une autre table, ou supprimez ou renommez celle-ci. Rien n'a été calculé.</translation>
+    </message>
+    <message>
+      <source>The role {role} of the connection '{name}' may not create tables in the schema "{schema}", and the fact table {table} or the tables kept beside it (geoindicators_runs, its state) do not exist yet. Run once with the role that is to own them, or have {role} granted CREATE on the schema; then this role needs only to read and write their rows.</source>
+      <translation>Le rôle {role} de la connexion '{name}' ne peut pas créer de table dans le schéma "{schema}", et la table de faits {table} ou les tables tenues à côté (geoindicators_runs, son état) n'existent pas encore. Lancez une première fois avec le rôle qui doit en être propriétaire, ou faites accorder à {role} le droit CREATE sur le schéma ; ce rôle n'a ensuite besoin que de lire et d'écrire leurs lignes.</translation>
     </message>
     <message>
       <source>The column {column} of the fact table's key has an empty (NULL) value: fill it in the units layer.</source>
@@ -332,6 +364,10 @@
       <translation>Le calcul des unités {units} a échoué : {reason}</translation>
     </message>
     <message>
+      <source>Options &gt; Processing &gt; Providers &gt; GeoIndicators, or the environment variable</source>
+      <translation>Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators, ou la variable d'environnement</translation>
+    </message>
+    <message>
       <source>The identifier field '{field}' of '{layer}' has {count} values used by several units, for example {examples}. Choose a field with one value per unit.</source>
       <translation>Le champ identifiant « {field} » de « {layer} » a {count} valeurs portées par plusieurs unités, par exemple {examples}. Choisissez un champ dont la valeur est unique par unité.</translation>
     </message>
@@ -350,6 +386,14 @@
     <message>
       <source>The layer {path} changed while the cluster was reading it (class value {value} is new). Run again.</source>
       <translation>La couche {path} a changé pendant que le cluster la lisait (la valeur de classe {value} est nouvelle). Relancez le traitement.</translation>
+    </message>
+    <message>
+      <source>The zone '{layer}' holds the {pole} Pole: H3 cells are found from polygons in longitude/latitude, which cannot hold a pole. Cut a small circle around the pole out of the zone (Difference with a buffer of the pole), then run again.</source>
+      <translation>La zone '{layer}' contient le pôle {pole} : les cellules H3 sont trouvées à partir de polygones en longitude/latitude, qui ne peuvent pas contenir un pôle. Retirez de la zone un petit cercle autour du pôle (Différence avec un tampon autour du pôle), puis relancez.</translation>
+    </message>
+    <message>
+      <source>About {estimate} H3 cells would cover the zone '{layer}' ({area} km²) at resolution {resolutions}: more than the {limit} one run may make (setting '{setting}' in Options › Processing › Providers › GeoIndicators, or the environment variable {variable}). Choose a coarser resolution or cut the zone into parts; or raise the setting if this computer has the memory (about 1.2 GB per million cells).</source>
+      <translation>Environ {estimate} cellules H3 couvriraient la zone '{layer}' ({area} km²) à la résolution {resolutions} : plus que les {limit} qu'une exécution peut produire (paramètre '{setting}' dans Options › Traitements › Fournisseurs › GeoIndicators, ou variable d'environnement {variable}). Choisissez une résolution plus grossière ou découpez la zone en parties ; ou augmentez ce paramètre si cet ordinateur a la mémoire nécessaire (environ 1,2 Go par million de cellules).</translation>
     </message>
     <message>
       <source>The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').</source>
@@ -410,6 +454,58 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>Computing the units {units} failed on the worker {worker}: {reason}</source>
       <translation>Le calcul des unités {units} a échoué sur le worker {worker} : {reason}</translation>
+    </message>
+    <message>
+      <source>No Earth Engine credentials were found. Set a service-account key file ({where} GEOINDICATORS_EE_KEY_FILE), or run 'earthengine authenticate' once as this user, or set Google's application-default credentials.</source>
+      <translation>Aucun identifiant Earth Engine n'a été trouvé. Indiquez un fichier de clé de compte de service ({where} GEOINDICATORS_EE_KEY_FILE), ou lancez une fois 'earthengine authenticate' sous cet utilisateur, ou définissez les identifiants par défaut de Google.</translation>
+    </message>
+    <message>
+      <source>The Earth Engine key file {path} cannot be used ({reason}). Give the path of a service account's JSON key ({where} GEOINDICATORS_EE_KEY_FILE).</source>
+      <translation>Le fichier de clé Earth Engine {path} est inutilisable ({reason}). Donnez le chemin de la clé JSON d'un compte de service ({where} GEOINDICATORS_EE_KEY_FILE).</translation>
+    </message>
+    <message>
+      <source>Earth Engine refused the credentials ({source}): {reason}. Check the key or run 'earthengine authenticate' again, and that the account may use Earth Engine in the project.</source>
+      <translation>Earth Engine a refusé les identifiants ({source}) : {reason}. Vérifiez la clé ou relancez 'earthengine authenticate', et que le compte peut utiliser Earth Engine dans le projet.</translation>
+    </message>
+    <message>
+      <source>No Google Cloud project is set for Earth Engine, or it was refused. Set it ({where} GEOINDICATORS_EE_PROJECT).</source>
+      <translation>Aucun projet Google Cloud n'est défini pour Earth Engine, ou il a été refusé. Définissez-le ({where} GEOINDICATORS_EE_PROJECT).</translation>
+    </message>
+    <message>
+      <source>Cannot reach Earth Engine at {url} ({reason}). Check the network, the proxy, and the API address setting (GEOINDICATORS_EE_API_URL).</source>
+      <translation>Impossible de joindre Earth Engine à {url} ({reason}). Vérifiez le réseau, le proxy et le réglage de l'adresse de l'API (GEOINDICATORS_EE_API_URL).</translation>
+    </message>
+    <message>
+      <source>The Earth Engine asset '{asset}' cannot be read: {reason}. Check its id (IMAGE) and that your account can read it.</source>
+      <translation>L'asset Earth Engine '{asset}' ne peut pas être lu : {reason}. Vérifiez son identifiant (IMAGE) et que votre compte peut le lire.</translation>
+    </message>
+    <message>
+      <source>The Earth Engine asset '{asset}' is a {kind}, not an image or an image collection (IMAGE).</source>
+      <translation>L'asset Earth Engine '{asset}' est un {kind}, pas une image ni une collection d'images (IMAGE).</translation>
+    </message>
+    <message>
+      <source>The collection '{asset}' has no image between {start} and {end}: widen the dates (DATE_START, DATE_END).</source>
+      <translation>La collection '{asset}' n'a aucune image entre {start} et {end} : élargissez les dates (DATE_START, DATE_END).</translation>
+    </message>
+    <message>
+      <source>The Earth Engine image '{asset}' has no band '{band}'; its bands are {bands} (BANDS).</source>
+      <translation>L'image Earth Engine '{asset}' n'a pas de bande '{band}' ; ses bandes sont {bands} (BANDS).</translation>
+    </message>
+    <message>
+      <source>The Earth Engine image '{asset}' has no projection with a grid ({projection}): choose bands that have one (BANDS).</source>
+      <translation>L'image Earth Engine '{asset}' n'a pas de projection avec une grille ({projection}) : choisissez des bandes qui en ont une (BANDS).</translation>
+    </message>
+    <message>
+      <source>The unit {unit} alone makes a request of {size} MB, over Earth Engine's 10 MiB limit: simplify the units (Simplify, with a tolerance below the image's cell size) and run again.</source>
+      <translation>L'unité {unit} à elle seule fait une requête de {size} Mo, au-delà de la limite de 10 Mio d'Earth Engine : simplifiez les unités (Simplifier, avec une tolérance inférieure à la taille des cellules de l'image) et relancez.</translation>
+    </message>
+    <message>
+      <source>Earth Engine did not answer within {seconds} s for the units {units}. Run again; if it persists, use fewer units per task (GeoIndicators settings).</source>
+      <translation>Earth Engine n'a pas répondu en {seconds} s pour les unités {units}. Relancez ; si cela persiste, mettez moins d'unités par tâche (réglages de GeoIndicators).</translation>
+    </message>
+    <message>
+      <source>Earth Engine failed on the units {units}: {reason}</source>
+      <translation>Earth Engine a échoué sur les unités {units} : {reason}</translation>
     </message>
     <message>
       <source>{count} invalid geometries of the units layer '{layer}' were repaired before measuring.</source>
@@ -476,12 +572,24 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Dask distributed ne peut pas être chargé ici ({reason}), donc rien ne peut s'exécuter sur un cluster : exécutez sur cet ordinateur, ou installez-le.</translation>
     </message>
     <message>
+      <source>The Earth Engine client (earthengine-api) cannot be loaded ({reason}).</source>
+      <translation>Le client Earth Engine (earthengine-api) ne peut pas être chargé ({reason}).</translation>
+    </message>
+    <message>
       <source>{field}: the units received {allocated}.</source>
       <translation>{field} : les unités ont reçu {allocated}.</translation>
     </message>
     <message>
       <source>{field}: the sources hold {total}, the units received {allocated} ({lost} % lost).</source>
       <translation>{field} : les sources totalisent {total}, les unités ont reçu {allocated} ({lost} % perdus).</translation>
+    </message>
+    <message>
+      <source>North</source>
+      <translation>Nord</translation>
+    </message>
+    <message>
+      <source>South</source>
+      <translation>Sud</translation>
     </message>
     <message>
       <source>{count} units of '{layer}' have no geometry: their measures are 0.</source>
@@ -534,6 +642,14 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>Shapefile keeps only {length} characters per field name: GDAL will shorten and number the wide fields. Write to a GeoPackage to keep names such as {example}.</source>
       <translation>Le Shapefile ne garde que {length} caractères par nom de champ : GDAL raccourcira et numérotera les champs. Écrivez dans un GeoPackage pour garder des noms tels que {example}.</translation>
+    </message>
+    <message>
+      <source>A GeoPackage keeps its feature ids in the field {field}, one distinct whole number per row; this output's values of {field} are not (in the long layout each unit's ID comes again on each of its rows): they are written in the field {name}.</source>
+      <translation>Un GeoPackage garde ses identifiants d'entités dans le champ {field}, un nombre entier distinct par ligne ; les valeurs de {field} de cette sortie ne le sont pas (dans la disposition longue, l'identifiant de chaque unité revient sur chacune de ses lignes) : elles sont écrites dans le champ {name}.</translation>
+    </message>
+    <message>
+      <source>A GeoPackage keeps its feature ids in the field {field}, one distinct whole number per row; the units' values of {field} are not (repeated, empty or not whole numbers): they are written in the field {name}.</source>
+      <translation>Un GeoPackage garde ses identifiants d'entités dans le champ {field}, un nombre entier distinct par ligne ; les valeurs de {field} des unités ne le sont pas (répétées, vides ou non entières) : elles sont écrites dans le champ {name}.</translation>
     </message>
     <message>
       <source>Fields of {kind} '{label}': {fields}</source>
@@ -736,6 +852,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Les longueurs sont données en {unit}.</translation>
     </message>
     <message>
+      <source>The facts are written into {table}, but this run's row in geoindicators_runs could not be completed (it stays 'running'): {reason}.</source>
+      <translation>Les faits sont écrits dans {table}, mais la ligne de ce traitement dans geoindicators_runs n'a pas pu être complétée (elle reste « running ») : {reason}.</translation>
+    </message>
+    <message>
       <source>With parent levels, the wide layout holds the units only, with a pct_parent field per class: each unit's share of its parent's value. The long layout holds the parents' rows too.</source>
       <translation>Avec des niveaux parents, la disposition large ne contient que les unités, avec un champ pct_parent par classe : la part de chaque unité dans la valeur de son parent. La disposition longue contient aussi les lignes des parents.</translation>
     </message>
@@ -836,12 +956,192 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>inutile ici</translation>
     </message>
     <message>
-      <source>H3 units</source>
-      <translation>Unités H3</translation>
+      <source>Earth Engine zonal statistics</source>
+      <translation>Statistiques zonales Earth Engine</translation>
     </message>
     <message>
-      <source>&lt;p&gt;Covers a territory (the zone polygons, dissolved) with H3 cells at one or several resolutions (6,8), to use as the spatial units of any indicator, with h3 as their identifier field.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Containment&lt;/b&gt;: &lt;i&gt;cells that overlap the zone&lt;/i&gt; (the default) cover it completely, coasts included; &lt;i&gt;cells whose centre is in the zone&lt;/i&gt; are h3's own polygon_to_cells, which every H3 plugin uses, and leave gaps along coasts (about 3 % of a large island at resolution 6); &lt;i&gt;cells wholly inside&lt;/i&gt; leave out every cell the coast crosses. The cells are the very ones of h3's h3shape_to_cells_experimental for each rule, found much faster on detailed coastlines. &lt;b&gt;Clip&lt;/b&gt; cuts the cells to the zone: the pieces then tile it exactly.&lt;/p&gt;&lt;p&gt;Fields: h3 (the cell's index as text, as h3 3.x wrote it), resolution, cell_area and area_in_zone (measured like every indicator: on the ellipsoid set for measurements, or planar when it is None), and with several resolutions parent_6 (for example): the cell's parent at each coarser resolution asked for, only where the cell lies inside it. H3 cells do not nest exactly (the children of a cell stick out of it a little): each resolution is computed on its own, never rolled up.&lt;/p&gt;&lt;p&gt;Zones in any CRS; across the antimeridian too (Fiji, Wallis and Futuna): the cells come out in the zone's CRS, cut at 180° when that CRS is geographic.&lt;/p&gt;</source>
-      <translation>&lt;p&gt;Couvre un territoire (les polygones de la zone, fusionnés) de mailles H3 à une ou plusieurs résolutions (6,8), à utiliser comme unités spatiales de tout indicateur, avec h3 comme champ identifiant.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Mailles retenues&lt;/b&gt; : &lt;i&gt;les mailles qui recouvrent la zone&lt;/i&gt; (par défaut) la couvrent entièrement, côtes comprises ; &lt;i&gt;les mailles dont le centre est dans la zone&lt;/i&gt; sont polygon_to_cells de h3, qu'utilisent toutes les extensions H3, et laissent des trous le long des côtes (environ 3 % d'une grande île à la résolution 6) ; &lt;i&gt;les mailles entièrement dans la zone&lt;/i&gt; laissent de côté toute maille que traverse la côte. Ce sont exactement les mailles de h3shape_to_cells_experimental de h3 pour chaque règle, trouvées bien plus vite sur des côtes détaillées. &lt;b&gt;Découper&lt;/b&gt; coupe les mailles selon la zone : les morceaux la pavent alors exactement.&lt;/p&gt;&lt;p&gt;Champs : h3 (l'index de la maille en texte, comme l'écrivait h3 3.x), resolution, cell_area et area_in_zone (mesurées comme tout indicateur : sur l'ellipsoïde choisi pour les mesures, ou planes s'il est None), et avec plusieurs résolutions parent_6 (par exemple) : le parent de la maille à chaque résolution plus grossière demandée, seulement là où la maille est dedans. Les mailles H3 ne s'emboîtent pas exactement (les enfants d'une maille en débordent un peu) : chaque résolution est calculée pour elle-même, jamais agrégée.&lt;/p&gt;&lt;p&gt;Zones dans tout SCR, y compris à cheval sur l'antiméridien (Fidji, Wallis-et-Futuna) : les mailles sortent dans le SCR de la zone, coupées à 180° quand ce SCR est géographique.&lt;/p&gt;</translation>
+      <source>&lt;p&gt;Summarises an Earth Engine image over each spatial unit, computed by Earth Engine: elevation, forest loss, land cover, NDVI composites. The output fields are those of the Zonal statistics indicator, so a model can swap a local raster for an Earth Engine image.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Image&lt;/b&gt;: an image asset id (USGS/SRTMGL1_003) or an image collection's (MODIS/061/MOD13Q1) with a date range and a composite (mean, median, mode, min, max, first) that makes one image of it. &lt;b&gt;Scale&lt;/b&gt; 0 reduces in the native grid of the (first) image, always passed explicitly: a composite otherwise defaults to 1 degree in WGS 84.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Semantics&lt;/b&gt;, against the Zonal statistics indicator's exact rule: Earth Engine weights each cell by the fraction of it inside the unit, quantised to 1/255, for sum, mean, stdev, variance, min, max and class areas; count is Earth Engine's count of the valid cells whose centre lies in the unit, unweighted; covered_area and class areas sum Earth Engine's cell areas (m² on the ellipsoid) with the same weights, rescaled to the units' areas as measured here. Not offered: median and quantiles (Earth Engine bins values into a histogram first), majority, minority and variety (Earth Engine's ignore the covered fractions). The long table names each band in band_name.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Credentials&lt;/b&gt; (Options &gt; Processing &gt; Providers &gt; GeoIndicators, or the environment variables of the same names): a service-account key file (GEOINDICATORS_EE_KEY_FILE), else the credentials of 'earthengine authenticate', else Google's application-default credentials; the project (GEOINDICATORS_EE_PROJECT). Keys stay on this computer: a cluster's workers get a short-lived access token (about an hour).&lt;/p&gt;&lt;p&gt;Units go in batches well under Earth Engine's 10 MiB request limit, fetched page by page; Earth Engine's memory and time limits make smaller batches or a higher tileScale, automatically. On a Dask cluster, the requests in flight are capped for all workers together.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;Résume une image Earth Engine sur chaque unité spatiale, calculé par Earth Engine : altitude, perte de forêt, occupation du sol, composites de NDVI. Les champs en sortie sont ceux de l'indicateur de statistiques zonales : un modèle peut remplacer un raster local par une image Earth Engine.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Image&lt;/b&gt; : l'identifiant d'un asset image (USGS/SRTMGL1_003) ou d'une collection d'images (MODIS/061/MOD13Q1), avec une période et un composite (mean, median, mode, min, max, first) qui en fait une seule image. Une &lt;b&gt;échelle&lt;/b&gt; de 0 calcule dans la grille native de la (première) image, toujours passée explicitement : sinon un composite est par défaut à 1 degré en WGS 84.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Sémantique&lt;/b&gt;, comparée à la règle exacte de l'indicateur de statistiques zonales : Earth Engine pondère chaque cellule par sa fraction à l'intérieur de l'unité, quantifiée au 1/255, pour sum, mean, stdev, variance, min, max et les surfaces de classes ; count est le nombre de cellules valides dont le centre est dans l'unité, non pondéré ; covered_area et les surfaces de classes somment les surfaces de cellules d'Earth Engine (m² sur l'ellipsoïde) avec les mêmes poids, remises à l'échelle des surfaces des unités mesurées ici. Non proposés : la médiane et les quantiles (Earth Engine range d'abord les valeurs dans un histogramme), majority, minority et variety (ceux d'Earth Engine ignorent les fractions couvertes). La table longue nomme chaque bande dans band_name.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Identifiants&lt;/b&gt; (Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators, ou les variables d'environnement du même nom) : un fichier de clé de compte de service (GEOINDICATORS_EE_KEY_FILE), sinon les identifiants de 'earthengine authenticate', sinon les identifiants par défaut de Google ; le projet (GEOINDICATORS_EE_PROJECT). Les clés restent sur cet ordinateur : les workers d'un cluster reçoivent un jeton d'accès de courte durée (environ une heure).&lt;/p&gt;&lt;p&gt;Les unités partent par lots bien en deçà de la limite de 10 Mio par requête d'Earth Engine, et les résultats sont lus page par page ; les limites de mémoire et de temps d'Earth Engine donnent automatiquement des lots plus petits ou un tileScale plus élevé. Sur un cluster Dask, le nombre de requêtes en cours est plafonné pour tous les workers ensemble.&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <source>earth engine</source>
+      <translation>earth engine</translation>
+    </message>
+    <message>
+      <source>google</source>
+      <translation>google</translation>
+    </message>
+    <message>
+      <source>zonal statistics</source>
+      <translation>statistiques de zone</translation>
+    </message>
+    <message>
+      <source>NDVI</source>
+      <translation>NDVI</translation>
+    </message>
+    <message>
+      <source>elevation</source>
+      <translation>altitude</translation>
+    </message>
+    <message>
+      <source>land cover</source>
+      <translation>occupation du sol</translation>
+    </message>
+    <message>
+      <source>composite</source>
+      <translation>composite</translation>
+    </message>
+    <message>
+      <source>indicator</source>
+      <translation>indicateur</translation>
+    </message>
+    <message>
+      <source>Polygons (communes, watersheds, grid cells), in any CRS: they are sent to Earth Engine in the image's CRS.</source>
+      <translation>Polygones (communes, bassins versants, mailles), dans n'importe quel SCR : ils sont envoyés à Earth Engine dans le SCR de l'image.</translation>
+    </message>
+    <message>
+      <source>Such as USGS/SRTMGL1_003 (an image) or MODIS/061/MOD13Q1 (a collection, with dates and a composite).</source>
+      <translation>Par exemple USGS/SRTMGL1_003 (une image) ou MODIS/061/MOD13Q1 (une collection, avec des dates et un composite).</translation>
+    </message>
+    <message>
+      <source>Band names of the image, such as NDVI or B4,B8.</source>
+      <translation>Noms de bandes de l'image, par exemple NDVI ou B4,B8.</translation>
+    </message>
+    <message>
+      <source>Images from this date on (collections only).</source>
+      <translation>Les images à partir de cette date (collections seulement).</translation>
+    </message>
+    <message>
+      <source>Images before this date (collections only).</source>
+      <translation>Les images avant cette date (collections seulement).</translation>
+    </message>
+    <message>
+      <source>How the images between the dates make one (collections only); with qgis_process their numbers from 0 (mean).</source>
+      <translation>Comment les images entre les dates n'en font qu'une (collections seulement) ; avec qgis_process, leurs numéros à partir de 0 (mean).</translation>
+    </message>
+    <message>
+      <source>0 reduces in the native grid of the (first) image; another value reduces at that many metres per cell, in its CRS.</source>
+      <translation>0 calcule dans la grille native de la (première) image ; une autre valeur calcule avec des cellules d'autant de mètres, dans son SCR.</translation>
+    </message>
+    <message>
+      <source>With qgis_process, their numbers from 0 (count) to 8 (covered_area), such as STATISTICS=0,2,8.</source>
+      <translation>Avec qgis_process, leurs numéros de 0 (count) à 8 (covered_area), par exemple STATISTICS=0,2,8.</translation>
+    </message>
+    <message>
+      <source>For a class image (land cover): the area and share of each class value, on one band.</source>
+      <translation>Pour une image de classes (occupation du sol) : la surface et la part de chaque valeur de classe, sur une bande.</translation>
+    </message>
+    <message>
+      <source>Pairs of class value and name, such as 10,forest,80,water; values given one name are one class.</source>
+      <translation>Des paires valeur de classe et nom, par exemple 10,forêt,80,eau ; les valeurs qui portent un même nom forment une classe.</translation>
+    </message>
+    <message>
+      <source>Asking Earth Engine what '{asset}' is...</source>
+      <translation>Demande à Earth Engine ce qu'est '{asset}'...</translation>
+    </message>
+    <message>
+      <source>a composite ({composite}) of {count} images</source>
+      <translation>un composite ({composite}) de {count} images</translation>
+    </message>
+    <message>
+      <source>an image</source>
+      <translation>une image</translation>
+    </message>
+    <message>
+      <source>{scale:g} m cells</source>
+      <translation>des cellules de {scale:g} m</translation>
+    </message>
+    <message>
+      <source>its native grid ({size:g} units of {crs} per cell)</source>
+      <translation>sa grille native ({size:g} unités de {crs} par cellule)</translation>
+    </message>
+    <message>
+      <source>'{asset}' is {what}; bands {bands}; reduced in {grid}.</source>
+      <translation>'{asset}' est {what} ; bandes {bands} ; calculé dans {grid}.</translation>
+    </message>
+    <message>
+      <source>Earth Engine image or image collection (asset id)</source>
+      <translation>Image ou collection d'images Earth Engine (identifiant d'asset)</translation>
+    </message>
+    <message>
+      <source>Bands (names separated by commas; empty = all)</source>
+      <translation>Bandes (noms séparés par des virgules ; vide = toutes)</translation>
+    </message>
+    <message>
+      <source>Start date (collections; YYYY-MM-DD)</source>
+      <translation>Date de début (collections ; AAAA-MM-JJ)</translation>
+    </message>
+    <message>
+      <source>End date, excluded (collections; YYYY-MM-DD)</source>
+      <translation>Date de fin, exclue (collections ; AAAA-MM-JJ)</translation>
+    </message>
+    <message>
+      <source>Composite of the collection's images</source>
+      <translation>Composite des images de la collection</translation>
+    </message>
+    <message>
+      <source>Scale in metres (0 = the image's native grid)</source>
+      <translation>Échelle en mètres (0 = la grille native de l'image)</translation>
+    </message>
+    <message>
+      <source>Statistics</source>
+      <translation>Statistiques</translation>
+    </message>
+    <message>
+      <source>Categorical image (area and share of each class value)</source>
+      <translation>Image catégorielle (surface et part de chaque valeur de classe)</translation>
+    </message>
+    <message>
+      <source>Class names (value, name)</source>
+      <translation>Noms des classes (valeur, nom)</translation>
+    </message>
+    <message>
+      <source>Give the Earth Engine asset id of an image or image collection in {parameter}, such as USGS/SRTMGL1_003.</source>
+      <translation>Donnez l'identifiant d'asset Earth Engine d'une image ou d'une collection d'images dans {parameter}, par exemple USGS/SRTMGL1_003.</translation>
+    </message>
+    <message>
+      <source>The start date {start} is not before the end date {end} (excluded): no image can be between them.</source>
+      <translation>La date de début {start} n'est pas avant la date de fin {end} (exclue) : aucune image ne peut se trouver entre elles.</translation>
+    </message>
+    <message>
+      <source>Categorical mode reads one band, and {count} are given in {parameter}: give the band of classes.</source>
+      <translation>Le mode catégoriel lit une bande, et {count} sont données dans {parameter} : donnez la bande des classes.</translation>
+    </message>
+    <message>
+      <source>'{asset}' is one image: the dates and the composite do not apply.</source>
+      <translation>'{asset}' est une seule image : les dates et le composite ne s'appliquent pas.</translation>
+    </message>
+    <message>
+      <source>Categorical mode reads one band, and the image '{asset}' has {count} ({bands}): give the band of classes in {parameter}.</source>
+      <translation>Le mode catégoriel lit une bande, et l'image '{asset}' en a {count} ({bands}) : donnez la bande des classes dans {parameter}.</translation>
+    </message>
+    <message>
+      <source>{parameter} must be a date written YYYY-MM-DD, such as 2024-01-31, not '{value}'.</source>
+      <translation>{parameter} doit être une date écrite AAAA-MM-JJ, par exemple 2024-01-31, et non '{value}'.</translation>
+    </message>
+    <message>
+      <source>The layer '{layer}' has no coordinate reference system (CRS), so Earth Engine cannot place its units. Set its CRS (Layer Properties &gt; Source; with qgis_process, run native:assignprojection on it first) and run again.</source>
+      <translation>La couche '{layer}' n'a pas de système de coordonnées (SCR) : Earth Engine ne peut pas placer ses unités. Définissez son SCR (Propriétés de la couche &gt; Source ; avec qgis_process, lancez d'abord native:assignprojection) et relancez.</translation>
+    </message>
+    <message>
+      <source>QGIS does not know the image's CRS {crs}: the units are sent in their own CRS {units}, and Earth Engine reprojects them.</source>
+      <translation>QGIS ne connaît pas le SCR de l'image {crs} : les unités sont envoyées dans leur propre SCR {units}, et Earth Engine les reprojette.</translation>
+    </message>
+    <message>
+      <source>Value</source>
+      <translation>Valeur</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>Nom</translation>
+    </message>
+    <message>
+      <source>(given as WKT)</source>
+      <translation>(donné en WKT)</translation>
+    </message>
+    <message>
+      <source>H3 units</source>
+      <translation>Unités H3</translation>
     </message>
     <message>
       <source>h3</source>
@@ -868,8 +1168,12 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>couverture</translation>
     </message>
     <message>
-      <source>indicator</source>
-      <translation>indicateur</translation>
+      <source>&lt;p&gt;Covers a territory (the zone polygons, dissolved) with H3 cells at one or several resolutions (6,8), to use as the spatial units of any indicator, with h3 as their identifier field.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Containment&lt;/b&gt;: &lt;i&gt;cells that overlap the zone&lt;/i&gt; (the default) cover it completely, coasts included; &lt;i&gt;cells whose centre is in the zone&lt;/i&gt; are h3's own polygon_to_cells, which every H3 plugin uses, and leave gaps along coasts (about 3 % of a large island at resolution 6); &lt;i&gt;cells wholly inside&lt;/i&gt; leave out every cell the coast crosses. The cells are the very ones of h3's h3shape_to_cells_experimental for each rule, found much faster on detailed coastlines. &lt;b&gt;Clip&lt;/b&gt; cuts the cells to the zone: the pieces then tile it exactly.&lt;/p&gt;&lt;p&gt;Fields: h3 (the cell's index as text, as h3 3.x wrote it), resolution, cell_area and area_in_zone (measured like every indicator: on the ellipsoid set for measurements, or planar when it is None), and with several resolutions parent_6 (for example): the cell's parent at each coarser resolution asked for, only where the cell lies inside it. H3 cells do not nest exactly (the children of a cell stick out of it a little): each resolution is computed on its own, never rolled up.&lt;/p&gt;&lt;p&gt;Zones in any CRS; across the antimeridian too (Fiji, Wallis and Futuna): the cells come out in the zone's CRS, cut at 180° when that CRS is geographic.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;Couvre un territoire (les polygones de la zone, fusionnés) de mailles H3 à une ou plusieurs résolutions (6,8), à utiliser comme unités spatiales de tout indicateur, avec h3 comme champ identifiant.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Mailles retenues&lt;/b&gt; : &lt;i&gt;les mailles qui recouvrent la zone&lt;/i&gt; (par défaut) la couvrent entièrement, côtes comprises ; &lt;i&gt;les mailles dont le centre est dans la zone&lt;/i&gt; sont polygon_to_cells de h3, qu'utilisent toutes les extensions H3, et laissent des trous le long des côtes (environ 3 % d'une grande île à la résolution 6) ; &lt;i&gt;les mailles entièrement dans la zone&lt;/i&gt; laissent de côté toute maille que traverse la côte. Ce sont exactement les mailles de h3shape_to_cells_experimental de h3 pour chaque règle, trouvées bien plus vite sur des côtes détaillées. &lt;b&gt;Découper&lt;/b&gt; coupe les mailles selon la zone : les morceaux la pavent alors exactement.&lt;/p&gt;&lt;p&gt;Champs : h3 (l'index de la maille en texte, comme l'écrivait h3 3.x), resolution, cell_area et area_in_zone (mesurées comme tout indicateur : sur l'ellipsoïde choisi pour les mesures, ou planes s'il est None), et avec plusieurs résolutions parent_6 (par exemple) : le parent de la maille à chaque résolution plus grossière demandée, seulement là où la maille est dedans. Les mailles H3 ne s'emboîtent pas exactement (les enfants d'une maille en débordent un peu) : chaque résolution est calculée pour elle-même, jamais agrégée.&lt;/p&gt;&lt;p&gt;Zones dans tout SCR, y compris à cheval sur l'antiméridien (Fidji, Wallis-et-Futuna) : les mailles sortent dans le SCR de la zone, coupées à 180° quand ce SCR est géographique.&lt;/p&gt;</translation>
+    </message>
+    <message>
+      <source>&lt;p&gt;A run that would make more cells than the setting &lt;i&gt;H3 units: largest number of cells in one run&lt;/i&gt; (5 million unless changed; about 1.2 GB of memory per million cells) is refused before any cell is made, with the estimate.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;Une exécution qui produirait plus de cellules que le paramètre &lt;i&gt;Unités H3 : nombre maximal de cellules en une exécution&lt;/i&gt; (5 millions sauf modification ; environ 1,2 Go de mémoire par million de cellules) est refusée avant qu'aucune cellule ne soit produite, avec l'estimation.&lt;/p&gt;</translation>
     </message>
     <message>
       <source>The territory to cover (its polygons are dissolved), in any CRS.</source>
@@ -922,6 +1226,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>The zone layer '{layer}' has no polygon to cover.</source>
       <translation>La couche de zone « {layer} » n'a aucun polygone à couvrir.</translation>
+    </message>
+    <message>
+      <source>No H3 cell: with the rule '{containment}', the zone '{layer}' is too small for the cells of resolution {resolutions}. The overlap rule (CONTAINMENT 0) gives every cell that meets it.</source>
+      <translation>Aucune cellule H3 : avec la règle '{containment}', la zone '{layer}' est trop petite pour les cellules de résolution {resolutions}. La règle de recouvrement (CONTAINMENT 0) donne toutes les cellules qui la touchent.</translation>
     </message>
     <message>
       <source>{parameter} must list H3 resolutions from 0 to 15, such as 6,8; '{value}' does not.</source>
@@ -1116,10 +1424,6 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>&lt;p&gt;Pour chaque unité spatiale (commune, bassin versant, maille) et chaque classe d'une couche thématique (occupation du sol, surfaces brûlées, titres miniers), mesure la part du thème située dans l'unité.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Polygones&lt;/b&gt; : la surface en commun (area), sa part de l'unité (pct_unit, %), sa part du total de la classe sur toutes les unités (pct_class, %) et le nombre d'entités (n_features). &lt;b&gt;Lignes&lt;/b&gt; : la longueur (length) et n_features. &lt;b&gt;Points&lt;/b&gt; : le nombre (count) et la somme du champ de poids (weight_sum).&lt;/p&gt;&lt;p&gt;Les chevauchements entre entités d'une même classe comptent une fois ; chaque classe est mesurée à part, donc un lieu couvert par deux classes compte dans les deux. Sans champ de classe, toute la couche forme une classe, « all » ; NULL est une classe à part entière. Un point sur la limite entre unités compte une fois, dans la première d'entre elles dans l'ordre de la couche ; une ligne le long d'une limite commune compte dans chaque unité.&lt;/p&gt;&lt;p&gt;Surfaces et longueurs suivent l'ellipsoïde défini pour les mesures (Projet &gt; Propriétés &gt; Général ; avec qgis_process, --ELLIPSOID=EPSG:7030 avant --) : ellipsoïdales en m² et m, ou planes dans le SCR des unités s'il vaut Aucun. La couche thématique est reprojetée dans le SCR des unités ; les géométries invalides sont réparées et comptées dans le journal.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Disposition de la sortie&lt;/b&gt; : la table longue a une ligne par unité et par classe de mesure positive (l'identifiant de l'unité, class, puis les mesures). La disposition large est la couche des unités avec un champ par mesure et par classe, comme area_foret (la classe en minuscules, sans accents, autres caractères remplacés par _), listés dans le journal ; une unité sans la classe y reçoit 0. Préférez un GeoPackage : un Shapefile coupe les noms à 10 caractères.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Exécuter sur&lt;/b&gt; (paramètres avancés) : cet ordinateur, ou un cluster Dask, dont l'adresse d'ordonnanceur (tcp://hôte:8786) est donnée ici ou dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators.&lt;/p&gt;</translation>
     </message>
     <message>
-      <source>land cover</source>
-      <translation>occupation du sol</translation>
-    </message>
-    <message>
       <source>burnt area</source>
       <translation>surface brûlée</translation>
     </message>
@@ -1228,10 +1532,6 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>raster</translation>
     </message>
     <message>
-      <source>zonal statistics</source>
-      <translation>statistiques de zone</translation>
-    </message>
-    <message>
       <source>mean</source>
       <translation>moyenne</translation>
     </message>
@@ -1240,24 +1540,12 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>médiane</translation>
     </message>
     <message>
-      <source>NDVI</source>
-      <translation>NDVI</translation>
-    </message>
-    <message>
-      <source>elevation</source>
-      <translation>altitude</translation>
-    </message>
-    <message>
       <source>class area</source>
       <translation>surface par classe</translation>
     </message>
     <message>
       <source>exactextract</source>
       <translation>exactextract</translation>
-    </message>
-    <message>
-      <source>Polygons (communes, watersheds, grid cells), in any CRS: they are reprojected to the raster's.</source>
-      <translation>Polygones (communes, bassins versants, mailles), dans tout SCR : ils sont reprojetés dans celui du raster.</translation>
     </message>
     <message>
       <source>Long table (one row per unit and band, or unit and class)</source>
@@ -1270,6 +1558,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>Long: a table without geometry. Wide: the units with one field per statistic and band, or per measure and class.</source>
       <translation>Longue : une table sans géométrie. Large : les unités avec un champ par statistique et par bande, ou par mesure et par classe.</translation>
+    </message>
+    <message>
+      <source>Polygons (communes, watersheds, grid cells), in any CRS: they are reprojected to the raster's.</source>
+      <translation>Polygones (communes, bassins versants, mailles), dans tout SCR : ils sont reprojetés dans celui du raster.</translation>
     </message>
     <message>
       <source>Any raster GDAL reads, of any size: it is read window by window.</source>
@@ -1308,16 +1600,16 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Aucune surface n'est demandée (covered_area, catégoriel) : l'ellipsoïde n'intervient pas.</translation>
     </message>
     <message>
+      <source>band</source>
+      <translation>bande</translation>
+    </message>
+    <message>
       <source>Raster</source>
       <translation>Raster</translation>
     </message>
     <message>
       <source>Bands (none = all)</source>
       <translation>Bandes (aucune = toutes)</translation>
-    </message>
-    <message>
-      <source>Statistics</source>
-      <translation>Statistiques</translation>
     </message>
     <message>
       <source>Quantiles (percentages, such as 10,90)</source>
@@ -1332,16 +1624,8 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Raster de classes (surface et part de chaque valeur de classe)</translation>
     </message>
     <message>
-      <source>Class names (value, name)</source>
-      <translation>Noms des classes (valeur, nom)</translation>
-    </message>
-    <message>
       <source>Categorical mode reads one band, and the raster '{layer}' has {count}: choose the band of classes in BANDS.</source>
       <translation>Le mode classes lit une seule bande, et le raster « {layer} » en a {count} : choisissez la bande des classes dans BANDS.</translation>
-    </message>
-    <message>
-      <source>band</source>
-      <translation>bande</translation>
     </message>
     <message>
       <source>The quantiles '{value}' cannot be read: give percentages between 0 and 100 separated by commas, such as 10,90.</source>
@@ -1356,20 +1640,16 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Centre du pixel (comme les Statistiques zonales de QGIS)</translation>
     </message>
     <message>
-      <source>Value</source>
-      <translation>Valeur</translation>
-    </message>
-    <message>
-      <source>Name</source>
-      <translation>Nom</translation>
-    </message>
-    <message>
       <source>GeoIndicators: Python libraries</source>
       <translation>GeoIndicators : bibliothèques Python</translation>
     </message>
     <message>
       <source>Also install Dask distributed, to run on a Dask cluster</source>
       <translation>Installer aussi Dask distributed, pour exécuter sur un cluster Dask</translation>
+    </message>
+    <message>
+      <source>Also install the Earth Engine client (earthengine-api), for Earth Engine zonal statistics</source>
+      <translation>Installer aussi le client Earth Engine (earthengine-api), pour les statistiques zonales Earth Engine</translation>
     </message>
     <message>
       <source>Install</source>
@@ -1416,6 +1696,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>clusters Dask</translation>
     </message>
     <message>
+      <source>Earth Engine</source>
+      <translation>Earth Engine</translation>
+    </message>
+    <message>
       <source>{version} or later</source>
       <translation>{version} ou ultérieure</translation>
     </message>
@@ -1450,278 +1734,6 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>Installed. The indicators can run now, without restarting QGIS.</source>
       <translation>Installé. Les indicateurs peuvent s'exécuter dès maintenant, sans relancer QGIS.</translation>
-    </message>
-    <message>
-      <source>Earth Engine: service-account key file (a path; empty: earthengine authenticate's or Google's default credentials)</source>
-      <translation>Earth Engine : fichier de clé de compte de service (un chemin ; vide : les identifiants de earthengine authenticate ou ceux de Google par défaut)</translation>
-    </message>
-    <message>
-      <source>Earth Engine: Google Cloud project</source>
-      <translation>Earth Engine : projet Google Cloud</translation>
-    </message>
-    <message>
-      <source>Earth Engine: requests in flight at once, all workers together (Earth Engine allows 40 per project)</source>
-      <translation>Earth Engine : requêtes en cours à la fois, tous les workers ensemble (Earth Engine en autorise 40 par projet)</translation>
-    </message>
-    <message>
-      <source>Earth Engine: API address (advanced; empty: Google's)</source>
-      <translation>Earth Engine : adresse de l'API (avancé ; vide : celle de Google)</translation>
-    </message>
-    <message>
-      <source>Options &gt; Processing &gt; Providers &gt; GeoIndicators, or the environment variable</source>
-      <translation>Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators, ou la variable d'environnement</translation>
-    </message>
-    <message>
-      <source>No Earth Engine credentials were found. Set a service-account key file ({where} GEOINDICATORS_EE_KEY_FILE), or run 'earthengine authenticate' once as this user, or set Google's application-default credentials.</source>
-      <translation>Aucun identifiant Earth Engine n'a été trouvé. Indiquez un fichier de clé de compte de service ({where} GEOINDICATORS_EE_KEY_FILE), ou lancez une fois 'earthengine authenticate' sous cet utilisateur, ou définissez les identifiants par défaut de Google.</translation>
-    </message>
-    <message>
-      <source>The Earth Engine key file {path} cannot be used ({reason}). Give the path of a service account's JSON key ({where} GEOINDICATORS_EE_KEY_FILE).</source>
-      <translation>Le fichier de clé Earth Engine {path} est inutilisable ({reason}). Donnez le chemin de la clé JSON d'un compte de service ({where} GEOINDICATORS_EE_KEY_FILE).</translation>
-    </message>
-    <message>
-      <source>Earth Engine refused the credentials ({source}): {reason}. Check the key or run 'earthengine authenticate' again, and that the account may use Earth Engine in the project.</source>
-      <translation>Earth Engine a refusé les identifiants ({source}) : {reason}. Vérifiez la clé ou relancez 'earthengine authenticate', et que le compte peut utiliser Earth Engine dans le projet.</translation>
-    </message>
-    <message>
-      <source>No Google Cloud project is set for Earth Engine, or it was refused. Set it ({where} GEOINDICATORS_EE_PROJECT).</source>
-      <translation>Aucun projet Google Cloud n'est défini pour Earth Engine, ou il a été refusé. Définissez-le ({where} GEOINDICATORS_EE_PROJECT).</translation>
-    </message>
-    <message>
-      <source>Cannot reach Earth Engine at {url} ({reason}). Check the network, the proxy, and the API address setting (GEOINDICATORS_EE_API_URL).</source>
-      <translation>Impossible de joindre Earth Engine à {url} ({reason}). Vérifiez le réseau, le proxy et le réglage de l'adresse de l'API (GEOINDICATORS_EE_API_URL).</translation>
-    </message>
-    <message>
-      <source>The Earth Engine asset '{asset}' cannot be read: {reason}. Check its id (IMAGE) and that your account can read it.</source>
-      <translation>L'asset Earth Engine '{asset}' ne peut pas être lu : {reason}. Vérifiez son identifiant (IMAGE) et que votre compte peut le lire.</translation>
-    </message>
-    <message>
-      <source>The Earth Engine asset '{asset}' is a {kind}, not an image or an image collection (IMAGE).</source>
-      <translation>L'asset Earth Engine '{asset}' est un {kind}, pas une image ni une collection d'images (IMAGE).</translation>
-    </message>
-    <message>
-      <source>The collection '{asset}' has no image between {start} and {end}: widen the dates (DATE_START, DATE_END).</source>
-      <translation>La collection '{asset}' n'a aucune image entre {start} et {end} : élargissez les dates (DATE_START, DATE_END).</translation>
-    </message>
-    <message>
-      <source>The Earth Engine image '{asset}' has no band '{band}'; its bands are {bands} (BANDS).</source>
-      <translation>L'image Earth Engine '{asset}' n'a pas de bande '{band}' ; ses bandes sont {bands} (BANDS).</translation>
-    </message>
-    <message>
-      <source>The unit {unit} alone makes a request of {size} MB, over Earth Engine's 10 MiB limit: simplify the units (Simplify, with a tolerance below the image's cell size) and run again.</source>
-      <translation>L'unité {unit} à elle seule fait une requête de {size} Mo, au-delà de la limite de 10 Mio d'Earth Engine : simplifiez les unités (Simplifier, avec une tolérance inférieure à la taille des cellules de l'image) et relancez.</translation>
-    </message>
-    <message>
-      <source>Earth Engine did not answer within {seconds} s for the units {units}. Run again; if it persists, use fewer units per task (GeoIndicators settings).</source>
-      <translation>Earth Engine n'a pas répondu en {seconds} s pour les unités {units}. Relancez ; si cela persiste, mettez moins d'unités par tâche (réglages de GeoIndicators).</translation>
-    </message>
-    <message>
-      <source>Earth Engine failed on the units {units}: {reason}</source>
-      <translation>Earth Engine a échoué sur les unités {units} : {reason}</translation>
-    </message>
-    <message>
-      <source>The Earth Engine client (earthengine-api) cannot be loaded ({reason}).</source>
-      <translation>Le client Earth Engine (earthengine-api) ne peut pas être chargé ({reason}).</translation>
-    </message>
-    <message>
-      <source>Earth Engine zonal statistics</source>
-      <translation>Statistiques zonales Earth Engine</translation>
-    </message>
-    <message>
-      <source>&lt;p&gt;Summarises an Earth Engine image over each spatial unit, computed by Earth Engine: elevation, forest loss, land cover, NDVI composites. The output fields are those of the Zonal statistics indicator, so a model can swap a local raster for an Earth Engine image.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Image&lt;/b&gt;: an image asset id (USGS/SRTMGL1_003) or an image collection's (MODIS/061/MOD13Q1) with a date range and a composite (mean, median, mode, min, max, first) that makes one image of it. &lt;b&gt;Scale&lt;/b&gt; 0 reduces in the native grid of the (first) image, always passed explicitly: a composite otherwise defaults to 1 degree in WGS 84.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Semantics&lt;/b&gt;, against the Zonal statistics indicator's exact rule: Earth Engine weights each cell by the fraction of it inside the unit, quantised to 1/255, for sum, mean, stdev, variance, min, max and class areas; count is Earth Engine's count of the valid cells whose centre lies in the unit, unweighted; covered_area and class areas sum Earth Engine's cell areas (m² on the ellipsoid) with the same weights, rescaled to the units' areas as measured here. Not offered: median and quantiles (Earth Engine bins values into a histogram first), majority, minority and variety (Earth Engine's ignore the covered fractions). The long table names each band in band_name.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Credentials&lt;/b&gt; (Options &gt; Processing &gt; Providers &gt; GeoIndicators, or the environment variables of the same names): a service-account key file (GEOINDICATORS_EE_KEY_FILE), else the credentials of 'earthengine authenticate', else Google's application-default credentials; the project (GEOINDICATORS_EE_PROJECT). Keys stay on this computer: a cluster's workers get a short-lived access token (about an hour).&lt;/p&gt;&lt;p&gt;Units go in batches well under Earth Engine's 10 MiB request limit, fetched page by page; Earth Engine's memory and time limits make smaller batches or a higher tileScale, automatically. On a Dask cluster, the requests in flight are capped for all workers together.&lt;/p&gt;</source>
-      <translation>&lt;p&gt;Résume une image Earth Engine sur chaque unité spatiale, calculé par Earth Engine : altitude, perte de forêt, occupation du sol, composites de NDVI. Les champs en sortie sont ceux de l'indicateur de statistiques zonales : un modèle peut remplacer un raster local par une image Earth Engine.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Image&lt;/b&gt; : l'identifiant d'un asset image (USGS/SRTMGL1_003) ou d'une collection d'images (MODIS/061/MOD13Q1), avec une période et un composite (mean, median, mode, min, max, first) qui en fait une seule image. Une &lt;b&gt;échelle&lt;/b&gt; de 0 calcule dans la grille native de la (première) image, toujours passée explicitement : sinon un composite est par défaut à 1 degré en WGS 84.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Sémantique&lt;/b&gt;, comparée à la règle exacte de l'indicateur de statistiques zonales : Earth Engine pondère chaque cellule par sa fraction à l'intérieur de l'unité, quantifiée au 1/255, pour sum, mean, stdev, variance, min, max et les surfaces de classes ; count est le nombre de cellules valides dont le centre est dans l'unité, non pondéré ; covered_area et les surfaces de classes somment les surfaces de cellules d'Earth Engine (m² sur l'ellipsoïde) avec les mêmes poids, remises à l'échelle des surfaces des unités mesurées ici. Non proposés : la médiane et les quantiles (Earth Engine range d'abord les valeurs dans un histogramme), majority, minority et variety (ceux d'Earth Engine ignorent les fractions couvertes). La table longue nomme chaque bande dans band_name.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Identifiants&lt;/b&gt; (Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators, ou les variables d'environnement du même nom) : un fichier de clé de compte de service (GEOINDICATORS_EE_KEY_FILE), sinon les identifiants de 'earthengine authenticate', sinon les identifiants par défaut de Google ; le projet (GEOINDICATORS_EE_PROJECT). Les clés restent sur cet ordinateur : les workers d'un cluster reçoivent un jeton d'accès de courte durée (environ une heure).&lt;/p&gt;&lt;p&gt;Les unités partent par lots bien en deçà de la limite de 10 Mio par requête d'Earth Engine, et les résultats sont lus page par page ; les limites de mémoire et de temps d'Earth Engine donnent automatiquement des lots plus petits ou un tileScale plus élevé. Sur un cluster Dask, le nombre de requêtes en cours est plafonné pour tous les workers ensemble.&lt;/p&gt;</translation>
-    </message>
-    <message>
-      <source>earth engine</source>
-      <translation>earth engine</translation>
-    </message>
-    <message>
-      <source>google</source>
-      <translation>google</translation>
-    </message>
-    <message>
-      <source>composite</source>
-      <translation>composite</translation>
-    </message>
-    <message>
-      <source>Polygons (communes, watersheds, grid cells), in any CRS: they are sent to Earth Engine in the image's CRS.</source>
-      <translation>Polygones (communes, bassins versants, mailles), dans n'importe quel SCR : ils sont envoyés à Earth Engine dans le SCR de l'image.</translation>
-    </message>
-    <message>
-      <source>Such as USGS/SRTMGL1_003 (an image) or MODIS/061/MOD13Q1 (a collection, with dates and a composite).</source>
-      <translation>Par exemple USGS/SRTMGL1_003 (une image) ou MODIS/061/MOD13Q1 (une collection, avec des dates et un composite).</translation>
-    </message>
-    <message>
-      <source>Band names of the image, such as NDVI or B4,B8.</source>
-      <translation>Noms de bandes de l'image, par exemple NDVI ou B4,B8.</translation>
-    </message>
-    <message>
-      <source>Images from this date on (collections only).</source>
-      <translation>Les images à partir de cette date (collections seulement).</translation>
-    </message>
-    <message>
-      <source>Images before this date (collections only).</source>
-      <translation>Les images avant cette date (collections seulement).</translation>
-    </message>
-    <message>
-      <source>How the images between the dates make one (collections only); with qgis_process their numbers from 0 (mean).</source>
-      <translation>Comment les images entre les dates n'en font qu'une (collections seulement) ; avec qgis_process, leurs numéros à partir de 0 (mean).</translation>
-    </message>
-    <message>
-      <source>0 reduces in the native grid of the (first) image; another value reduces at that many metres per cell, in its CRS.</source>
-      <translation>0 calcule dans la grille native de la (première) image ; une autre valeur calcule avec des cellules d'autant de mètres, dans son SCR.</translation>
-    </message>
-    <message>
-      <source>With qgis_process, their numbers from 0 (count) to 8 (covered_area), such as STATISTICS=0,2,8.</source>
-      <translation>Avec qgis_process, leurs numéros de 0 (count) à 8 (covered_area), par exemple STATISTICS=0,2,8.</translation>
-    </message>
-    <message>
-      <source>For a class image (land cover): the area and share of each class value, on one band.</source>
-      <translation>Pour une image de classes (occupation du sol) : la surface et la part de chaque valeur de classe, sur une bande.</translation>
-    </message>
-    <message>
-      <source>Pairs of class value and name, such as 10,forest,80,water; values given one name are one class.</source>
-      <translation>Des paires valeur de classe et nom, par exemple 10,forêt,80,eau ; les valeurs qui portent un même nom forment une classe.</translation>
-    </message>
-    <message>
-      <source>Asking Earth Engine what '{asset}' is...</source>
-      <translation>Demande à Earth Engine ce qu'est '{asset}'...</translation>
-    </message>
-    <message>
-      <source>a composite ({composite}) of {count} images</source>
-      <translation>un composite ({composite}) de {count} images</translation>
-    </message>
-    <message>
-      <source>an image</source>
-      <translation>une image</translation>
-    </message>
-    <message>
-      <source>{scale:g} m cells</source>
-      <translation>des cellules de {scale:g} m</translation>
-    </message>
-    <message>
-      <source>its native grid ({size:g} units of {crs} per cell)</source>
-      <translation>sa grille native ({size:g} unités de {crs} par cellule)</translation>
-    </message>
-    <message>
-      <source>'{asset}' is {what}; bands {bands}; reduced in {grid}.</source>
-      <translation>'{asset}' est {what} ; bandes {bands} ; calculé dans {grid}.</translation>
-    </message>
-    <message>
-      <source>Earth Engine image or image collection (asset id)</source>
-      <translation>Image ou collection d'images Earth Engine (identifiant d'asset)</translation>
-    </message>
-    <message>
-      <source>Bands (names separated by commas; empty = all)</source>
-      <translation>Bandes (noms séparés par des virgules ; vide = toutes)</translation>
-    </message>
-    <message>
-      <source>Start date (collections; YYYY-MM-DD)</source>
-      <translation>Date de début (collections ; AAAA-MM-JJ)</translation>
-    </message>
-    <message>
-      <source>End date, excluded (collections; YYYY-MM-DD)</source>
-      <translation>Date de fin, exclue (collections ; AAAA-MM-JJ)</translation>
-    </message>
-    <message>
-      <source>Composite of the collection's images</source>
-      <translation>Composite des images de la collection</translation>
-    </message>
-    <message>
-      <source>Scale in metres (0 = the image's native grid)</source>
-      <translation>Échelle en mètres (0 = la grille native de l'image)</translation>
-    </message>
-    <message>
-      <source>Categorical image (area and share of each class value)</source>
-      <translation>Image catégorielle (surface et part de chaque valeur de classe)</translation>
-    </message>
-    <message>
-      <source>Give the Earth Engine asset id of an image or image collection in {parameter}, such as USGS/SRTMGL1_003.</source>
-      <translation>Donnez l'identifiant d'asset Earth Engine d'une image ou d'une collection d'images dans {parameter}, par exemple USGS/SRTMGL1_003.</translation>
-    </message>
-    <message>
-      <source>The start date {start} is not before the end date {end} (excluded): no image can be between them.</source>
-      <translation>La date de début {start} n'est pas avant la date de fin {end} (exclue) : aucune image ne peut se trouver entre elles.</translation>
-    </message>
-    <message>
-      <source>Categorical mode reads one band, and {count} are given in {parameter}: give the band of classes.</source>
-      <translation>Le mode catégoriel lit une bande, et {count} sont données dans {parameter} : donnez la bande des classes.</translation>
-    </message>
-    <message>
-      <source>'{asset}' is one image: the dates and the composite do not apply.</source>
-      <translation>'{asset}' est une seule image : les dates et le composite ne s'appliquent pas.</translation>
-    </message>
-    <message>
-      <source>Categorical mode reads one band, and the image '{asset}' has {count} ({bands}): give the band of classes in {parameter}.</source>
-      <translation>Le mode catégoriel lit une bande, et l'image '{asset}' en a {count} ({bands}) : donnez la bande des classes dans {parameter}.</translation>
-    </message>
-    <message>
-      <source>The Earth Engine image '{asset}' is in the CRS {crs}, which QGIS does not know: the units cannot be sent in it.</source>
-      <translation>L'image Earth Engine '{asset}' est dans le SCR {crs}, que QGIS ne connaît pas : les unités ne peuvent pas y être envoyées.</translation>
-    </message>
-    <message>
-      <source>{parameter} must be a date written YYYY-MM-DD, such as 2024-01-31, not '{value}'.</source>
-      <translation>{parameter} doit être une date écrite AAAA-MM-JJ, par exemple 2024-01-31, et non '{value}'.</translation>
-    </message>
-    <message>
-      <source>Also install the Earth Engine client (earthengine-api), for Earth Engine zonal statistics</source>
-      <translation>Installer aussi le client Earth Engine (earthengine-api), pour les statistiques zonales Earth Engine</translation>
-    </message>
-    <message>
-      <source>Earth Engine</source>
-      <translation>Earth Engine</translation>
-    </message>
-    <message>
-      <source>The Earth Engine image '{asset}' has no projection with a grid ({projection}): choose bands that have one (BANDS).</source>
-      <translation>L'image Earth Engine '{asset}' n'a pas de projection avec une grille ({projection}) : choisissez des bandes qui en ont une (BANDS).</translation>
-    </message>
-    <message>
-      <source>The layer '{layer}' has no coordinate reference system (CRS), so Earth Engine cannot place its units. Set its CRS (Layer Properties &gt; Source; with qgis_process, run native:assignprojection on it first) and run again.</source>
-      <translation>La couche '{layer}' n'a pas de système de coordonnées (SCR) : Earth Engine ne peut pas placer ses unités. Définissez son SCR (Propriétés de la couche &gt; Source ; avec qgis_process, lancez d'abord native:assignprojection) et relancez.</translation>
-    </message>
-    <message>
-      <source>QGIS does not know the image's CRS {crs}: the units are sent in their own CRS {units}, and Earth Engine reprojects them.</source>
-      <translation>QGIS ne connaît pas le SCR de l'image {crs} : les unités sont envoyées dans leur propre SCR {units}, et Earth Engine les reprojette.</translation>
-    </message>
-    <message>
-      <source>(given as WKT)</source>
-      <translation>(donné en WKT)</translation>
-    </message>
-    <message>
-      <source>The zone '{layer}' holds the {pole} Pole: H3 cells are found from polygons in longitude/latitude, which cannot hold a pole. Cut a small circle around the pole out of the zone (Difference with a buffer of the pole), then run again.</source>
-      <translation>La zone '{layer}' contient le pôle {pole} : les cellules H3 sont trouvées à partir de polygones en longitude/latitude, qui ne peuvent pas contenir un pôle. Retirez de la zone un petit cercle autour du pôle (Différence avec un tampon autour du pôle), puis relancez.</translation>
-    </message>
-    <message>
-      <source>North</source>
-      <translation>Nord</translation>
-    </message>
-    <message>
-      <source>South</source>
-      <translation>Sud</translation>
-    </message>
-    <message>
-      <source>No H3 cell: with the rule '{containment}', the zone '{layer}' is too small for the cells of resolution {resolutions}. The overlap rule (CONTAINMENT 0) gives every cell that meets it.</source>
-      <translation>Aucune cellule H3 : avec la règle '{containment}', la zone '{layer}' est trop petite pour les cellules de résolution {resolutions}. La règle de recouvrement (CONTAINMENT 0) donne toutes les cellules qui la touchent.</translation>
-    </message>
-    <message>
-      <source>The role {role} of the connection '{name}' may not create tables in the schema "{schema}", and the fact table {table} or the tables kept beside it (geoindicators_runs, its state) do not exist yet. Run once with the role that is to own them, or have {role} granted CREATE on the schema; then this role needs only to read and write their rows.</source>
-      <translation>Le rôle {role} de la connexion '{name}' ne peut pas créer de table dans le schéma "{schema}", et la table de faits {table} ou les tables tenues à côté (geoindicators_runs, son état) n'existent pas encore. Lancez une première fois avec le rôle qui doit en être propriétaire, ou faites accorder à {role} le droit CREATE sur le schéma ; ce rôle n'a ensuite besoin que de lire et d'écrire leurs lignes.</translation>
-    </message>
-    <message>
-      <source>The facts are written into {table}, but this run's row in geoindicators_runs could not be completed (it stays 'running'): {reason}.</source>
-      <translation>Les faits sont écrits dans {table}, mais la ligne de ce traitement dans geoindicators_runs n'a pas pu être complétée (elle reste « running ») : {reason}.</translation>
-    </message>
-    <message>
-      <source>A GeoPackage keeps its feature ids in the field {field}, one distinct whole number per row; this output's values of {field} are not (in the long layout each unit's ID comes again on each of its rows): they are written in the field {name}.</source>
-      <translation>Un GeoPackage garde ses identifiants d'entités dans le champ {field}, un nombre entier distinct par ligne ; les valeurs de {field} de cette sortie ne le sont pas (dans la disposition longue, l'identifiant de chaque unité revient sur chacune de ses lignes) : elles sont écrites dans le champ {name}.</translation>
-    </message>
-    <message>
-      <source>The fact table {table} is keyed by ({found}), and the rows of this run by ({expected}): it holds another indicator's facts, or the same indicator's with other parent levels. Choose another table, or drop or rename that one. Nothing was computed.</source>
-      <translation>La table de faits {table} a pour clé ({found}), et les lignes de ce traitement ({expected}) : elle tient les faits d'un autre indicateur, ou ceux du même indicateur avec d'autres niveaux parents. Choisissez une autre table, ou supprimez ou renommez celle-ci. Rien n'a été calculé.</translation>
-    </message>
-    <message>
-      <source>A GeoPackage keeps its feature ids in the field {field}, one distinct whole number per row; the units' values of {field} are not (repeated, empty or not whole numbers): they are written in the field {name}.</source>
-      <translation>Un GeoPackage garde ses identifiants d'entités dans le champ {field}, un nombre entier distinct par ligne ; les valeurs de {field} des unités ne le sont pas (répétées, vides ou non entières) : elles sont écrites dans le champ {name}.</translation>
     </message>
   </context>
 </TS>
