@@ -30,8 +30,8 @@ EE_API_URL = "GEOINDICATORS_EE_API_URL"
 EE_IN_FLIGHT = "GEOINDICATORS_EE_IN_FLIGHT"
 # Named as the environment variable that stands in for it when it is not set.
 H3_MAX_CELLS = "GEOINDICATORS_H3_MAX_CELLS"
-# About 6 GB of memory at the peak of a run of five million cells (measured: 1.2 KB a cell at
-# resolution 10, writing included); Grande Terre at resolution 10 is 1.3 million.
+# About 6 GB of memory at the peak of a run of five million cells, 8.5 GB with CLIP (measured: 1.2 KB
+# a cell at resolution 10, 1.7 KB with CLIP, writing included); Grande Terre at resolution 10 is 1.3 million.
 DEFAULT_H3_MAX_CELLS = 5_000_000
 _PREFIX = "Processing/Configuration/"
 
@@ -54,7 +54,7 @@ def _definitions():
 
 
 def h3_max_cells_label():
-    return tr("H3 units: largest number of cells in one run (about 1.2 GB of memory per million; 0: no limit)")
+    return tr("H3 units: largest number of cells in one run (up to 1.7 GB of memory per million; 0: no limit)")
 
 
 def register(group):

@@ -66,7 +66,7 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
             "when that CRS is geographic.</p>"
         ) + tr(
             "<p>A run that would make more cells than the setting <i>H3 units: largest number of cells in one run</i> (5 million unless "
-            "changed; about 1.2 GB of memory per million cells) is refused before any cell is made, with the estimate.</p>"
+            "changed; up to 1.7 GB of memory per million cells) is refused before any cell is made, with the estimate.</p>"
         )
 
     def tags(self):

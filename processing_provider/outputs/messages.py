@@ -111,7 +111,7 @@ def input_error_message(error, names):
 
         return tr("About {estimate} H3 cells would cover the zone '{layer}' ({area} km²) at resolution {resolutions}: more than the {limit} one run may make "
                   "(setting '{setting}' in Options › Processing › Providers › GeoIndicators, or the environment variable {variable}). Choose a coarser "
-                  "resolution or cut the zone into parts; or raise the setting if this computer has the memory (about 1.2 GB per million cells).",
+                  "resolution or cut the zone into parts; or raise the setting if this computer has the memory (up to 1.7 GB per million cells).",
                   estimate=f"{details['estimate']:,.0f}".replace(",", " "), layer=units, area=f"{details['area_km2']:,.0f}".replace(",", " "),
                   resolutions=", ".join(map(str, details["resolutions"])), limit=f"{details['limit']:,}".replace(",", " "),
                   setting=h3_max_cells_label(), variable=H3_MAX_CELLS)

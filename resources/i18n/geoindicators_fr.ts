@@ -180,8 +180,8 @@
       <translation>GeoIndicators, indicateurs environnementaux</translation>
     </message>
     <message>
-      <source>H3 units: largest number of cells in one run (about 1.2 GB of memory per million; 0: no limit)</source>
-      <translation>Unités H3 : nombre maximal de cellules en une exécution (environ 1,2 Go de mémoire par million ; 0 : sans limite)</translation>
+      <source>H3 units: largest number of cells in one run (up to 1.7 GB of memory per million; 0: no limit)</source>
+      <translation>Unités H3 : nombre maximal de cellules en une exécution (jusqu’à 1,7 Go de mémoire par million ; 0 : sans limite)</translation>
     </message>
     <message>
       <source>Dask scheduler address (empty: run on this computer)</source>
@@ -392,8 +392,8 @@
       <translation>La zone '{layer}' contient le pôle {pole} : les cellules H3 sont trouvées à partir de polygones en longitude/latitude, qui ne peuvent pas contenir un pôle. Retirez de la zone un petit cercle autour du pôle (Différence avec un tampon autour du pôle), puis relancez.</translation>
     </message>
     <message>
-      <source>About {estimate} H3 cells would cover the zone '{layer}' ({area} km²) at resolution {resolutions}: more than the {limit} one run may make (setting '{setting}' in Options › Processing › Providers › GeoIndicators, or the environment variable {variable}). Choose a coarser resolution or cut the zone into parts; or raise the setting if this computer has the memory (about 1.2 GB per million cells).</source>
-      <translation>Environ {estimate} cellules H3 couvriraient la zone '{layer}' ({area} km²) à la résolution {resolutions} : plus que les {limit} qu'une exécution peut produire (paramètre '{setting}' dans Options › Traitements › Fournisseurs › GeoIndicators, ou variable d'environnement {variable}). Choisissez une résolution plus grossière ou découpez la zone en parties ; ou augmentez ce paramètre si cet ordinateur a la mémoire nécessaire (environ 1,2 Go par million de cellules).</translation>
+      <source>About {estimate} H3 cells would cover the zone '{layer}' ({area} km²) at resolution {resolutions}: more than the {limit} one run may make (setting '{setting}' in Options › Processing › Providers › GeoIndicators, or the environment variable {variable}). Choose a coarser resolution or cut the zone into parts; or raise the setting if this computer has the memory (up to 1.7 GB per million cells).</source>
+      <translation>Environ {estimate} cellules H3 couvriraient la zone '{layer}' ({area} km²) à la résolution {resolutions} : plus que les {limit} qu'une exécution peut produire (paramètre '{setting}' dans Options › Traitements › Fournisseurs › GeoIndicators, ou variable d'environnement {variable}). Choisissez une résolution plus grossière ou découpez la zone en parties ; ou augmentez ce paramètre si cet ordinateur a la mémoire nécessaire (jusqu’à 1,7 Go par million de cellules).</translation>
     </message>
     <message>
       <source>The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').</source>
@@ -1172,8 +1172,8 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>&lt;p&gt;Couvre un territoire (les polygones de la zone, fusionnés) de mailles H3 à une ou plusieurs résolutions (6,8), à utiliser comme unités spatiales de tout indicateur, avec h3 comme champ identifiant.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Mailles retenues&lt;/b&gt; : &lt;i&gt;les mailles qui recouvrent la zone&lt;/i&gt; (par défaut) la couvrent entièrement, côtes comprises ; &lt;i&gt;les mailles dont le centre est dans la zone&lt;/i&gt; sont polygon_to_cells de h3, qu'utilisent toutes les extensions H3, et laissent des trous le long des côtes (environ 3 % d'une grande île à la résolution 6) ; &lt;i&gt;les mailles entièrement dans la zone&lt;/i&gt; laissent de côté toute maille que traverse la côte. Ce sont exactement les mailles de h3shape_to_cells_experimental de h3 pour chaque règle, trouvées bien plus vite sur des côtes détaillées. &lt;b&gt;Découper&lt;/b&gt; coupe les mailles selon la zone : les morceaux la pavent alors exactement.&lt;/p&gt;&lt;p&gt;Champs : h3 (l'index de la maille en texte, comme l'écrivait h3 3.x), resolution, cell_area et area_in_zone (mesurées comme tout indicateur : sur l'ellipsoïde choisi pour les mesures, ou planes s'il est None), et avec plusieurs résolutions parent_6 (par exemple) : le parent de la maille à chaque résolution plus grossière demandée, seulement là où la maille est dedans. Les mailles H3 ne s'emboîtent pas exactement (les enfants d'une maille en débordent un peu) : chaque résolution est calculée pour elle-même, jamais agrégée.&lt;/p&gt;&lt;p&gt;Zones dans tout SCR, y compris à cheval sur l'antiméridien (Fidji, Wallis-et-Futuna) : les mailles sortent dans le SCR de la zone, coupées à 180° quand ce SCR est géographique.&lt;/p&gt;</translation>
     </message>
     <message>
-      <source>&lt;p&gt;A run that would make more cells than the setting &lt;i&gt;H3 units: largest number of cells in one run&lt;/i&gt; (5 million unless changed; about 1.2 GB of memory per million cells) is refused before any cell is made, with the estimate.&lt;/p&gt;</source>
-      <translation>&lt;p&gt;Une exécution qui produirait plus de cellules que le paramètre &lt;i&gt;Unités H3 : nombre maximal de cellules en une exécution&lt;/i&gt; (5 millions sauf modification ; environ 1,2 Go de mémoire par million de cellules) est refusée avant qu'aucune cellule ne soit produite, avec l'estimation.&lt;/p&gt;</translation>
+      <source>&lt;p&gt;A run that would make more cells than the setting &lt;i&gt;H3 units: largest number of cells in one run&lt;/i&gt; (5 million unless changed; up to 1.7 GB of memory per million cells) is refused before any cell is made, with the estimate.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;Une exécution qui produirait plus de cellules que le paramètre &lt;i&gt;Unités H3 : nombre maximal de cellules en une exécution&lt;/i&gt; (5 millions sauf modification ; jusqu’à 1,7 Go de mémoire par million de cellules) est refusée avant qu'aucune cellule ne soit produite, avec l'estimation.&lt;/p&gt;</translation>
     </message>
     <message>
       <source>The territory to cover (its polygons are dissolved), in any CRS.</source>
