@@ -51,9 +51,9 @@ def measure_for(context, crs, layer_label, parameters=None):
             return EllipsoidalMeasure(wkt, parameters.semiMajor, parameters.semiMinor, name=ellipsoid_label(ellipsoid))
     if has_crs(crs) and crs.isGeographic():
         raise QgsProcessingException(
-            tr("The units layer '{layer}' is in a geographic CRS ({crs}) and no ellipsoid is set, so areas would be in square degrees. "
+            tr("The layer '{layer}' is in a geographic CRS ({crs}) and no ellipsoid is set, so areas would be in square degrees. "
                "Set an ellipsoid (Project > Properties > General > Measurements; with qgis_process, --ELLIPSOID=EPSG:7030) "
-               "or reproject the units to a projected CRS.", layer=layer_label, crs=crs.authid() or crs.description())
+               "or reproject the layer to a projected CRS.", layer=layer_label, crs=crs.authid() or crs.description())
         )
     return PlanarMeasure()
 

@@ -696,8 +696,8 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>{name}={value} a été donné après « -- », parmi les paramètres de l'algorithme, où qgis_process l'ignore : placez --{name}={value} avant « -- » (qgis_process run ALGORITHME --{name}={value} -- PARAMÈTRES).</translation>
     </message>
     <message>
-      <source>The units layer '{layer}' is in a geographic CRS ({crs}) and no ellipsoid is set, so areas would be in square degrees. Set an ellipsoid (Project &gt; Properties &gt; General &gt; Measurements; with qgis_process, --ELLIPSOID=EPSG:7030) or reproject the units to a projected CRS.</source>
-      <translation>La couche d'unités « {layer} » est dans un SCR géographique ({crs}) et aucun ellipsoïde n'est défini : les surfaces seraient en degrés carrés. Définissez un ellipsoïde (Projet &gt; Propriétés &gt; Général &gt; Mesures ; avec qgis_process, --ELLIPSOID=EPSG:7030) ou reprojetez les unités dans un SCR projeté.</translation>
+      <source>The layer '{layer}' is in a geographic CRS ({crs}) and no ellipsoid is set, so areas would be in square degrees. Set an ellipsoid (Project &gt; Properties &gt; General &gt; Measurements; with qgis_process, --ELLIPSOID=EPSG:7030) or reproject the layer to a projected CRS.</source>
+      <translation>La couche « {layer} » est dans un SCR géographique ({crs}) et aucun ellipsoïde n'est défini : les surfaces seraient en degrés carrés. Définissez un ellipsoïde (Projet &gt; Propriétés &gt; Général &gt; Mesures ; avec qgis_process, --ELLIPSOID=EPSG:7030) ou reprojetez la couche dans un SCR projeté.</translation>
     </message>
     <message>
       <source>The ellipsoid '{ellipsoid}' is not known. Use an ellipsoid such as EPSG:7030 (WGS 84), or NONE for planar measures.</source>
