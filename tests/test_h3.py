@@ -363,3 +363,41 @@ def test_more_cells_than_the_limit_are_refused_before_any_is_made(provider, zone
             processing.run("geoindicators:h3units", {**parameters, "OUTPUT": str(tmp_path / "again.gpkg")}, context=context)
     finally:
         QgsSettings().remove(key)
+
+
+def test_a_cancel_while_the_cells_are_computed_stops_the_run_and_writes_nothing(provider, zone_file, tmp_path):
+    """Millions of cells take minutes to compute: the run polls Cancel between its steps. The
+    progress told rises to the end; a cancel once the first resolution is found stops the run
+    before the second, and no output is left."""
+    import processing
+
+    from geoindicators.core.model.errors import Cancelled
+    from tests.helpers import Logged
+
+    told = []
+    h3cells.h3_units(zone_file["geometry"], "EPSG:3163", [6, 8], PlanarMeasure(), on_progress=told.append, should_stop=lambda: False)
+    assert told == sorted(told) and len(told) >= 5 and told[-1] == pytest.approx(0.95)
+    # Stopped once the first resolution is found: the second is never reached (0.65).
+    told.clear()
+    with pytest.raises(Cancelled):
+        h3cells.h3_units(zone_file["geometry"], "EPSG:3163", [6, 8], PlanarMeasure(), on_progress=told.append, should_stop=lambda: bool(told))
+    assert told == [pytest.approx(0.325)]
+
+    class CancelWhileComputing(Logged):
+        highest = 0.0
+
+        def setProgress(self, progress):  # noqa: N802
+            self.highest = max(self.highest, progress)
+            if progress >= 30.0:  # the first resolution found (reading is 10 %, computing 70 %)
+                self.cancel()
+            super().setProgress(progress)
+
+    feedback = CancelWhileComputing()
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("NONE")
+    output = str(tmp_path / "cells.gpkg")
+    results = processing.run("geoindicators:h3units", {"INPUT": zone_file["zone"], "RESOLUTIONS": "6,8", "OUTPUT": output}, context=context, feedback=feedback)
+    assert feedback.isCanceled() and "Cancelled: the run stopped and wrote nothing." in feedback.text
+    assert 30.0 <= feedback.highest < 80.0  # stopped before the writing step
+    assert not results.get("OUTPUT") and not os.path.exists(output)

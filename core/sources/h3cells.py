@@ -26,7 +26,7 @@ import numpy as np
 import shapely
 
 from ..geometry.repair import intersect_one, pieces_of
-from ..model.errors import InputError
+from ..model.errors import Cancelled, InputError
 
 OVERLAP, CENTER, FULL = "overlap", "center", "full"
 CONTAINMENTS = (OVERLAP, CENTER, FULL)
@@ -110,9 +110,11 @@ class BoundaryRings:
         return BoundaryRings(np.concatenate([part.coordinates for part in parts]), np.concatenate(offsets))
 
 
-def cover(territory, crs, resolution, containment=OVERLAP):
+def cover(territory, crs, resolution, containment=OVERLAP, checkpoint=None):
     """The H3 cells of ``resolution`` covering ``territory`` (one (multi)polygon, valid, in ``crs``)
-    by the ``containment`` rule; a ``Cells``."""
+    by the ``containment`` rule; a ``Cells``. ``checkpoint()`` is called between its steps (it
+    may raise to stop)."""
+    checkpoint = checkpoint or (lambda: None)
     import h3
 
     if containment not in CONTAINMENTS:
@@ -146,6 +148,7 @@ def cover(territory, crs, resolution, containment=OVERLAP):
         widening = (_WIDENING_EDGES if containment == OVERLAP else 0.0) * edge / np.cos(np.radians(latitude))
         inner_cells, candidates = _candidates(lonlat, resolution, widening, edge, 1.0 / np.cos(np.radians(latitude)))
     # Boundaries of both at once, so that their shared vertices are projected once.
+    checkpoint()
     everything = np.r_[candidates, inner_cells]
     all_rings = boundary_rings(everything, shifted)
     tested = np.arange(len(candidates))
@@ -154,6 +157,7 @@ def cover(territory, crs, resolution, containment=OVERLAP):
     # A cell that meets no edge of the territory lies wholly inside it or wholly outside, as any
     # one of its vertices does: one test on the coastline and one point in polygon per cell, where
     # testing each cell against the territory's area twice (meets it? inside it?) costs twice as much.
+    checkpoint()
     on_coast = _meeting_the_edges(lonlat, boundaries)
     vertex_inside = np.zeros(len(candidates), dtype=bool)
     vertex_inside[~on_coast] = shapely.contains(lonlat, shapely.points(candidate_rings.coordinates[candidate_rings.offsets[:-1][~on_coast]]))
@@ -173,6 +177,7 @@ def cover(territory, crs, resolution, containment=OVERLAP):
         rings.coordinates[:, 0] -= offset
     inside = np.r_[inside, np.ones(len(inner_cells), dtype=bool)][order]
     # Moved to the territory's CRS as coordinates; polygons are made only where needed.
+    checkpoint()
     crs_rings = _rings_to_crs(rings, crs)
     return Cells(resolution, everything[rows], inside, rings, crs_rings, _in_frame(crs_rings, crs, territory))
 
@@ -533,7 +538,7 @@ class H3Units:
         return self.shapes
 
 
-def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=False, max_cells=None):
+def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=False, max_cells=None, on_progress=None, should_stop=None):
     """The cells of each of ``resolutions`` covering ``territory`` (a (multi)polygon in ``crs``),
     measured with ``measure`` (planar or ellipsoidal, as the indicators measure); see ``H3Units``.
 
@@ -541,7 +546,16 @@ def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=Fal
     With ``max_cells``, a territory that more cells than that would cover (about: ``estimated_cells``)
     is refused before any is computed: each takes about a kilobyte of memory on the way, and a
     resolution mistyped (12 for 8) would otherwise exhaust it.
+
+    ``on_progress(fraction)`` is told how far the run is; ``should_stop()`` is polled between
+    steps (a few seconds apart for millions of cells) and ends the run with ``Cancelled``.
     """
+    def checkpoint(fraction=None):
+        if should_stop is not None and should_stop():
+            raise Cancelled()
+        if fraction is not None and on_progress is not None:
+            on_progress(fraction)
+
     resolutions = sorted({int(value) for value in resolutions})
     if not resolutions:
         raise InputError("no_resolution", "Give at least one H3 resolution, from 0 to 15.")
@@ -549,11 +563,16 @@ def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=Fal
     if max_cells:
         _refuse_too_many_cells(territory, crs, resolutions, max_cells)
     shapely.prepare(territory)
-    found = [cover(territory, crs, resolution, containment) for resolution in resolutions]
+    # Finding the cells takes about two thirds of the time, measuring them the rest.
+    found = []
+    for number, resolution in enumerate(resolutions, start=1):
+        found.append(cover(territory, crs, resolution, containment, checkpoint))
+        checkpoint(0.65 * number / len(resolutions))
     # Areas of whole cells come from their rings; no polygon is made but for the border.
     from_rings = not clip and all(cells.cut is None for cells in found)
     ids, rows, geometries, cell_areas, in_zone = [], [], [], [], []
-    for cells in found:
+    for number, cells in enumerate(found, start=1):
+        checkpoint(0.65 + 0.3 * (number - 1) / len(found))
         border = ~cells.inside
         if from_rings:
             areas = cells.crs_rings.areas(measure)
@@ -575,6 +594,7 @@ def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=Fal
         rows.append(np.full(len(cells.ids), cells.resolution, dtype=np.int64))
         cell_areas.append(areas)
         in_zone.append(zone_areas)
+    checkpoint(0.95)
     parents = {}
     for coarse in resolutions[:-1]:
         column = []

@@ -130,8 +130,9 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         feedback.setCurrentStep(1)
         feedback.pushInfo(tr("Covering '{layer}' with H3 cells of resolution {resolutions} ({containment}).", layer=label,
                              resolutions=", ".join(map(str, resolutions)), containment=containment))
-        found = self._compute(h3_units, territory, crs, resolutions, containment, clip, read_h3_max_cells())
-        if found is None:
+        found = self.run_core(h3_units, feedback, territory=territory, crs=crs.toWkt(), resolutions=resolutions, measure=self.measure,
+                              containment=containment, clip=clip, max_cells=read_h3_max_cells())
+        if found is None:  # cancelled
             return {}
         scale = UnitScale(area_unit)
         from ...core.model.quantities import AREA
@@ -175,14 +176,6 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         provenance.finish(record, "completed", {"warnings": feedback.warnings}, [run_records.describe_output(self.OUTPUT, written, rows_written=len(found.ids))])
         run_records.attach(record, written, context, feedback, self.displayName(), {"cell_area": area_unit, "area_in_zone": area_unit})
         return {self.OUTPUT: written, RUN_ID: record["run_id"]}
-
-    def _compute(self, function, territory, crs, resolutions, containment, clip, max_cells):
-        from ...core.model.errors import InputError
-
-        try:
-            return function(territory, crs.toWkt(), resolutions, self.measure, containment, clip, max_cells)
-        except InputError as error:
-            raise QgsProcessingException(self.input_error_message(error)) from None
 
     def _resolutions(self, parameters, context):
         text = self.parameterAsString(parameters, self.RESOLUTIONS, context)
