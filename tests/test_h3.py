@@ -320,6 +320,14 @@ def test_the_estimated_number_of_cells_is_within_a_few_percent_of_h3s_count(zone
         assert h3cells.estimated_cells(zone, "EPSG:3163", resolution) == pytest.approx(counted, rel=0.05)
 
 
+def test_the_estimate_across_the_antimeridian_takes_the_cells_where_the_zone_is():
+    """A zone across 180° in the Fiji map grid comes back in longitude/latitude wrapped: its middle
+    would fall on the other side of the globe, where cells are of another size."""
+    counted = len(h3_reference(fiji(), 6, "center"))
+    projected = h3cells.to_crs(np.array([shapely.segmentize(fiji(), 0.05)]), "EPSG:4326", "EPSG:3460")[0]
+    assert h3cells.estimated_cells(projected, "EPSG:3460", 6) == pytest.approx(counted, rel=0.02)
+
+
 def test_more_cells_than_the_limit_are_refused_before_any_is_made(provider, zone_file, tmp_path, monkeypatch):
     """A resolution mistyped (12 for 8) would make tens of millions of cells and exhaust memory:
     the run is refused with a sentence naming the zone, the estimate and the setting, and writes

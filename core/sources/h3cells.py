@@ -465,15 +465,21 @@ def estimated_cells(territory, crs, resolution):
     """About how many cells of ``resolution`` cover ``territory`` (in ``crs``): its area on the
     WGS 84 ellipsoid over h3's average cell area, found before any cell is (within a few percent:
     cells differ in size from place to place and the coast adds some; an estimate, not a count)."""
-    lonlat = to_crs(np.array([territory], dtype=object), crs, WGS84)[0]
+    lonlat = _estimated_lonlat(territory, crs)
     return _geodesic_area(lonlat) * _cells_per_square_metre(lonlat, [resolution])
+
+
+def _estimated_lonlat(territory, crs):
+    """The territory in longitude/latitude for the estimate: across the antimeridian, its
+    longitudes kept together (its middle is then where it is, not on the other side of the globe)."""
+    return _unwrapped_territory(to_crs(np.array([territory], dtype=object), crs, WGS84)[0])[0]
 
 
 def _refuse_too_many_cells(territory, crs, resolutions, max_cells):
     """Raise ``too_many_cells`` when more than ``max_cells`` cells of ``resolutions`` in all would
     cover the territory. The territory's box on the sphere bounds its area from above at no cost:
     its geodesic area is measured only when the box alone is too large."""
-    lonlat = to_crs(np.array([territory], dtype=object), crs, WGS84)[0]
+    lonlat = _estimated_lonlat(territory, crs)
     west, south, east, north = shapely.bounds(lonlat)
     box = 6_378_137.0 ** 2 * np.radians(min(east - west, 360.0)) * (np.sin(np.radians(north)) - np.sin(np.radians(south)))
     per_square_metre = _cells_per_square_metre(lonlat, resolutions)
