@@ -49,12 +49,14 @@ def _definitions():
         (EE_PROJECT, tr("Earth Engine: Google Cloud project"), "", "my-project"),
         (EE_IN_FLIGHT, tr("Earth Engine: requests in flight at once, all workers together (Earth Engine allows 40 per project)"), 10, ""),
         (EE_API_URL, tr("Earth Engine: API address (advanced; empty: Google's)"), "", "https://earthengine.googleapis.com"),
-        (H3_MAX_CELLS, h3_max_cells_label(), DEFAULT_H3_MAX_CELLS, ""),
+        # Text, empty by default: the options dialog saves every setting it shows, so a number
+        # here would hide the environment variable from every later run of this profile.
+        (H3_MAX_CELLS, h3_max_cells_label(), "", f"{DEFAULT_H3_MAX_CELLS}"),
     ]
 
 
 def h3_max_cells_label():
-    return tr("H3 units: largest number of cells in one run (up to 1.7 GB of memory per million; 0: no limit)")
+    return tr("H3 units: largest number of cells in one run (up to 1.7 GB of memory per million; empty: 5 million; 0: no limit)")
 
 
 def register(group):

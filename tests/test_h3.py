@@ -349,7 +349,7 @@ def test_more_cells_than_the_limit_are_refused_before_any_is_made(provider, zone
     output = str(tmp_path / "cells.gpkg")
     parameters = {"INPUT": zone_file["zone"], "RESOLUTIONS": "8", "OUTPUT": output}
     key = "Processing/Configuration/GEOINDICATORS_H3_MAX_CELLS"
-    QgsSettings().remove(key)
+    QgsSettings().setValue(key, "")  # as the options dialog saves it untouched
     monkeypatch.setenv("GEOINDICATORS_H3_MAX_CELLS", str(counted // 2))
     with pytest.raises(QgsProcessingException) as raised:
         processing.run("geoindicators:h3units", parameters, context=context)

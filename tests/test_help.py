@@ -42,8 +42,10 @@ def test_the_settings_speak_plainly(provider):
     settings = ProcessingConfig.settings
     assert settings["GEOINDICATORS_CONNECT_TIMEOUT"].valuetype == Setting.FLOAT  # 2.5 s is a timeout too
     assert settings["GEOINDICATORS_SCHEDULER"].placeholder == "tcp://host:8786"
-    # A number of cells in a spin box; its default lets Grande Terre through at resolution 10 (1.3 million cells).
-    assert settings["GEOINDICATORS_H3_MAX_CELLS"].valuetype == Setting.INT and settings["GEOINDICATORS_H3_MAX_CELLS"].default == 5_000_000
+    # Empty by default (5 million, shown as the placeholder): the dialog saves every setting on OK,
+    # and a saved number would hide GEOINDICATORS_H3_MAX_CELLS from qgis_process runs of this profile.
+    limit = settings["GEOINDICATORS_H3_MAX_CELLS"]
+    assert limit.valuetype == Setting.STRING and limit.default == "" and limit.placeholder == "5000000"
     assert settings["GEOINDICATORS_PATH_MAPPINGS"].placeholder.startswith("Z:/=/media/commun/")
     assert "chunk" not in settings["GEOINDICATORS_CHUNK_SIZE"].description and "client=cluster" not in settings["GEOINDICATORS_PATH_MAPPINGS"].description
     icon = ProcessingConfig.getGroupIcon("GeoIndicators")

@@ -506,17 +506,11 @@ def _cells_per_square_metre(lonlat, resolutions):
 
 
 def _geodesic_area(lonlat):
-    """The area of a (multi)polygon in longitude/latitude on the WGS 84 ellipsoid, in square metres."""
-    from pyproj import Geod
+    """The area of a (multi)polygon in longitude/latitude on the WGS 84 ellipsoid, in square
+    metres, by the indicators' own ellipsoidal measure."""
+    from ..geometry.metrics import EllipsoidalMeasure
 
-    geod = Geod(ellps="WGS84")
-
-    def ring_area(ring):  # whichever way the ring turns
-        coordinates = np.asarray(ring.coords)
-        return abs(geod.polygon_area_perimeter(coordinates[:, 0], coordinates[:, 1])[0])
-
-    parts = [part for part in shapely.get_parts(lonlat) if isinstance(part, shapely.Polygon) and not part.is_empty]
-    return sum(ring_area(part.exterior) - sum(map(ring_area, part.interiors)) for part in parts)
+    return float(EllipsoidalMeasure(WGS84, 6_378_137.0, 6_356_752.314245179).areas(np.array([lonlat], dtype=object))[0])
 
 
 @dataclass

@@ -180,8 +180,8 @@
       <translation>GeoIndicators, indicateurs environnementaux</translation>
     </message>
     <message>
-      <source>H3 units: largest number of cells in one run (up to 1.7 GB of memory per million; 0: no limit)</source>
-      <translation>Unités H3 : nombre maximal de cellules en une exécution (jusqu’à 1,7 Go de mémoire par million ; 0 : sans limite)</translation>
+      <source>H3 units: largest number of cells in one run (up to 1.7 GB of memory per million; empty: 5 million; 0: no limit)</source>
+      <translation>Unités H3 : nombre maximal de cellules en une exécution (jusqu’à 1,7 Go de mémoire par million ; vide : 5 millions ; 0 : sans limite)</translation>
     </message>
     <message>
       <source>Dask scheduler address (empty: run on this computer)</source>
