@@ -106,6 +106,24 @@ def test_a_zone_across_the_antimeridian_misses_no_half(containment):
     assert ((shapely.get_num_geometries(found.geometries) == 2) == (shapely.bounds(found.geometries)[:, 2] - shapely.bounds(found.geometries)[:, 0] > 300)).all()
 
 
+def test_in_web_mercator_the_cells_across_180_are_cut_at_the_edge_of_the_map():
+    """Pacific data is often in Web Mercator (EPSG:3857), cut at 180° into the two edges of the
+    map: the cells across 180° were drawn across the whole map (40 000 km wide, some invalid).
+    They are cut there, each part on its own edge, and the pieces still tile the zone."""
+    shifted = fiji()
+    cut = shapely.union(shapely.clip_by_rect(shifted, 0, -90, 180, 90),
+                        shapely.transform(shapely.clip_by_rect(shifted, 180, -90, 360, 90), lambda xy: xy - [360.0, 0.0]))
+    zone = h3cells.to_crs(np.array([cut]), "EPSG:4326", "EPSG:3857")[0]
+    units = h3cells.h3_units(zone, "EPSG:3857", [5], PlanarMeasure(), clip=True)
+    assert {h3.str_to_int(text) for text in units.ids} == h3_reference(shifted, 5, "overlap")
+    assert shapely.is_valid(units.geometries).all()
+    pieces = np.concatenate([shapely.get_parts(geometry) for geometry in units.geometries])
+    assert (np.ptp(shapely.bounds(pieces)[:, [0, 2]], axis=1) < 100_000).all()
+    two = shapely.get_num_geometries(units.geometries) == 2
+    assert two.sum() >= 3 and (shapely.bounds(units.geometries[two])[:, 0] < -2e7).all() and (shapely.bounds(units.geometries[two])[:, 2] > 2e7).all()
+    assert shapely.area(units.geometries).sum() == pytest.approx(shapely.area(zone), rel=1e-9)
+
+
 @pytest.mark.parametrize("containment", ["overlap", "center", "full"])
 def test_a_zone_given_beyond_180_or_before_minus_180_keeps_its_frame(containment):
     """Pacific data often comes with longitudes from 0 to 360 (or below -180): the cells east of
@@ -121,6 +139,55 @@ def test_a_zone_given_beyond_180_or_before_minus_180_keeps_its_frame(containment
     assert (shapely.bounds(pieces)[:, 0] >= -190.0 - 1e-9).all() and (shapely.bounds(pieces)[:, 2] <= -175.0 + 1e-9).all()
     if containment == "overlap":
         assert shapely.area(pieces).sum() == pytest.approx(zone.area, rel=1e-9)
+
+
+@pytest.mark.parametrize("containment", ["overlap", "center", "full"])
+def test_coarse_cells_far_north_and_south_are_h3s(containment):
+    """At resolutions 0 to 3 the outline the candidates are sought in is widened by tens of degrees:
+    from 60° of latitude it reached past the pole (h3 failed at resolution 1, and 8 cells were
+    missed at resolution 2 between 60° and 75° N). h3's own rule gives them there."""
+    for zone in (shapely.box(0.0, 60.0, 30.0, 75.0), shapely.box(-10.0, 40.0, 60.0, 70.0), shapely.box(0.0, -75.0, 30.0, -60.0)):
+        for resolution in (0, 1, 2, 3):
+            assert ours(zone, "EPSG:4326", resolution, containment) == h3_reference(zone, resolution, containment), (shapely.bounds(zone), resolution)
+
+
+# A world countries layer as Natural Earth gives it (each country narrower than 180°): Africa
+# across 0°, Europe and Asia that dissolve into one part wider than 180°, ending at
+# 180.00000000000006 (Natural Earth's rounding), the tip of Asia west of 180° beside it, and
+# Fiji's islands cut at 180°.
+COUNTRIES = (shapely.box(-17.0, -35.0, 51.0, 37.0), shapely.box(-10.0, 40.0, 60.0, 70.0), shapely.box(60.0, 45.0, 180.00000000000006, 72.0),
+             shapely.box(-180.0, 60.0, -170.0, 70.0), shapely.box(177.0, -18.0, 180.0, -16.0), shapely.box(-180.0, -17.5, -179.5, -16.5))
+
+
+@pytest.mark.parametrize("containment", ["overlap", "center"])
+def test_a_world_layer_gives_each_cell_once_and_none_beyond_180(containment):
+    """Parts across 0° and 180° at once, and one wider than 180°: the cells were lost in a GEOS
+    'side location conflict' (every longitude below 0 moved a turn east, Africa's among them), and
+    cells east of 180° were written there in a layer whose longitudes stop at 180. h3 takes no
+    polygon wider than 180°: the reference is the union of each country's cells, as a cell meets
+    (or holds the centre of) the union when it does one country."""
+    world = shapely.union_all(COUNTRIES)
+    assert shapely.bounds(world)[2] > 180.0 and max(shapely.bounds(shapely.get_parts(world))[:, 2] - shapely.bounds(shapely.get_parts(world))[:, 0]) > 180.0
+    units = h3cells.h3_units(world, "EPSG:4326", [2], PlanarMeasure(), containment, clip=True, max_cells=5_000_000)
+    expected = set().union(*(h3_reference(country, 2, containment) for country in COUNTRIES))
+    assert len(units.ids) == len(expected) and {h3.str_to_int(text) for text in units.ids} == expected
+    spans = [np.ptp(np.array(h3.cell_to_boundary(h3.int_to_str(cell)))[:, 1]) for cell in expected]
+    assert containment != "overlap" or max(spans) > 180.0  # cells across 180° among them
+    pieces = np.concatenate([shapely.get_parts(geometry) for geometry in units.geometries])
+    bounds = shapely.bounds(pieces)
+    assert bounds[:, 0].min() >= -180.0 and bounds[:, 2].max() <= 180.0 + 1e-9 and (bounds[:, 2] - bounds[:, 0] < 30.0).all()
+    if containment == "overlap":  # the pieces tile the zone (planar degrees)
+        assert shapely.area(units.geometries).sum() == pytest.approx(shapely.area(world), rel=1e-9)
+        assert units.areas_in_zone.sum() == pytest.approx(shapely.area(world), rel=1e-9)
+    if containment == "overlap":
+        assert h3cells.estimated_cells(world, "EPSG:4326", 2) == pytest.approx(len(expected), rel=0.3)
+    # With Antarctica (a ring along the South Pole from -180° to 180°): said to hold the pole.
+    from geoindicators.core.model.errors import InputError
+
+    antarctica = shapely.Polygon([(-180.0, -90.0), (-180.0, -65.0), (0.0, -70.0), (180.0, -65.0), (180.0, -90.0)])
+    with pytest.raises(InputError) as raised:
+        h3cells.h3_units(shapely.union_all([*COUNTRIES, antarctica]), "EPSG:4326", [2], PlanarMeasure(), containment, max_cells=5_000_000)
+    assert raised.value.code == "pole"
 
 
 def test_near_a_pole_the_cells_are_h3s_and_a_zone_holding_it_is_refused(provider):
@@ -242,6 +309,25 @@ def test_the_algorithm_writes_cells_with_their_fields(provider, zone_file):
         # Hectares; the pieces tile the zone.
         assert sum(row["area_in_zone"] for row in mine) == pytest.approx(shapely.area(zone_file["geometry"]) / 10_000, rel=1e-9)
         assert sum(row.geometry().area() for row in mine) == pytest.approx(shapely.area(zone_file["geometry"]), rel=1e-9)
+
+
+def test_a_zone_in_a_crs_qgis_writes_no_wkt1_for_is_covered(provider, tmp_path):
+    """QGIS 3.22 writes no WKT1 for Equal Earth (EPSG:8857, world maps): the CRS reached the core
+    as empty text and the run ended in pyproj's 'Invalid projection'. The core is given its WKT2."""
+    import processing
+    from qgis.core import QgsCoordinateReferenceSystem
+
+    assert QgsCoordinateReferenceSystem("EPSG:8857").toWkt() == ""
+    lonlat = datagen.island(500)
+    zone = h3cells.to_crs(np.array([lonlat]), "EPSG:4326", "EPSG:8857")
+    path = datagen.write_gpkg(str(tmp_path / "equal_earth.gpkg"), "zone", zone, {"name": np.array(["Grande Terre"], dtype=object)}, epsg=8857)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("EPSG:7030")
+    layer = processing.run("geoindicators:h3units", {"INPUT": path, "RESOLUTIONS": "6", "OUTPUT": "memory:"}, context=context)["OUTPUT"]
+    assert layer.crs().authid() == "EPSG:8857"
+    back = h3cells.to_crs(zone, "EPSG:8857", "EPSG:4326")[0]
+    assert {h3.str_to_int(row["h3"]) for row in layer.getFeatures()} == h3_reference(back, 6, "overlap")
 
 
 def test_a_zone_smaller_than_a_cell_gives_no_cell_and_says_why(provider, tmp_path):

@@ -13,11 +13,13 @@ Three containment rules, the names of h3's own ``h3shape_to_cells_experimental``
 
 H3 works in longitude/latitude on WGS 84. The territory is moved there with pyproj, axis order
 fixed by ``always_xy`` (a latitude/longitude swap silently gives no cell at New Caledonia's
-coordinates, so the order is never left to a CRS's own axis convention). A territory across the
-antimeridian (Fiji, Wallis and Futuna) is taken in longitudes from 0 to 360 for the tests, and
-each cell's boundary is unwrapped the same way, so no half is missed and no cell spans the globe.
-Cells go back to the territory's CRS; in a geographic CRS whose longitudes stop at 180, a cell
-across the antimeridian is cut there into two parts.
+coordinates, so the order is never left to a CRS's own axis convention). Near the antimeridian
+(Fiji, Wallis and Futuna) each cell across it is drawn east of 180°, and the territory just west
+of 180° is repeated there, so no half is missed and no cell spans the globe; a territory given in
+longitudes beyond 180° is worked in longitudes from 0 to 360. A world layer (parts across 0° and
+180° at once, wider than 180°) keeps its parts as they are. Cells go back to the territory's CRS;
+in a geographic CRS whose longitudes stop at 180, a cell across the antimeridian is cut there into
+two parts.
 """
 
 from dataclasses import dataclass
@@ -35,6 +37,12 @@ WGS84 = "EPSG:4326"
 # any cell that meets it has its centre that close (a cell's vertices lie about one edge length
 # from its centre, a little more for the distorted ones).
 _WIDENING_EDGES = 2.0
+# How far east of 180° a cell across it reaches, in average edge lengths (two across a cell, and
+# room for the distorted ones).
+_ACROSS_EDGES = 4.0
+# Longitudes this far beyond ±180° (degrees) are rounding, not data given beyond the antimeridian:
+# Natural Earth's countries stop at 180.00000000000006.
+_LONGITUDE_SLACK = 1e-7
 
 
 @dataclass
@@ -125,7 +133,7 @@ def cover(territory, crs, resolution, containment=OVERLAP, checkpoint=None):
     lonlat = to_crs(np.array([territory], dtype=object), crs, WGS84)[0]
     # A territory given west of -180° (in a geographic CRS) is worked on 360° east, and its cells
     # brought back to its own longitudes at the end.
-    offset = 360.0 if shapely.bounds(lonlat)[0] < -180.0 else 0.0
+    offset = 360.0 if shapely.bounds(lonlat)[0] < -180.0 - _LONGITUDE_SLACK else 0.0
     if offset:
         lonlat = shapely.transform(lonlat, lambda xy: xy + np.array([offset, 0.0]))
     lonlat, shifted = _unwrapped_territory(lonlat)
@@ -134,19 +142,29 @@ def cover(territory, crs, resolution, containment=OVERLAP, checkpoint=None):
     # then each rule is tested exactly on the territory itself with prepared GEOS predicates.
     edge = h3.average_hexagon_edge_length(resolution, "m") / 111_320.0
     latitude = max(abs(shapely.bounds(lonlat)[1]), abs(shapely.bounds(lonlat)[3]))
+    if not shifted:
+        # Cells across 180° are drawn east of it (up to a cell's width): the territory just west of
+        # 180° is repeated there, so that they meet it where they are drawn.
+        lonlat = _around_the_antimeridian(lonlat, _ACROSS_EDGES * edge / np.cos(np.radians(min(latitude, 89.0))))
     shapely.prepare(lonlat)
-    if latitude > _POLAR_LATITUDE:
+    scale = 1.0 / np.cos(np.radians(min(latitude, 89.0)))
+    widening = (_WIDENING_EDGES if containment == OVERLAP else 0.0) * edge * scale
+    if latitude + _search_reach(resolution, widening, edge, scale) > _POLAR_LATITUDE:
         # Near a pole a degree of longitude shrinks to nothing: an outline widened by a few cells
-        # would reach past the pole. h3's own rule gives the cells there (slower on detailed
-        # coasts, the same cells), then tested like the others.
+        # (by a few coarse cells at resolutions 0 to 3, up to tens of degrees) would reach past
+        # the pole. h3's own rule gives the cells there (slower on detailed coasts, the same
+        # cells), then tested like the others.
         import h3.api.numpy_int as h3_int
 
         _refuse_a_pole(territory, crs)
         inner_cells = np.zeros(0, np.uint64)
-        candidates = np.unique(np.asarray(h3_int.h3shape_to_cells_experimental(_h3shape(lonlat), resolution, containment), dtype=np.uint64))
+        strips = _h3_strips(lonlat)
+        # Cut in strips, the cells wholly inside the territory are no longer wholly inside one
+        # strip: the overlapping ones are the candidates then (each rule is tested below).
+        rule = containment if strips is lonlat else OVERLAP
+        candidates = np.unique(np.asarray(h3_int.h3shape_to_cells_experimental(_h3shape(strips), resolution, rule), dtype=np.uint64))
     else:
-        widening = (_WIDENING_EDGES if containment == OVERLAP else 0.0) * edge / np.cos(np.radians(latitude))
-        inner_cells, candidates = _candidates(lonlat, resolution, widening, edge, 1.0 / np.cos(np.radians(latitude)))
+        inner_cells, candidates = _candidates(lonlat, resolution, widening, edge, scale, shifted)
     # Boundaries of both at once, so that their shared vertices are projected once.
     checkpoint()
     everything = np.r_[candidates, inner_cells]
@@ -179,7 +197,7 @@ def cover(territory, crs, resolution, containment=OVERLAP, checkpoint=None):
     # Moved to the territory's CRS as coordinates; polygons are made only where needed.
     checkpoint()
     crs_rings = _rings_to_crs(rings, crs)
-    return Cells(resolution, everything[rows], inside, rings, crs_rings, _in_frame(crs_rings, crs, territory))
+    return Cells(resolution, everything[rows], inside, rings, crs_rings, _in_frame(rings, crs_rings, crs, territory))
 
 
 def _rings_to_crs(rings, crs):
@@ -258,12 +276,24 @@ def _search_cells(lonlat, resolution, widening, edge):
     search = shapely.get_parts(shapely.simplify(shapely.buffer(parts, widening + 3 * tolerance, quad_segs=2), tolerance))
     if not len(search):
         return np.zeros(0, np.uint64)
-    return np.unique(np.asarray(h3_int.h3shape_to_cells(_h3shape(shapely.multipolygons(search)), resolution), dtype=np.uint64))
+    return np.unique(np.asarray(h3_int.h3shape_to_cells(_h3shape(_h3_strips(shapely.multipolygons(search))), resolution), dtype=np.uint64))
 
 
-def _candidates(lonlat, resolution, widening, edge, scale):
+def _search_reach(resolution, widening, edge, scale):
+    """How far (degrees) ``_candidates`` looks beyond the territory: its outline's widening, and
+    the simplification on both sides of the buffer."""
+    import h3
+
+    if resolution < _COARSER:
+        return widening * scale + 4 * 0.5 * edge
+    coarse_edge = h3.average_hexagon_edge_length(resolution - _COARSER, "m") / 111_320.0
+    return (widening + _SPILL_EDGES * edge * scale + 2 * coarse_edge) * scale + 4 * 0.5 * coarse_edge
+
+
+def _candidates(lonlat, resolution, widening, edge, scale, shifted):
     """``(inner, candidates)``: cells of ``resolution`` known to lie well inside the territory, and
-    cells to test (a superset of those the rule keeps, without the inner ones)."""
+    cells to test (a superset of those the rule keeps, without the inner ones); ``shifted``: the
+    territory is in longitudes from 0 to 360."""
     import h3
     import h3._cy as h3_cy
 
@@ -275,7 +305,7 @@ def _candidates(lonlat, resolution, widening, edge, scale):
     # A cell's descendants have their centres within the cell widened by the spill: coarse cells
     # whose centre is within the territory widened by that much, and by a coarse cell, hold them all.
     parents = _search_cells(lonlat, coarse, (widening + spill + 2 * coarse_edge) * scale, coarse_edge)
-    rings = boundary_rings(parents, _shifted_frame(lonlat))
+    rings = boundary_rings(parents, shifted)
     well_inside = shapely.contains_properly(lonlat, _widened(rings, spill))
     # Descendants that may meet the territory widened by ``widening``: those of the coarse cells
     # that meet it once grown by the spill and the widening.
@@ -357,10 +387,6 @@ def _refuse_a_pole(territory, crs):
                              "Cut the zone into parts that leave the pole out (a small circle around it).", value="North" if latitude > 0 else "South")
 
 
-def _shifted_frame(lonlat):
-    return shapely.bounds(lonlat)[2] > 180.0
-
-
 def _areas_inside(cells, territory, measure):
     """Area by ``measure`` of each (convex) cell's part inside ``territory``: the territory's
     pieces clipped by the cell (no overlay), their rings measured planar or on the ellipsoid."""
@@ -391,16 +417,78 @@ def _centres(cells, shifted):
 
 
 def _unwrapped_territory(lonlat):
-    """The territory with longitudes from 0 to 360 when it spans the antimeridian, and whether the
-    cells are to be taken in that frame. A territory cut at 180° (its longitudes then cover more
-    than 180°) is shifted; one given across it already (longitudes beyond 180°, as Pacific data
-    often is) is kept as it is."""
-    xmin, _ymin, xmax, _ymax = shapely.bounds(lonlat)
-    if xmax - xmin <= 180.0:
-        return lonlat, bool(xmax > 180.0)
-    shifted = shapely.transform(lonlat, lambda xy: np.column_stack([np.where(xy[:, 0] < 0, xy[:, 0] + 360.0, xy[:, 0]), xy[:, 1]]))
-    # Parts cut at 180° now share that edge: merged into one polygon (a valid territory).
-    return shapely.union_all(shapely.get_parts(shifted)), True
+    """The territory with each ring's longitudes continuous, and whether the cells are to be taken
+    in longitudes from 0 to 360 (the territory was given beyond 180°, as Pacific data often is).
+
+    A polygon drawn across the antimeridian in a projected CRS comes back from pyproj with its
+    longitudes jumping from 180 to -180: each jump is undone along the ring, and a hole is kept
+    beside its exterior. A ring going round a pole (its longitudes never come back) is left as it
+    is. Parts are never merged nor moved one against another here: a territory spanning the globe
+    (a world layer) stays valid."""
+    shifted = bool(shapely.bounds(lonlat)[2] > 180.0 + _LONGITUDE_SLACK)
+    parts = shapely.get_parts(lonlat)
+    rings, part_of_ring = shapely.get_rings(parts, return_index=True)
+    coordinates, ring_of = shapely.get_coordinates(rings, return_index=True)
+    if not len(coordinates):
+        return lonlat, shifted
+    steps = np.diff(coordinates[:, 0])
+    steps[np.diff(ring_of) != 0] = 0.0  # from one ring to the next is no step
+    if not (np.abs(steps) > 180.0).any():
+        return lonlat, shifted
+    turns = np.r_[0.0, np.cumsum(np.where(np.abs(steps) > 180.0, -360.0 * np.sign(steps), 0.0))]
+    starts = np.r_[0, np.flatnonzero(np.diff(ring_of)) + 1]
+    ends = np.r_[starts[1:], len(ring_of)] - 1
+    turns -= turns[starts][ring_of]
+    turns[(turns[ends] != 0.0)[ring_of]] = 0.0  # round a pole: left as given
+    lon = coordinates[:, 0] + turns
+    # A hole where its exterior is: each ring moved by whole turns next to its part's exterior.
+    middles = 0.5 * (np.minimum.reduceat(lon, starts) + np.maximum.reduceat(lon, starts))
+    exterior_of_part = np.r_[0, np.flatnonzero(np.diff(part_of_ring)) + 1]
+    exterior_middles = middles[exterior_of_part][part_of_ring]
+    lon += (360.0 * np.round((exterior_middles - middles) / 360.0))[ring_of]
+    return shapely.set_coordinates(np.array([lonlat], dtype=object), np.column_stack([lon, coordinates[:, 1]]))[0], shifted
+
+
+def _around_the_antimeridian(lonlat, margin):
+    """The territory (longitudes from -180) as the cells across 180° see it, drawn east of 180°:
+    what lies beyond 180° brought back west of it (a polygon across the antimeridian, unwrapped),
+    and what lies within ``margin`` east of -180° repeated east of 180°, merged there with what
+    touches 180° from the west. A territory far from 180° is returned as it is."""
+    west, _south, east, _north = shapely.bounds(lonlat)
+    if west >= -180.0 + margin and east <= 180.0:
+        return lonlat
+    parts = shapely.get_parts(lonlat)
+    # A part unwrapped westwards from -180° is taken a turn east first, then cut at 180° like the others.
+    parts = np.where(shapely.bounds(parts)[:, 0] < -180.0, shapely.transform(parts, lambda xy: xy + np.array([360.0, 0.0])), parts)
+    beyond = shapely.bounds(parts)[:, 2] > 180.0
+    if beyond.any():
+        back = shapely.transform(shapely.clip_by_rect(parts[beyond], 180.0, -90.0, 540.0, 90.0), lambda xy: xy - np.array([360.0, 0.0]))
+        parts = np.concatenate([parts[~beyond], shapely.clip_by_rect(parts[beyond], -180.0, -90.0, 180.0, 90.0), back])
+        parts = shapely.get_parts(parts[~shapely.is_empty(parts)])
+    repeated = shapely.transform(shapely.clip_by_rect(parts, -180.0, -90.0, -180.0 + margin, 90.0), lambda xy: xy + np.array([360.0, 0.0]))
+    pieces = np.concatenate([parts, repeated[~shapely.is_empty(repeated)]])
+    return shapely.union_all(shapely.make_valid(pieces))
+
+
+# A strip handed to h3 is at most this wide in longitude: h3 takes any edge longer than 180° as
+# crossing the antimeridian, and fails on polygons wider than 180° (uber/h3#561).
+_STRIP_DEGREES = 90.0
+
+
+def _h3_strips(polygons):
+    """``polygons`` (longitude/latitude) with each part wider than a strip cut into strips: the
+    same cells by h3's centre and overlap rules (not by its wholly-inside one)."""
+    parts = shapely.get_parts(polygons)
+    bounds = shapely.bounds(parts)
+    wide = bounds[:, 2] - bounds[:, 0] > _STRIP_DEGREES
+    if not wide.any():
+        return polygons
+    strips = [parts[~wide]]
+    for part, (west, _south, east, _north) in zip(parts[wide], bounds[wide]):
+        edges = np.linspace(west, east, int(np.ceil((east - west) / _STRIP_DEGREES)) + 1)
+        strips.extend(shapely.get_parts(shapely.clip_by_rect(part, left, -90.0, right, 90.0)) for left, right in zip(edges[:-1], edges[1:]))
+    strips = np.concatenate(strips)
+    return shapely.multipolygons(strips[(shapely.get_type_id(strips) == shapely.GeometryType.POLYGON) & ~shapely.is_empty(strips)])
 
 
 def _h3shape(polygons):
@@ -435,30 +523,71 @@ def to_crs_coordinates(coordinates, source, target):
     return np.column_stack([x, y])
 
 
-def _in_frame(rings, crs, territory):
-    """Cells in a geographic CRS written like the territory: where its longitudes stop at 180, a
-    cell across the antimeridian is cut in two there, its eastern part written from -180. The
-    polygons of all cells when one is cut, None when none is (the rings are then the cells)."""
-    from pyproj import CRS
-
-    if not len(rings.coordinates) or not CRS.from_user_input(crs).is_geographic or shapely.bounds(territory)[2] > 180.0:
+def _in_frame(rings, crs_rings, crs, territory):
+    """Cells cut where the territory's CRS cuts the globe (``_seam_longitude``): in a geographic
+    CRS whose longitudes stop at 180, a cell across the antimeridian is cut there, its eastern part
+    written from -180; in a projected CRS whose map is cut (Web Mercator, Equal Earth: at 180°), a
+    cell across the cut is cut there, each part projected on its own side, where it was drawn
+    across the whole map. ``rings`` are the cells in longitude/latitude, ``crs_rings`` in ``crs``.
+    The polygons of all cells when one is cut, None when none is (the rings are then the cells)."""
+    if not len(rings.coordinates):
         return None
-    across = np.maximum.reduceat(rings.coordinates[:, 0], rings.offsets[:-1]) > 180.0
+    seam = _seam_longitude(crs, territory)
+    if seam is None:
+        return None
+    starts = rings.offsets[:-1]
+    west, east = np.minimum.reduceat(rings.coordinates[:, 0], starts), np.maximum.reduceat(rings.coordinates[:, 0], starts)
+    line = seam + 360.0 * np.ceil((west - seam) / 360.0)  # the first line of the cut east of the cell's west end
+    across = (line > west) & (line < east)
     if not across.any():
         return None
-    geometries = rings.polygons()
     from ..geometry.repair import POLYGON, simple_parts
 
-    out = geometries.copy()
-    west = shapely.clip_by_rect(geometries[across], -540.0, -90.0, 180.0, 90.0)
-    east = shapely.transform(shapely.clip_by_rect(geometries[across], 180.0, -90.0, 540.0, 90.0), lambda xy: xy - np.array([360.0, 0.0]))
-    parts, owner = simple_parts(np.concatenate([west, east]), POLYGON)
+    # Each cell moved by whole turns so that it is cut at the seam itself: its western part is then
+    # half a turn east of the CRS's central meridian, its eastern part half a turn west.
+    chosen = rings.select(np.flatnonzero(across))
+    coordinates = chosen.coordinates.copy()
+    coordinates[:, 0] += np.repeat(seam - line[across], np.diff(chosen.offsets))
+    lonlat = BoundaryRings(coordinates, chosen.offsets).polygons()
+    west_parts = shapely.clip_by_rect(lonlat, seam - 360.0, -90.0, seam, 90.0)
+    east_parts = shapely.transform(shapely.clip_by_rect(lonlat, seam, -90.0, seam + 360.0, 90.0), lambda xy: xy - np.array([360.0, 0.0]))
+    parts, owner = simple_parts(np.concatenate([west_parts, east_parts]), POLYGON)
+    parts = to_crs(parts, WGS84, crs)
     owner = owner % int(across.sum())
     order = np.argsort(owner, kind="stable")
     cut = np.full(int(across.sum()), None, dtype=object)
     shapely.multipolygons(parts[order], indices=owner[order], out=cut)
+    out = crs_rings.polygons()
     out[across] = cut
     return out
+
+
+def _seam_longitude(crs, territory):
+    """The longitude where ``crs`` cuts the globe, None where it does not (or the territory is
+    given beyond it): 180 in a geographic CRS when the territory's longitudes stay within ±180; in a projected CRS, half
+    a turn from its central meridian when two points a hair apart across it land far apart there
+    (Mercator, Equal Earth), not in an azimuthal one (polar stereographic) nor where the
+    projection is undefined (transverse Mercator)."""
+    from pyproj import CRS, Transformer
+
+    crs = CRS.from_user_input(crs)
+    if crs.is_geographic:
+        west, _south, east, _north = shapely.bounds(territory)
+        return None if east > 180.0 + _LONGITUDE_SLACK or west < -180.0 - _LONGITUDE_SLACK else 180.0
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # only the central meridian is read from the PROJ string
+            seam = float(crs.to_dict().get("lon_0", 0.0)) + 180.0
+    except (TypeError, ValueError):
+        return None
+    x, y = Transformer.from_crs(CRS.from_user_input(WGS84), crs, always_xy=True).transform(
+        np.array([seam - 2e-6, seam - 1e-6, seam + 1e-6 - 360.0]), np.zeros(3))
+    if not np.isfinite(x).all() or not np.isfinite(y).all():
+        return None
+    step = np.hypot(x[1] - x[0], y[1] - y[0])
+    return seam if np.hypot(x[2] - x[1], y[2] - y[1]) > 1e3 * max(step, 1e-12) else None
 
 
 def estimated_cells(territory, crs, resolution):

@@ -21,7 +21,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from .. import parameters as shared
 from ..i18n import tr, tr_tags
-from ..inputs.layers import has_crs, read_geometries, report_reading
+from ..inputs.layers import crs_definition, has_crs, read_geometries, report_reading
 from ..inputs.measure import measure_for
 from ..outputs import destination as destinations
 from ..outputs import provenance as run_records
@@ -130,7 +130,7 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         feedback.setCurrentStep(1)
         feedback.pushInfo(tr("Covering '{layer}' with H3 cells of resolution {resolutions} ({containment}).", layer=label,
                              resolutions=", ".join(map(str, resolutions)), containment=containment))
-        found = self.run_core(h3_units, feedback, territory=territory, crs=crs.toWkt(), resolutions=resolutions, measure=self.measure,
+        found = self.run_core(h3_units, feedback, territory=territory, crs=crs_definition(crs), resolutions=resolutions, measure=self.measure,
                               containment=containment, clip=clip, max_cells=read_h3_max_cells())
         if found is None:  # cancelled
             return {}

@@ -14,7 +14,7 @@ from qgis.core import (
 
 from ...core.model.names import POLYGON
 from ..i18n import tr, tr_tags
-from ..inputs.layers import check_crs
+from ..inputs.layers import check_crs, crs_definition
 from ..inputs.measure import measure_for
 from ..inputs.raster import raster_input
 from ..inputs.vector import vector_input
@@ -170,7 +170,7 @@ class InterpolationAlgorithm(IndicatorAlgorithm):
         except ValueError:
             raise QgsProcessingException(tr("The weight classes '{value}' are not cell values: give numbers separated by commas, such as 21,22,23,24.", value=text)) from None
         path = raster.cluster_path(self.settings) if self.address is not None else raster.path
-        units_crs, raster_crs = self.units.crs.toWkt(), raster.crs.toWkt()
+        units_crs, raster_crs = crs_definition(self.units.crs), crs_definition(raster.crs)
         return RasterWeights(RasterReference(path), raster.info.grid, band, classes, units_crs, raster_crs if raster.crs != self.units.crs else units_crs,
                              raster.ellipsoid())
 

@@ -7,6 +7,7 @@ numpy and shapely are imported where they are used: listing the algorithms loads
 from dataclasses import dataclass
 
 from qgis.core import (
+    QgsCoordinateReferenceSystem,
     QgsDataSourceUri,
     QgsExpression,
     QgsFeatureRequest,
@@ -292,6 +293,12 @@ def _column_values(column):
     else:
         decoded = data.tolist()
     return [None if missing else value for value, missing in zip(decoded, mask)]
+
+
+def crs_definition(crs):
+    """The CRS as text for the core and the workers (pyproj, GDAL): its WKT2. QGIS 3.22's default
+    WKT1 is empty for projections it has no WKT1 for (Equal Earth, EPSG:8857, among them)."""
+    return crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED) or crs.authid() or crs.toProj()
 
 
 def has_crs(crs):

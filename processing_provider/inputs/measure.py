@@ -1,9 +1,9 @@
 """How areas and lengths are measured in a run: the Processing ellipsoid, as native algorithms do."""
 
-from qgis.core import QgsCoordinateReferenceSystem, QgsEllipsoidUtils, QgsProcessingException
+from qgis.core import QgsEllipsoidUtils, QgsProcessingException
 
 from ..i18n import tr
-from .layers import has_crs
+from .layers import crs_definition, has_crs
 
 # What qgis_process takes as its own options when they come before "--", and as (ignored)
 # algorithm parameters after it.
@@ -47,8 +47,7 @@ def measure_for(context, crs, layer_label, parameters=None):
                    ellipsoid=ellipsoid)
             )
         if has_crs(crs):
-            wkt = crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED)
-            return EllipsoidalMeasure(wkt, parameters.semiMajor, parameters.semiMinor, name=ellipsoid_label(ellipsoid))
+            return EllipsoidalMeasure(crs_definition(crs), parameters.semiMajor, parameters.semiMinor, name=ellipsoid_label(ellipsoid))
     if has_crs(crs) and crs.isGeographic():
         raise QgsProcessingException(
             tr("The layer '{layer}' is in a geographic CRS ({crs}) and no ellipsoid is set, so areas would be in square degrees. "

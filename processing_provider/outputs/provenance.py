@@ -23,6 +23,7 @@ from qgis.core import (
 
 from ...core.warehouse import provenance
 from ..i18n import tr
+from ..inputs.layers import crs_definition
 from ..provider import plugin_version
 
 RUNS_TABLE = "geoindicators_runs"
@@ -122,7 +123,7 @@ def describe_layer(role, layer, selected_only=False):
         more["selected_features_only"] = True
         more["selected_count"] = layer.selectedFeatureCount()
     return provenance.describe_input(
-        role, layer.name(), layer.source(), layer.providerType(), layer.crs().authid() or layer.crs().toWkt() or None,
+        role, layer.name(), layer.source(), layer.providerType(), layer.crs().authid() or crs_definition(layer.crs()) or None,
         layer.subsetString() if is_vector else None, layer.featureCount() if is_vector else None,
         None if extent.isNull() else (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum()),
         fingerprint(layer), **more,
