@@ -282,6 +282,26 @@ def test_parents_are_given_only_where_a_cell_nests():
     assert all(parent == h3.cell_to_parent(text, 6) for parent, text in zip(parents[given], units.ids[fine][given]))
 
 
+def test_parents_far_north_and_across_180_are_tested_too():
+    """A coarse parent near a pole or across 180° is not convex in longitude/latitude: its children
+    were all said to nest, untested (with a division by zero). They are tested like the others."""
+    import warnings
+
+    zone = shapely.union_all(COUNTRIES)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        units = h3cells.h3_units(zone, "EPSG:4326", [1, 2], PlanarMeasure(), "full")
+    fine = units.resolutions == 2
+    given = np.array([parent is not None for parent in units.parents[1][fine]])
+    truth = []
+    for text in units.ids[fine]:
+        child, parent = (shapely.Polygon(np.array(h3.cell_to_boundary(cell))[:, ::-1]) for cell in (text, h3.cell_to_parent(text, 1)))
+        if np.ptp(shapely.get_coordinates([child, parent])[:, 0]) > 180.0:  # across 180°: both in longitudes from 0 to 360
+            child, parent = shapely.transform([child, parent], lambda xy: np.column_stack([np.where(xy[:, 0] < 0, xy[:, 0] + 360.0, xy[:, 0]), xy[:, 1]]))
+        truth.append(shapely.covers(shapely.buffer(parent, 1e-9), child))
+    assert given.any() and not given.all() and (given == np.array(truth)).all()
+
+
 @pytest.fixture(scope="module")
 def zone_file(tmp_path_factory):
     folder = tmp_path_factory.mktemp("h3")

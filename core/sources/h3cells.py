@@ -744,8 +744,9 @@ _NESTING_TOLERANCE = 1e-9
 def _nesting_parents(cells, boundaries, coarse):
     """Each cell's parent at resolution ``coarse`` as text, None where the cell is not inside it.
 
-    ``boundaries`` are the cells' polygons in longitude/latitude. A parent is convex: a child is
-    inside when each of its vertices is on the inner side of each of the parent's edges."""
+    ``boundaries`` are the cells' polygons in longitude/latitude. A parent convex there (all but
+    coarse ones near a pole or across 180°) holds a child when each of its vertices is on the inner
+    side of each of the parent's edges; the others are tested by GEOS."""
     from ..geometry import clipping
     from .h3boundaries import cell_parents
 
@@ -754,7 +755,8 @@ def _nesting_parents(cells, boundaries, coarse):
     parents = cell_parents(cells, coarse)
     distinct, index = np.unique(parents, return_inverse=True)
     child_rings = clipping.rings(boundaries)
-    _convex, hulls, offsets = clipping.convex_polygons(clipping.rings(cell_boundaries(distinct)))
+    parent_shapes = cell_boundaries(distinct)
+    convex, hulls, offsets = clipping.convex_polygons(clipping.rings(parent_shapes))
     counts = np.diff(offsets)
     # Every child vertex against every edge of its parent (a pentagon's edges as many as it has).
     vertex_child = np.repeat(np.arange(len(cells)), np.diff(child_rings.offsets))
@@ -764,12 +766,23 @@ def _nesting_parents(cells, boundaries, coarse):
         parent = index[vertex_child]
         has = counts[parent] > edge
         start = hulls[offsets[parent] + np.minimum(edge, counts[parent] - 1)]
-        end = hulls[offsets[parent] + (np.minimum(edge, counts[parent] - 1) + 1) % counts[parent]]
+        end = hulls[offsets[parent] + (np.minimum(edge, counts[parent] - 1) + 1) % np.maximum(counts[parent], 1)]
         # Near the antimeridian a child and its parent may sit on either side of 360°.
         x = vertices[:, 0] + np.round((start[:, 0] - vertices[:, 0]) / 360.0) * 360.0
         side = (end[:, 0] - start[:, 0]) * (vertices[:, 1] - start[:, 1]) - (end[:, 1] - start[:, 1]) * (x - start[:, 0])
         outside = has & (side < -_NESTING_TOLERANCE * np.hypot(end[:, 0] - start[:, 0], end[:, 1] - start[:, 1]))
         nests[vertex_child[outside]] = False
+    # A coarse parent near a pole or across 180° is not convex in longitude/latitude: tested by GEOS.
+    bent = np.flatnonzero(~convex[index])
+    if len(bent):
+        parents_bent = parent_shapes[index[bent]]
+        children = np.asarray(boundaries, dtype=object)[bent].copy()
+        coordinates, owner = shapely.get_coordinates(children, return_index=True)
+        # On the parent's side of 360° first, as above.
+        turns = 360.0 * np.round((shapely.bounds(parents_bent)[:, 0] - shapely.bounds(children)[:, 0]) / 360.0)
+        coordinates[:, 0] += turns[owner]
+        shapely.set_coordinates(children, coordinates)
+        nests[bent] = shapely.covers(shapely.buffer(parents_bent, _NESTING_TOLERANCE), children)
     texts = h3_texts(distinct)[index]
     texts[~nests] = None
     return texts
