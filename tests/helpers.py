@@ -54,6 +54,7 @@ class Logged(QgsProcessingFeedback):
     def __init__(self):
         super().__init__()
         self.lines = []
+        self.warnings = []
 
     def pushInfo(self, info):  # noqa: N802
         self.lines.append(info)
@@ -61,6 +62,7 @@ class Logged(QgsProcessingFeedback):
 
     def pushWarning(self, warning):  # noqa: N802
         self.lines.append(warning)
+        self.warnings.append(warning)
         super().pushWarning(warning)
 
     def reportError(self, error, fatalError=False):  # noqa: N802, N803

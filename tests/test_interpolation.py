@@ -84,6 +84,8 @@ def test_overlapping_sources_are_said_with_their_area():
     result = run(sources, {"pop": [10, 20, 5], "rate": [1, 3, 2], "lu": ["a", "b", "a"]})
     note = result.notes.get("overlapping_sources")
     assert note.count == 2 and note.details["area"] == pytest.approx(1.0)
+    # Both features of each pair, by position; the overlap over the three's 9 m².
+    assert note.examples == [0, 2, 1] and note.details["share"] == pytest.approx(1.0 / 9.0)
     # Its 5 people all go to x, which it lies in.
     assert table(result)[("x", "pop", None)] == pytest.approx(25)
 
@@ -256,6 +258,23 @@ def test_the_algorithm_writes_wide_and_long_and_says_what_it_did(provider):
     assert long.fields().names() == ["code", "variable", "class", "value", "run_id"]
     assert {(f["code"], f["variable"], f["class"] or None): f["value"] for f in long.getFeatures()}[("x", "pop", None)] == pytest.approx(15)
     assert "pop: the sources hold 30, the units received 25 (16.7 % lost)." in log.text
+
+
+def test_overlapping_sources_are_named_by_their_feature_ids_and_slivers_are_not_warned_about(provider):
+    """The core knows the sources by position (0 for the first); the sentence named those positions
+    as features, and the analyst looked at the wrong ones (Kenya for Sudan in Natural Earth's
+    countries). Borders reprojected apart overlap by slivers (Sudan, South Sudan and the Central
+    African Republic by 0.1 km² each in Web Mercator): told, not warned about."""
+    units = memory_layer(UNITS.geometries, {"code": ["x", "y", "z"]})
+    overlapping = memory_layer(boxes((0, 0, 2, 2), (2, 0, 4, 2), (1.5, 0, 2.5, 1)), {"pop": [10.0, 20.0, 5.0]})
+    assert [feature.id() for feature in overlapping.getFeatures()] == [1, 2, 3]
+    interpolate({"INPUT": units, "SOURCE": overlapping, "EXTENSIVE": ["pop"]}, feedback=(log := Logged()))
+    sentence = "2 pairs of source polygons of 'layer' overlap (for example the features 1, 3, 2), over 11 % of their area: their values count twice there."
+    assert sentence in log.warnings
+    slivers = memory_layer(boxes((0, 0, 2, 2), (2 - 1e-7, 0, 4, 2)), {"pop": [10.0, 20.0]})
+    interpolate({"INPUT": units, "SOURCE": slivers, "EXTENSIVE": ["pop"]}, feedback=(log := Logged()))
+    sentence = "1 pairs of source polygons of 'layer' overlap (for example the features 1, 2), over 2.5e-06 % of their area: their values count twice there."
+    assert sentence in log.lines and sentence not in log.warnings
 
 
 @pytest.mark.parametrize("parameters, message", [

@@ -455,8 +455,15 @@ def _reduce(indicator, units, chunks, partials):
     notes.add(Note("null_values", "features", sum(null_values.values()), details={name: count for name, count in null_values.items() if count}))
     overlaps = pd.concat([empty.overlaps, *(partial.overlaps for partial in partials)], ignore_index=True).drop_duplicates(["first", "second"])
     if len(overlaps):
-        examples = [] if indicator.content_keys else overlaps["first"].head(EXAMPLES).tolist()
-        notes.add(Note("overlapping_sources", "features", len(overlaps), examples, details={"area": float(overlaps["area"].sum())}))
+        # The features of the first pairs, both of each (source positions, that the provider turns
+        # into feature ids), and the overlap as a share of their area: reprojected borders overlap
+        # by slivers of a millionth where their vertices differ, a digitising error by more.
+        involved = pd.unique(overlaps[["first", "second"]].to_numpy().ravel())
+        examples = [] if indicator.content_keys else [int(key) for key in involved[:EXAMPLES]]
+        overlap_area = float(overlaps["area"].sum())
+        involved_area = float(sources["area"].reindex(involved).sum())
+        notes.add(Note("overlapping_sources", "features", len(overlaps), examples,
+                       details={"area": overlap_area, "share": overlap_area / involved_area if involved_area > 0 else 0.0}))
     result = InterpolationResult(units.ids, request, values, shares, indicator.class_labels, touched_units, notes, units.hierarchy)
     for level in units.hierarchy.levels:
         result.level_results.append(_level_result(level, request, pairs, source_row, sources, pair_unit, weight, per_unit_weight, denominator, area, unit_areas,

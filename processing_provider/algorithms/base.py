@@ -155,6 +155,8 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
     text_fields = frozenset({"class"})
     # The algorithm's sentence for units without geometry (what they get instead of figures).
     units_without_geometry = None
+    # positions → feature ids of the layer the notes call "features" (the core knows them by position).
+    feature_ids = None
 
     words = {}
 
@@ -279,7 +281,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
                                  computed=counts["units_computed"], skipped=counts["units_skipped"]))
         if hasattr(result, "scale"):
             result.scale = self.unit_scale()
-        report_notes(result.notes, feedback, self.names, self.units_without_geometry)
+        report_notes(result.notes, feedback, self.names, self.units_without_geometry, self.feature_ids)
 
         feedback.setCurrentStep(3)
         self.units_of_measure = {}

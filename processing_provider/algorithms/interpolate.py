@@ -174,6 +174,9 @@ class InterpolationAlgorithm(IndicatorAlgorithm):
         return RasterWeights(RasterReference(path), raster.info.grid, band, classes, units_crs, raster_crs if raster.crs != self.units.crs else units_crs,
                              raster.ellipsoid())
 
+    def feature_ids(self, positions):
+        return self.sources.feature_ids(positions)
+
     def build(self, units_read, address, settings, context, feedback):
         from ...core.indicators import interpolation
 

@@ -9,7 +9,7 @@ class values: each task reads the features near its units where it runs.
 import os
 from dataclasses import dataclass, field
 
-from qgis.core import QgsProcessingException, QgsWkbTypes
+from qgis.core import QgsFeatureRequest, QgsProcessingException, QgsWkbTypes
 
 from ..i18n import tr
 from .layers import check_filter, field_index, ogr_file_location, postgis_table, python_value, read_geometries, read_ogr_columns, report_reading, whole_layer
@@ -55,6 +55,21 @@ class VectorInput:
 
     def values(self, read, role):
         return read.values[self.columns[role][0]]
+
+    def feature_ids(self, positions):
+        """The ids of the features read at ``positions`` (0 for the first read), as the analyst
+        finds them in the layer (a GeoPackage's fid): the core knows its features by position."""
+        wanted = {int(position): None for position in positions}
+        if not wanted:
+            return list(positions)
+        last = max(wanted)
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setNoAttributes()
+        for position, feature in enumerate(self.source.getFeatures(request)):
+            if position in wanted:
+                wanted[position] = feature.id()
+            if position >= last:
+                break
+        return [wanted[int(position)] if wanted[int(position)] is not None else position for position in positions]
 
     def distinct_values(self, role):
         """The distinct values of a column, asked of the data provider (no feature is read)."""

@@ -5,14 +5,24 @@ from ...core.model.names import class_value_text
 from ..i18n import tr
 
 
-def report_notes(notes, feedback, layers, units_without_geometry=None):
+def report_notes(notes, feedback, layers, units_without_geometry=None, feature_ids=None):
     """Push each note as a translated warning (or information). ``layers`` names the inputs
     (``units``, ``features``, ``raster``: their layer names); ``units_without_geometry`` is the
-    algorithm's own sentence for units without geometry (what they get instead of figures)."""
+    algorithm's own sentence for units without geometry (what they get instead of figures);
+    ``feature_ids(positions)`` gives the feature ids of the features layer's features at those
+    positions (the core names them by position: the analyst looks for their ids)."""
+    from dataclasses import replace
+
     for note in notes:
+        if note.subject == "features" and note.examples and feature_ids is not None:
+            note = replace(note, examples=feature_ids(note.examples))
         sentence, warning = _sentence(note, layers, units_without_geometry)
         if sentence:
             (feedback.pushWarning if warning else feedback.pushInfo)(sentence)
+
+
+# Overlapping sources sharing less than this of their area are slivers (see ``_sentence``).
+_SLIVER = 1e-6
 
 
 def _number(value):
@@ -58,12 +68,15 @@ def _sentence(note, layers, units_without_geometry):
         lines = [tr("{count} source polygons of '{layer}' have no value (NULL) for {field}: they are left out of it.", count=found, layer=layer, field=name)
                  for name, found in note.details.items()]
         return "\n".join(lines), True
-    if code == "overlapping_sources" and not note.examples:  # features keyed by content (a fact table's run) have no number to show
-        return tr("{count} pairs of source polygons of '{layer}' overlap, over {area} in all: their values count twice there.",
-                  count=count, layer=layer, area=_number(note.details["area"])), True
     if code == "overlapping_sources":
-        return tr("{count} pairs of source polygons of '{layer}' overlap (for example the feature {examples}), over {area} in all: their values count twice there.",
-                  count=count, layer=layer, examples=_examples(note), area=_number(note.details["area"])), True
+        # Slivers of less than a millionth of the polygons' area (borders reprojected or digitised
+        # apart) are told, not warned about.
+        share = note.details.get("share", 1.0)
+        if not note.examples:  # features keyed by content (a fact table's run) have no number to show
+            return tr("{count} pairs of source polygons of '{layer}' overlap, over {share} % of their area: their values count twice there.",
+                      count=count, layer=layer, share=f"{100.0 * share:.2g}"), share >= _SLIVER
+        return tr("{count} pairs of source polygons of '{layer}' overlap (for example the features {examples}), over {share} % of their area: "
+                  "their values count twice there.", count=count, layer=layer, examples=_examples(note), share=f"{100.0 * share:.2g}"), share >= _SLIVER
     if code == "no_weight" and not note.examples:
         return tr("{count} source polygons of '{layer}' have no weight in the weight raster: their extensive values are shared by area.", count=count, layer=layer), True
     if code == "no_weight":

@@ -540,12 +540,8 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>{count} polygones sources de « {layer} » n'ont pas de valeur (NULL) pour {field} : ils en sont écartés.</translation>
     </message>
     <message>
-      <source>{count} pairs of source polygons of '{layer}' overlap, over {area} in all: their values count twice there.</source>
-      <translation>{count} paires de polygones sources de « {layer} » se chevauchent, sur {area} en tout : leurs valeurs y comptent deux fois.</translation>
-    </message>
-    <message>
-      <source>{count} pairs of source polygons of '{layer}' overlap (for example the feature {examples}), over {area} in all: their values count twice there.</source>
-      <translation>{count} paires de polygones sources de « {layer} » se chevauchent (par exemple l'entité {examples}), sur {area} au total : leurs valeurs y comptent deux fois.</translation>
+      <source>{count} pairs of source polygons of '{layer}' overlap (for example the features {examples}), over {share} % of their area: their values count twice there.</source>
+      <translation>{count} paires de polygones sources de « {layer} » se chevauchent (par exemple les entités {examples}), sur {share} % de leur surface : leurs valeurs y comptent deux fois.</translation>
     </message>
     <message>
       <source>{count} source polygons of '{layer}' have no weight in the weight raster: their extensive values are shared by area.</source>
@@ -566,6 +562,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>{package}: {client} here, {cluster} on the cluster</source>
       <translation>{package} : {client} ici, {cluster} sur le cluster</translation>
+    </message>
+    <message>
+      <source>{count} pairs of source polygons of '{layer}' overlap, over {share} % of their area: their values count twice there.</source>
+      <translation>{count} paires de polygones sources de « {layer} » se chevauchent, sur {share} % de leur surface : leurs valeurs y comptent deux fois.</translation>
     </message>
     <message>
       <source>Dask distributed cannot be loaded here ({reason}), so nothing can run on a cluster: run on this computer, or install it.</source>
