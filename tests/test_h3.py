@@ -350,6 +350,38 @@ def test_a_zone_in_a_crs_qgis_writes_no_wkt1_for_is_covered(provider, tmp_path):
     assert {h3.str_to_int(row["h3"]) for row in layer.getFeatures()} == h3_reference(back, 6, "overlap")
 
 
+def test_planar_areas_in_a_crs_in_feet_are_given_in_hectares_when_asked(provider, tmp_path):
+    """New York's boroughs come in EPSG:2263 (US feet). Planar areas asked in hectares were square
+    feet divided by 10 000 (10.8 times too large): they are converted to metres first, as every
+    indicator does; in the default unit they stay in square feet, and the alias says so."""
+    import processing
+    from qgis.core import QgsCoordinateReferenceSystem, QgsUnitTypes
+
+    lonlat = shapely.box(-74.05, 40.6, -73.85, 40.8)
+    zone = h3cells.to_crs(np.array([lonlat]), "EPSG:4326", "EPSG:2263")
+    path = datagen.write_gpkg(str(tmp_path / "feet.gpkg"), "zone", zone, {"name": np.array(["New York"], dtype=object)}, epsg=2263)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("NONE")
+    feet = QgsUnitTypes.fromUnitToUnitFactor(QgsCoordinateReferenceSystem("EPSG:2263").mapUnits(), QgsUnitTypes.DistanceMeters)
+    assert feet == pytest.approx(0.3048, rel=1e-5)  # QGIS 3.22 takes US feet as feet (2 ppm apart), for every indicator alike
+
+    def loaded(**parameters):
+        """The layer QGIS loads at the end of a run (with the aliases the run gives it)."""
+        QgsProject.instance().removeAllMapLayers()
+        output = str(tmp_path / f"cells_{len(os.listdir(tmp_path))}.gpkg")
+        processing.runAndLoadResults("geoindicators:h3units", {"INPUT": path, "RESOLUTIONS": "7", "OUTPUT": output, **parameters}, context=context)
+        [layer] = [layer for layer in QgsProject.instance().mapLayers().values() if layer.source().startswith(output)]
+        return layer
+
+    hectares = loaded(AREA_UNIT=1)
+    assert sum(row["area_in_zone"] for row in hectares.getFeatures()) == pytest.approx(shapely.area(zone[0]) * feet ** 2 / 10_000, rel=1e-9)
+    assert hectares.fields().field("cell_area").alias() == "cell_area (ha)"
+    own = loaded()
+    assert sum(row["area_in_zone"] for row in own.getFeatures()) == pytest.approx(shapely.area(zone[0]), rel=1e-9)
+    assert own.fields().field("area_in_zone").alias() == f"area_in_zone ({QgsUnitTypes.toAbbreviatedString(QgsUnitTypes.AreaSquareFeet)})"
+
+
 def test_a_zone_smaller_than_a_cell_gives_no_cell_and_says_why(provider, tmp_path):
     """A zone no cell centre falls in (rule 'center'): no cell at any resolution, with several
     resolutions too (their parents' step used to fail on no cell), an empty layer and a sentence."""

@@ -32,6 +32,31 @@ RUN_ID, FACTS_TABLE_OUTPUT, UNITS_COMPUTED, UNITS_SKIPPED = "RUN_ID", "FACTS", "
 HELP_URL = "https://github.com/geoindicators/geoindicators"
 
 
+def unit_scale_for(area_unit, length_unit, crs, measure):
+    """The core's ``UnitScale`` for ``area_unit`` and ``length_unit`` of measures made by
+    ``measure`` in ``crs``: ellipsoidal measures are in metres; planar ones in the CRS's own unit
+    (feet…), converted to metres only when another unit than the default is asked for (the default
+    keeps them as they were)."""
+    from qgis.core import QgsUnitTypes
+
+    from ...core.model.results import UnitScale
+
+    metres = 1.0
+    if (area_unit, length_unit) != ("m²", "m") and measure is not None and not measure.ellipsoidal:
+        unit = crs.mapUnits()
+        if unit not in (QgsUnitTypes.DistanceMeters, QgsUnitTypes.DistanceUnknownUnit, QgsUnitTypes.DistanceDegrees):
+            metres = QgsUnitTypes.fromUnitToUnitFactor(unit, QgsUnitTypes.DistanceMeters)
+    return UnitScale(area_unit, length_unit, metres)
+
+
+def crs_unit_label(crs, area=True):
+    """The unit of planar measures in ``crs`` kept in its own unit (ft², m²…; a length's: ft, m)."""
+    from qgis.core import QgsUnitTypes
+
+    unit = crs.mapUnits()
+    return QgsUnitTypes.toAbbreviatedString(QgsUnitTypes.distanceToAreaUnit(unit) if area else unit)
+
+
 class GeoIndicatorsAlgorithm(QgsProcessingAlgorithm):
     """Subclasses define ``name``, ``displayName``, ``initAlgorithm`` and ``run_algorithm`` (what
     ``processAlgorithm`` does for them, with the checks every run shares)."""
@@ -421,17 +446,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         Ellipsoidal measures are in metres; planar ones in the units CRS's own unit, converted to
         metres only when another unit than the default is asked for (the default keeps them as
         they were)."""
-        from qgis.core import QgsUnitTypes
-
-        from ...core.model.results import UnitScale
-
-        metres = 1.0
-        measure = getattr(self, "measure", None)
-        if (self.area_unit, self.length_unit) != ("m²", "m") and measure is not None and not measure.ellipsoidal:
-            unit = self.units.crs.mapUnits()
-            if unit not in (QgsUnitTypes.DistanceMeters, QgsUnitTypes.DistanceUnknownUnit, QgsUnitTypes.DistanceDegrees):
-                metres = QgsUnitTypes.fromUnitToUnitFactor(unit, QgsUnitTypes.DistanceMeters)
-        return UnitScale(self.area_unit, self.length_unit, metres)
+        return unit_scale_for(self.area_unit, self.length_unit, self.units.crs, getattr(self, "measure", None))
 
     def report_units_of_measure(self, feedback):
         if self.area_unit != "m²" and self.has_areas:
@@ -444,17 +459,11 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         quantity = self.quantity(measure)
         if quantity is None:
             return ""
-        from qgis.core import QgsUnitTypes
-
         from ...core.model.quantities import AREA, LENGTH, PERCENT
 
         planar = getattr(self, "measure", None) is not None and not self.measure.ellipsoidal
         if planar and (self.area_unit, self.length_unit) == ("m²", "m") and quantity.measures in (AREA, LENGTH):
-            # Planar measures in the default units are in the units CRS's own unit (feet…).
-            unit = self.units.crs.mapUnits()
-            if quantity.measures == LENGTH:
-                return QgsUnitTypes.toAbbreviatedString(unit)
-            return QgsUnitTypes.toAbbreviatedString(QgsUnitTypes.distanceToAreaUnit(unit))
+            return crs_unit_label(self.units.crs, quantity.measures == AREA)
         return {AREA: self.area_unit, LENGTH: self.length_unit, PERCENT: "%"}.get(quantity.measures, "")
 
     def measures_size(self, name):

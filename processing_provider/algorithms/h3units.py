@@ -28,7 +28,8 @@ from ..outputs import provenance as run_records
 from ..outputs import sinks
 from ..progress import Steps
 from ..settings import read_h3_max_cells
-from .base import HELP_URL, RUN_ID, GeoIndicatorsAlgorithm
+from ..style import apply_graduated_style
+from .base import HELP_URL, RUN_ID, GeoIndicatorsAlgorithm, crs_unit_label, unit_scale_for
 
 
 class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
@@ -96,7 +97,6 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         import shapely
 
         from ...core.geometry.repair import POLYGON, repair
-        from ...core.model.results import UnitScale
         from ...core.sources.h3cells import CONTAINMENTS, h3_units
 
         from ...core.warehouse import provenance
@@ -134,7 +134,10 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
                               containment=containment, clip=clip, max_cells=read_h3_max_cells())
         if found is None:  # cancelled
             return {}
-        scale = UnitScale(area_unit)
+        # Planar areas in a CRS in feet are converted to metres first when ha or km² are asked for;
+        # in the default unit they stay in the CRS's own (ft²), and the aliases say so.
+        scale = unit_scale_for(area_unit, "m", crs, self.measure)
+        area_label = crs_unit_label(crs) if area_unit == "m²" and not self.measure.ellipsoidal else area_unit
         from ...core.model.quantities import AREA
 
         cell_areas, zone_areas = scale.apply(found.cell_areas, AREA), scale.apply(found.areas_in_zone, AREA)
@@ -149,7 +152,7 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         fields.append(QgsField("resolution", QVariant.Int))
         for name in ("cell_area", "area_in_zone"):
             field = QgsField(name, QVariant.Double)
-            field.setAlias(f"{name} ({area_unit})")
+            field.setAlias(f"{name} ({area_label})")
             fields.append(field)
         for coarse in found.parents:
             fields.append(QgsField(f"parent_{coarse}", QVariant.String, len=16))
@@ -172,9 +175,12 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         written = sinks.write_columns(create, target, columns, found.rings if found.rings is not None else found.geometries, features, feedback)
         if written is None:
             return {}
+        if context.willLoadLayerOnCompletion(written):
+            # Formats keep no aliases (GDAL 3.6): given to the layer QGIS loads.
+            apply_graduated_style(context.layerToLoadOnCompletionDetails(written), None, {field.name(): field.alias() for field in fields if field.alias()})
         record["inputs"] = run_records.describe_inputs(self, parameters, context)
         provenance.finish(record, "completed", {"warnings": feedback.warnings}, [run_records.describe_output(self.OUTPUT, written, rows_written=len(found.ids))])
-        run_records.attach(record, written, context, feedback, self.displayName(), {"cell_area": area_unit, "area_in_zone": area_unit})
+        run_records.attach(record, written, context, feedback, self.displayName(), {"cell_area": area_label, "area_in_zone": area_label})
         return {self.OUTPUT: written, RUN_ID: record["run_id"]}
 
     def _resolutions(self, parameters, context):
