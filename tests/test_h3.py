@@ -382,6 +382,32 @@ def test_planar_areas_in_a_crs_in_feet_are_given_in_hectares_when_asked(provider
     assert own.fields().field("area_in_zone").alias() == f"area_in_zone ({QgsUnitTypes.toAbbreviatedString(QgsUnitTypes.AreaSquareFeet)})"
 
 
+def test_cut_to_the_zone_a_cell_that_only_touches_it_is_left_out_not_written_as_a_line(provider, tmp_path):
+    """A zone whose edge runs along cell edges (here the zone is one cell): its neighbours meet it
+    along an edge, so the overlap rule keeps them, and cut to the zone they were lines (written
+    into a polygon layer) or NULL geometries. Cut, they are left out, and the log says how many."""
+    import processing
+
+    from tests.helpers import Logged
+
+    cell = h3.latlng_to_cell(-21.5, 165.5, 7)
+    zone = h3cells.cell_boundaries(np.array([h3.str_to_int(cell)], dtype=np.uint64))
+    whole = h3cells.h3_units(zone[0], "EPSG:4326", [7], PlanarMeasure())
+    touching = int((whole.areas_in_zone == 0).sum())
+    assert len(whole.ids) == 7 and touching == 6  # the cell, and its six neighbours along its edges
+    cut = h3cells.h3_units(zone[0], "EPSG:4326", [7], PlanarMeasure(), clip=True)
+    assert cut.ids.tolist() == [cell] and cut.touching_only == touching
+    path = datagen.write_gpkg(str(tmp_path / "one_cell.gpkg"), "zone", zone, {"name": np.array(["one cell"], dtype=object)}, epsg=4326)
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("EPSG:7030")
+    output = str(tmp_path / "cut.gpkg")
+    processing.run("geoindicators:h3units", {"INPUT": path, "RESOLUTIONS": "7", "CLIP": True, "OUTPUT": output}, context=context, feedback=(log := Logged()))
+    layer = QgsVectorLayer(output, "cut", "ogr")
+    assert [(row["h3"], row.geometry().type()) for row in layer.getFeatures()] == [(cell, 2)]  # one polygon
+    assert "6 cells only touch the zone (the overlap rule counts them): cut to the zone they have no piece, and are left out." in log.text
+
+
 def test_a_zone_smaller_than_a_cell_gives_no_cell_and_says_why(provider, tmp_path):
     """A zone no cell centre falls in (rule 'center'): no cell at any resolution, with several
     resolutions too (their parents' step used to fail on no cell), an empty layer and a sentence."""

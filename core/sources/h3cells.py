@@ -651,7 +651,9 @@ class H3Units:
 
     ``rings``: the cells as closed rings of coordinates in the territory's CRS, one per row, when
     every cell is a whole simple ring (not clipped, not cut at the antimeridian); a writer takes
-    them without making polygons. ``geometries`` are then made from them when first asked for."""
+    them without making polygons. ``geometries`` are then made from them when first asked for.
+    Cut to the territory, a cell that only touches it has no piece: it is left out
+    (``touching_only`` counts them)."""
 
     ids: np.ndarray
     resolutions: np.ndarray
@@ -660,6 +662,9 @@ class H3Units:
     parents: dict
     rings: BoundaryRings = None
     shapes: np.ndarray = None
+    # Cut to the territory, the cells that only touch it (h3's overlap rule counts them) have no
+    # piece: left out, and counted here.
+    touching_only: int = 0
 
     @property
     def geometries(self):
@@ -715,8 +720,9 @@ def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=Fal
             areas = measure.areas(whole)
             zone_areas = areas.copy()
             if clip:
-                cut[border] = intersect_one(whole[border], territory)
-                zone_areas[border] = measure.areas(cut[border])
+                cut[border] = _polygonal_pieces(intersect_one(whole[border], territory))
+                zone_areas[border] = 0.0
+                zone_areas[border & ~shapely.is_missing(cut)] = measure.areas(cut[border & ~shapely.is_missing(cut)])
             else:
                 zone_areas[border] = _areas_inside(whole[border], territory, measure)
             geometries.append(cut if clip else whole)
@@ -732,8 +738,33 @@ def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=Fal
             column.append(np.full(len(cells.ids), None, dtype=object) if cells.resolution <= coarse else _nesting_parents(cells.ids, cells.lonlat, coarse))
         parents[coarse] = np.concatenate(column)
     rings = BoundaryRings.concatenate([cells.crs_rings for cells in found]) if from_rings else None
-    return H3Units(np.concatenate(ids), np.concatenate(rows), np.concatenate(cell_areas), np.concatenate(in_zone), parents,
-                   rings, None if from_rings else np.concatenate(geometries))
+    units = H3Units(np.concatenate(ids), np.concatenate(rows), np.concatenate(cell_areas), np.concatenate(in_zone), parents,
+                    rings, None if from_rings else np.concatenate(geometries))
+    if clip:
+        pieceless = shapely.is_empty(units.shapes) | shapely.is_missing(units.shapes)
+        if pieceless.any():
+            kept = ~pieceless
+            units = H3Units(units.ids[kept], units.resolutions[kept], units.cell_areas[kept], units.areas_in_zone[kept],
+                            {coarse: column[kept] for coarse, column in parents.items()}, None, units.shapes[kept], int(pieceless.sum()))
+    return units
+
+
+def _polygonal_pieces(pieces):
+    """The polygons of each of ``pieces`` (intersections): where a cell only touches the
+    territory along an edge or at a point, GEOS gives a line, a point or a collection holding them
+    beside polygons. None where no polygon is left."""
+    from ..geometry.clipping import polygonal
+    from ..geometry.repair import POLYGON, simple_parts
+
+    out = np.asarray(pieces, dtype=object).copy()
+    mixed = np.flatnonzero(~polygonal(out) | shapely.is_empty(out))
+    if len(mixed):
+        parts, owner = simple_parts(out[mixed], POLYGON)
+        out[mixed] = None
+        if len(parts):
+            having = np.unique(owner)
+            out[mixed[having]] = shapely.multipolygons(parts, indices=np.searchsorted(having, owner))
+    return out
 
 
 # A child cell counts as inside its parent when it sticks out by less than this, in degrees

@@ -142,6 +142,9 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
 
         cell_areas, zone_areas = scale.apply(found.cell_areas, AREA), scale.apply(found.areas_in_zone, AREA)
         feedback.pushInfo(tr("{count} cells.", count=len(found.ids)))
+        if found.touching_only:
+            feedback.pushInfo(tr("{count} cells only touch the zone (the overlap rule counts them): cut to the zone they have no piece, and are left out.",
+                                 count=found.touching_only))
         if not len(found.ids):
             feedback.pushWarning(tr("No H3 cell: with the rule '{containment}', the zone '{layer}' is too small for the cells of resolution {resolutions}. "
                                     "The overlap rule (CONTAINMENT 0) gives every cell that meets it.", containment=containment, layer=label,

@@ -1228,6 +1228,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>La couche de zone « {layer} » n'a aucun polygone à couvrir.</translation>
     </message>
     <message>
+      <source>{count} cells only touch the zone (the overlap rule counts them): cut to the zone they have no piece, and are left out.</source>
+      <translation>{count} cellules ne font que toucher la zone (la règle du chevauchement les compte) : découpées à la zone, elles n'ont aucun morceau et sont laissées de côté.</translation>
+    </message>
+    <message>
       <source>No H3 cell: with the rule '{containment}', the zone '{layer}' is too small for the cells of resolution {resolutions}. The overlap rule (CONTAINMENT 0) gives every cell that meets it.</source>
       <translation>Aucune cellule H3 : avec la règle '{containment}', la zone '{layer}' est trop petite pour les cellules de résolution {resolutions}. La règle de recouvrement (CONTAINMENT 0) donne toutes les cellules qui la touchent.</translation>
     </message>
