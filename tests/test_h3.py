@@ -106,6 +106,38 @@ def test_a_zone_across_the_antimeridian_misses_no_half(containment):
     assert ((shapely.get_num_geometries(found.geometries) == 2) == (shapely.bounds(found.geometries)[:, 2] - shapely.bounds(found.geometries)[:, 0] > 300)).all()
 
 
+def test_zones_near_180_at_coarse_resolutions_miss_no_cell():
+    """Zones with a lake a little either side of 180°, in degrees cut at 180° and in the Fiji map
+    grid, at resolutions 3 to 7: the coarser cells the candidates are sought in cross 180° sooner,
+    and were drawn east of it where the zone was not (whole zones got no cell). h3's overlap rule
+    itself misses a cell that holds a whole lake with its centre in it, so for that rule ours must
+    hold h3's (and its extra cells do meet the zone); the pieces tile the zone."""
+    generator = np.random.default_rng(7)
+    # First a zone wholly west of 180° (from 179.62° W), whose coarse cells at resolution 4 cross it.
+    cases = [(181.3688, -18.5790, 0.9891, 181.4473, -18.6619, 0.25, 6)]
+    for _trial in range(13):
+        x, y = 180 + generator.uniform(-2.5, 2.5), generator.uniform(-25, -12)
+        cases.append((x, y, generator.uniform(0.3, 1.5), x + generator.uniform(-0.2, 0.2), y + generator.uniform(-0.2, 0.2), 0.1, int(generator.integers(3, 8))))
+    for trial, (x, y, radius, lake_x, lake_y, lake_radius, resolution) in enumerate(cases):
+        zone = shapely.difference(shapely.Point(x, y).buffer(radius, quad_segs=16), shapely.Point(lake_x, lake_y).buffer(lake_radius, quad_segs=8))
+        if trial % 2:
+            crs = "EPSG:4326"
+            given = shapely.union(shapely.clip_by_rect(zone, 0, -90, 180, 90), shapely.transform(shapely.clip_by_rect(zone, 180, -90, 360, 90), lambda xy: xy - [360.0, 0.0]))
+            back = zone
+        else:
+            crs = "EPSG:3460"
+            given = h3cells.to_crs(np.array([shapely.segmentize(zone, 0.05)]), "EPSG:4326", crs)[0]
+            back = h3cells._unwrapped_territory(h3cells.to_crs(np.array([given]), crs, "EPSG:4326")[0])[0]
+        for containment in ("overlap", "center", "full"):
+            found, expected = ours(given, crs, resolution, containment), h3_reference(back, resolution, containment)
+            assert found >= expected if containment == "overlap" else found == expected, (trial, resolution, containment)
+            for cell in found - expected:
+                polygon = shapely.Polygon(np.array(h3.cell_to_boundary(h3.int_to_str(cell)))[:, ::-1])
+                assert max(shapely.area(shapely.intersection(shapely.transform(polygon, lambda xy: xy + [turn, 0.0]), back)) for turn in (-360.0, 0.0, 360.0)) > 0
+        units = h3cells.h3_units(given, crs, [resolution], PlanarMeasure(), clip=True)
+        assert shapely.area(units.geometries).sum() == pytest.approx(shapely.area(given), rel=1e-9), (trial, resolution)
+
+
 def test_in_web_mercator_the_cells_across_180_are_cut_at_the_edge_of_the_map():
     """Pacific data is often in Web Mercator (EPSG:3857), cut at 180° into the two edges of the
     map: the cells across 180° were drawn across the whole map (40 000 km wide, some invalid).

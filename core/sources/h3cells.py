@@ -142,14 +142,16 @@ def cover(territory, crs, resolution, containment=OVERLAP, checkpoint=None):
     # then each rule is tested exactly on the territory itself with prepared GEOS predicates.
     edge = h3.average_hexagon_edge_length(resolution, "m") / 111_320.0
     latitude = max(abs(shapely.bounds(lonlat)[1]), abs(shapely.bounds(lonlat)[3]))
-    if not shifted:
-        # Cells across 180° are drawn east of it (up to a cell's width): the territory just west of
-        # 180° is repeated there, so that they meet it where they are drawn.
-        lonlat = _around_the_antimeridian(lonlat, _ACROSS_EDGES * edge / np.cos(np.radians(min(latitude, 89.0))))
-    shapely.prepare(lonlat)
     scale = 1.0 / np.cos(np.radians(min(latitude, 89.0)))
     widening = (_WIDENING_EDGES if containment == OVERLAP else 0.0) * edge * scale
-    if latitude + _search_reach(resolution, widening, edge, scale) > _POLAR_LATITUDE:
+    reach = _search_reach(resolution, widening, edge, scale)
+    if not shifted:
+        # Cells across 180° are drawn east of it (up to a cell's width), and so are the coarser
+        # cells they are sought in, widened (the search's reach): the territory just west of 180°
+        # is repeated there, so that they meet it where they are drawn.
+        lonlat = _around_the_antimeridian(lonlat, _ACROSS_EDGES * edge * scale + reach)
+    shapely.prepare(lonlat)
+    if latitude + reach > _POLAR_LATITUDE:
         # Near a pole a degree of longitude shrinks to nothing: an outline widened by a few cells
         # (by a few coarse cells at resolutions 0 to 3, up to tens of degrees) would reach past
         # the pole. h3's own rule gives the cells there (slower on detailed coasts, the same
