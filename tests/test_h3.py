@@ -136,6 +136,11 @@ def test_zones_near_180_at_coarse_resolutions_miss_no_cell():
                 assert max(shapely.area(shapely.intersection(shapely.transform(polygon, lambda xy: xy + [turn, 0.0]), back)) for turn in (-360.0, 0.0, 360.0)) > 0
         units = h3cells.h3_units(given, crs, [resolution], PlanarMeasure(), clip=True)
         assert shapely.area(units.geometries).sum() == pytest.approx(shapely.area(given), rel=1e-9), (trial, resolution)
+    # A zone ending at 180° from the west: a cell across 180° that meets its tip descends from a
+    # coarser cell wholly east of 180° (drawn from -180°), which met nothing there.
+    for zone in (shapely.box(178.0, -20.0, 180.0, -16.0), shapely.box(170.0, -63.7, 180.0, -60.0)):
+        for resolution in (5, 6, 7):
+            assert ours(zone, "EPSG:4326", resolution, "overlap") == h3_reference(zone, resolution, "overlap"), (shapely.bounds(zone), resolution)
 
 
 def test_in_web_mercator_the_cells_across_180_are_cut_at_the_edge_of_the_map():
@@ -178,8 +183,14 @@ def test_coarse_cells_far_north_and_south_are_h3s(containment):
     """At resolutions 0 to 3 the outline the candidates are sought in is widened by tens of degrees:
     from 60° of latitude it reached past the pole (h3 failed at resolution 1, and 8 cells were
     missed at resolution 2 between 60° and 75° N). h3's own rule gives them there."""
+    from geoindicators.core.model.errors import InputError
+
     for zone in (shapely.box(0.0, 60.0, 30.0, 75.0), shapely.box(-10.0, 40.0, 60.0, 70.0), shapely.box(0.0, -75.0, 30.0, -60.0)):
         for resolution in (0, 1, 2, 3):
+            if resolution == 0 and shapely.bounds(zone)[3] > 0:  # the cell around the North Pole reaches 69° there (see below)
+                with pytest.raises(InputError, match="around the North Pole"):
+                    ours(zone, "EPSG:4326", resolution, containment)
+                continue
             assert ours(zone, "EPSG:4326", resolution, containment) == h3_reference(zone, resolution, containment), (shapely.bounds(zone), resolution)
 
 
@@ -238,6 +249,26 @@ def test_near_a_pole_the_cells_are_h3s_and_a_zone_holding_it_is_refused(provider
         h3cells.cover(shapely.Point(0, 0).buffer(900_000), "EPSG:3413", 3)
     assert raised.value.code == "pole"
     assert "'arctic' holds the North Pole" in input_error_message(raised.value, {"units": "arctic"})
+
+
+def test_a_zone_meeting_the_cell_around_a_pole_is_refused_with_the_resolution_to_choose(provider):
+    """At resolution 0 the cell around the North Pole reaches down to about 69°: a zone from 67° to
+    74° met it, and that cell, drawn from its vertices in longitude/latitude, crossed itself (GEOS
+    failed with CLIP, areas were wrong without). Said, with the resolution from which the pole's
+    cell is clear of the zone; there the cells are h3's."""
+    from geoindicators.core.model.errors import InputError
+    from geoindicators.processing_provider.outputs.messages import input_error_message
+
+    for zone, pole in ((shapely.box(-1.8, 67.4, 4.6, 73.8), "North"), (shapely.box(-150.0, -75.0, -120.0, -68.0), "South")):
+        with pytest.raises(InputError) as raised:
+            h3cells.h3_units(zone, "EPSG:4326", [0, 2], PlanarMeasure(), clip=True)
+        assert raised.value.code == "pole_cell" and raised.value.details["value"] == pole and raised.value.details["finer"] == 1
+        assert f"At resolution 0 the H3 cell around the {pole} Pole meets the zone 'arctic'" in input_error_message(raised.value, {"units": "arctic"})
+        assert "Choose resolution 1 or finer" in input_error_message(raised.value, {"units": "arctic"})
+        for containment in ("overlap", "center", "full"):
+            assert ours(zone, "EPSG:4326", 1, containment) == h3_reference(zone, 1, containment)
+    # A zone clear of it at resolution 0 is not refused.
+    assert ours(shapely.box(-1.8, 50.0, 4.6, 60.0), "EPSG:4326", 0, "overlap") == h3_reference(shapely.box(-1.8, 50.0, 4.6, 60.0), 0, "overlap")
 
 
 def test_latitude_and_longitude_cannot_be_swapped():

@@ -145,6 +145,9 @@ def cover(territory, crs, resolution, containment=OVERLAP, checkpoint=None):
     scale = 1.0 / np.cos(np.radians(min(latitude, 89.0)))
     widening = (_WIDENING_EDGES if containment == OVERLAP else 0.0) * edge * scale
     reach = _search_reach(resolution, widening, edge, scale)
+    if latitude + reach > _POLAR_LATITUDE:
+        _refuse_a_pole(territory, crs)
+    _refuse_a_cell_holding_a_pole(lonlat, resolution)
     if not shifted:
         # Cells across 180° are drawn east of it (up to a cell's width), and so are the coarser
         # cells they are sought in, widened (the search's reach): the territory just west of 180°
@@ -158,7 +161,6 @@ def cover(territory, crs, resolution, containment=OVERLAP, checkpoint=None):
         # cells), then tested like the others.
         import h3.api.numpy_int as h3_int
 
-        _refuse_a_pole(territory, crs)
         inner_cells = np.zeros(0, np.uint64)
         strips = _h3_strips(lonlat)
         # Cut in strips, the cells wholly inside the territory are no longer wholly inside one
@@ -377,6 +379,39 @@ def _widened(rings, distance):
 _POLAR_LATITUDE = 80.0
 
 
+def _refuse_a_cell_holding_a_pole(lonlat, resolution):
+    """The H3 cell around each pole (from about 69° of latitude at resolution 0, 82° at 1) cannot
+    be drawn in longitude/latitude as a polygon of its vertices: where the territory meets it, it
+    is said, with the resolution from which the pole's cell stays clear of the territory."""
+    import h3
+
+    for pole, name in ((90.0, "North"), (-90.0, "South")):
+        if abs(shapely.bounds(lonlat)[3 if pole > 0 else 1]) < 60.0:
+            continue
+        if shapely.intersects(lonlat, _polar_cell_shape(h3.latlng_to_cell(pole, 0.0, resolution), pole)):
+            finer = next((level for level in range(resolution + 1, 16)
+                          if not shapely.intersects(lonlat, _polar_cell_shape(h3.latlng_to_cell(pole, 0.0, level), pole))), 15)
+            raise InputError("pole_cell", f"The H3 cell of resolution {resolution} around the {name} Pole meets the zone: a cell holding a pole "
+                             f"cannot be drawn in longitude/latitude. Choose resolution {finer} or finer.", value=name, resolution=resolution, finer=finer)
+
+
+def _polar_cell_shape(cell, pole):
+    """The cell holding ``pole`` in longitude/latitude, from -180 to 540 (every frame the
+    territory may be in): its boundary by longitude, closed through the pole along the frame's
+    edges, as a polygon around a pole is drawn there."""
+    import h3
+
+    lat, lon = np.array(h3.cell_to_boundary(cell)).T
+    order = np.argsort(lon)
+    lon, lat = lon[order], lat[order]
+    # Where the boundary crosses ±180°: between its easternmost vertex and its westernmost one.
+    share = (180.0 - lon[-1]) / (lon[0] + 360.0 - lon[-1])
+    at_180 = lat[-1] + share * (lat[0] - lat[-1])
+    turns = [np.column_stack([lon + turn, lat]) for turn in (0.0, 360.0)]
+    ring = np.concatenate([[[-180.0, at_180]], *turns, [[540.0, at_180], [540.0, pole], [-180.0, pole]]])
+    return shapely.Polygon(ring)
+
+
 def _refuse_a_pole(territory, crs):
     """A territory holding a pole cannot be drawn in longitude/latitude, where H3 takes polygons:
     said plainly rather than answered with wrong cells."""
@@ -452,12 +487,14 @@ def _unwrapped_territory(lonlat):
 
 
 def _around_the_antimeridian(lonlat, margin):
-    """The territory (longitudes from -180) as the cells across 180° see it, drawn east of 180°:
-    what lies beyond 180° brought back west of it (a polygon across the antimeridian, unwrapped),
-    and what lies within ``margin`` east of -180° repeated east of 180°, merged there with what
-    touches 180° from the west. A territory far from 180° is returned as it is."""
+    """The territory (longitudes from -180) as cells near 180° see it: what lies beyond 180°
+    brought back west of it (a polygon across the antimeridian, unwrapped), then what lies within
+    ``margin`` of 180° on either side repeated a turn away, merged with what touches 180° there.
+    Cells across 180° are drawn east of it, and the coarser cells they descend from may lie just
+    west of -180° (their children stick out of them): each then meets the territory where it is
+    drawn. A territory far from 180° is returned as it is."""
     west, _south, east, _north = shapely.bounds(lonlat)
-    if west >= -180.0 + margin and east <= 180.0:
+    if west >= -180.0 + margin and east <= 180.0 - margin:
         return lonlat
     parts = shapely.get_parts(lonlat)
     # A part unwrapped westwards from -180° is taken a turn east first, then cut at 180° like the others.
@@ -467,7 +504,9 @@ def _around_the_antimeridian(lonlat, margin):
         back = shapely.transform(shapely.clip_by_rect(parts[beyond], 180.0, -90.0, 540.0, 90.0), lambda xy: xy - np.array([360.0, 0.0]))
         parts = np.concatenate([parts[~beyond], shapely.clip_by_rect(parts[beyond], -180.0, -90.0, 180.0, 90.0), back])
         parts = shapely.get_parts(parts[~shapely.is_empty(parts)])
-    repeated = shapely.transform(shapely.clip_by_rect(parts, -180.0, -90.0, -180.0 + margin, 90.0), lambda xy: xy + np.array([360.0, 0.0]))
+    east_of = shapely.transform(shapely.clip_by_rect(parts, -180.0, -90.0, -180.0 + margin, 90.0), lambda xy: xy + np.array([360.0, 0.0]))
+    west_of = shapely.transform(shapely.clip_by_rect(parts, 180.0 - margin, -90.0, 180.0, 90.0), lambda xy: xy - np.array([360.0, 0.0]))
+    repeated = np.concatenate([east_of, west_of])
     pieces = np.concatenate([parts, repeated[~shapely.is_empty(repeated)]])
     return shapely.union_all(shapely.make_valid(pieces))
 

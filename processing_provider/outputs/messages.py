@@ -119,6 +119,11 @@ def input_error_message(error, names):
         return tr("The zone '{layer}' holds the {pole} Pole: H3 cells are found from polygons in longitude/latitude, which cannot hold a pole. "
                   "Cut a small circle around the pole out of the zone (Difference with a buffer of the pole), then run again.",
                   layer=units, pole=tr("North") if details.get("value") == "North" else tr("South"))
+    if code == "pole_cell":
+        return tr("At resolution {resolution} the H3 cell around the {pole} Pole meets the zone '{layer}': a cell holding a pole cannot be drawn in "
+                  "longitude/latitude, where H3 cells are found. Choose resolution {finer} or finer, or cut the part of the zone nearest the pole out.",
+                  resolution=details.get("resolution"), finer=details.get("finer"), layer=units,
+                  pole=tr("North") if details.get("value") == "North" else tr("South"))
     if code == "too_many_cells":
         from ..settings import H3_MAX_CELLS, h3_max_cells_label
 

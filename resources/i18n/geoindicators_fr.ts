@@ -392,6 +392,10 @@
       <translation>La zone '{layer}' contient le pôle {pole} : les cellules H3 sont trouvées à partir de polygones en longitude/latitude, qui ne peuvent pas contenir un pôle. Retirez de la zone un petit cercle autour du pôle (Différence avec un tampon autour du pôle), puis relancez.</translation>
     </message>
     <message>
+      <source>At resolution {resolution} the H3 cell around the {pole} Pole meets the zone '{layer}': a cell holding a pole cannot be drawn in longitude/latitude, where H3 cells are found. Choose resolution {finer} or finer, or cut the part of the zone nearest the pole out.</source>
+      <translation>À la résolution {resolution}, la cellule H3 autour du pôle {pole} touche la zone « {layer} » : une cellule qui contient un pôle ne peut pas être dessinée en longitude/latitude, où les cellules H3 sont trouvées. Choisissez la résolution {finer} ou plus fine, ou retirez de la zone la partie la plus proche du pôle.</translation>
+    </message>
+    <message>
       <source>About {estimate} H3 cells would cover the zone '{layer}' ({area} km²) at resolution {resolutions}: more than the {limit} one run may make (setting '{setting}' in Options › Processing › Providers › GeoIndicators, or the environment variable {variable}). Choose a coarser resolution or cut the zone into parts; or raise the setting if this computer has the memory (up to 1.7 GB per million cells).</source>
       <translation>Environ {estimate} cellules H3 couvriraient la zone '{layer}' ({area} km²) à la résolution {resolutions} : plus que les {limit} qu'une exécution peut produire (paramètre '{setting}' dans Options › Traitements › Fournisseurs › GeoIndicators, ou variable d'environnement {variable}). Choisissez une résolution plus grossière ou découpez la zone en parties ; ou augmentez ce paramètre si cet ordinateur a la mémoire nécessaire (jusqu’à 1,7 Go par million de cellules).</translation>
     </message>
