@@ -161,6 +161,23 @@ def test_in_web_mercator_the_cells_across_180_are_cut_at_the_edge_of_the_map():
     assert shapely.area(units.geometries).sum() == pytest.approx(shapely.area(zone), rel=1e-9)
 
 
+def test_in_equal_earth_the_pieces_follow_the_curved_edge_of_the_map():
+    """In Equal Earth (EPSG:8857) the map's edge at 180° is a curve, and a zone cut there follows
+    it by a few straight edges. The cells across 180° were cut by one straight edge (leaving
+    slivers of the zone out: 0.13% at resolution 2), and cells found inside in degrees stuck out of
+    the zone on the map, written whole (the pieces then covered 0.4% more than the zone)."""
+    band = shapely.segmentize(shapely.box(178.0, 11.5, 182.0, 13.0), 0.05)
+    cut = shapely.union(shapely.clip_by_rect(band, 0, -90, 180, 90), shapely.transform(shapely.clip_by_rect(band, 180, -90, 360, 90), lambda xy: xy - [360.0, 0.0]))
+    zone = h3cells.to_crs(np.array([cut]), "EPSG:4326", "EPSG:8857")[0]
+    back = h3cells.to_crs(np.array([zone]), "EPSG:8857", "EPSG:4326")[0]
+    for resolution in (2, 6):
+        units = h3cells.h3_units(zone, "EPSG:8857", [resolution], PlanarMeasure(), clip=True)
+        assert {h3.str_to_int(text) for text in units.ids} == h3_reference(back, resolution, "overlap")
+        assert shapely.is_valid(units.geometries).all()
+        assert shapely.area(units.geometries).sum() == pytest.approx(shapely.area(zone), rel=1e-9), resolution
+        assert shapely.area(shapely.union_all(units.geometries)) == pytest.approx(shapely.area(zone), rel=1e-9), resolution
+
+
 @pytest.mark.parametrize("containment", ["overlap", "center", "full"])
 def test_a_zone_given_beyond_180_or_before_minus_180_keeps_its_frame(containment):
     """Pacific data often comes with longitudes from 0 to 360 (or below -180): the cells east of

@@ -201,7 +201,31 @@ def cover(territory, crs, resolution, containment=OVERLAP, checkpoint=None):
     # Moved to the territory's CRS as coordinates; polygons are made only where needed.
     checkpoint()
     crs_rings = _rings_to_crs(rings, crs)
-    return Cells(resolution, everything[rows], inside, rings, crs_rings, _in_frame(rings, crs_rings, crs, territory))
+    cut = _in_frame(rings, crs_rings, crs, territory)
+    _inside_at_the_seam(inside, rings, crs_rings, cut, crs, territory, 2 * edge * scale)
+    return Cells(resolution, everything[rows], inside, rings, crs_rings, cut)
+
+
+def _inside_at_the_seam(inside, rings, crs_rings, cut, crs, territory, margin):
+    """Cells found wholly inside in longitude/latitude, within ``margin`` (degrees) of where a
+    projected CRS cuts the globe, tested again in the CRS (``inside`` updated): the map's edge is a
+    curve there (Equal Earth), and a territory cut at it follows it by a few straight edges, so a
+    cell inside in degrees may stick out of it on the map (by up to a quarter of a cell)."""
+    from pyproj import CRS
+
+    if not inside.any() or CRS.from_user_input(crs).is_geographic:
+        return
+    seam = _seam_longitude(crs, territory)
+    if seam is None:
+        return
+    starts = rings.offsets[:-1]
+    west, east = np.minimum.reduceat(rings.coordinates[:, 0], starts), np.maximum.reduceat(rings.coordinates[:, 0], starts)
+    line = seam + 360.0 * np.round(((west + east) / 2.0 - seam) / 360.0)  # the nearest line of the cut
+    near = np.flatnonzero(inside & (west - margin < line) & (line < east + margin))
+    if len(near):
+        polygons = cut[near] if cut is not None else crs_rings.select(near).polygons()
+        shapely.prepare(territory)
+        inside[near] = shapely.covers(territory, polygons)
 
 
 def _rings_to_crs(rings, crs):
@@ -582,6 +606,8 @@ def _in_frame(rings, crs_rings, crs, territory):
     across = (line > west) & (line < east)
     if not across.any():
         return None
+    from pyproj import CRS
+
     from ..geometry.repair import POLYGON, simple_parts
 
     # Each cell moved by whole turns so that it is cut at the seam itself: its western part is then
@@ -593,6 +619,10 @@ def _in_frame(rings, crs_rings, crs, territory):
     west_parts = shapely.clip_by_rect(lonlat, seam - 360.0, -90.0, seam, 90.0)
     east_parts = shapely.transform(shapely.clip_by_rect(lonlat, seam, -90.0, seam + 360.0, 90.0), lambda xy: xy - np.array([360.0, 0.0]))
     parts, owner = simple_parts(np.concatenate([west_parts, east_parts]), POLYGON)
+    if not CRS.from_user_input(crs).is_geographic:
+        # The cut follows the map's edge, a curve in most projections (Equal Earth): a straight
+        # edge between its two ends would leave a sliver of the territory out of every cell.
+        parts = np.array([_densified_along(part, (seam, seam - 360.0)) for part in parts], dtype=object)
     parts = to_crs(parts, WGS84, crs)
     owner = owner % int(across.sum())
     order = np.argsort(owner, kind="stable")
@@ -601,6 +631,25 @@ def _in_frame(rings, crs_rings, crs, territory):
     out = crs_rings.polygons()
     out[across] = cut
     return out
+
+
+# Points along a cut at the map's edge, every this many degrees of latitude.
+_EDGE_STEP = 0.01
+
+
+def _densified_along(polygon, longitudes):
+    """``polygon`` with points added every ``_EDGE_STEP`` degrees along its edges that run on one
+    of ``longitudes`` (a cut made there)."""
+    def ring(coordinates):
+        out = [coordinates[:1]]
+        for start, end in zip(coordinates[:-1], coordinates[1:]):
+            if start[0] == end[0] and start[0] in longitudes and abs(end[1] - start[1]) > _EDGE_STEP:
+                steps = int(np.ceil(abs(end[1] - start[1]) / _EDGE_STEP))
+                out.append(np.column_stack([np.full(steps - 1, start[0]), np.linspace(start[1], end[1], steps + 1)[1:-1]]))
+            out.append(end[None, :])
+        return np.concatenate(out)
+
+    return shapely.Polygon(ring(shapely.get_coordinates(polygon.exterior)), [ring(shapely.get_coordinates(hole)) for hole in polygon.interiors])
 
 
 def _seam_longitude(crs, territory):
