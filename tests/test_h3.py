@@ -260,7 +260,8 @@ def test_near_a_pole_the_cells_are_h3s_and_a_zone_holding_it_is_refused(provider
             assert ours(zone, "EPSG:4326", 4, containment) == h3_reference(zone, 4, containment)
     # In polar stereographic: a zone beside the pole, and one holding it.
     beside = shapely.Polygon([(0, 0), (800_000, 100_000), (800_000, 700_000)]).buffer(-20_000)
-    back = h3cells.to_crs(np.array([beside]), "EPSG:3413", "EPSG:4326")[0]
+    # Its 800 km edges are straight on the map: h3 is given them cut every kilometre, as ours are.
+    back = h3cells.to_crs(np.array([shapely.segmentize(beside, 1000.0)]), "EPSG:3413", "EPSG:4326")[0]
     assert ours(beside, "EPSG:3413", 5, "overlap") == h3_reference(back, 5, "overlap")
     with pytest.raises(InputError) as raised:
         h3cells.cover(shapely.Point(0, 0).buffer(900_000), "EPSG:3413", 3)
@@ -301,6 +302,22 @@ def test_latitude_and_longitude_cannot_be_swapped():
 def test_the_ids_are_those_h3_3_wrote():
     cells = h3cells.cover(shapely.buffer(shapely.Point(-122.41795063018799, 37.775938728915946), 1e-5), "EPSG:4326", 9, "overlap")
     assert "8928308280fffff" in cells.texts.tolist()  # h3 3.x's geo_to_h3 example
+
+
+def test_a_zone_of_long_straight_edges_on_its_map_is_covered_as_drawn_there():
+    """A coarse outline (a world layer's coast, edges of tens of kilometres) in a projected CRS:
+    moved to longitude/latitude as it was, its edges were straight in degrees there but on the map
+    where the cells are cut, some metres apart. Cells grazing an edge were kept without a piece,
+    and slivers of the zone were in no cell (Natural Earth's Fiji in its map grid, resolution 8:
+    4 cells without a piece, 5 700 m² of the zone uncovered). The edges are cut every kilometre
+    on the map first."""
+    octagon = shapely.Point(450_000.0, 230_000.0).buffer(30_000.0, quad_segs=2)  # 23 km edges, in EPSG:3163
+    back = h3cells.to_crs(np.array([shapely.segmentize(octagon, 1000.0)]), "EPSG:3163", "EPSG:4326")[0]
+    for resolution in (8, 9):
+        units = h3cells.h3_units(octagon, "EPSG:3163", [resolution], PlanarMeasure(), clip=True)
+        assert {h3.str_to_int(text) for text in units.ids} == h3_reference(back, resolution, "overlap")
+        assert units.touching_only == 0
+        assert shapely.area(units.geometries).sum() == pytest.approx(shapely.area(octagon), rel=1e-9), resolution
 
 
 def test_clipped_pieces_tile_the_zone_and_areas_follow_the_measure():

@@ -130,7 +130,7 @@ def cover(territory, crs, resolution, containment=OVERLAP, checkpoint=None):
     if not 0 <= int(resolution) <= 15:
         raise InputError("bad_resolution", f"H3 resolutions go from 0 to 15; {resolution} is not one.", value=str(resolution))
     resolution = int(resolution)
-    lonlat = to_crs(np.array([territory], dtype=object), crs, WGS84)[0]
+    lonlat = to_crs(np.array([_densified_on_the_map(territory, crs)], dtype=object), crs, WGS84)[0]
     # A territory given west of -180° (in a geographic CRS) is worked on 360° east, and its cells
     # brought back to its own longitudes at the end.
     offset = 360.0 if shapely.bounds(lonlat)[0] < -180.0 - _LONGITUDE_SLACK else 0.0
@@ -226,6 +226,26 @@ def _inside_at_the_seam(inside, rings, crs_rings, cut, crs, territory, margin):
         polygons = cut[near] if cut is not None else crs_rings.select(near).polygons()
         shapely.prepare(territory)
         inside[near] = shapely.covers(territory, polygons)
+
+
+# The longest edge of a territory in a projected CRS moved to longitude/latitude as it is: an edge
+# straight on the map is a curve in degrees, off by up to about L² tan(latitude) / 8R (6 mm for
+# 1 km at 17°, metres for the tens of kilometres of a coarse world layer's coasts).
+_LONGEST_EDGE_METRES = 1000.0
+
+
+def _densified_on_the_map(territory, crs):
+    """``territory`` with its edges longer than ``_LONGEST_EDGE_METRES`` cut on the map (its
+    projected CRS), so that in longitude/latitude, where the cells are found, it keeps its shape on
+    the map, where they are cut and measured (a cell grazing a long edge was kept by one and had
+    no piece in the other). As given in a geographic CRS."""
+    from pyproj import CRS
+
+    projected = CRS.from_user_input(crs)
+    if projected.is_geographic:
+        return territory
+    unit = projected.axis_info[0].unit_conversion_factor if projected.axis_info else 1.0
+    return shapely.segmentize(territory, _LONGEST_EDGE_METRES / (unit or 1.0))
 
 
 def _rings_to_crs(rings, crs):
