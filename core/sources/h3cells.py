@@ -145,7 +145,8 @@ def cover(territory, crs, resolution, containment=OVERLAP, checkpoint=None):
     scale = 1.0 / np.cos(np.radians(min(latitude, 89.0)))
     widening = (_WIDENING_EDGES if containment == OVERLAP else 0.0) * edge * scale
     reach = _search_reach(resolution, widening, edge, scale)
-    if latitude + reach > _POLAR_LATITUDE:
+    polar = latitude + reach > _POLAR_LATITUDE
+    if polar:
         _refuse_a_pole(territory, crs)
     _refuse_a_cell_holding_a_pole(lonlat, resolution)
     if not shifted:
@@ -154,7 +155,7 @@ def cover(territory, crs, resolution, containment=OVERLAP, checkpoint=None):
         # is repeated there, so that they meet it where they are drawn.
         lonlat = _around_the_antimeridian(lonlat, _ACROSS_EDGES * edge * scale + reach)
     shapely.prepare(lonlat)
-    if latitude + reach > _POLAR_LATITUDE:
+    if polar:
         # Near a pole a degree of longitude shrinks to nothing: an outline widened by a few cells
         # (by a few coarse cells at resolutions 0 to 3, up to tens of degrees) would reach past
         # the pole. h3's own rule gives the cells there (slower on detailed coasts, the same
