@@ -181,7 +181,7 @@
     </message>
     <message>
       <source>H3 units: largest number of cells in one run (up to 1.7 GB of memory per million; empty: 5 million; 0: no limit)</source>
-      <translation>Unités H3 : nombre maximal de cellules en une exécution (jusqu’à 1,7 Go de mémoire par million ; vide : 5 millions ; 0 : sans limite)</translation>
+      <translation>Unités H3 : nombre maximal de mailles en une exécution (jusqu’à 1,7 Go de mémoire par million ; vide : 5 millions ; 0 : sans limite)</translation>
     </message>
     <message>
       <source>Dask scheduler address (empty: run on this computer)</source>
@@ -221,7 +221,7 @@
     </message>
     <message>
       <source>The setting '{setting}' is '{value}', not a number of cells: give one (0 for no limit), or leave it empty.</source>
-      <translation>Le paramètre '{setting}' vaut '{value}', qui n'est pas un nombre de cellules : donnez-en un (0 pour aucune limite), ou laissez-le vide.</translation>
+      <translation>Le paramètre '{setting}' vaut '{value}', qui n'est pas un nombre de mailles : donnez-en un (0 pour aucune limite), ou laissez-le vide.</translation>
     </message>
     <message>
       <source>no data</source>
@@ -389,15 +389,15 @@
     </message>
     <message>
       <source>The zone '{layer}' holds the {pole} Pole: H3 cells are found from polygons in longitude/latitude, which cannot hold a pole. Cut a small circle around the pole out of the zone (Difference with a buffer of the pole), then run again.</source>
-      <translation>La zone '{layer}' contient le pôle {pole} : les cellules H3 sont trouvées à partir de polygones en longitude/latitude, qui ne peuvent pas contenir un pôle. Retirez de la zone un petit cercle autour du pôle (Différence avec un tampon autour du pôle), puis relancez.</translation>
+      <translation>La zone '{layer}' contient le pôle {pole} : les mailles H3 sont trouvées à partir de polygones en longitude/latitude, qui ne peuvent pas contenir un pôle. Retirez de la zone un petit cercle autour du pôle (Différence avec un tampon autour du pôle), puis relancez.</translation>
     </message>
     <message>
       <source>At resolution {resolution} the H3 cell around the {pole} Pole meets the zone '{layer}': a cell holding a pole cannot be drawn in longitude/latitude, where H3 cells are found. Choose resolution {finer} or finer, or cut the part of the zone nearest the pole out.</source>
-      <translation>À la résolution {resolution}, la cellule H3 autour du pôle {pole} touche la zone « {layer} » : une cellule qui contient un pôle ne peut pas être dessinée en longitude/latitude, où les cellules H3 sont trouvées. Choisissez la résolution {finer} ou plus fine, ou retirez de la zone la partie la plus proche du pôle.</translation>
+      <translation>À la résolution {resolution}, la maille H3 autour du pôle {pole} touche la zone « {layer} » : une maille qui contient un pôle ne peut pas être dessinée en longitude/latitude, où les mailles H3 sont trouvées. Choisissez la résolution {finer} ou plus fine, ou retirez de la zone la partie la plus proche du pôle.</translation>
     </message>
     <message>
       <source>About {estimate} H3 cells would cover the zone '{layer}' ({area} km²) at resolution {resolutions}: more than the {limit} one run may make (setting '{setting}' in Options › Processing › Providers › GeoIndicators, or the environment variable {variable}). Choose a coarser resolution or cut the zone into parts; or raise the setting if this computer has the memory (up to 1.7 GB per million cells).</source>
-      <translation>Environ {estimate} cellules H3 couvriraient la zone '{layer}' ({area} km²) à la résolution {resolutions} : plus que les {limit} qu'une exécution peut produire (paramètre '{setting}' dans Options › Traitements › Fournisseurs › GeoIndicators, ou variable d'environnement {variable}). Choisissez une résolution plus grossière ou découpez la zone en parties ; ou augmentez ce paramètre si cet ordinateur a la mémoire nécessaire (jusqu’à 1,7 Go par million de cellules).</translation>
+      <translation>Environ {estimate} mailles H3 couvriraient la zone '{layer}' ({area} km²) à la résolution {resolutions} : plus que les {limit} qu'une exécution peut produire (paramètre '{setting}' dans Options › Traitements › Fournisseurs › GeoIndicators, ou variable d'environnement {variable}). Choisissez une résolution plus grossière ou découpez la zone en parties ; ou augmentez ce paramètre si cet ordinateur a la mémoire nécessaire (jusqu’à 1,7 Go par million de mailles).</translation>
     </message>
     <message>
       <source>The thematic layer '{layer}' mixes points, lines and polygons. Keep one geometry type (for example with 'Extract by expression').</source>
@@ -1177,7 +1177,7 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     </message>
     <message>
       <source>&lt;p&gt;A run that would make more cells than the setting &lt;i&gt;H3 units: largest number of cells in one run&lt;/i&gt; (5 million unless changed; up to 1.7 GB of memory per million cells) is refused before any cell is made, with the estimate.&lt;/p&gt;</source>
-      <translation>&lt;p&gt;Une exécution qui produirait plus de cellules que le paramètre &lt;i&gt;Unités H3 : nombre maximal de cellules en une exécution&lt;/i&gt; (5 millions sauf modification ; jusqu’à 1,7 Go de mémoire par million de cellules) est refusée avant qu'aucune cellule ne soit produite, avec l'estimation.&lt;/p&gt;</translation>
+      <translation>&lt;p&gt;Une exécution qui produirait plus de mailles que le paramètre &lt;i&gt;Unités H3 : nombre maximal de mailles en une exécution&lt;/i&gt; (5 millions sauf modification ; jusqu’à 1,7 Go de mémoire par million de mailles) est refusée avant qu'aucune maille ne soit produite, avec l'estimation.&lt;/p&gt;</translation>
     </message>
     <message>
       <source>The territory to cover (its polygons are dissolved), in any CRS.</source>
@@ -1233,11 +1233,11 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     </message>
     <message>
       <source>{count} cells only touch the zone (the overlap rule counts them): cut to the zone they have no piece, and are left out.</source>
-      <translation>{count} cellules ne font que toucher la zone (la règle du chevauchement les compte) : découpées à la zone, elles n'ont aucun morceau et sont laissées de côté.</translation>
+      <translation>{count} mailles ne font que toucher la zone (la règle du chevauchement les compte) : découpées à la zone, elles n'ont aucun morceau et sont laissées de côté.</translation>
     </message>
     <message>
       <source>No H3 cell: with the rule '{containment}', the zone '{layer}' is too small for the cells of resolution {resolutions}. The overlap rule (CONTAINMENT 0) gives every cell that meets it.</source>
-      <translation>Aucune cellule H3 : avec la règle '{containment}', la zone '{layer}' est trop petite pour les cellules de résolution {resolutions}. La règle de recouvrement (CONTAINMENT 0) donne toutes les cellules qui la touchent.</translation>
+      <translation>Aucune maille H3 : avec la règle '{containment}', la zone '{layer}' est trop petite pour les mailles de résolution {resolutions}. La règle de recouvrement (CONTAINMENT 0) donne toutes les cellules qui la touchent.</translation>
     </message>
     <message>
       <source>{parameter} must list H3 resolutions from 0 to 15, such as 6,8; '{value}' does not.</source>
