@@ -379,6 +379,20 @@ def test_parents_are_given_only_where_a_cell_nests():
     assert all(parent == h3.cell_to_parent(text, 6) for parent, text in zip(parents[given], units.ids[fine][given]))
 
 
+def test_a_band_round_the_globe_given_in_degrees_is_the_band_qgis_draws():
+    """A zone given in longitude/latitude from -179° to 179°: its edges are straight in degrees, a
+    band across the whole map as QGIS draws it. Its long edges were taken as crossing 180°, and 2
+    cells came out at resolution 1 (h3 gives the band 32). With several resolutions and the cut,
+    a coarse parent not convex in degrees coming last made the nesting test index past its end."""
+    band = shapely.box(-179.0, 70.0, 179.0, 78.0)
+    for resolution in (1, 2, 3):
+        expected = set().union(*(h3_reference(shapely.box(west, 70.0, west + 89.5, 78.0), resolution, "overlap") for west in (-179.0, -89.5, 0.0, 89.5)))
+        assert ours(band, "EPSG:4326", resolution, "overlap") == expected, resolution
+    russia = shapely.union_all([shapely.box(30.0, 45.0, 180.00000000000006, 78.0), shapely.box(-180.0, 60.0, -170.0, 70.0)])
+    units = h3cells.h3_units(russia, "EPSG:4326", [1, 2, 3], PlanarMeasure(), clip=True)
+    assert len(units.parents) == 2 and units.areas_in_zone.sum() == pytest.approx(3 * shapely.area(russia), rel=1e-9)
+
+
 def test_parents_far_north_and_across_180_are_tested_too():
     """A coarse parent near a pole or across 180° is not convex in longitude/latitude: its children
     were all said to nest, untested (with a division by zero). They are tested like the others."""

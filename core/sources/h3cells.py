@@ -136,7 +136,7 @@ def cover(territory, crs, resolution, containment=OVERLAP, checkpoint=None):
     offset = 360.0 if shapely.bounds(lonlat)[0] < -180.0 - _LONGITUDE_SLACK else 0.0
     if offset:
         lonlat = shapely.transform(lonlat, lambda xy: xy + np.array([offset, 0.0]))
-    lonlat, shifted = _unwrapped_territory(lonlat)
+    lonlat, shifted = _unwrapped_territory(lonlat, _is_projected(crs))
     # h3's centre rule slows down with the polygon's vertices: the candidates are the centre cells
     # of a simplified outline around the territory (a few hundred vertices whatever the coast),
     # then each rule is tested exactly on the territory itself with prepared GEOS predicates.
@@ -498,7 +498,7 @@ def _centres(cells, shifted):
     return shapely.points(lon, latlng[:, 0])
 
 
-def _unwrapped_territory(lonlat):
+def _unwrapped_territory(lonlat, moved=True):
     """The territory with each ring's longitudes continuous, and whether the cells are to be taken
     in longitudes from 0 to 360 (the territory was given beyond 180°, as Pacific data often is).
 
@@ -506,8 +506,12 @@ def _unwrapped_territory(lonlat):
     longitudes jumping from 180 to -180: each jump is undone along the ring, and a hole is kept
     beside its exterior. A ring going round a pole (its longitudes never come back) is left as it
     is. Parts are never merged nor moved one against another here: a territory spanning the globe
-    (a world layer) stays valid."""
+    (a world layer) stays valid. A territory given in longitude/latitude (not ``moved`` there from
+    a projected CRS) is kept as given: its edges are straight in degrees, as QGIS draws them (an
+    edge from 179° to -179° runs across the map, not across 180°)."""
     shifted = bool(shapely.bounds(lonlat)[2] > 180.0 + _LONGITUDE_SLACK)
+    if not moved:
+        return lonlat, shifted
     parts = shapely.get_parts(lonlat)
     rings, part_of_ring = shapely.get_rings(parts, return_index=True)
     coordinates, ring_of = shapely.get_coordinates(rings, return_index=True)
@@ -529,6 +533,12 @@ def _unwrapped_territory(lonlat):
     exterior_middles = middles[exterior_of_part][part_of_ring]
     lon += (360.0 * np.round((exterior_middles - middles) / 360.0))[ring_of]
     return shapely.set_coordinates(np.array([lonlat], dtype=object), np.column_stack([lon, coordinates[:, 1]]))[0], shifted
+
+
+def _is_projected(crs):
+    from pyproj import CRS
+
+    return not CRS.from_user_input(crs).is_geographic
 
 
 def _around_the_antimeridian(lonlat, margin):
@@ -713,7 +723,7 @@ def estimated_cells(territory, crs, resolution):
 def _estimated_lonlat(territory, crs):
     """The territory in longitude/latitude for the estimate: across the antimeridian, its
     longitudes kept together (its middle is then where it is, not on the other side of the globe)."""
-    return _unwrapped_territory(to_crs(np.array([territory], dtype=object), crs, WGS84)[0])[0]
+    return _unwrapped_territory(to_crs(np.array([territory], dtype=object), crs, WGS84)[0], _is_projected(crs))[0]
 
 
 def _refuse_too_many_cells(territory, crs, resolutions, max_cells):
@@ -904,16 +914,18 @@ def _nesting_parents(cells, boundaries, coarse):
     vertex_child = np.repeat(np.arange(len(cells)), np.diff(child_rings.offsets))
     vertices = child_rings.coordinates
     nests = np.ones(len(cells), dtype=bool)
-    for edge in range(int(counts.max())):
-        parent = index[vertex_child]
-        has = counts[parent] > edge
-        start = hulls[offsets[parent] + np.minimum(edge, counts[parent] - 1)]
-        end = hulls[offsets[parent] + (np.minimum(edge, counts[parent] - 1) + 1) % np.maximum(counts[parent], 1)]
+    vertex_parent = index[vertex_child]
+    for edge in range(int(counts.max()) if len(counts) else 0):
+        # The vertices of the children whose parent has this edge (none for a parent not convex).
+        tested = np.flatnonzero(counts[vertex_parent] > edge)
+        parent, points = vertex_parent[tested], vertices[tested]
+        start = hulls[offsets[parent] + edge]
+        end = hulls[offsets[parent] + (edge + 1) % counts[parent]]
         # Near the antimeridian a child and its parent may sit on either side of 360°.
-        x = vertices[:, 0] + np.round((start[:, 0] - vertices[:, 0]) / 360.0) * 360.0
-        side = (end[:, 0] - start[:, 0]) * (vertices[:, 1] - start[:, 1]) - (end[:, 1] - start[:, 1]) * (x - start[:, 0])
-        outside = has & (side < -_NESTING_TOLERANCE * np.hypot(end[:, 0] - start[:, 0], end[:, 1] - start[:, 1]))
-        nests[vertex_child[outside]] = False
+        x = points[:, 0] + np.round((start[:, 0] - points[:, 0]) / 360.0) * 360.0
+        side = (end[:, 0] - start[:, 0]) * (points[:, 1] - start[:, 1]) - (end[:, 1] - start[:, 1]) * (x - start[:, 0])
+        outside = side < -_NESTING_TOLERANCE * np.hypot(end[:, 0] - start[:, 0], end[:, 1] - start[:, 1])
+        nests[vertex_child[tested[outside]]] = False
     # A coarse parent near a pole or across 180° is not convex in longitude/latitude: tested by GEOS.
     bent = np.flatnonzero(~convex[index])
     if len(bent):
