@@ -271,6 +271,20 @@ def test_overlapping_sources_are_named_by_their_feature_ids_and_slivers_are_not_
     interpolate({"INPUT": units, "SOURCE": overlapping, "EXTENSIVE": ["pop"]}, feedback=(log := Logged()))
     sentence = "2 pairs of source polygons of 'layer' overlap (for example the features 1, 3, 2), over 11 % of their area: their values count twice there."
     assert sentence in log.warnings
+    # With Processing set to skip invalid geometries, an invalid source (a bowtie, repaired by the
+    # core) is still read, and still counted in the positions: the ids stay those of the reading.
+    import processing
+    from qgis.core import QgsFeatureRequest
+
+    bowtie = shapely.Polygon([(5, 5), (6, 6), (6, 5), (5, 6)])
+    with_invalid = memory_layer([bowtie, *boxes((0, 0, 2, 2), (2, 0, 4, 2), (1.5, 0, 2.5, 1))], {"pop": [1.0, 10.0, 20.0, 5.0]})
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    context.setEllipsoid("NONE")
+    context.setInvalidGeometryCheck(QgsFeatureRequest.GeometrySkipInvalid)
+    processing.run("geoindicators:interpolate", {"INPUT": units, "ID_FIELD": "code", "SOURCE": with_invalid, "EXTENSIVE": ["pop"], "OUTPUT": "memory:"},
+                   context=context, feedback=(log := Logged()))
+    assert "(for example the features 2, 4, 3)" in log.text
     slivers = memory_layer(boxes((0, 0, 2, 2), (2 - 1e-7, 0, 4, 2)), {"pop": [10.0, 20.0]})
     interpolate({"INPUT": units, "SOURCE": slivers, "EXTENSIVE": ["pop"]}, feedback=(log := Logged()))
     sentence = "1 pairs of source polygons of 'layer' overlap (for example the features 1, 2), over 2.5e-06 % of their area: their values count twice there."

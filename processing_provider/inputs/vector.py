@@ -9,7 +9,7 @@ class values: each task reads the features near its units where it runs.
 import os
 from dataclasses import dataclass, field
 
-from qgis.core import QgsFeatureRequest, QgsProcessingException, QgsWkbTypes
+from qgis.core import QgsFeatureRequest, QgsProcessingException, QgsProcessingFeatureSource, QgsWkbTypes
 
 from ..i18n import tr
 from .layers import check_filter, field_index, ogr_file_location, postgis_table, python_value, read_geometries, read_ogr_columns, report_reading, whole_layer
@@ -64,7 +64,8 @@ class VectorInput:
             return list(positions)
         last = max(wanted)
         request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setNoAttributes()
-        for position, feature in enumerate(self.source.getFeatures(request)):
+        # As the features were read: an invalid geometry neither skipped nor stopping the run.
+        for position, feature in enumerate(self.source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)):
             if position in wanted:
                 wanted[position] = feature.id()
             if position >= last:
