@@ -413,6 +413,32 @@ def test_wide_units_from_a_shapefile_of_single_polygons_are_written_as_qgis_read
     assert rows["u1"]["area_burnt"] == pytest.approx(1000 * 500)  # by hand: 1 km × 500 m burnt in u1
 
 
+@pytest.mark.parametrize("output", ["memory:", "wide.gpkg"])
+def test_wide_units_of_a_polygon_layer_holding_multipolygons_give_a_multipolygon_layer(provider, tmp_path, output):
+    """A Shapefile of multipolygons converted by ogr2ogr without ``-nlt`` says POLYGON and holds
+    MULTIPOLYGONs (libpysal's us48, sids2…). Written as a polygon layer, GDAL warned and wrote a
+    non-conformant GeoPackage (and a PostGIS table of polygons would refuse the rows): the units
+    go into a multipolygon layer, each geometry as QGIS reads it, made multi."""
+    from osgeo import ogr
+
+    path = _squares_file(str(tmp_path / "units.gpkg"), "GPKG", ogr.wkbPolygon, ["POLYGON", "MULTIPOLYGON", "POLYGON"])
+    source = QgsVectorLayer(path, "units", "ogr")
+    assert QgsWkbTypes.displayString(source.wkbType()) == "Polygon"
+    rows = _burnt_overlay(tmp_path, path, output)
+    layer = QgsVectorLayer(str(tmp_path / output), "wide", "ogr") if output != "memory:" else None
+    if layer is not None:
+        assert QgsWkbTypes.displayString(layer.wkbType()) == "MultiPolygon"
+        with sqlite3.connect(str(tmp_path / output)) as connection:
+            assert connection.execute("SELECT geometry_type_name FROM gpkg_geometry_columns").fetchall() == [("MULTIPOLYGON",)]
+    units = {feature["code"]: feature for feature in source.getFeatures()}
+    assert sorted(rows) == sorted(units) == ["u0", "u1", "u2"]
+    for code, feature in rows.items():
+        expected = QgsGeometry(units[code].geometry())
+        expected.convertToMultiType()
+        assert feature.geometry().asWkb() == expected.asWkb()
+    assert rows["u1"]["area_burnt"] == pytest.approx(1000 * 500)  # by hand: 1 km × 500 m burnt in u1
+
+
 def test_wide_units_of_a_generic_layer_of_mixed_geometries_are_read_as_features(provider, tmp_path, monkeypatch):
     """A GeoPackage layer of generic type ("GEOMETRY", as some tools write) takes QGIS's type from
     its first feature (here a 2D polygon); the others may have Z or several parts, which that type

@@ -157,6 +157,10 @@ def write_wide_units(algorithm, parameters, context, units, units_read, fields, 
     the units as features, or, read by GDAL's columnar reader, as every field's ``values`` and
     the geometries' ``wkb``. In the desktop, the layer loaded at the end is styled on ``style``,
     a pair ``(column, unit)``.
+
+    A layer that says it holds polygons but holds multipolygons too (a Shapefile converted by
+    ogr2ogr without ``-nlt``) gives a multipolygon layer: in a single-type output GDAL would warn
+    and write a non-conformant GeoPackage, and a PostGIS table would refuse the multipolygons.
     """
     target = destinations.destination(parameters, context, label=algorithm.parameter_label("OUTPUT"))
     if target.extension == ".shp" and any(len(name) > SHAPEFILE_NAME_LENGTH for name in frame.columns):
@@ -167,10 +171,11 @@ def write_wide_units(algorithm, parameters, context, units, units_read, fields, 
     frame_columns = attribute_columns(frame)
     count = len(units_read.geometries)
     unit_count = units.fields().count()
+    layer_type = output_geometry_type(units.wkbType(), units_read.geometries)
     if units_read.features is None:
         # Read by GDAL's columnar reader: every field's values and the geometries as stored.
         unit_columns = [units_read.values[index] for index in range(unit_count)]
-    elif _read_as_stored(units, units_read):
+    elif _read_as_stored(units, units_read, layer_type):
         unit_columns = [_plain_values(column) for column in zip(*(unit.attributes() for unit in units_read.features))] \
             if count else [[] for _ in range(unit_count)]
     else:
@@ -182,14 +187,17 @@ def write_wide_units(algorithm, parameters, context, units, units_read, fields, 
         return [unit.attributes()[position] for unit in units_read.features]
 
     fields = feature_ids_apart(fields, target, unit_values, feedback)
-    multi = QgsWkbTypes.isMultiType(units.wkbType())
+    multi = QgsWkbTypes.isMultiType(layer_type)
 
     def features():
         rows = zip(*frame_columns) if frame_columns else (() for _ in range(count))
         if units_read.features is not None:
             for unit, row in zip(units_read.features, rows):
                 feature = QgsFeature(fields)
-                feature.setGeometry(unit.geometry())
+                geometry = unit.geometry()
+                if multi and not geometry.isNull():
+                    geometry.convertToMultiType()
+                feature.setGeometry(geometry)
                 feature.setAttributes(unit.attributes() + list(row))
                 yield feature
             return
@@ -205,7 +213,7 @@ def write_wide_units(algorithm, parameters, context, units, units_read, fields, 
             yield feature
 
     def create():
-        return output_sink(algorithm, parameters, context, fields, units.wkbType(), units.sourceCrs())
+        return output_sink(algorithm, parameters, context, fields, layer_type, units.sourceCrs())
 
     if unit_columns is not None:
         columns = dict(zip(fields.names(), unit_columns + frame_columns))
@@ -291,11 +299,22 @@ def discard_output(destination):
 _PLAIN_FIELD_TYPES = (QVariant.Int, QVariant.LongLong, QVariant.UInt, QVariant.ULongLong, QVariant.Double, QVariant.String)
 
 
-def _read_as_stored(units, units_read):
+def output_geometry_type(layer_type, geometries):
+    """The geometry type of a layer written with ``geometries`` (shapely, as read) from a layer
+    of ``layer_type``: its multi type where the layer says single but some are multi-part."""
+    import numpy as np
+    import shapely
+
+    if QgsWkbTypes.isMultiType(layer_type) or QgsWkbTypes.flatType(layer_type) in (QgsWkbTypes.Unknown, QgsWkbTypes.NoGeometry) or geometries is None:
+        return layer_type
+    multi_part = (shapely.GeometryType.MULTIPOINT, shapely.GeometryType.MULTILINESTRING, shapely.GeometryType.MULTIPOLYGON)
+    return QgsWkbTypes.multiType(layer_type) if bool(np.isin(shapely.get_type_id(geometries), multi_part).any()) else layer_type
+
+
+def _read_as_stored(units, units_read, layer_type):
     """Whether the units' geometries as read are exactly those stored (2D, straight, none
-    repaired or dropped on reading) and their fields plain: then written at once, not feature by
-    feature (``write_wide_units``)."""
-    layer_type = units.wkbType()
+    repaired or dropped on reading) and their fields plain, to go in a layer of ``layer_type``:
+    then written at once, not feature by feature (``write_wide_units``)."""
     return (units_read.features is not None and units_read.geometries is not None and not units_read.fixed and not units_read.unreadable
             and not QgsWkbTypes.hasZ(layer_type) and not QgsWkbTypes.hasM(layer_type) and not QgsWkbTypes.isCurvedType(layer_type)
             and QgsWkbTypes.flatType(layer_type) not in (QgsWkbTypes.Unknown, QgsWkbTypes.GeometryCollection, QgsWkbTypes.NoGeometry)
