@@ -565,3 +565,41 @@ def test_a_role_that_may_only_write_rows_updates_the_tables_its_owner_made(provi
     message = str(raised.value)
     assert '"empty_warehouse"' in message and "cron_job" in message and "may not create" in message and "cron-Secret-7" not in message
     assert sql(server, "SELECT count(*) FROM pg_tables WHERE schemaname = 'empty_warehouse'") == "0"
+
+
+@pytest.mark.parametrize("prefix", ["postgis:", "postgres://"])
+def test_a_wide_layer_into_a_postgis_table_holds_every_unit_or_the_run_fails_and_leaves_no_table(provider, server, data, tmp_path, monkeypatch, prefix):
+    """Units from a layer that says POLYGON and holds MULTIPOLYGONs (a Shapefile converted by
+    ogr2ogr without -nlt) went into a table of polygons, which refused those of several parts,
+    and QGIS 3.22's sink said nothing: an empty table and a run that succeeded. The table is now
+    of multipolygons and holds every unit; and a table that refuses rows (the old type, forced
+    here) ends the run with a sentence and is dropped."""
+    from osgeo import ogr, osr
+
+    from geoindicators.processing_provider.outputs import sinks
+
+    path = str(tmp_path / "units.gpkg")
+    data_source = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    reference = osr.SpatialReference()
+    reference.ImportFromEPSG(2154)
+    layer = data_source.CreateLayer("units", reference, ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("code", ogr.OFTString))
+    for position, wkt in enumerate(["POLYGON((0 0,1000 0,1000 1000,0 1000,0 0))", "MULTIPOLYGON(((1000 0,2000 0,2000 1000,1000 1000,1000 0)),((3000 0,4000 0,4000 1000,3000 1000,3000 0)))"]):
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetField("code", f"u{position}")
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
+        layer.CreateFeature(feature)
+    layer = data_source = None
+    theme = datagen.write_gpkg(str(tmp_path / "theme.gpkg"), "cover", np.array([shapely.box(500, 0, 1500, 500)], dtype=object),
+                               {"cover": np.array(["burnt"], dtype=object)}, epsg=2154)
+    schema = fresh_schema(server, "wide_out")
+    table_uri = f"{prefix}dbname='{DATABASE}' host=127.0.0.1 port={server.port} user='{USER}' password='{PASSWORD}' table=\"{schema}\".\"units\" (geom)"
+    run({"INPUT": path, "OVERLAY": theme, "LAYOUT": 1, "FACTS_CONNECTION": None, "OUTPUT": table_uri})
+    assert sql(server, f"SELECT string_agg(code || ' ' || GeometryType(geom) || ' ' || area_burnt, ', ' ORDER BY code) FROM {schema}.units") \
+        == "u0 MULTIPOLYGON 250000, u1 MULTIPOLYGON 250000"  # by hand: 500 m × 500 m burnt in each
+    monkeypatch.setattr(sinks, "output_geometry_type", lambda layer_type, geometries: layer_type)
+    with pytest.raises(QgsProcessingException) as raised:
+        run({"INPUT": path, "OVERLAY": theme, "LAYOUT": 1, "FACTS_CONNECTION": None, "OUTPUT": table_uri})
+    assert f"the table {schema}.units holds 0 of the 2 features written" in str(raised.value) and "The table was removed" in str(raised.value)
+    assert PASSWORD not in str(raised.value)
+    assert sql(server, f"SELECT count(*) FROM pg_tables WHERE schemaname = '{schema}'") == "0"

@@ -2,8 +2,9 @@
 
 Before: the folder exists and can be written, the format can hold the table (Shapefile: 255 fields
 and text of 254 bytes; GeoPackage: 2000 columns; a table without geometry in a format that
-cannot hold one). After: the file is opened again and its features counted, so a full disk or a
-driver that silently drops the rows ends in an error, with the file removed, not in success.
+cannot hold one). After: the file (or the database table) is opened again and its features
+counted, so a full disk, a driver that silently drops the rows or a table that refuses them ends in
+an error, with the file (the table) removed, not in success.
 """
 
 import os
@@ -124,3 +125,56 @@ def check_written(written, expected_count, discard):
             tr("Writing the output failed: {path} holds {found} of the {expected} features written (a full disk, or a format that cannot hold this table). "
                "Nothing was kept; free some space or choose another place or format.", path=path, found=found, expected=expected_count)
         )
+
+
+def check_table_written(written, expected_count, context):
+    """Count the rows of a database table just written (``written`` as Processing names the
+    destination: its ``postgis:`` URI, or a layer id); on a shortfall drop the table, which this run made (Processing replaces a table
+    of that name), and fail. QGIS 3.22's PostgreSQL sink reports no refused insert: a table whose
+    geometry column is of another type, or a value it cannot hold, left an empty table and a
+    run that said it succeeded."""
+    from qgis.core import QgsProviderRegistry
+
+    provider, uri = _database_table(written, context)
+    if provider is None:
+        return
+    # Counted on a layer opened now: one opened before the rows went in may hold an older count.
+    fresh = QgsVectorLayer(uri, "written", provider)
+    found = fresh.featureCount() if fresh.isValid() else 0
+    del fresh
+    if found == expected_count:
+        return
+    metadata = QgsProviderRegistry.instance().providerMetadata(provider)
+    decoded = metadata.decodeUri(uri)
+    name = ".".join(part for part in (decoded.get("schema"), decoded.get("table")) if part) or uri
+    try:
+        metadata.createConnection(uri, {}).dropVectorTable(decoded.get("schema") or "public", decoded.get("table"))
+        kept = False
+    except Exception:  # noqa: BLE001 (a provider without connections API, or no right to drop)
+        kept = True
+    raise QgsProcessingException(
+        tr("Writing the output failed: the table {table} holds {found} of the {expected} features written: the database refused rows (its log says why). "
+           "{kept}", table=name, found=found, expected=expected_count,
+           kept=tr("The table is left as it is: drop it before using it.") if kept else tr("The table was removed: nothing is kept."))
+    )
+
+
+# Processing's prefixes for a database destination ("postgis:dbname=… table=…"), by provider.
+_DATABASE_PREFIXES = {"postgis": "postgres", "postgres": "postgres"}
+
+
+def _database_table(written, context):
+    """``(provider key, URI)`` of a database table Processing wrote to, named by its
+    ``postgis:`` destination or by the id of a layer it made; ``(None, None)`` for anything else
+    (a file is counted by ``check_written``, a memory layer cannot drop rows)."""
+    from qgis.core import QgsProcessingUtils
+
+    text = written or ""
+    prefix, _colon, rest = text.partition(":")
+    if prefix.lower() in _DATABASE_PREFIXES and rest:
+        # "postgres://dbname=…" as "postgis:dbname=…": QGIS takes both.
+        return _DATABASE_PREFIXES[prefix.lower()], rest[2:] if rest.startswith("//") else rest
+    layer = QgsProcessingUtils.mapLayerFromString(text, context, False) if text else None
+    if layer is None or layer.providerType() in ("ogr", "memory"):
+        return None, None
+    return layer.providerType(), layer.source()

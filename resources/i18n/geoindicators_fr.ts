@@ -228,6 +228,10 @@
       <translation>pas de donnée</translation>
     </message>
     <message>
+      <source>Writing the output failed: the table {table} holds {found} of the {expected} features written: the database refused rows (its log says why). {kept}</source>
+      <translation>L'écriture de la sortie a échoué : la table {table} contient {found} des {expected} entités écrites, la base de données a refusé des lignes (son journal dit pourquoi). {kept}</translation>
+    </message>
+    <message>
       <source>The folder of {output} does not exist: {folder}. Create it or choose another place.</source>
       <translation>Le dossier de {output} n'existe pas : {folder}. Créez-le ou choisissez un autre emplacement.</translation>
     </message>
@@ -250,6 +254,14 @@
     <message>
       <source>Writing the output failed: {path} holds {found} of the {expected} features written (a full disk, or a format that cannot hold this table). Nothing was kept; free some space or choose another place or format.</source>
       <translation>L'écriture de la sortie a échoué : {path} contient {found} des {expected} entités écrites (disque plein, ou format qui ne peut pas contenir cette table). Rien n'a été gardé ; libérez de la place ou choisissez un autre emplacement ou format.</translation>
+    </message>
+    <message>
+      <source>The table is left as it is: drop it before using it.</source>
+      <translation>La table est laissée telle quelle : supprimez-la avant de l'utiliser.</translation>
+    </message>
+    <message>
+      <source>The table was removed: nothing is kept.</source>
+      <translation>La table a été supprimée : rien n'est conservé.</translation>
     </message>
     <message>
       <source>The fact table {table} could not be written: {reason}. Nothing of this run was kept there past the last whole chunk of units.</source>
