@@ -101,6 +101,23 @@ def test_geopackage_output_keeps_the_record_in_a_runs_table_and_in_layer_metadat
     assert record["prov"]["@type"] == "prov:Activity" and record["prov"]["prov:startedAtTime"] == record["started_at"]
 
 
+def test_files_given_by_relative_paths_are_recorded_by_their_absolute_paths(provider, qgis_processing, tmp_path, monkeypatch):
+    """A cron job runs ``qgis_process … INPUT=data/units.gpkg OUTPUT=out/facts.gpkg`` from its own
+    folder. Its record named the output "memory" (only an absolute path was taken for a file) and
+    the inputs by paths that mean nothing read from elsewhere: each is now the file's absolute path."""
+    folder = tmp_path / "job"
+    (folder / "data").mkdir(parents=True)
+    (folder / "out").mkdir()
+    paths = write_layers(str(folder / "data"))
+    monkeypatch.chdir(folder)
+    results = run({"INPUT": "data/units.gpkg", "OVERLAY": "data/theme.shp", "OUTPUT": "out/facts.gpkg"})
+    [record] = [json.loads(text) for (text,) in sqlite3.connect(str(folder / "out" / "facts.gpkg")).execute("SELECT record FROM geoindicators_runs")]
+    assert record["run_id"] == results["RUN_ID"]
+    assert [entry["uri"] for entry in record["outputs"]] == [str(folder / "out" / "facts.gpkg")]
+    assert {entry["role"]: entry["uri"] for entry in record["inputs"]} == {"INPUT": paths["units"], "OVERLAY": paths["theme"]}
+    assert {dataset["name"] for dataset in record["openlineage"]["outputs"]} == {str(folder / "out" / "facts.gpkg")}
+
+
 def test_csv_output_gets_a_prov_json_and_qmd_beside_it(provider, qgis_processing, tmp_path):
     output = str(tmp_path / "facts.csv")
     results = run({"INPUT": squares(), "OVERLAY": theme(), "OUTPUT": output, "AREA_UNIT": 1})

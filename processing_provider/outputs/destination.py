@@ -105,14 +105,26 @@ def check_text(target, field_name, values):
         )
 
 
+def file_path(written):
+    """The file a destination as Processing gives it names (maybe with ``|layername=``), made
+    absolute; None for a memory layer's id or a database table. A relative path (a cron job's
+    ``OUTPUT=out/units.gpkg``) names a file too: layer ids hold no dot, file names an extension."""
+    path = (written or "").split("|", 1)[0]
+    if not path or "://" in path or "dbname=" in path:
+        return None
+    if os.path.isabs(path) or os.path.splitext(path)[1]:
+        return os.path.abspath(path)
+    return None
+
+
 def check_written(written, expected_count, discard):
     """Open the written file again and count its features; on a shortfall ``discard`` it and fail.
 
-    ``written`` is the destination Processing wrote to: a file path (maybe with ``|layername=``);
-    anything else (a memory layer's id, a database table) is not checked here.
+    ``written`` is the destination Processing wrote to: a file path (maybe with ``|layername=``,
+    maybe relative); anything else (a memory layer's id, a database table) is not checked here.
     """
-    path = (written or "").split("|", 1)[0]
-    if not os.path.isabs(path):
+    path = file_path(written)
+    if path is None:
         return
     found = 0
     if os.path.isfile(path):

@@ -25,6 +25,7 @@ from ...core.warehouse import provenance
 from ..i18n import tr
 from ..inputs.layers import crs_definition
 from ..provider import plugin_version
+from .destination import file_path
 
 RUNS_TABLE = "geoindicators_runs"
 # Layers whose features are hashed for the record when they are not files (a database table, a
@@ -123,11 +124,23 @@ def describe_layer(role, layer, selected_only=False):
         more["selected_features_only"] = True
         more["selected_count"] = layer.selectedFeatureCount()
     return provenance.describe_input(
-        role, layer.name(), layer.source(), layer.providerType(), layer.crs().authid() or crs_definition(layer.crs()) or None,
+        role, layer.name(), _absolute_source(layer), layer.providerType(), layer.crs().authid() or crs_definition(layer.crs()) or None,
         layer.subsetString() if is_vector else None, layer.featureCount() if is_vector else None,
         None if extent.isNull() else (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum()),
         fingerprint(layer), **more,
     )
+
+
+def _absolute_source(layer):
+    """The layer's source, a file given by a relative path (``qgis_process … INPUT=data/zones.gpkg``
+    from a cron job's folder) made absolute: a record read later, from elsewhere, names the file."""
+    source = layer.source()
+    if layer.providerType() not in ("ogr", "gdal"):
+        return source
+    path, bar, rest = source.partition("|")
+    if path and not os.path.isabs(path) and os.path.exists(path):
+        return os.path.abspath(path) + bar + rest
+    return source
 
 
 def fingerprint(layer):
@@ -164,8 +177,10 @@ def describe_executor(executor):
 def describe_output(role, destination, **details):
     """A run record's output entry: the file (its path and layer), the database table (its URI,
     password hidden) or "memory" for a layer kept in the project, and ``details`` (rows written…)."""
-    if os.path.isabs(destination.split("|", 1)[0]):
-        uri = destination
+    path = file_path(destination)
+    if path is not None:
+        # Absolute: a record read later, from elsewhere, must still name the file.
+        uri = path + (destination[len(destination.split("|", 1)[0]):])
     elif "://" in destination or "dbname=" in destination:
         uri = provenance.redact(destination)
     else:
