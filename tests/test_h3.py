@@ -648,6 +648,22 @@ def test_more_cells_than_the_limit_are_refused_before_any_is_made(provider, zone
         QgsSettings().remove(key)
 
 
+def test_a_zone_layer_of_lines_is_refused_with_a_sentence_not_covered_by_no_cell(provider, tmp_path):
+    """qgis_process takes any layer for INPUT: a street network (libpysal's Soho network) went
+    through as a zone, and the run "succeeded" with no cell and a warning that the zone was too
+    small. It is refused, naming the layer and what it holds, and nothing is written."""
+    import processing
+    from qgis.core import QgsProcessingException
+
+    lines = np.array([shapely.LineString([(-15900, 6712000), (-14700, 6713100)]), shapely.LineString([(-15900, 6713100), (-14700, 6712000)])], dtype=object)
+    path = datagen.write_gpkg(str(tmp_path / "streets.gpkg"), "streets", lines, {"name": np.array(["a", "b"], dtype=object)}, epsg=3857)
+    output = str(tmp_path / "cells.gpkg")
+    with pytest.raises(QgsProcessingException) as raised:
+        processing.run("geoindicators:h3units", {"INPUT": path, "RESOLUTIONS": "10", "OUTPUT": output})
+    assert "The zone layer 'streets' must contain polygons; it contains Line" in str(raised.value)
+    assert not os.path.exists(output)
+
+
 def test_a_cancel_while_the_cells_are_computed_stops_the_run_and_writes_nothing(provider, zone_file, tmp_path):
     """Millions of cells take minutes to compute: the run polls Cancel between its steps. The
     progress told rises to the end; a cancel once the first resolution is found stops the run

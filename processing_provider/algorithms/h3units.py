@@ -112,6 +112,11 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         if not has_crs(crs):
             raise QgsProcessingException(tr("The zone layer '{layer}' has no coordinate reference system (CRS): H3 cells are placed on the Earth. "
                                             "Set its CRS (Layer Properties > Source) and run again.", layer=label))
+        # qgis_process takes any layer for INPUT; a layer of generic type is checked feature by feature below.
+        kind = QgsWkbTypes.geometryType(zones.wkbType())
+        if kind in (QgsWkbTypes.PointGeometry, QgsWkbTypes.LineGeometry, QgsWkbTypes.NullGeometry):
+            raise QgsProcessingException(tr("The zone layer '{layer}' must contain polygons; it contains {kind}. H3 units cover the area of polygons: "
+                                            "choose a polygon layer.", layer=label, kind=QgsWkbTypes.geometryDisplayString(kind)))
         resolutions = self._resolutions(parameters, context)
         containment = CONTAINMENTS[self.parameterAsEnum(parameters, self.CONTAINMENT, context)]
         clip = self.parameterAsBoolean(parameters, self.CLIP, context)

@@ -1240,6 +1240,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>La couche de zone « {layer} » n'a pas de système de coordonnées (SCR) : les mailles H3 sont placées sur la Terre. Définissez son SCR (Propriétés de la couche &gt; Source) et relancez.</translation>
     </message>
     <message>
+      <source>The zone layer '{layer}' must contain polygons; it contains {kind}. H3 units cover the area of polygons: choose a polygon layer.</source>
+      <translation>La couche de zone '{layer}' doit contenir des polygones ; elle contient {kind}. Les mailles H3 couvrent des surfaces : choisissez une couche de polygones.</translation>
+    </message>
+    <message>
       <source>The zone layer '{layer}' has no polygon to cover.</source>
       <translation>La couche de zone « {layer} » n'a aucun polygone à couvrir.</translation>
     </message>
