@@ -474,8 +474,9 @@ def test_planar_areas_in_a_crs_in_feet_are_given_in_hectares_when_asked(provider
     context = QgsProcessingContext()
     context.setProject(QgsProject.instance())
     context.setEllipsoid("NONE")
-    feet = QgsUnitTypes.fromUnitToUnitFactor(QgsCoordinateReferenceSystem("EPSG:2263").mapUnits(), QgsUnitTypes.DistanceMeters)
-    assert feet == pytest.approx(0.3048, rel=1e-5)  # QGIS 3.22 takes US feet as feet (2 ppm apart), for every indicator alike
+    # EPSG:2263 is in US survey feet, 1200/3937 m; QGIS 3.22 knows only the foot, 0.3048 m (2 ppm apart).
+    assert QgsUnitTypes.fromUnitToUnitFactor(QgsCoordinateReferenceSystem("EPSG:2263").mapUnits(), QgsUnitTypes.DistanceMeters) == 0.3048
+    feet = 1200 / 3937
 
     def loaded(**parameters):
         """The layer QGIS loads at the end of a run (with the aliases the run gives it)."""
