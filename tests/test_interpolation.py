@@ -241,6 +241,21 @@ def memory_layer(geometries, fields, crs="EPSG:2154"):
     return layer
 
 
+def test_totals_in_the_log_are_written_out_and_rounding_is_no_loss(provider):
+    """Georgia's 6 478 216 people, shared out by a weight raster, came back as 6478216.0000001
+    and were said as "6.47822e+06" (with "-1.76e-14 % lost" for rounding): the log writes totals
+    out to six significant digits, and a share under a billionth of a percent as 0."""
+    from geoindicators.core.model.notes import Note
+    from geoindicators.processing_provider.outputs import messages
+
+    note = Note("allocation", "sources", details={"TotPop90": (6478216.0, 6478216.0000001), "rate": (2.5, 2.0), "tiny": (0.123456789, 0.0)})
+    text, _warn = messages._sentence(note, {"sources": "georgia"}, 0)
+    assert text.splitlines() == ["TotPop90: the sources hold 6478216, the units received 6478216 (0 % lost).",
+                                 "rate: the sources hold 2.5, the units received 2 (20 % lost).",
+                                 "tiny: the sources hold 0.123457, the units received 0 (100 % lost)."]
+    assert messages._number(1234.56789) == "1234.57" and messages._number(-98765.4321) == "-98765.4" and messages._number(1e20 + 0.5) == "100000000000000000000"
+
+
 def test_the_algorithm_writes_wide_and_long_and_says_what_it_did(provider):
     units = memory_layer(UNITS.geometries, {"code": ["x", "y", "z"], "pop": [1.0, 2.0, 3.0]})
     sources = memory_layer(SOURCES, {"pop": [10.0, 20.0], "rate": [1.0, 3.0], "lu": ["a", "b"]})

@@ -26,8 +26,20 @@ _SLIVER = 1e-6
 
 
 def _number(value):
-    """A figure for the log: whole numbers as they are, others with 6 significant digits."""
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.6g}"
+    """A figure for the log: whole numbers as they are, others with 6 significant digits, written
+    out (a population of 6478216.0000001 is "6478216", not "6.47822e+06")."""
+    value = float(value)
+    if value.is_integer():
+        return f"{value:.0f}"
+    if abs(value) < 1:
+        return f"{value:.6g}"
+    decimals = max(0, 6 - len(f"{abs(value):.0f}"))
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if decimals else text
+
+
+# A share lost under this (percent) is the rounding of the sums, not a loss: said as 0.
+_ROUNDING_PERCENT = 1e-9
 
 
 def _examples(note):
@@ -61,6 +73,7 @@ def _sentence(note, layers, units_without_geometry):
                 lines.append(tr("{field}: the units received {allocated}.", field=name, allocated=_number(allocated)))
             else:
                 lost = 100.0 * (total - allocated) / total if total else 0.0
+                lost = 0.0 if abs(lost) < _ROUNDING_PERCENT else lost
                 lines.append(tr("{field}: the sources hold {total}, the units received {allocated} ({lost} % lost).", field=name, total=_number(total),
                                 allocated=_number(allocated), lost=f"{lost:.3g}"))
         return "\n".join(lines), False
