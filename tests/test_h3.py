@@ -413,6 +413,30 @@ def test_parents_far_north_and_across_180_are_tested_too():
     assert given.any() and not given.all() and (given == np.array(truth)).all()
 
 
+def test_a_parent_not_convex_in_degrees_coming_last_is_tested_too():
+    """Parents are taken in the order of their ids. When the last is not convex in longitude/
+    latitude (81f3bffffffffff, the highest id of resolution 1, across 180°), the edge test read
+    past the end of the parents' edges: IndexError (Natural Earth's Russia at 1,2,3 with CLIP).
+    Here its children and those of a convex parent, against GEOS on h3's own boundaries."""
+    from geoindicators.core.geometry import clipping
+
+    first = sorted(h3.get_res0_cells())[:10] + sorted(h3.get_res0_cells())[-1:]
+    parents = np.array(sorted({h3.str_to_int(cell) for origin in first for cell in h3.cell_to_children(origin, 1)}), dtype=np.uint64)
+    convex, _hulls, _offsets = clipping.convex_polygons(clipping.rings(h3cells.cell_boundaries(parents)))
+    assert h3.int_to_str(int(parents[-1])) == "81f3bffffffffff" and not convex[-1] and convex[0]
+    children = np.array(sorted({h3.str_to_int(cell) for parent in (parents[0], parents[-1]) for cell in h3.cell_to_children(h3.int_to_str(int(parent)), 2)}),
+                        dtype=np.uint64)
+    given = np.array([parent is not None for parent in h3cells._nesting_parents(children, h3cells.cell_boundaries(children), 1)])
+    truth = []
+    for cell in children:
+        text = h3.int_to_str(int(cell))
+        child, parent = (shapely.Polygon(np.array(h3.cell_to_boundary(each))[:, ::-1]) for each in (text, h3.cell_to_parent(text, 1)))
+        if np.ptp(shapely.get_coordinates([child, parent])[:, 0]) > 180.0:  # across 180°: both in longitudes from 0 to 360
+            child, parent = shapely.transform([child, parent], lambda xy: np.column_stack([np.where(xy[:, 0] < 0, xy[:, 0] + 360.0, xy[:, 0]), xy[:, 1]]))
+        truth.append(shapely.covers(shapely.buffer(parent, 1e-9), child))
+    assert given.any() and not given.all() and (given == np.array(truth)).all()
+
+
 @pytest.fixture(scope="module")
 def zone_file(tmp_path_factory):
     folder = tmp_path_factory.mktemp("h3")
