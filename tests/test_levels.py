@@ -218,3 +218,44 @@ def test_parents_on_the_cluster_equal_local(provider, data, cluster, settings):
     local = {(f["code"], f["class"]): f for f in run("geoindicators:overlay", {**common, "EXECUTION": 0}).getFeatures()}
     remote = {(f["code"], f["class"]): f for f in run("geoindicators:overlay", {**common, "EXECUTION": 1, "SCHEDULER": cluster["address"]}).getFeatures()}
     assert_same(remote, local, ["length", "n_features", "pct_parent"])
+
+
+def test_parents_ids_longer_than_the_units_id_field_are_written_whole(provider, tmp_path):
+    """The long layout's ID column holds the parents' IDs too, on their rows, and its field was
+    the units' own: us48's STATE_ABBR, 2 characters, with SUB_REGION parents such as 'Pacific'.
+    QGIS refused the rows ("String of length 7 exceeds maximum field length (2)"): the field is
+    made as long as the longest ID it holds."""
+    import csv
+
+    from osgeo import ogr, osr
+
+    path = str(tmp_path / "states.gpkg")
+    data_source = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    reference = osr.SpatialReference()
+    reference.ImportFromEPSG(2154)
+    layer = data_source.CreateLayer("states", reference, ogr.wkbPolygon)
+    for name, width in (("abbr", 2), ("region", 12)):
+        definition = ogr.FieldDefn(name, ogr.OFTString)
+        definition.SetWidth(width)
+        layer.CreateField(definition)
+    for position, (abbr, region) in enumerate([("WA", "Pacific"), ("OR", "Pacific"), ("ID", "Mountain")]):
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetField("abbr", abbr)
+        feature.SetField("region", region)
+        x = 700_000 + 1000 * position
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON(({x} 6600000,{x + 1000} 6600000,{x + 1000} 6601000,{x} 6601000,{x} 6600000))"))
+        layer.CreateFeature(feature)
+    layer = data_source = None
+    theme = datagen.write_gpkg(str(tmp_path / "theme.gpkg"), "cover", np.array([shapely.box(700_500, 6_600_000, 702_500, 6_600_500)], dtype=object),
+                               {"cover": np.array(["burnt"], dtype=object)}, epsg=2154)
+    output = str(tmp_path / "facts.csv")
+    import processing
+
+    processing.run("geoindicators:overlay", {"INPUT": path, "ID_FIELD": "abbr", "LEVEL_FIELDS": ["region"], "OVERLAY": theme, "CLASS_FIELD": "cover",
+                                             "LAYOUT": 0, "OUTPUT": output}, context=context())
+    with open(output, encoding="utf-8") as handle:
+        rows = {(row["abbr"], row["level"]): row for row in csv.DictReader(handle)}
+    assert sorted(rows) == [("ID", "abbr"), ("Mountain", "region"), ("OR", "abbr"), ("Pacific", "region"), ("WA", "abbr")]
+    assert rows[("WA", "abbr")]["parent"] == "Pacific" and rows[("ID", "abbr")]["parent"] == "Mountain"
+    # By hand: burnt 500 m × 500 m in WA, 1 000 m × 500 m in OR, so 750 000 m² in the Pacific region.
+    assert float(rows[("Pacific", "region")]["area"]) == pytest.approx(750_000) and float(rows[("OR", "abbr")]["area"]) == pytest.approx(500_000)

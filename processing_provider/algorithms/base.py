@@ -562,6 +562,9 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
             id_field = QgsField(self.units.id_name, QVariant.String, len=254)
             for column in (self.units.id_name, "parent"):
                 table[column] = [None if value is None else str(value) for value in table[column]]
+        # The ID column also holds the parents' IDs, on their rows: a field as long as the longest
+        # (us48's STATE_ABBR is 2 characters, its SUB_REGION parents up to 7; QGIS refuses longer values).
+        id_field = sinks.long_enough(id_field, list(table[self.units.id_name]) + (list(table["parent"]) if "parent" in table.columns else []))
         fields.append(id_field)
         aliases = {}
         for column in table.columns[1:]:

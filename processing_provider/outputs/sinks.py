@@ -19,6 +19,19 @@ from . import destination as destinations
 _WRITE_BATCH = 2000
 
 
+def long_enough(text_field, values):
+    """``text_field``, or a copy as long as the longest of ``values`` where its declared length
+    is shorter (QGIS refuses to write a longer value: "exceeds maximum field length")."""
+    if text_field.type() != QVariant.String or text_field.length() <= 0:
+        return text_field
+    longest = max((len(str(value)) for value in values if value is not None and not (isinstance(value, float) and math.isnan(value))), default=0)
+    if longest <= text_field.length():
+        return text_field
+    widened = QgsField(text_field)
+    widened.setLength(longest)
+    return widened
+
+
 def field(name, integer_names=(), text_names=(), template=None):
     """A QgsField for an output column: integer, text (254 characters) or real, by the catalogue."""
     if template is not None:
