@@ -115,6 +115,21 @@ def test_workers_read_a_mapped_shared_folder_themselves(provider, cluster, data,
     assert megabytes_sent(log) < 0.6 * megabytes_sent(with_features)
 
 
+def test_a_layer_given_by_a_relative_path_is_read_by_the_workers_from_the_shared_folder(provider, cluster, data, settings, monkeypatch):
+    """``qgis_process … OVERLAY=theme.gpkg`` from a cron job's folder: the relative path was
+    matched against the shared folders as it was, found in none, and the 8 000 polygons were sent
+    with the tasks. It is made absolute first, and the workers read the file themselves."""
+    settings("CHUNK_SIZE", 40)
+    settings("PATH_MAPPINGS", f"{data['folder']}={data['mirror']}")
+    local, _ = run_overlay(data, EXECUTION=0)
+    monkeypatch.chdir(data["folder"])
+    with monkeypatch.context() as patched:
+        never_read_here(patched)
+        remote, log = run_overlay({**data, "theme": "theme.gpkg|layername=theme"}, EXECUTION=1, SCHEDULER=cluster["address"])
+    assert_same_rows(rows(remote), rows(local))
+    assert f"The workers read 'theme' themselves, from {data['mirror']}/theme.gpkg." in log.text
+
+
 def test_scheduler_from_the_environment_or_the_settings(provider, cluster, data, settings, monkeypatch):
     settings("CHUNK_SIZE", 100)
     settings("SCHEDULER", "")

@@ -4,6 +4,7 @@ and the checks a layer must pass first (its CRS, its filter).
 numpy and shapely are imported where they are used: listing the algorithms loads none of them.
 """
 
+import os
 from dataclasses import dataclass
 
 from qgis.core import (
@@ -237,6 +238,10 @@ def ogr_file_location(layer, target_crs, attributes=()):
     path, name = parts.get("path"), parts.get("layerName")
     if not path:
         return None
+    if os.path.exists(path):
+        # A path given relative to the working folder (qgis_process in a cron job's folder) means
+        # nothing to a worker, nor to the shared folders' mapping.
+        path = os.path.abspath(path)
     if not name:
         try:
             from osgeo import ogr
