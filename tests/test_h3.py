@@ -542,6 +542,12 @@ def test_cut_to_the_zone_a_cell_that_only_touches_it_is_left_out_not_written_as_
     layer = QgsVectorLayer(output, "cut", "ogr")
     assert [(row["h3"], row.geometry().type()) for row in layer.getFeatures()] == [(cell, 2)]  # one polygon
     assert "6 cells only touch the zone (the overlap rule counts them): cut to the zone they have no piece, and are left out." in log.text
+    # Not cut, they are written with area_in_zone 0, and the log says so too.
+    output = str(tmp_path / "whole.gpkg")
+    processing.run("geoindicators:h3units", {"INPUT": path, "RESOLUTIONS": "7", "OUTPUT": output}, context=context, feedback=(log := Logged()))
+    rows = {row["h3"]: row["area_in_zone"] for row in QgsVectorLayer(output, "whole", "ogr").getFeatures()}
+    assert len(rows) == 7 and rows[cell] > 0 and sum(value == 0 for value in rows.values()) == 6
+    assert "6 cells only touch the zone along an edge or at a corner (the overlap rule counts them): their area_in_zone is 0." in log.text
 
 
 def test_a_zone_smaller_than_a_cell_gives_no_cell_and_says_why(provider, tmp_path):

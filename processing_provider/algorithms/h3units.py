@@ -150,6 +150,13 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         if found.touching_only:
             feedback.pushInfo(tr("{count} cells only touch the zone (the overlap rule counts them): cut to the zone they have no piece, and are left out.",
                                  count=found.touching_only))
+        elif not clip and len(found.ids):
+            touching = int((found.areas_in_zone == 0).sum())
+            if touching:
+                # A zone drawn along cell edges (a union of cells, a grid): h3's overlap rule keeps
+                # the neighbours it touches; said, so a ring of cells without area is no surprise.
+                feedback.pushInfo(tr("{count} cells only touch the zone along an edge or at a corner (the overlap rule counts them): their area_in_zone is 0.",
+                                     count=touching))
         if not len(found.ids):
             feedback.pushWarning(tr("No H3 cell: with the rule '{containment}', the zone '{layer}' is too small for the cells of resolution {resolutions}. "
                                     "The overlap rule (CONTAINMENT 0) gives every cell that meets it.", containment=containment, layer=label,

@@ -1272,6 +1272,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Mailles entièrement dans la zone</translation>
     </message>
     <message>
+      <source>{count} cells only touch the zone along an edge or at a corner (the overlap rule counts them): their area_in_zone is 0.</source>
+      <translation>{count} mailles ne font que toucher la zone par un côté ou un sommet (la règle du chevauchement les compte) : leur area_in_zone vaut 0.</translation>
+    </message>
+    <message>
       <source>{count} units of '{layer}' have no geometry: their values are NULL.</source>
       <translation>{count} unités de « {layer} » n'ont pas de géométrie : leurs valeurs sont NULL.</translation>
     </message>
