@@ -85,6 +85,32 @@ def test_results_do_not_depend_on_chunking():
     assert points["count"].sum() == inside_extent
 
 
+def test_a_run_leaves_no_unit_prepared():
+    """Each chunk prepares its units for GEOS's tests, and a prepared geometry keeps its index for
+    as long as the object lives, which is the whole run: Georgia's 219 000 H3 cells of resolution 8
+    held 2.2 GB at the end of an interpolation (0.3 GB now). Units come out as they went in: not
+    prepared when they were not, still prepared when they were; the figures do not change."""
+    from geoindicators.core.geometry.intersections import intersect
+    from geoindicators.core.geometry.repair import POLYGON
+    from geoindicators.core.indicators.interpolation import InterpolationRequest, Sources, compute_interpolation
+    from geoindicators.core.model.units import Units as PlainUnits
+
+    ids, cells = datagen.units(60, seed=3, extent=(0, 0, 1000, 1000))
+    polygons, labels = datagen.polygon_theme(300, ["a", "b"], seed=4, extent=(0, 0, 1000, 1000), mean_radius=60)
+    overlay = compute_overlay(Units(ids, cells), Theme(polygons, labels), PlanarMeasure(), chunk_size=7).long_table()
+    assert not shapely.is_prepared(cells).any()
+    compute_interpolation(PlainUnits(ids, cells), Sources(polygons, {"pop": np.arange(len(polygons), dtype=float)}), InterpolationRequest(extensive=("pop",)),
+                          PlanarMeasure(), chunk_size=7)
+    assert not shapely.is_prepared(cells).any()
+    shapely.prepare(cells[:10])
+    pieces = intersect(cells, polygons, POLYGON, PlanarMeasure())
+    assert shapely.is_prepared(cells[:10]).all() and not shapely.is_prepared(cells[10:]).any()
+    assert len(overlay) and not shapely.is_prepared(polygons).any()
+    # The pieces as GEOS makes them, pair by pair.
+    unit, feature = shapely.STRtree(polygons).query(cells, predicate="intersects")
+    assert math.isclose(pieces.measures.sum(), shapely.area(shapely.intersection(cells[unit], polygons[feature])).sum(), rel_tol=1e-9)
+
+
 def test_overlay_matches_an_independent_per_unit_union_on_random_data():
     ids, cells = datagen.units(30, seed=5, extent=(0, 0, 1000, 1000))
     polygons, labels = datagen.polygon_theme(300, ["a", "b"], seed=6, extent=(0, 0, 1000, 1000), mean_radius=60)
