@@ -241,6 +241,73 @@ def test_file_fast_path_reads_the_same_as_feature_iteration(provider, qgis_proce
         assert feature["n_features"] == slow[key]["n_features"]
 
 
+def _latin1_shapefile(path, geometries, fields, code_page="ISO-8859-1"):
+    """A Shapefile whose text GDAL writes in ``code_page`` (a .cpg says so; None: no .cpg), as
+    French administrations' older files are."""
+    from osgeo import gdal, ogr, osr
+
+    # Once QGIS has opened a Shapefile, GDAL in this process is told to leave text as bytes
+    # (SHAPE_ENCODING empty), which it would also write as they come: recoded here, as elsewhere.
+    kept = gdal.GetConfigOption("SHAPE_ENCODING")
+    gdal.SetConfigOption("SHAPE_ENCODING", None)
+    try:
+        data_source = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(path)
+        reference = osr.SpatialReference()
+        reference.ImportFromEPSG(2154)
+        layer = data_source.CreateLayer(os.path.splitext(os.path.basename(path))[0], reference, ogr.wkbPolygon, [f"ENCODING={code_page or 'ISO-8859-1'}"])
+        for name in fields:
+            layer.CreateField(ogr.FieldDefn(name, ogr.OFTString))
+        for position, geometry in enumerate(geometries):
+            feature = ogr.Feature(layer.GetLayerDefn())
+            for name, values in fields.items():
+                feature.SetField(name, values[position])
+            feature.SetGeometry(ogr.CreateGeometryFromWkb(shapely.to_wkb(geometry)))
+            layer.CreateFeature(feature)
+        layer = data_source = None
+    finally:
+        gdal.SetConfigOption("SHAPE_ENCODING", kept)
+    with open(os.path.splitext(path)[0] + ".dbf", "rb") as handle:
+        stored = handle.read()
+    # The file's own bytes are in its code page.
+    assert any(word.encode(code_page or "ISO-8859-1") in stored for word in ("Numéro", "forêt", "urbanisée"))
+    if code_page is None:
+        os.remove(os.path.splitext(path)[0] + ".cpg")
+    return path
+
+
+def test_latin1_shapefiles_are_read_as_qgis_reads_them(provider, qgis_processing, tmp_path):
+    """QGIS decodes a Shapefile's text by its .cpg (ISO-8859-1 here) and has GDAL hand over the
+    bytes: GDAL's columnar reader then failed on the field name 'Numéro' ("Unexpected error:
+    TypeError: invalid Unicode sequence") and would have read 'forêt' wrongly. Such layers are
+    read as QGIS reads them; class names and IDs come out as in QGIS's attribute table."""
+    from geoindicators.processing_provider.inputs.layers import _text_read_alike
+
+    ids, cells = datagen.units(12, seed=43)
+    geometries, labels = datagen.polygon_theme(200, ["forêt dense", "zone urbanisée (bâti)"], seed=44)
+    units = _latin1_shapefile(str(tmp_path / "communes.shp"), cells, {"Numéro": [f"n°{code}" for code in ids]})
+    cover = _latin1_shapefile(str(tmp_path / "occupation.shp"), geometries, {"Occupation": list(labels)})
+    as_qgis = {feature["Occupation"] for feature in QgsVectorLayer(cover, "cover", "ogr").getFeatures()}
+    assert as_qgis == {"forêt dense", "zone urbanisée (bâti)"}
+    rows = table(run({"INPUT": units, "ID_FIELD": "Numéro", "OVERLAY": cover, "CLASS_FIELD": "Occupation"})["OUTPUT"], key="Numéro")
+    assert {label for _code, label in rows} == as_qgis
+    assert {code for code, _label in rows} <= {f"n°{code}" for code in ids}
+    # The same figures as from a GeoPackage of the same features (read by GDAL's columnar reader).
+    path = str(tmp_path / "same.gpkg")
+    datagen.write_gpkg(path, "units", cells, {"Numéro": np.array([f"n°{code}" for code in ids], dtype=object)})
+    datagen.write_gpkg(path, "cover", geometries, {"Occupation": labels})
+    reference = table(run({"INPUT": f"{path}|layername=units", "ID_FIELD": "Numéro", "OVERLAY": f"{path}|layername=cover", "CLASS_FIELD": "Occupation"})["OUTPUT"],
+                      key="Numéro")
+    assert sorted(rows) == sorted(reference)
+    assert all(rows[key]["area"] == pytest.approx(reference[key]["area"], rel=1e-12) for key in rows)
+    # Workers read a Shapefile's text by its .cpg (ISO-8859-1 without one): only one saying UTF-8
+    # reads there as here; the others travel with the tasks.
+    utf8 = _latin1_shapefile(str(tmp_path / "utf8.shp"), geometries[:3], {"Occupation": list(labels[:3])}, code_page="UTF-8")
+    without = _latin1_shapefile(str(tmp_path / "without.shp"), geometries[:3], {"Occupation": list(labels[:3])}, code_page=None)
+    read_alike = {name: (_text_read_alike(QgsVectorLayer(path, name, "ogr"), False), _text_read_alike(QgsVectorLayer(path, name, "ogr"), True))
+                  for name, path in (("latin1", cover), ("utf8", utf8), ("without", without), ("gpkg", f"{path}|layername=cover"))}
+    assert read_alike == {"latin1": (False, False), "utf8": (True, True), "without": (True, False), "gpkg": (True, True)}
+
+
 @pytest.mark.parametrize("algorithm", ["geoindicators:overlay", "geoindicators:zonalstats"])
 @pytest.mark.parametrize("layout", [0, 1])
 def test_a_successful_run_to_a_temporary_output_loads_one_layer_and_no_red_line(provider, algorithm, layout, tmp_path):

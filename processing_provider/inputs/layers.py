@@ -208,7 +208,9 @@ def read_ogr_columns(layer, attributes, target_crs, feedback):
             wkbs.append(column)
             for index, name in names.items():
                 values[index].extend(_column_values(batch[name]))
-    except (RuntimeError, KeyError, AttributeError):
+    except (RuntimeError, KeyError, AttributeError, TypeError, UnicodeError):
+        # TypeError, UnicodeError: bytes that are not UTF-8 in a layer said to be (a Shapefile
+        # without .cpg): QGIS reads them its way, as the analyst sees them.
         return None
     finally:
         data_source = None
@@ -221,14 +223,17 @@ def read_ogr_columns(layer, attributes, target_crs, feedback):
     return Read(geometries, values, None, None if fixed or unreadable else wkbs, fixed, unreadable)
 
 
-def ogr_file_location(layer, target_crs, attributes=()):
+def ogr_file_location(layer, target_crs, attributes=(), for_workers=False):
     """``(path, layer name)`` of a whole OGR layer that others can open as is, or None.
 
     Same conditions as ``read_ogr_columns``: no subset string, already in ``target_crs``, no curves
-    nor M values, attributes of text and numbers, so that a reader outside QGIS (pyogrio on a
-    Dask worker) sees the very features QGIS sees.
+    nor M values, attributes of text and numbers, text that GDAL hands as QGIS reads it (see
+    ``_text_read_alike``), so that a reader outside QGIS (pyogrio on a Dask worker, with
+    ``for_workers``) sees the very features QGIS sees.
     """
     if layer is None or layer.providerType() != "ogr" or layer.subsetString():
+        return None
+    if not _text_read_alike(layer, for_workers):
         return None
     if layer.crs() != target_crs or QgsWkbTypes.isCurvedType(layer.wkbType()) or QgsWkbTypes.hasM(layer.wkbType()):
         return None
@@ -252,6 +257,29 @@ def ogr_file_location(layer, target_crs, attributes=()):
         except (ImportError, RuntimeError, AttributeError):
             return None
     return path, name
+
+
+def _text_read_alike(layer, for_workers):
+    """Whether GDAL hands the layer's text (field names and values) as QGIS reads it.
+
+    QGIS decodes a Shapefile's text itself, by the encoding of its .cpg (French data is often
+    ISO-8859-1) or the one chosen in the layer's properties, and has GDAL in this process hand
+    over the file's bytes: they are text only when that encoding is UTF-8. A Dask worker's GDAL
+    decodes by the .cpg, and takes ISO-8859-1 without one: it reads what QGIS reads only where a
+    .cpg says UTF-8. GeoPackages and the like hold UTF-8, and QGIS says so."""
+    provider = layer.dataProvider()
+    if provider is None or provider.encoding().replace("-", "").upper() != "UTF8":
+        return False
+    if not for_workers or provider.storageType() != "ESRI Shapefile":
+        return True
+    path = QgsProviderRegistry.instance().decodeUri("ogr", layer.source()).get("path") or ""
+    code_page = os.path.splitext(path)[0] + ".cpg"
+    try:
+        with open(code_page, encoding="ascii", errors="replace") as handle:
+            declared = handle.read().strip().replace("-", "").upper()
+    except OSError:
+        return False
+    return declared in ("UTF8", "65001")
 
 
 def postgis_table(layer, target_crs, attributes=()):

@@ -87,7 +87,7 @@ class VectorInput:
         indices = [index for index, _kind in self.columns.values()]
         if self.layer.providerType() == "postgres":
             return self._postgis_reference(target_crs, indices, columns, address, feedback)
-        location = ogr_file_location(self.layer, target_crs, indices)
+        location = ogr_file_location(self.layer, target_crs, indices, for_workers=True)
         if location is None:
             return None
         path, layer_name = location
