@@ -141,10 +141,10 @@ def check_written(written, expected_count, discard):
 
 def check_table_written(written, expected_count, context):
     """Count the rows of a database table just written (``written`` as Processing names the
-    destination: its ``postgis:`` URI, or a layer id); on a shortfall drop the table, which this run made (Processing replaces a table
-    of that name), and fail. QGIS 3.22's PostgreSQL sink reports no refused insert: a table whose
-    geometry column is of another type, or a value it cannot hold, left an empty table and a
-    run that said it succeeded."""
+    destination: its ``postgis:`` URI, or a layer id); on a shortfall drop the table, which this
+    run made (Processing replaces a table of that name), and fail. QGIS 3.22's PostgreSQL sink
+    reports no refused insert: a table whose geometry column is of another type, or a value it
+    cannot hold, left an empty table and a run that said it succeeded."""
     from qgis.core import QgsProviderRegistry
 
     provider, uri = _database_table(written, context)
