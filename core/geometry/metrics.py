@@ -142,6 +142,20 @@ class EllipsoidalMeasure:
         return group_sums(owner, line_lengths, len(geometries))
 
 
+def metres_per_crs_unit(crs):
+    """Metres in the unit of the first axis of ``crs`` (anything pyproj takes), as its definition
+    gives it: 0.3048 for the foot, 1200/3937 for the US survey foot of most US State Plane CRSs
+    (QGIS 3.22 knows only the former); None where PROJ cannot read the definition."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        axes = CRS.from_user_input(crs).axis_info
+    except CRSError:
+        return None
+    return float(axes[0].unit_conversion_factor) if axes and axes[0].unit_conversion_factor else None
+
+
 def describe_measure(measure):
     """What of a measure changes a result, as JSON values (for a run's fingerprint)."""
     if getattr(measure, "ellipsoidal", False):

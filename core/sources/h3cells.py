@@ -212,9 +212,7 @@ def _inside_at_the_seam(inside, rings, crs_rings, cut, crs, territory, margin):
     projected CRS cuts the globe, tested again in the CRS (``inside`` updated): the map's edge is a
     curve there (Equal Earth), and a territory cut at it follows it by a few straight edges, so a
     cell inside in degrees may stick out of it on the map (by up to a quarter of a cell)."""
-    from pyproj import CRS
-
-    if not inside.any() or CRS.from_user_input(crs).is_geographic:
+    if not inside.any() or not _is_projected(crs):
         return
     seam = _seam_longitude(crs, territory)
     if seam is None:
@@ -240,21 +238,17 @@ def _densified_on_the_map(territory, crs):
     projected CRS), so that in longitude/latitude, where the cells are found, it keeps its shape on
     the map, where they are cut and measured (a cell grazing a long edge was kept by one and had
     no piece in the other). As given in a geographic CRS."""
-    from pyproj import CRS
+    from ..geometry.metrics import metres_per_crs_unit
 
-    projected = CRS.from_user_input(crs)
-    if projected.is_geographic:
+    if not _is_projected(crs):
         return territory
-    unit = projected.axis_info[0].unit_conversion_factor if projected.axis_info else 1.0
-    return shapely.segmentize(territory, _LONGEST_EDGE_METRES / (unit or 1.0))
+    return shapely.segmentize(territory, _LONGEST_EDGE_METRES / (metres_per_crs_unit(crs) or 1.0))
 
 
 def _rings_to_crs(rings, crs):
     """The rings in ``crs``. To a projected CRS, each shared point is projected once (from -180
     to 180: projections take longitudes modulo 360), and stays shared."""
-    from pyproj import CRS
-
-    if rings.point_of is None or CRS.from_user_input(crs).is_geographic:
+    if rings.point_of is None or not _is_projected(crs):
         return BoundaryRings(to_crs_coordinates(rings.coordinates, WGS84, crs), rings.offsets)
     points = to_crs_coordinates(rings.points, WGS84, crs)
     return BoundaryRings(points[rings.point_of], rings.offsets, points, rings.point_of)
@@ -536,6 +530,7 @@ def _unwrapped_territory(lonlat, moved=True):
 
 
 def _is_projected(crs):
+    """Whether ``crs`` (anything pyproj takes) is a map's, not longitude/latitude."""
     from pyproj import CRS
 
     return not CRS.from_user_input(crs).is_geographic
@@ -637,8 +632,6 @@ def _in_frame(rings, crs_rings, crs, territory):
     across = (line > west) & (line < east)
     if not across.any():
         return None
-    from pyproj import CRS
-
     from ..geometry.repair import POLYGON, simple_parts
 
     # Each cell moved by whole turns so that it is cut at the seam itself: its western part is then
@@ -650,7 +643,7 @@ def _in_frame(rings, crs_rings, crs, territory):
     west_parts = shapely.clip_by_rect(lonlat, seam - 360.0, -90.0, seam, 90.0)
     east_parts = shapely.transform(shapely.clip_by_rect(lonlat, seam, -90.0, seam + 360.0, 90.0), lambda xy: xy - np.array([360.0, 0.0]))
     parts, owner = simple_parts(np.concatenate([west_parts, east_parts]), POLYGON)
-    if not CRS.from_user_input(crs).is_geographic:
+    if _is_projected(crs):
         # The cut follows the map's edge, a curve in most projections (Equal Earth): a straight
         # edge between its two ends would leave a sliver of the territory out of every cell.
         parts = np.array([_densified_along(part, (seam, seam - 360.0)) for part in parts], dtype=object)

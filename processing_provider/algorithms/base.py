@@ -39,30 +39,17 @@ def unit_scale_for(area_unit, length_unit, crs, measure):
     keeps them as they were)."""
     from qgis.core import QgsUnitTypes
 
+    from ...core.geometry.metrics import metres_per_crs_unit
     from ...core.model.results import UnitScale
+    from ..inputs.layers import crs_definition
 
     metres = 1.0
     if (area_unit, length_unit) != ("m²", "m") and measure is not None and not measure.ellipsoidal:
         unit = crs.mapUnits()
         if unit not in (QgsUnitTypes.DistanceMeters, QgsUnitTypes.DistanceUnknownUnit, QgsUnitTypes.DistanceDegrees):
-            metres = _metres_per_unit(crs) or QgsUnitTypes.fromUnitToUnitFactor(unit, QgsUnitTypes.DistanceMeters)
+            # The foot from the CRS's definition: QGIS takes the US survey foot for the foot (2 ppm).
+            metres = metres_per_crs_unit(crs_definition(crs)) or QgsUnitTypes.fromUnitToUnitFactor(unit, QgsUnitTypes.DistanceMeters)
     return UnitScale(area_unit, length_unit, metres)
-
-
-def _metres_per_unit(crs):
-    """Metres in the unit of ``crs``'s axes, as its definition gives it. QGIS 3.22 knows one foot,
-    0.3048 m, and takes the US survey foot of most US State Plane CRSs (1200/3937 m) for it: 2 ppm
-    off, 4 ppm on areas. None where PROJ cannot read the definition."""
-    from pyproj import CRS
-    from pyproj.exceptions import CRSError
-
-    from ..inputs.layers import crs_definition
-
-    try:
-        axes = CRS.from_user_input(crs_definition(crs)).axis_info
-    except CRSError:
-        return None
-    return float(axes[0].unit_conversion_factor) if axes and axes[0].unit_conversion_factor else None
 
 
 def crs_unit_label(crs, area=True):

@@ -187,7 +187,7 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         def create():
             return sinks.output_sink(self, parameters, context, fields, QgsWkbTypes.MultiPolygon, crs)
 
-        written = sinks.write_columns(create, target, columns, found.rings if found.rings is not None else found.geometries, features, feedback, context)
+        written = sinks.write_columns(create, target, columns, found.rings if found.rings is not None else found.geometries, features, feedback)
         if written is None:
             return {}
         if context.willLoadLayerOnCompletion(written):

@@ -117,6 +117,13 @@ def file_path(written):
     return None
 
 
+def with_absolute_path(written):
+    """``written`` (a file, maybe with ``|layername=``) with its path made absolute, for a record
+    read later, from elsewhere; None where it names no file (see ``file_path``)."""
+    path = file_path(written)
+    return None if path is None else path + written[len(written.split("|", 1)[0]):]
+
+
 def check_written(written, expected_count, discard):
     """Open the written file again and count its features; on a shortfall ``discard`` it and fail.
 
@@ -139,15 +146,15 @@ def check_written(written, expected_count, discard):
         )
 
 
-def check_table_written(written, expected_count, context):
+def check_table_written(written, expected_count):
     """Count the rows of a database table just written (``written`` as Processing names the
-    destination: its ``postgis:`` URI, or a layer id); on a shortfall drop the table, which this
-    run made (Processing replaces a table of that name), and fail. QGIS 3.22's PostgreSQL sink
+    destination: its ``postgis:`` URI); on a shortfall drop the table, which this run made
+    (Processing replaces a table of that name), and fail. QGIS 3.22's PostgreSQL sink
     reports no refused insert: a table whose geometry column is of another type, or a value it
     cannot hold, left an empty table and a run that said it succeeded."""
     from qgis.core import QgsProviderRegistry
 
-    provider, uri = _database_table(written, context)
+    provider, uri = _database_table(written)
     if provider is None:
         return
     # Counted on a layer opened now: one opened before the rows went in may hold an older count.
@@ -175,18 +182,12 @@ def check_table_written(written, expected_count, context):
 _DATABASE_PREFIXES = {"postgis": "postgres", "postgres": "postgres"}
 
 
-def _database_table(written, context):
-    """``(provider key, URI)`` of a database table Processing wrote to, named by its
-    ``postgis:`` destination or by the id of a layer it made; ``(None, None)`` for anything else
-    (a file is counted by ``check_written``, a memory layer cannot drop rows)."""
-    from qgis.core import QgsProcessingUtils
-
-    text = written or ""
-    prefix, _colon, rest = text.partition(":")
+def _database_table(written):
+    """``(provider key, URI)`` of the database table a ``postgis:`` destination names (QGIS 3.22
+    gives it back as it was given); ``(None, None)`` for anything else (a file is counted by
+    ``check_written``, a memory layer cannot refuse rows)."""
+    prefix, _colon, rest = (written or "").partition(":")
     if prefix.lower() in _DATABASE_PREFIXES and rest:
         # "postgres://dbname=…" as "postgis:dbname=…": QGIS takes both.
         return _DATABASE_PREFIXES[prefix.lower()], rest[2:] if rest.startswith("//") else rest
-    layer = QgsProcessingUtils.mapLayerFromString(text, context, False) if text else None
-    if layer is None or layer.providerType() in ("ogr", "memory"):
-        return None, None
-    return layer.providerType(), layer.source()
+    return None, None

@@ -25,7 +25,7 @@ from ...core.warehouse import provenance
 from ..i18n import tr
 from ..inputs.layers import crs_definition
 from ..provider import plugin_version
-from .destination import file_path
+from .destination import with_absolute_path
 
 RUNS_TABLE = "geoindicators_runs"
 # Layers whose features are hashed for the record when they are not files (a database table, a
@@ -135,12 +135,8 @@ def _absolute_source(layer):
     """The layer's source, a file given by a relative path (``qgis_process … INPUT=data/zones.gpkg``
     from a cron job's folder) made absolute: a record read later, from elsewhere, names the file."""
     source = layer.source()
-    if layer.providerType() not in ("ogr", "gdal"):
-        return source
-    path, bar, rest = source.partition("|")
-    if path and not os.path.isabs(path) and os.path.exists(path):
-        return os.path.abspath(path) + bar + rest
-    return source
+    absolute = with_absolute_path(source) if layer.providerType() in ("ogr", "gdal") else None
+    return absolute if absolute is not None and os.path.exists(absolute.split("|", 1)[0]) else source
 
 
 def fingerprint(layer):
@@ -177,10 +173,9 @@ def describe_executor(executor):
 def describe_output(role, destination, **details):
     """A run record's output entry: the file (its path and layer), the database table (its URI,
     password hidden) or "memory" for a layer kept in the project, and ``details`` (rows written…)."""
-    path = file_path(destination)
-    if path is not None:
-        # Absolute: a record read later, from elsewhere, must still name the file.
-        uri = path + (destination[len(destination.split("|", 1)[0]):])
+    absolute = with_absolute_path(destination)
+    if absolute is not None:
+        uri = absolute
     elif "://" in destination or "dbname=" in destination:
         uri = provenance.redact(destination)
     else:

@@ -57,15 +57,15 @@ def output_sink(algorithm, parameters, context, fields, geometry_type, crs):
     return sink, destination
 
 
-def write_sink(create_sink, features, feedback, context=None):
+def write_sink(create_sink, features, feedback):
     """Create the sink with ``create_sink()`` and write ``features`` (an iterable) in batches.
 
     The sink is created only now, once all results are computed, and on cancel or failure the
     output is removed: nothing half-written is left. ``create_sink`` returns
     ``(sink, destination)``; this function holds the only reference to the sink, so deleting it
     closes the file. The file is then opened again and its features counted: a full disk or a
-    driver that drops the rows is an error, not a success; so is a database table (found through
-    ``context``) that refused rows: QGIS 3.22's PostgreSQL sink says nothing of a refused insert.
+    driver that drops the rows is an error, not a success; so is a database table that refused
+    rows (QGIS 3.22's PostgreSQL sink says nothing of a refused insert).
     Returns the destination, or None when the user cancelled.
     """
     sink, destination = create_sink()
@@ -86,10 +86,7 @@ def write_sink(create_sink, features, feedback, context=None):
             if len(batch) >= _WRITE_BATCH:
                 flush(sink)
         flush(sink)
-        # A database table gets its rows when the sink's buffer is flushed (a thousand at a time):
-        # a row the table refuses fails here, not in addFeatures.
-        if not sink.flushBuffer():
-            raise QgsProcessingException(tr("Could not write to the output: {error}", error=sink.lastError()))
+        sink.flushBuffer()
     except BaseException as error:
         del sink
         discard_output(destination)
@@ -98,12 +95,11 @@ def write_sink(create_sink, features, feedback, context=None):
         raise
     del sink
     destinations.check_written(destination, written, discard_output)
-    if context is not None:
-        destinations.check_table_written(destination, written, context)
+    destinations.check_table_written(destination, written)
     return destination
 
 
-def write_columns(create_sink, target, columns, geometries, make_features, feedback, context=None):
+def write_columns(create_sink, target, columns, geometries, make_features, feedback):
     """Write a table given column by column: ``columns`` (field name → list of values, in the
     sink's field order) and ``geometries`` in the output CRS (shapely geometries, or polygon rings:
     see ``geopackage.fill``); ``target`` is where OUTPUT goes (``destination.destination``).
@@ -116,14 +112,14 @@ def write_columns(create_sink, target, columns, geometries, make_features, feedb
     from . import geopackage
 
     if target.extension != ".gpkg":
-        return write_sink(create_sink, make_features(), feedback, context)
+        return write_sink(create_sink, make_features(), feedback)
     sink, destination = create_sink()
     del sink  # closes the file: GDAL writes the empty layer and its spatial index now
     decoded = QgsProviderRegistry.instance().decodeUri("ogr", destination)
     layer = geopackage.layer_to_fill(decoded.get("path") or target.path, decoded.get("layerName") or None, list(columns))
     if layer is None:
         # Made again (overwriting the empty layer) and written feature by feature.
-        return write_sink(create_sink, make_features(), feedback, context)
+        return write_sink(create_sink, make_features(), feedback)
 
     def progress(fraction):
         if feedback.isCanceled():
@@ -138,7 +134,7 @@ def write_columns(create_sink, target, columns, geometries, make_features, feedb
         # rows leaves it to the sink; a full disk fails there too, with GDAL's message, and the
         # file is removed.
         feedback.pushDebugInfo(f"Bulk GeoPackage write not done ({error}); writing {layer.path} through the Processing sink instead.")
-        return write_sink(create_sink, make_features(), feedback, context)
+        return write_sink(create_sink, make_features(), feedback)
     except BaseException as error:
         discard_output(destination)
         if isinstance(error, Cancelled):
@@ -161,7 +157,7 @@ def write_long_table(algorithm, parameters, context, fields, table, feedback, al
             feature.setAttributes(row)
             yield feature
 
-    written = write_sink(lambda: output_sink(algorithm, parameters, context, fields, QgsWkbTypes.NoGeometry, None), features(), feedback, context)
+    written = write_sink(lambda: output_sink(algorithm, parameters, context, fields, QgsWkbTypes.NoGeometry, None), features(), feedback)
     if written is not None and aliases and context.willLoadLayerOnCompletion(written):
         apply_graduated_style(context.layerToLoadOnCompletionDetails(written), None, aliases)
     return written
@@ -236,9 +232,9 @@ def write_wide_units(algorithm, parameters, context, units, units_read, fields, 
 
     if unit_columns is not None:
         columns = dict(zip(fields.names(), unit_columns + frame_columns))
-        written = write_columns(create, target, columns, units_read.geometries, features, feedback, context)
+        written = write_columns(create, target, columns, units_read.geometries, features, feedback)
     else:
-        written = write_sink(create, features(), feedback, context)
+        written = write_sink(create, features(), feedback)
     if written is not None and context.willLoadLayerOnCompletion(written):
         # Formats keep no aliases (GDAL 3.6): they are given to the layer QGIS loads.
         aliases = {field.name(): field.alias() for field in fields if field.alias()}
