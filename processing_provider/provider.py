@@ -51,10 +51,14 @@ class GeoIndicatorsProvider(QgsProcessingProvider):
         from . import settings
 
         settings.unregister()
-        try:
-            QgsApplication.processingRegistry().providerAdded.disconnect(self._attach_models)
-        except TypeError:  # never connected
-            pass
+        registry = QgsApplication.processingRegistry()
+        # At exit QGIS 3.44 unloads the providers after its registry is gone: an exception here
+        # then aborts the process (qgis_process exited 134 after every command, with no JSON).
+        if registry is not None:
+            try:
+                registry.providerAdded.disconnect(self._attach_models)
+            except TypeError:  # never connected
+                pass
         super().unload()
 
     def loadAlgorithms(self):  # noqa: N802
@@ -80,7 +84,7 @@ class GeoIndicatorsProvider(QgsProcessingProvider):
         # run our own algorithms found none of them and the model was "invalid" in the toolbox.
         # They are attached again once the provider is registered.
         try:
-            QgsApplication.processingRegistry().providerAdded.connect(self._attach_models, Qt.UniqueConnection)
+            QgsApplication.processingRegistry().providerAdded.connect(self._attach_models, Qt.ConnectionType.UniqueConnection)
         except TypeError:  # connected already (algorithms refreshed)
             pass
 
