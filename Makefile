@@ -16,13 +16,19 @@ PROFILE_PLUGINS ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugi
 APT_PACKAGES := qgis python3-qgis qgis-providers python3-pyproj python3-psycopg2 python3-venv python3-pip qttools5-dev-tools
 # The tests start their own PostgreSQL server with PostGIS (and load it with Debian's ogr2ogr), and
 # the QGIS desktop on a virtual X display (its main window cannot start on Qt's offscreen platform).
-TEST_APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 gdal-bin xvfb xauth
+# debootstrap makes the Debian roots of the version matrix (QGIS 3.40 and 3.44, tools/qgis_root.py).
+TEST_APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-client-15 gdal-bin xvfb xauth debootstrap
+# The QGIS releases the tests run on besides this machine's: Debian suites, each in a root of its own.
+QGIS_SUITES := trixie sid
+ROOTS := .roots
+PYTHON_TAG := $(shell $(SYSTEM_PYTHON) -c 'import sys; print(f"{sys.version_info[0]}{sys.version_info[1]}")' 2>/dev/null)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
 PLUGIN_FILES := metadata.txt __init__.py plugin.py install_dependencies.py LICENSE requirements processing_provider core ui resources
+REQUIREMENTS := $(wildcard requirements/*.txt)
 TRANSLATIONS := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
 
-.PHONY: setup system test-system demo test bench zip install translations lint clean cluster cluster-stop
+.PHONY: setup system test-system qgis-versions demo test bench zip install translations lint clean cluster cluster-stop
 
 setup: system $(STAMPS)/venv $(STAMPS)/deps translations
 
@@ -53,11 +59,11 @@ test-system: system
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $(TEST_APT_PACKAGES); \
 	fi
 
-# The plugin's own dependencies, pinned, in a folder the plugin puts first on sys.path.
-$(STAMPS)/deps: requirements/plugin.txt requirements/core.txt requirements/dask.txt requirements/earthengine.txt | $(STAMPS)/venv
+# The plugin's own dependencies in a folder the plugin puts first on sys.path, brought by the
+# installer users run (install_dependencies.py): what QGIS's Python holds in a fitting release is kept.
+$(STAMPS)/deps: $(REQUIREMENTS) install_dependencies.py | $(STAMPS)/venv
 	rm -rf $(DEPS).partial
-	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check --no-deps --only-binary :all: \
-	  --target $(DEPS).partial -r requirements/plugin.txt
+	$(SYSTEM_PYTHON) install_dependencies.py --cluster --earthengine --target $(DEPS).partial >/dev/null
 	rm -rf $(DEPS) && mv $(DEPS).partial $(DEPS)
 	touch $@
 
@@ -68,12 +74,12 @@ $(STAMPS)/bench-venv: requirements/bench.txt | system
 	$(VENV)-bench/bin/python -m pip install -q --disable-pip-version-check --only-binary :all: -r requirements/bench.txt
 	touch $@
 
-# The workers' own environment, from requirements/worker.txt alone: no system site packages, no
-# plugin code (the core travels with the tasks).
-$(STAMPS)/worker-venv: requirements/worker.txt requirements/core.txt requirements/dask.txt requirements/raster.txt requirements/earthengine.txt | system
+# The workers' own environment, from the requirements for this Python alone (worker-py311.txt for
+# Debian bookworm's QGIS): no system site packages, no plugin code (the core travels with the tasks).
+$(STAMPS)/worker-venv: $(REQUIREMENTS) | system
 	@mkdir -p $(STAMPS)
 	test -x $(VENV)-worker/bin/python || $(SYSTEM_PYTHON) -m venv $(VENV)-worker
-	$(VENV)-worker/bin/python -m pip install -q --disable-pip-version-check --only-binary :all: -r requirements/worker.txt
+	$(VENV)-worker/bin/python -m pip install -q --disable-pip-version-check --only-binary :all: -r requirements/worker-py$(PYTHON_TAG).txt
 	touch $@
 
 # A loopback cluster to try the remote path: scheduler on 127.0.0.1:8786, two workers.
@@ -83,10 +89,12 @@ cluster: $(STAMPS)/worker-venv
 cluster-stop:
 	@$(SYSTEM_PYTHON) tools/cluster.py stop --folder $(BUILD)/cluster
 
-# Unused or undefined names, and French strings missing from the translation file.
+# Unused or undefined names, French strings missing from the translation file, and Qt 5-only
+# spellings in what QGIS 4 (PyQt6) would run.
 lint: $(STAMPS)/venv
-	$(VENV)/bin/ruff check --select F --exclude deps,build,.venv,.venv-bench,.venv-worker .
+	$(VENV)/bin/ruff check --select F --exclude deps,build,.venv,.venv-bench,.venv-worker,$(ROOTS) .
 	$(VENV_PYTHON) tools/translations.py --check
+	$(VENV_PYTHON) tools/qt6_check.py __init__.py plugin.py ui processing_provider tests/gui_scripts tests/qgis_plugins
 
 translations: $(TRANSLATIONS)
 
@@ -106,16 +114,22 @@ install: setup
 demo: install
 	$(VENV_PYTHON) bench/demo.py --qgis-process $(QGIS_PROCESS) --out $(BUILD)/demo
 
-# Wheels of the pinned libraries, and of a shapely too old, for the tests of the dependency
-# installer (install_dependencies.py): it installs from this folder as from the package index.
-$(STAMPS)/test-wheels: requirements/plugin.txt requirements/core.txt requirements/dask.txt requirements/earthengine.txt | $(STAMPS)/venv
+# The wheels an install into a stock QGIS of this machine brings, and a shapely too old, for the tests
+# of the dependency installer (install_dependencies.py): it installs from this folder as from the index.
+$(STAMPS)/test-wheels: $(REQUIREMENTS) install_dependencies.py | $(STAMPS)/venv
 	rm -rf $(BUILD)/wheels.partial && mkdir -p $(BUILD)/wheels.partial
-	$(VENV_PYTHON) -m pip download -q --disable-pip-version-check --only-binary :all: --no-deps -d $(BUILD)/wheels.partial -r requirements/plugin.txt
+	$(SYSTEM_PYTHON) install_dependencies.py --cluster --earthengine --target $(BUILD)/wheels.partial/nothing-installed \
+	  --download $(BUILD)/wheels.partial >/dev/null
 	$(VENV_PYTHON) -m pip download -q --disable-pip-version-check --only-binary :all: --no-deps -d $(BUILD)/wheels.partial shapely==1.8.5.post1
 	rm -rf $(BUILD)/wheels && mv $(BUILD)/wheels.partial $(BUILD)/wheels
 	touch $@
 
-test: install $(STAMPS)/worker-venv $(STAMPS)/bench-venv $(STAMPS)/test-wheels test-system
+# QGIS 3.40 (Debian trixie) and 3.44 (Debian sid), each in a Debian root under .roots/ with the Dask
+# workers' environment of its Python: made once (about 3 minutes each), reused afterwards.
+qgis-versions: test-system
+	@for suite in $(QGIS_SUITES); do $(SUDO) $(SYSTEM_PYTHON) tools/qgis_root.py build $$suite || exit 1; done
+
+test: install zip qgis-versions $(STAMPS)/worker-venv $(STAMPS)/bench-venv $(STAMPS)/test-wheels test-system
 	$(VENV_PYTHON) -m pytest tests
 
 bench: install $(STAMPS)/bench-venv $(STAMPS)/worker-venv test-system
@@ -137,3 +151,4 @@ zip: translations
 clean:
 	-$(SYSTEM_PYTHON) tools/cluster.py stop --folder $(BUILD)/cluster
 	rm -rf $(BUILD) $(STAMPS) $(VENV) $(VENV)-bench $(VENV)-worker $(DEPS) $(DEPS).partial resources/i18n/*.qm
+	$(SUDO) rm -rf --one-file-system $(ROOTS)

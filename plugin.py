@@ -79,7 +79,7 @@ class GeoIndicatorsPlugin:
     def show_dependencies(self):
         from .ui.dependencies_dialog import DependenciesDialog
 
-        DependenciesDialog(self.iface.mainWindow()).exec_()
+        DependenciesDialog(self.iface.mainWindow()).exec()
 
     def unload(self):
         if self.action is not None:

@@ -269,7 +269,7 @@ def main():
     parser.add_argument("--skip-native", action="store_true", help="the native runs take minutes")
     parser.add_argument("--skip-cluster", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each tool; the fastest counts")
-    parser.add_argument("--worker-env", default=".venv-worker", help="the Dask workers' environment (requirements/worker.txt)")
+    parser.add_argument("--worker-env", default=".venv-worker", help="the Dask workers' environment (requirements/worker-py3XX.txt)")
     arguments = parser.parse_args()
     os.makedirs(arguments.out, exist_ok=True)
     path = make_data(arguments.out, arguments.units, arguments.features, arguments.classes, arguments.shapes)

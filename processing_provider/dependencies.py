@@ -9,44 +9,25 @@ already imported in this process is judged by what was imported.
 """
 
 import os
+import re
 import sys
 
 from .. import install_dependencies as installer
 from .i18n import tr
 
-# The shapely the plugin pins (requirements/core.txt) and the GEOS series its wheels carry.
-PINNED_SHAPELY = "2.0.7"
-PINNED_SHAPELY_GEOS = "3.11"
-# Lowest versions the core works with, per purpose; pinned versions are what the installer brings.
-MINIMUM = {
-    "core": {"numpy": "1.23.2", "pandas": "2.0", "shapely": "2.0", "pyproj": "3.0"},
-    "cluster": {"dask": "2023.1", "distributed": "2023.1"},
+# The libraries each purpose needs; the oldest release that serves is read from requirements/.
+PURPOSES = {
+    "core": ("numpy", "pandas", "shapely", "pyproj"),
+    "cluster": ("dask", "distributed"),
     # H3 units only: the other algorithms run without it.
-    "h3": {"h3": "4.2"},
-    # Earth Engine zonal statistics only.
-    "earthengine": {"earthengine-api": "1.5"},
+    "h3": ("h3",),
+    # Earth Engine zonal statistics only; google-auth signs service-account tokens with cryptography.
+    "earthengine": ("earthengine-api", "cryptography"),
 }
-# Libraries the installer does not bring: QGIS's own (pyproj uses QGIS's PROJ on Linux).
-SYSTEM_ONLY = {"pyproj"}
-
-
-def geos_clash(shapely_geos, qgis_geos, platform=None):
-    """True when shapely was built on a newer GEOS series than the one QGIS runs, where they mix.
-
-    On Linux (ELF systems) QGIS's executables (the desktop, ``qgis_process``) load their GEOS into
-    the process's global symbol scope, and the calls of a shapely wheel resolve there first: every
-    GEOS function QGIS's GEOS has runs in it, and one it lacks (newer than its series) runs in the
-    wheel's own GEOS with a context QGIS's made, which fails with an empty ``GEOSException`` or
-    answers nonsense (shapely 2.2's ``to_ragged_array`` calling GEOS 3.12's ``GEOSHasM`` in QGIS
-    3.22's GEOS 3.11 did both). A shapely built on the same series as QGIS's GEOS, or an older one,
-    only calls functions QGIS's GEOS has: the whole process then runs one GEOS. Windows and macOS
-    resolve each library's calls in its own dependencies, so nothing mixes there.
-    ``shapely_geos`` and ``qgis_geos`` are version tuples.
-    """
-    platform = sys.platform if platform is None else platform
-    if platform.startswith("win") or platform == "darwin":
-        return False
-    return tuple(shapely_geos[:2]) > tuple(qgis_geos[:2])
+# Libraries the installer does not bring: QGIS's own (numpy: its GDAL bindings are built against
+# it; pyproj uses QGIS's PROJ on Linux).
+SYSTEM_ONLY = ("numpy", "pyproj")
+geos_clash = installer.geos_clash
 
 
 def found_version(name):
@@ -63,7 +44,8 @@ def installed_version(name):
 def status(purpose="core"):
     """``[(package, found version or None, minimum, fit)]`` for the libraries of ``purpose``."""
     out = []
-    for name, minimum in MINIMUM[purpose].items():
+    for name in PURPOSES[purpose]:
+        minimum = installer.floor(name)
         found = found_version(name)
         out.append((name, found, minimum, found is not None and installer.version_key(found) >= installer.version_key(minimum)))
     return out
@@ -105,9 +87,16 @@ def shapely_clash():
     if not geos_clash(shapely.geos_version, qgis_geos):
         return None
     return tr("shapely {shapely} is built on GEOS {shapely_geos}, a newer series than QGIS's GEOS {qgis_geos}: inside QGIS its calls would mix the two "
-              "and fail. Install shapely {pinned} (GEOS {pinned_geos}), the version the plugin pins, in the plugin's deps folder (make install).",
+              "and fail. Install shapely {fitting}, the release the plugin chooses for this GEOS.",
               shapely=shapely.__version__, shapely_geos=".".join(map(str, shapely.geos_version)), qgis_geos=".".join(map(str, qgis_geos)),
-              pinned=PINNED_SHAPELY, pinned_geos=PINNED_SHAPELY_GEOS)
+              fitting=_fitting_shapely(qgis_geos))
+
+
+def _fitting_shapely(qgis_geos):
+    try:
+        return installer.choose_shapely(qgis_geos)
+    except installer.InstallError:
+        return "2"
 
 
 def how_to_install(purpose, names=()):
@@ -117,7 +106,7 @@ def how_to_install(purpose, names=()):
     text = tr("Install them from QGIS (Plugins > GeoIndicators > Python libraries), or with the Python QGIS runs: {command} (then start QGIS or qgis_process again).",
               command=command)
     if system:
-        text += " " + tr("{libraries} comes with QGIS (python3-pyproj on Debian): install it with your system's package manager.", libraries=", ".join(system))
+        text += " " + " ".join(tr("{library} comes with QGIS: install it with {command}.", library=name, command=installer.system_command(name)) for name in system)
     return text
 
 
@@ -143,3 +132,17 @@ def use_libraries_folder(folder=None):
     position = sys.path.index(deps) + 1 if deps in sys.path else 0
     sys.path.insert(position, folder)
     return True
+
+
+def worker_requirements_advice():
+    """Which requirements file of the plugin makes Dask workers match this QGIS, in a sentence."""
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    name = f"worker-py{sys.version_info.major}{sys.version_info.minor}.txt"
+    path = os.path.join(installer.REQUIREMENTS, name)
+    if os.path.exists(path):
+        return tr("Make the scheduler's and the workers' environment with Python {python}, as QGIS's, from {path} (pip install -r), or run on this computer.",
+                  python=python, path=path)
+    present = sorted(file for file in os.listdir(installer.REQUIREMENTS) if re.match(r"^worker-py\d+\.txt$", file))
+    return tr("The plugin has no worker requirements for Python {python}, QGIS's (only {files}): make the workers' environment with Python {python} from "
+              "{common}, with the numpy, shapely and pyproj releases QGIS runs, or run on this computer.",
+              python=python, files=", ".join(present), common=os.path.join(installer.REQUIREMENTS, "worker-common.txt"))

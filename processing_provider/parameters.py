@@ -41,7 +41,14 @@ def add_levels(algorithm):
 
 
 def read_levels(algorithm, parameters, context):
-    return algorithm.parameterAsFields(parameters, LEVEL_FIELDS, context)
+    return field_names(algorithm, parameters, LEVEL_FIELDS, context)
+
+
+def field_names(algorithm, parameters, name, context):
+    """The field names a field parameter holds: ``parameterAsStrings`` from QGIS 3.32, where
+    ``parameterAsFields`` became deprecated (3.40 and 3.44 print a DeprecationWarning), before."""
+    read = getattr(algorithm, "parameterAsStrings", None) or algorithm.parameterAsFields
+    return read(parameters, name, context)
 
 
 def add_units_of_measure(algorithm, areas=True, lengths=True):

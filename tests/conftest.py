@@ -107,7 +107,7 @@ def cluster(tmp_path_factory):
     """A real Dask cluster on 127.0.0.1: a scheduler and two one-thread workers, started from the
     workers' own environment (.venv-worker) in a folder where the plugin is not importable."""
     if not os.path.exists(os.path.join(WORKER_ENV, "bin", "dask")):
-        pytest.fail("The workers' environment is missing: run `make test` (it builds .venv-worker from requirements/worker.txt).")
+        pytest.fail("The workers' environment is missing: run `make test` (it builds .venv-worker from requirements/worker-py3XX.txt of this Python).")
     import warnings
 
     from distributed import Client

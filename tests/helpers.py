@@ -12,6 +12,8 @@ PLUGINS = os.path.join(ROOT, "build", "plugins")
 WORKER_ENV = os.path.join(ROOT, ".venv-worker")
 # A test-only plugin whose algorithm runs a Python file inside qgis_process (see its __init__.py).
 PROBE_PLUGINS = os.path.join(ROOT, "tests", "qgis_plugins")
+# What `make zip` puts into the plugin's zip (the Makefile's PLUGIN_FILES).
+PLUGIN_FILES = ["metadata.txt", "__init__.py", "plugin.py", "install_dependencies.py", "LICENSE", "requirements", "processing_provider", "core", "ui", "resources"]
 QGIS_PROCESS = "qgis_process.bin"  # Debian's /usr/bin/qgis_process wrapper passes an option qgis_process rejects
 SETTINGS = "Processing/Configuration/"
 # Variables that send runs to a Dask cluster when no EXECUTION is given (the observatory's

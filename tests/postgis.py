@@ -78,3 +78,14 @@ class Server:
             self._run(os.path.join(BINARIES, "pg_ctl"), "-D", self.data, "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def register_in_profile(environment, name, uri_items):
+    """Save a PostgreSQL connection in the qgis_process profile of ``environment``, as QGIS 3.22 stores it."""
+    from qgis.PyQt.QtCore import QSettings
+
+    path = os.path.join(environment["QGIS_CUSTOM_CONFIG_PATH"], "profiles", "default", "QGIS", "QGIS3.ini")
+    store = QSettings(path, QSettings.Format.IniFormat)
+    for key, value in uri_items.items():
+        store.setValue(f"PostgreSQL/connections/{name}/{key}", value)
+    store.sync()

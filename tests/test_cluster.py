@@ -1,6 +1,6 @@
 """Remote execution on a real Dask cluster: a scheduler and two worker processes on 127.0.0.1.
 
-The cluster runs in the workers' own environment (.venv-worker, from requirements/worker.txt) and
+The cluster runs in the workers' own environment (.venv-worker, from requirements/worker-py311.txt) and
 from a folder where the plugin is not importable, so these tests also prove the core travels with
 the tasks. Nothing is mocked.
 """

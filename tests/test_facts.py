@@ -18,7 +18,7 @@ import shapely
 from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProject, QgsProviderRegistry, QgsVectorLayer
 
 from tests.helpers import QGIS_PROCESS, qgis_process
-from tests.postgis import DATABASE, PASSWORD, USER, Server
+from tests.postgis import DATABASE, PASSWORD, USER, Server, register_in_profile
 from tests.test_overlay_algorithm import Recorder
 from tools import datagen
 
@@ -252,17 +252,6 @@ def test_an_edit_recomputes_only_the_units_it_touches_and_equals_a_fresh_run(pro
     got, expected = facts(server, schema, "f"), facts(server, schema, "fresh")
     assert any(key[1] == "province" for key in got)  # the parents' rows are there, recomputed
     same_values(got, expected)
-
-
-def register_in_profile(environment, name, uri_items):
-    """Save a PostgreSQL connection in the qgis_process profile, as QGIS stores it."""
-    from qgis.PyQt.QtCore import QSettings
-
-    path = os.path.join(environment["QGIS_CUSTOM_CONFIG_PATH"], "profiles", "default", "QGIS", "QGIS3.ini")
-    store = QSettings(path, QSettings.IniFormat)
-    for key, value in uri_items.items():
-        store.setValue(f"PostgreSQL/connections/{name}/{key}", value)
-    store.sync()
 
 
 def qgis_process_arguments(data, schema, table, **more):

@@ -6,7 +6,8 @@ import re
 import pytest
 from qgis.core import QgsApplication
 
-ALGORITHMS = ["geoindicators:overlay", "geoindicators:zonalstats", "geoindicators:interpolate", "geoindicators:h3units", "geoindicators:clusterstatus"]
+ALGORITHMS = ["geoindicators:overlay", "geoindicators:zonalstats", "geoindicators:interpolate", "geoindicators:earthengine", "geoindicators:h3units",
+              "geoindicators:clusterstatus"]
 
 
 @pytest.mark.parametrize("algorithm_id", ALGORITHMS)
@@ -17,7 +18,7 @@ def test_help_renders_and_every_parameter_has_its_own(provider, algorithm_id):
     assert not [tag for tag in re.findall(r"</?([^ >/]+)", text) if tag not in ("p", "b", "i", "br")], text
     if algorithm_id not in ("geoindicators:clusterstatus", "geoindicators:h3units"):  # these two compute nothing on a cluster
         assert "Run on" in text and "tcp://host:8786" in text
-    assert algorithm.helpUrl().startswith("https://")
+    assert algorithm.helpUrl() == ""  # no Help button opening a page that does not exist: the help is the dialog's panel
     for parameter in algorithm.parameterDefinitions():
         assert parameter.help(), parameter.name()
 
@@ -50,3 +51,20 @@ def test_the_settings_speak_plainly(provider):
     assert "chunk" not in settings["GEOINDICATORS_CHUNK_SIZE"].description and "client=cluster" not in settings["GEOINDICATORS_PATH_MAPPINGS"].description
     icon = ProcessingConfig.getGroupIcon("GeoIndicators")
     assert icon.cacheKey() != QgsApplication.getThemeIcon("/processingAlgorithm.svg").cacheKey() and not icon.isNull()
+
+
+def test_the_metadata_is_real_and_its_changelog_names_every_algorithm(provider):
+    """What the plugin repository shows: no placeholder address, a changelog of what is there, and
+    qgisMaximumVersion past 4.0 (the repository offers a plugin to QGIS 4 only then)."""
+    import configparser
+    import os
+
+    metadata = configparser.ConfigParser()
+    metadata.read(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "metadata.txt"), encoding="utf-8")
+    general = metadata["general"]
+    assert not [key for key, value in general.items() if "example." in value or "github.com/geoindicators" in value]
+    assert float(general["qgisMaximumVersion"]) >= 4.0 and general["qgisMinimumVersion"] == "3.22"
+    changelog = general["changelog"]
+    algorithms = [algorithm.id() for algorithm in provider.algorithms() if ":" in algorithm.id() and " " not in algorithm.id()]
+    assert len(algorithms) == 6 and all(algorithm_id in changelog for algorithm_id in algorithms), algorithms
+    assert changelog.strip().startswith(general["version"])

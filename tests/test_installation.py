@@ -18,11 +18,10 @@ import pytest
 import shapely
 
 from tools import datagen
-from tests.helpers import QGIS_PROCESS, ROOT, read_table
+from tests.helpers import PLUGIN_FILES, QGIS_PROCESS, ROOT, read_table
 
 WHEELS = os.path.join(ROOT, "build", "wheels")
 SYSTEM_PYTHON = "/usr/bin/python3"
-PLUGIN_FILES = ["metadata.txt", "__init__.py", "plugin.py", "install_dependencies.py", "LICENSE", "requirements", "processing_provider", "core", "ui", "resources"]
 
 
 def zipped_plugin(folder):
@@ -212,3 +211,132 @@ def test_the_dependency_dialog_installs_what_it_lists(tmp_path):
     assert not shown["can_install_after"]
     assert shown["imported"]["from"].startswith(str(target))
     assert all(os.path.getsize(shot) > 10_000 for shot in shots)
+
+
+def installer_module():
+    from geoindicators import install_dependencies
+
+    return install_dependencies
+
+
+@pytest.mark.parametrize(("geos", "python", "platform", "expected"), [
+    ((3, 11, 1), (3, 11), "linux", "2.0.7"),  # QGIS 3.22, Debian bookworm
+    ((3, 13, 1), (3, 13), "linux", "2.1.2"),  # QGIS 3.40, Debian trixie
+    ((3, 15, 0), (3, 14), "linux", "2.2.0"),  # QGIS 3.44, Debian sid
+    ((3, 12, 1), (3, 12), "linux", "2.0.7"),  # Ubuntu 24.04's GEOS: 2.1's 3.13 would mix
+    ((3, 11, 1), (3, 12), "win32", "2.2.0"),  # OSGeo4W: nothing mixes, the newest with a wheel
+    (None, (3, 13), "linux", "2.0.7"),  # QGIS's GEOS unknown: the oldest series
+])
+def test_shapely_is_chosen_for_the_geos_and_the_python_of_qgis(geos, python, platform, expected):
+    assert installer_module().choose_shapely(geos, python, platform) == expected
+
+
+def test_no_shapely_for_a_python_newer_than_the_geos_releases_is_said_so():
+    installer = installer_module()
+    with pytest.raises(installer.InstallError, match=r"no release the plugin knows has a wheel for Python 3\.14, GEOS 3\.11\.1"):
+        installer.choose_shapely((3, 11, 1), (3, 14), "linux")
+
+
+def fake_site(folder, distributions):
+    """A folder of installed distributions, as importlib.metadata reads them: {name: (version, files)}."""
+    for name, (version, files) in distributions.items():
+        info = folder / f"{name.replace('-', '_')}-{version}.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+        (info / "RECORD").write_text("".join(f"{file},,\n" for file in files))
+        for file in files:  # importlib_metadata (which Dask loads) lists only the files that exist
+            (folder / file).parent.mkdir(parents=True, exist_ok=True)
+            (folder / file).touch()
+    return str(folder)
+
+
+def test_what_the_system_holds_is_kept_where_it_serves(tmp_path):
+    installer = installer_module()
+    site = fake_site(tmp_path / "site", {
+        "python-dateutil": ("3.0.0", []),  # newer than the pin (Debian sid): kept
+        "pytz": ("2020.1", []),  # older: the pin is installed
+        "numpy": ("1.20.0", []),  # below the floor: only the system can bring it
+        "pyproj": ("3.8.0", []),
+        "pandas": ("2.2.3", []),  # at its floor or later (Debian trixie's): kept
+        "shapely": ("2.1.0", ["shapely/lib.cpython-313-x86_64-linux-gnu.so"]),  # Debian's, on the system's GEOS: kept
+        "tornado": ("6.7.0", []),  # newer, but the workers must hold the same: the pin
+        "cryptography": ("38.0.4", []),  # Debian bookworm's, enough for google-auth: kept
+    })
+    plan = installer.plan(["core", "cluster", "earthengine"], [site], qgis_geos=(3, 13, 1), platform_name="linux")
+    install = {name: (found, version) for name, found, version in plan.install}
+    for kept in ("python-dateutil", "pandas", "shapely", "cryptography", "pyproj"):
+        assert kept not in install
+    assert install["pytz"] == ("2020.1", "2025.2") and install["tornado"] == ("6.7.0", "6.6.1") and install["h3"] == (None, "4.5.0")
+    assert plan.system == [("numpy", "1.20.0", "1.23.2")] and plan.impossible == []
+
+
+def test_a_shapely_wheel_on_a_newer_geos_than_qgis_s_is_replaced(tmp_path):
+    installer = installer_module()
+    site = fake_site(tmp_path / "site", {"shapely": ("2.1.2", ["shapely.libs/libgeos-3ef06f11.so.3.13.1", "shapely/__init__.py"])})
+    plan = installer.plan(["core"], [site], qgis_geos=(3, 11, 1), platform_name="linux")
+    assert ("shapely", "2.1.2", "2.0.7") in plan.install
+    assert installer.plan(["core"], [site], qgis_geos=(3, 13, 1), platform_name="linux").install.count(("shapely", "2.1.2", "2.0.7")) == 0
+    assert not [item for item in installer.plan(["core"], [site], qgis_geos=(3, 11, 1), platform_name="win32").install if item[0] == "shapely"]
+
+
+def test_check_says_which_library_has_no_wheel_for_this_python(tmp_path):
+    """``--check`` asks the source for every wheel an install would take, without installing."""
+    wheels = tmp_path / "wheels"
+    shutil.copytree(WHEELS, wheels, ignore=shutil.ignore_patterns("h3-*"))
+    target = tmp_path / "target"
+    done = subprocess.run([SYSTEM_PYTHON, os.path.join(ROOT, "install_dependencies.py"), "--check", "--target", str(target), "--source", str(wheels)],
+                          capture_output=True, text=True, timeout=300)
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"h3: missing here, 4.5.0 to install, but h3 4.5.0: no wheel for Python {python} on this platform in {wheels}" in done.stdout
+    assert "pandas: missing here, 2.3.3 to install\n" in done.stdout
+    assert not target.exists()
+
+
+def index_page(name):
+    installer = installer_module()
+    return installer._fetch_text(f"{installer.DEFAULT_INDEX}{installer.normalise(name)}/")
+
+
+def test_every_pin_has_a_wheel_for_qgis_on_windows():
+    """OSGeo4W's QGIS runs Python 3.12 on win_amd64: asked of the package index, nothing installed."""
+    installer = installer_module()
+    tags = installer.compatible_tags((3, 12), ["win_amd64"])
+    pins = {}
+    for group in installer.GROUPS:
+        pins.update({name: requirement.pin for name, requirement in installer.requirements(group).items() if requirement.pin})
+    pins["shapely"] = installer.choose_shapely(None, (3, 12), "win32")
+    missing = []
+    for name, version in pins.items():
+        try:
+            installer.find_wheel(name, version, installer.DEFAULT_INDEX, tags)
+        except installer.InstallError as error:
+            missing.append(str(error))
+    assert missing == []
+    assert len(pins) > 50
+
+
+def test_the_shapely_releases_carry_the_geos_and_serve_the_pythons_shapely_txt_says(tmp_path):
+    """requirements/shapely.txt against the package index: each release's Linux and Windows wheels
+    cover its Pythons exactly, and its Linux wheel carries its GEOS series."""
+    import re
+    import urllib.request
+
+    installer = installer_module()
+    page = index_page("shapely")
+    links = re.findall(r'<a[^>]*href="([^"]+)"[^>]*>([^<]+)</a>', page)
+    for release in installer.shapely_releases():
+        files = [name for _link, name in links if name.startswith(f"shapely-{release.version}-")]
+        expected = {f"cp{release.python_from[0]}{minor}" for minor in range(release.python_from[1], release.python_to[1] + 1)}
+        for platform in ("manylinux", "win_amd64"):
+            # The Python tag of each wheel for the platform; free-threaded builds (cp314t) are no QGIS's.
+            found = {name.split("-")[2] for name in files if platform in name and ("x86_64" in name or platform == "win_amd64")}
+            assert {tag for tag in found if not tag.endswith("t")} == expected, (release.version, platform, sorted(found))
+        link, name = next((link, name) for link, name in links if name.startswith(f"shapely-{release.version}-cp{release.python_to[0]}{release.python_to[1]}-")
+                          and "manylinux" in name and "x86_64" in name)
+        wheel = tmp_path / name
+        urllib.request.urlretrieve(installer.urllib.parse.urljoin(f"{installer.DEFAULT_INDEX}shapely/", link.split("#")[0]), wheel)
+        with zipfile.ZipFile(wheel) as archive:
+            series = {tuple(map(int, match.groups())) for entry in archive.namelist()
+                      if (match := re.search(r"libgeos-[0-9a-f]+\.so\.(\d+)\.(\d+)\.\d+$", entry))}
+        assert series == {release.geos}, (release.version, series)

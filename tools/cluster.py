@@ -124,7 +124,7 @@ def _tail(path, lines=20):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=["start", "stop"])
-    parser.add_argument("--env", default=".venv-worker", help="the workers' Python environment (from requirements/worker.txt)")
+    parser.add_argument("--env", default=".venv-worker", help="the workers' Python environment (from requirements/worker-py3XX.txt of its Python)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8786)
     parser.add_argument("--dashboard-port", type=int, default=8787)

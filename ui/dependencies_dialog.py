@@ -71,13 +71,13 @@ class DependenciesDialog(QDialog):
         layout.addWidget(self.intro)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels([tr("Library"), tr("Here"), tr("Needed"), tr("Used for")])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.table.setSelectionMode(QTableWidget.NoSelection)
-        self.table.setFocusPolicy(Qt.NoFocus)
-        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.table)
         self.cluster = QCheckBox(tr("Also install Dask distributed, to run on a Dask cluster"))
         self.cluster.toggled.connect(self.refresh)
@@ -87,7 +87,7 @@ class DependenciesDialog(QDialog):
         layout.addWidget(self.earthengine)
         self.where = QLabel()
         self.where.setWordWrap(True)
-        self.where.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.where)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -99,9 +99,9 @@ class DependenciesDialog(QDialog):
         self.log.setVisible(False)
         layout.addWidget(self.log)
         self.buttons = QDialogButtonBox()
-        self.install_button = self.buttons.addButton(tr("Install"), QDialogButtonBox.AcceptRole)
-        self.cancel_button = self.buttons.addButton(tr("Cancel the install"), QDialogButtonBox.RejectRole)
-        self.close_button = self.buttons.addButton(QDialogButtonBox.Close)
+        self.install_button = self.buttons.addButton(tr("Install"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(tr("Cancel the install"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.install_button.clicked.connect(self.install)
         self.cancel_button.clicked.connect(self.cancel)
         self.close_button.clicked.connect(self.reject)
@@ -109,15 +109,14 @@ class DependenciesDialog(QDialog):
         layout.addWidget(self.buttons)
         self.refresh()
 
+    def plan(self):
+        """What the Install button would do (``installer.Plan``), for the boxes ticked."""
+        groups = ["core", *(group for group, box in (("cluster", self.cluster), ("earthengine", self.earthengine)) if box.isChecked())]
+        return installer.plan(groups, [self.target, *sys.path])
+
     def to_install(self):
-        """``[(name, found, pinned)]`` the Install button would bring."""
-        path = [self.target, *sys.path]
-        found = installer.missing("core", path)
-        if self.cluster.isChecked():
-            found += [item for item in installer.missing("cluster", path) if item[0] not in {name for name, _f, _v in found}]
-        if self.earthengine.isChecked():
-            found += [item for item in installer.missing("earthengine", path) if item[0] not in {name for name, _f, _v in found}]
-        return found
+        """``[(name, found, version)]`` the Install button would bring."""
+        return self.plan().install
 
     def refresh(self):
         rows = [(name, version, minimum, fit, tr("computing")) for name, version, minimum, fit in dependencies.status("core")]
@@ -133,9 +132,10 @@ class DependenciesDialog(QDialog):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column == 1:
-                    item.setForeground(Qt.darkGreen if fit else Qt.red)
+                    item.setForeground(Qt.GlobalColor.darkGreen if fit else Qt.GlobalColor.red)
                 self.table.setItem(row, column, item)
-        todo = self.to_install()
+        plan = self.plan()
+        todo = plan.install
         core_problems = dependencies.problems("core")
         if not core_problems:
             self.intro.setText(tr("Every library the indicators need is here."))
@@ -145,6 +145,11 @@ class DependenciesDialog(QDialog):
         self.where.setText(
             tr("To install: {names}.", names=names) if todo else tr("Nothing to install.")
         )
+        for name, _found, needed in plan.system:
+            self.where.setText(self.where.text() + "\n" + tr("{library} {needed} or later comes with QGIS, not with this installer: install it with {command}.",
+                                                             library=name, needed=needed, command=installer.system_command(name)))
+        for _name, reason in plan.impossible:
+            self.where.setText(self.where.text() + "\n" + reason)
         self.where.setText(self.where.text() + "\n" + tr("Into {folder}, a folder of this QGIS profile's own; QGIS's Python is not changed. From {source}.",
                                                          folder=self.target, source=self.source))
         self.install_button.setEnabled(bool(todo) and self.thread is None)
@@ -164,8 +169,8 @@ class DependenciesDialog(QDialog):
         self.worker = _Installer([(name, version) for name, _found, version in todo], self.target, self.source)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
-        self.worker.progressed.connect(self._on_progress, Qt.QueuedConnection)
-        self.worker.finished.connect(self._on_finished, Qt.QueuedConnection)
+        self.worker.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self.worker.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self._last_text = None
         self.thread.start()
 

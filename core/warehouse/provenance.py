@@ -20,7 +20,8 @@ import re
 import sys
 import uuid
 
-PRODUCER = "https://github.com/geoindicators/geoindicators"
+# OpenLineage asks for a URI naming the producer: a URN, the plugin having no public address yet.
+PRODUCER = "urn:geoindicators:qgis-plugin"
 OPENLINEAGE_SCHEMA = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
 NAMESPACE = "geoindicators"
 
@@ -197,7 +198,7 @@ def openlineage_event(record):
         "job": {"namespace": NAMESPACE, "name": record["algorithm"]},
         "inputs": [_dataset(entry) for entry in record["inputs"]],
         "outputs": [_dataset(entry) for entry in record["outputs"]],
-        "producer": f"{PRODUCER}/tree/{record['plugin_version']}",
+        "producer": f"{PRODUCER}:{record['plugin_version']}",
         "schemaURL": OPENLINEAGE_SCHEMA,
     }
 

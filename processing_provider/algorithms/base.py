@@ -10,10 +10,10 @@ import traceback
 from dataclasses import dataclass
 
 from qgis.core import QgsField, QgsFields, QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingOutputNumber, QgsProcessingOutputString
-from qgis.PyQt.QtCore import QVariant
 
 from ...core.model.errors import Cancelled, ChunkFailed, ClusterError, InputError
 from .. import dependencies, interrupt, parameters as shared
+from .. import fields as types
 from ..execution import execution_target, executor
 from ..i18n import tr
 from ..inputs.units import units_input
@@ -28,8 +28,6 @@ from ..provider import icon
 # The output naming the run (its record's id, in every fact row's run_id), the fact table written,
 # and how many units were computed or taken from the fact table's state.
 RUN_ID, FACTS_TABLE_OUTPUT, UNITS_COMPUTED, UNITS_SKIPPED = "RUN_ID", "FACTS", "UNITS_COMPUTED", "UNITS_SKIPPED"
-# Where the help of each algorithm lives (the README's sections).
-HELP_URL = "https://github.com/geoindicators/geoindicators"
 
 
 def unit_scale_for(area_unit, length_unit, crs, measure):
@@ -534,7 +532,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         fields, table, aliases = self.long_output(result)
         self.units_of_measure = {column: alias[len(column) + 2:-1] for column, alias in aliases.items()}
         # Every fact row names the run that made it (its record: the runs table, the metadata).
-        fields.append(QgsField("run_id", QVariant.String, len=36))
+        fields.append(types.field("run_id", types.STRING, 36))
         table["run_id"] = self.record["run_id"]
         return sinks.write_long_table(self, parameters, context, fields, table, feedback, aliases)
 
@@ -546,7 +544,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         id_field = QgsField(self.units.id_field)
         if any(level.type() != id_field.type() for level in self.units.level_fields):
             # Parents' IDs come from other fields: one column holds them all, as text.
-            id_field = QgsField(self.units.id_name, QVariant.String, len=254)
+            id_field = types.field(self.units.id_name, types.STRING, 254)
             for column in (self.units.id_name, "parent"):
                 table[column] = [None if value is None else str(value) for value in table[column]]
         # The ID column also holds the parents' IDs, on their rows: a field as long as the longest
@@ -559,7 +557,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
                 field = QgsField(id_field)
                 field.setName("parent")
             elif column == "level":
-                field = QgsField("level", QVariant.String, len=254)
+                field = types.field("level", types.STRING, 254)
             else:
                 field = sinks.field(column, self.integer_fields, self.text_fields)
             fields.append(field)
@@ -590,10 +588,10 @@ def facts_modes():
 
 def _sql_type(field):
     """The PostgreSQL type of a fact column from its QGIS field."""
-    if field.type() in (QVariant.Int, QVariant.LongLong, QVariant.UInt, QVariant.ULongLong):
+    if field.type() in types.INTEGERS:
         return "bigint"
-    if field.type() == QVariant.Double:
+    if field.type() == types.DOUBLE:
         return "double precision"
-    if field.type() == QVariant.Bool:
+    if field.type() == types.BOOL:
         return "boolean"
     return "text"

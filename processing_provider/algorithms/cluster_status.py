@@ -9,12 +9,13 @@ from qgis.core import (
 )
 
 from ...core.model.errors import ClusterError
+from .. import dependencies
 from ..execution import scheduler_address
 from ..i18n import tr, tr_tags
 from ..outputs.messages import cluster_error_message
 from ..parameters import SCHEDULER
 from ..settings import read_execution_settings
-from .base import HELP_URL, GeoIndicatorsAlgorithm
+from .base import GeoIndicatorsAlgorithm
 
 
 class ClusterStatusAlgorithm(GeoIndicatorsAlgorithm):
@@ -33,9 +34,6 @@ class ClusterStatusAlgorithm(GeoIndicatorsAlgorithm):
 
     def tags(self):
         return tr_tags("dask", "cluster", "scheduler", "workers", "versions")
-
-    def helpUrl(self):  # noqa: N802
-        return HELP_URL + "#running-on-a-dask-cluster"
 
     def displayName(self):  # noqa: N802
         return tr("Cluster status")
@@ -96,7 +94,7 @@ class ClusterStatusAlgorithm(GeoIndicatorsAlgorithm):
         for line in lines:
             feedback.pushInfo(line)
         if mismatched:
-            feedback.reportError(tr("The cluster's libraries differ from QGIS's: install requirements/worker.txt of the plugin on the workers (see the README)."), fatalError=False)
+            feedback.reportError(tr("The cluster's libraries differ from QGIS's.") + " " + dependencies.worker_requirements_advice(), fatalError=False)
         return {
             SCHEDULER: address,
             self.WORKERS: len(status["workers"]),

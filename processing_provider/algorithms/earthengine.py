@@ -19,7 +19,7 @@ from ..inputs.measure import measure_for
 from ..inputs.raster import class_names
 from ..outputs.messages import earthengine_error_message
 from ..settings import read_earthengine_connection
-from .base import HELP_URL, IndicatorAlgorithm, Run
+from .base import IndicatorAlgorithm, Run
 from .zonal import ZonalOutputs
 
 STATISTICS = list(quantities.EARTHENGINE)
@@ -53,7 +53,7 @@ class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
     CATEGORICAL = "CATEGORICAL"
     CLASS_TABLE = "CLASS_TABLE"
 
-    icon_name = "zonal"
+    icon_name = "earthengine"
     required_libraries = ("core", "earthengine")
     # Reading the units, asking Earth Engine what the image is, computing there, writing.
     step_weights = (5, 5, 85, 5)
@@ -89,14 +89,13 @@ class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
             "key file (GEOINDICATORS_EE_KEY_FILE), else the credentials of 'earthengine authenticate', else Google's application-default credentials; "
             "the project (GEOINDICATORS_EE_PROJECT). Keys stay on this computer: a cluster's workers get a short-lived access token (about an hour).</p>"
             "<p>Units go in batches well under Earth Engine's 10 MiB request limit, fetched page by page; Earth Engine's memory and time limits make "
-            "smaller batches or a higher tileScale, automatically. On a Dask cluster, the requests in flight are capped for all workers together.</p>"
+            "smaller batches or a higher tileScale, automatically. <b>Run on</b> (advanced parameters): this computer, or a Dask cluster, whose "
+            "scheduler address (tcp://host:8786) is given here or in Options > Processing > Providers > GeoIndicators; its workers send the requests, "
+            "those in flight capped for all workers together.</p>"
         )
 
     def tags(self):
         return tr_tags("earth engine", "google", "zonal statistics", "NDVI", "elevation", "land cover", "composite", "indicator", "dask", "cluster")
-
-    def helpUrl(self):  # noqa: N802
-        return HELP_URL + "#earth-engine-zonal-statistics-geoindicatorsearthengine"
 
     def add_parameters(self):
         self.add(QgsProcessingParameterString(self.IMAGE, tr("Earth Engine image or image collection (asset id)")),

@@ -4,7 +4,6 @@ import re
 
 from qgis.core import (
     QgsFeature,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsProcessing,
@@ -17,8 +16,8 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from .. import fields as types
 from .. import parameters as shared
 from ..i18n import tr, tr_tags
 from ..inputs.layers import crs_definition, has_crs, read_geometries, report_reading
@@ -29,7 +28,7 @@ from ..outputs import sinks
 from ..progress import Steps
 from ..settings import read_h3_max_cells
 from ..style import apply_graduated_style
-from .base import HELP_URL, RUN_ID, GeoIndicatorsAlgorithm, crs_unit_label, unit_scale_for
+from .base import RUN_ID, GeoIndicatorsAlgorithm, crs_unit_label, unit_scale_for
 
 
 class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
@@ -72,9 +71,6 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
 
     def tags(self):
         return tr_tags("h3", "hexagon", "grid", "cells", "units", "coverage", "indicator")
-
-    def helpUrl(self):  # noqa: N802
-        return HELP_URL + "#h3-units-geoindicatorsh3units"
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.add(QgsProcessingParameterFeatureSource(self.INPUT, tr("Zone"), [QgsProcessing.TypeVectorPolygon]),
@@ -163,14 +159,14 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
                                     resolutions=", ".join(map(str, resolutions))))
         feedback.setCurrentStep(2)
         fields = QgsFields()
-        fields.append(QgsField("h3", QVariant.String, len=16))
-        fields.append(QgsField("resolution", QVariant.Int))
+        fields.append(types.field("h3", types.STRING, 16))
+        fields.append(types.field("resolution", types.INT))
         for name in ("cell_area", "area_in_zone"):
-            field = QgsField(name, QVariant.Double)
+            field = types.field(name, types.DOUBLE)
             field.setAlias(f"{name} ({area_label})")
             fields.append(field)
         for coarse in found.parents:
-            fields.append(QgsField(f"parent_{coarse}", QVariant.String, len=16))
+            fields.append(types.field(f"parent_{coarse}", types.STRING, 16))
         columns = {"h3": found.ids.tolist(), "resolution": found.resolutions.tolist(), "cell_area": cell_areas.tolist(), "area_in_zone": zone_areas.tolist(),
                    **{f"parent_{coarse}": values.tolist() for coarse, values in found.parents.items()}}
 

@@ -18,8 +18,8 @@ from ..inputs.layers import check_crs, crs_definition
 from ..inputs.measure import measure_for
 from ..inputs.raster import raster_input
 from ..inputs.vector import vector_input
-from ..parameters import LONG, WIDE
-from .base import HELP_URL, IndicatorAlgorithm, Run
+from ..parameters import LONG, WIDE, field_names
+from .base import IndicatorAlgorithm, Run
 
 
 class InterpolationAlgorithm(IndicatorAlgorithm):
@@ -89,9 +89,6 @@ class InterpolationAlgorithm(IndicatorAlgorithm):
     def tags(self):
         return tr_tags("areal interpolation", "census", "population", "tobler", "dasymetric", "area weighted", "indicator", "dask", "cluster")
 
-    def helpUrl(self):  # noqa: N802
-        return HELP_URL + "#the-areal-interpolation-indicator-geoindicatorsinterpolate"
-
     def add_parameters(self):
         self.add(QgsProcessingParameterFeatureSource(self.SOURCE, tr("Source polygons"), [QgsProcessing.TypeVectorPolygon]),
                  tr("Polygons holding the values to move (census tracts), in any CRS."))
@@ -116,7 +113,7 @@ class InterpolationAlgorithm(IndicatorAlgorithm):
     def check(self, parameters, context, feedback):
         from ...core.sources.columns import CATEGORY, NUMBER
 
-        self.variables = {kind: self.parameterAsFields(parameters, name, context) for kind, name in
+        self.variables = {kind: field_names(self, parameters, name, context) for kind, name in
                           (("extensive", self.EXTENSIVE), ("intensive", self.INTENSIVE), ("categorical", self.CATEGORICAL))}
         columns = {field: (field, NUMBER) for kind in ("extensive", "intensive") for field in self.variables[kind]}
         columns.update({field: (field, CATEGORY) for field in self.variables["categorical"]})

@@ -10,7 +10,7 @@ from ..inputs.layers import check_crs
 from ..inputs.vector import vector_input
 from ..outputs.destination import check_text
 from ..parameters import LONG
-from .base import HELP_URL, IndicatorAlgorithm, Run
+from .base import IndicatorAlgorithm, Run
 
 
 class OverlayAlgorithm(IndicatorAlgorithm):
@@ -61,9 +61,6 @@ class OverlayAlgorithm(IndicatorAlgorithm):
 
     def tags(self):
         return tr_tags("land cover", "burnt area", "forest", "share", "commune", "watershed", "overlay", "intersection", "indicator", "dask", "cluster")
-
-    def helpUrl(self):  # noqa: N802
-        return HELP_URL + "#the-overlay-indicator-geoindicatorsoverlay"
 
     def add_parameters(self):
         self.add(QgsProcessingParameterFeatureSource(self.OVERLAY, tr("Thematic layer"), [QgsProcessing.TypeVectorAnyGeometry]),

@@ -17,7 +17,7 @@ from ..i18n import tr, tr_tags
 from ..inputs.layers import check_crs
 from ..inputs.measure import measure_for
 from ..inputs.raster import class_names, raster_input
-from .base import HELP_URL, IndicatorAlgorithm, Run
+from .base import IndicatorAlgorithm, Run
 
 _RULES = [EXACT, CENTRE]
 STATISTICS = list(quantities.ZONAL)
@@ -114,9 +114,6 @@ class ZonalStatisticsAlgorithm(ZonalOutputs, IndicatorAlgorithm):
     def tags(self):
         return tr_tags("raster", "zonal statistics", "mean", "median", "NDVI", "elevation", "land cover", "class area", "exactextract", "indicator",
                        "dask", "cluster")
-
-    def helpUrl(self):  # noqa: N802
-        return HELP_URL + "#the-zonal-statistics-indicator-geoindicatorszonalstats"
 
     def add_parameters(self):
         self.add(QgsProcessingParameterRasterLayer(self.RASTER, tr("Raster")), tr("Any raster GDAL reads, of any size: it is read window by window."))

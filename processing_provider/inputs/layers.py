@@ -19,6 +19,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, QVariant
 
+from .. import fields as types
 from ..i18n import tr
 
 _CANCEL_CHECK_EVERY = 1000
@@ -29,7 +30,7 @@ def python_value(value):
     if value is None or (isinstance(value, QVariant) and value.isNull()):
         return None
     if isinstance(value, (QDate, QDateTime, QTime)):
-        return value.toString(Qt.ISODate)
+        return value.toString(Qt.DateFormat.ISODate)
     if isinstance(value, QVariant):
         return value.value()
     return value
@@ -160,7 +161,7 @@ def _read_with_gdal(wkb):
         return None
 
 
-_ARROW_FIELD_TYPES = {QVariant.String, QVariant.Int, QVariant.LongLong, QVariant.Double}
+_ARROW_FIELD_TYPES = {types.STRING, types.INT, types.LONG, types.DOUBLE}
 
 
 def read_ogr_columns(layer, attributes, target_crs, feedback):
@@ -302,7 +303,7 @@ def postgis_table(layer, target_crs, attributes=()):
     if not table or table.startswith("(") or not key or "," in key or not uri.geometryColumn():
         return None
     key_index = layer.fields().lookupField(key)
-    if key_index < 0 or layer.fields().at(key_index).type() not in (QVariant.Int, QVariant.LongLong):
+    if key_index < 0 or layer.fields().at(key_index).type() not in (types.INT, types.LONG):
         return None
     return {
         "connection": uri.connectionInfo(True),

@@ -196,9 +196,8 @@ def cluster_error_message(error):
                cluster="; ".join(tr("{version} on {machines}", version=version or tr("missing"), machines=", ".join(machines)) for version, machines in mismatch.cluster.items()))
             for mismatch in details["mismatches"]
         ]
-        return tr("The Dask cluster at {address} does not run the Python libraries QGIS runs, so its results could differ or fail:\n{lines}\n"
-                  "Install requirements/worker.txt of the plugin on the scheduler and the workers (see the README), or run on this computer.",
-                  address=details["address"], lines="\n".join(lines))
+        return "\n".join([tr("The Dask cluster at {address} does not run the Python libraries QGIS runs, so its results could differ or fail:\n{lines}",
+                              address=details["address"], lines="\n".join(lines)), dependencies.worker_requirements_advice()])
     if error.code == "dask_missing":
         return "\n".join([tr("Dask distributed cannot be loaded here ({reason}), so nothing can run on a cluster: run on this computer, or install it.",
                               reason=details.get("reason", "")), dependencies.how_to_install("cluster")])

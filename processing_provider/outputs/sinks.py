@@ -7,10 +7,10 @@ import os
 import sqlite3
 
 from qgis.core import QgsCoordinateReferenceSystem, QgsFeature, QgsFeatureSink, QgsField, QgsFields, QgsGeometry, QgsProcessingException, QgsProviderRegistry, QgsWkbTypes
-from qgis.PyQt.QtCore import QVariant
 
 from ...core.model.errors import Cancelled
 from ...core.model.naming import SHAPEFILE_NAME_LENGTH
+from .. import fields as types
 from ..i18n import tr
 from ..inputs.layers import of_the_layers_type, python_value
 from ..style import apply_graduated_style
@@ -22,7 +22,7 @@ _WRITE_BATCH = 2000
 def long_enough(text_field, values):
     """``text_field``, or a copy as long as the longest of ``values`` where its declared length
     is shorter (QGIS refuses to write a longer value: "exceeds maximum field length")."""
-    if text_field.type() != QVariant.String or text_field.length() <= 0:
+    if text_field.type() != types.STRING or text_field.length() <= 0:
         return text_field
     longest = max((len(str(value)) for value in values if value is not None and not (isinstance(value, float) and math.isnan(value))), default=0)
     if longest <= text_field.length():
@@ -39,8 +39,8 @@ def field(name, integer_names=(), text_names=(), template=None):
         copy.setName(name)
         return copy
     if name in text_names:
-        return QgsField(name, QVariant.String, len=254)
-    return QgsField(name, QVariant.LongLong if name in integer_names else QVariant.Double)
+        return types.field(name, types.STRING, 254)
+    return types.field(name, types.LONG if name in integer_names else types.DOUBLE)
 
 
 def output_sink(algorithm, parameters, context, fields, geometry_type, crs):
@@ -289,7 +289,7 @@ def wide_fields(unit_fields, names, integer_names, alias):
     ``alias(measure, label)``."""
     fields = QgsFields(unit_fields)
     for (measure, label), name in names.items():
-        column = QgsField(name, QVariant.LongLong if measure in integer_names else QVariant.Double)
+        column = types.field(name, types.LONG if measure in integer_names else types.DOUBLE)
         column.setAlias(alias(measure, label))
         fields.append(column)
     return fields
@@ -309,9 +309,9 @@ def discard_output(destination):
             os.remove(candidate)
 
 
-# Unit fields the bulk writer takes as they are (QVariant types); others (dates, booleans, lists…)
-# keep the sink's own conversions.
-_PLAIN_FIELD_TYPES = (QVariant.Int, QVariant.LongLong, QVariant.UInt, QVariant.ULongLong, QVariant.Double, QVariant.String)
+# Unit fields the bulk writer takes as they are; others (dates, booleans, lists…) keep the sink's
+# own conversions.
+_PLAIN_FIELD_TYPES = (*types.INTEGERS, types.DOUBLE, types.STRING)
 
 
 def output_geometry_type(layer_type, geometries):

@@ -24,16 +24,20 @@
       <translation>Installer…</translation>
     </message>
     <message>
-      <source>shapely {shapely} is built on GEOS {shapely_geos}, a newer series than QGIS's GEOS {qgis_geos}: inside QGIS its calls would mix the two and fail. Install shapely {pinned} (GEOS {pinned_geos}), the version the plugin pins, in the plugin's deps folder (make install).</source>
-      <translation>shapely {shapely} est compilé avec GEOS {shapely_geos}, une série plus récente que le GEOS de QGIS ({qgis_geos}) : dans QGIS, ses appels mélangeraient les deux et échoueraient. Installez shapely {pinned} (GEOS {pinned_geos}), la version fixée par l'extension, dans son dossier deps (make install).</translation>
+      <source>shapely {shapely} is built on GEOS {shapely_geos}, a newer series than QGIS's GEOS {qgis_geos}: inside QGIS its calls would mix the two and fail. Install shapely {fitting}, the release the plugin chooses for this GEOS.</source>
+      <translation>shapely {shapely} est compilé avec GEOS {shapely_geos}, une série plus récente que le GEOS {qgis_geos} de QGIS : dans QGIS ses appels mêleraient les deux et échoueraient. Installez shapely {fitting}, la version que l'extension choisit pour ce GEOS.</translation>
     </message>
     <message>
       <source>Install them from QGIS (Plugins &gt; GeoIndicators &gt; Python libraries), or with the Python QGIS runs: {command} (then start QGIS or qgis_process again).</source>
       <translation>Installez-les depuis QGIS (Extensions &gt; GeoIndicators &gt; Bibliothèques Python), ou avec le Python de QGIS : {command} (puis relancez QGIS ou qgis_process).</translation>
     </message>
     <message>
-      <source>{libraries} comes with QGIS (python3-pyproj on Debian): install it with your system's package manager.</source>
-      <translation>{libraries} vient avec QGIS (python3-pyproj sous Debian) : installez-le avec le gestionnaire de paquets du système.</translation>
+      <source>The plugin has no worker requirements for Python {python}, QGIS's (only {files}): make the workers' environment with Python {python} from {common}, with the numpy, shapely and pyproj releases QGIS runs, or run on this computer.</source>
+      <translation>L'extension n'a pas de liste de dépendances des workers pour Python {python}, celui de QGIS (seulement {files}) : créez l'environnement des workers avec Python {python} à partir de {common}, avec les versions de numpy, shapely et pyproj de QGIS, ou exécutez sur cet ordinateur.</translation>
+    </message>
+    <message>
+      <source>Make the scheduler's and the workers' environment with Python {python}, as QGIS's, from {path} (pip install -r), or run on this computer.</source>
+      <translation>Créez l'environnement de l'ordonnanceur et des workers avec Python {python}, comme celui de QGIS, à partir de {path} (pip install -r), ou exécutez sur cet ordinateur.</translation>
     </message>
     <message>
       <source>The Python library {package} is missing; version {needed} or later is needed.</source>
@@ -42,6 +46,10 @@
     <message>
       <source>The Python library {package} is {found} here; version {needed} or later is needed.</source>
       <translation>La bibliothèque Python {package} est ici en version {found} ; la version {needed} ou ultérieure est nécessaire.</translation>
+    </message>
+    <message>
+      <source>{library} comes with QGIS: install it with {command}.</source>
+      <translation>{library} vient avec QGIS : installez-la avec {command}.</translation>
     </message>
     <message>
       <source>{count} h {minutes} min</source>
@@ -460,14 +468,6 @@
       <translation>La connexion à l'ordonnanceur Dask à l'adresse {address} a été perdue pendant l'exécution : il s'est arrêté, ou le réseau est coupé. L'exécution a été arrêtée ; rien n'a été écrit.</translation>
     </message>
     <message>
-      <source>The Dask cluster at {address} does not run the Python libraries QGIS runs, so its results could differ or fail:
-{lines}
-Install requirements/worker.txt of the plugin on the scheduler and the workers (see the README), or run on this computer.</source>
-      <translation>Le cluster Dask {address} n'utilise pas les mêmes bibliothèques Python que QGIS ; ses résultats pourraient différer ou échouer :
-{lines}
-Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur et les workers (voir le README), ou exécutez sur cet ordinateur.</translation>
-    </message>
-    <message>
       <source>Computing the units {units} failed on the worker {worker}: {reason}</source>
       <translation>Le calcul des unités {units} a échoué sur le worker {worker} : {reason}</translation>
     </message>
@@ -582,6 +582,12 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>{count} pairs of source polygons of '{layer}' overlap, over {share} % of their area: their values count twice there.</source>
       <translation>{count} paires de polygones sources de « {layer} » se chevauchent, sur {share} % de leur surface : leurs valeurs y comptent deux fois.</translation>
+    </message>
+    <message>
+      <source>The Dask cluster at {address} does not run the Python libraries QGIS runs, so its results could differ or fail:
+{lines}</source>
+      <translation>Le cluster Dask {address} n'exécute pas les bibliothèques Python de QGIS : ses résultats pourraient différer ou échouer :
+{lines}</translation>
     </message>
     <message>
       <source>Dask distributed cannot be loaded here ({reason}), so nothing can run on a cluster: run on this computer, or install it.</source>
@@ -956,16 +962,16 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Worker {name} ({address}) : {threads} threads, {memory} Go</translation>
     </message>
     <message>
-      <source>The cluster's libraries differ from QGIS's: install requirements/worker.txt of the plugin on the workers (see the README).</source>
-      <translation>Les bibliothèques du cluster diffèrent de celles de QGIS : installez le fichier requirements/worker.txt de l'extension sur les workers (voir le README).</translation>
-    </message>
-    <message>
       <source>{package}: {client} here, DIFFERENT on the cluster: {cluster}</source>
       <translation>{package} : {client} ici, DIFFÉRENT sur le cluster : {cluster}</translation>
     </message>
     <message>
       <source>{package}: {client} here, same on the cluster</source>
       <translation>{package} : {client} ici, identique sur le cluster</translation>
+    </message>
+    <message>
+      <source>The cluster's libraries differ from QGIS's.</source>
+      <translation>Les bibliothèques du cluster diffèrent de celles de QGIS.</translation>
     </message>
     <message>
       <source>not needed</source>
@@ -976,8 +982,8 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
       <translation>Statistiques zonales Earth Engine</translation>
     </message>
     <message>
-      <source>&lt;p&gt;Summarises an Earth Engine image over each spatial unit, computed by Earth Engine: elevation, forest loss, land cover, NDVI composites. The output fields are those of the Zonal statistics indicator, so a model can swap a local raster for an Earth Engine image.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Image&lt;/b&gt;: an image asset id (USGS/SRTMGL1_003) or an image collection's (MODIS/061/MOD13Q1) with a date range and a composite (mean, median, mode, min, max, first) that makes one image of it. &lt;b&gt;Scale&lt;/b&gt; 0 reduces in the native grid of the (first) image, always passed explicitly: a composite otherwise defaults to 1 degree in WGS 84.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Semantics&lt;/b&gt;, against the Zonal statistics indicator's exact rule: Earth Engine weights each cell by the fraction of it inside the unit, quantised to 1/255, for sum, mean, stdev, variance, min, max and class areas; count is Earth Engine's count of the valid cells whose centre lies in the unit, unweighted; covered_area and class areas sum Earth Engine's cell areas (m² on the ellipsoid) with the same weights, rescaled to the units' areas as measured here. Not offered: median and quantiles (Earth Engine bins values into a histogram first), majority, minority and variety (Earth Engine's ignore the covered fractions). The long table names each band in band_name.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Credentials&lt;/b&gt; (Options &gt; Processing &gt; Providers &gt; GeoIndicators, or the environment variables of the same names): a service-account key file (GEOINDICATORS_EE_KEY_FILE), else the credentials of 'earthengine authenticate', else Google's application-default credentials; the project (GEOINDICATORS_EE_PROJECT). Keys stay on this computer: a cluster's workers get a short-lived access token (about an hour).&lt;/p&gt;&lt;p&gt;Units go in batches well under Earth Engine's 10 MiB request limit, fetched page by page; Earth Engine's memory and time limits make smaller batches or a higher tileScale, automatically. On a Dask cluster, the requests in flight are capped for all workers together.&lt;/p&gt;</source>
-      <translation>&lt;p&gt;Résume une image Earth Engine sur chaque unité spatiale, calculé par Earth Engine : altitude, perte de forêt, occupation du sol, composites de NDVI. Les champs en sortie sont ceux de l'indicateur de statistiques zonales : un modèle peut remplacer un raster local par une image Earth Engine.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Image&lt;/b&gt; : l'identifiant d'un asset image (USGS/SRTMGL1_003) ou d'une collection d'images (MODIS/061/MOD13Q1), avec une période et un composite (mean, median, mode, min, max, first) qui en fait une seule image. Une &lt;b&gt;échelle&lt;/b&gt; de 0 calcule dans la grille native de la (première) image, toujours passée explicitement : sinon un composite est par défaut à 1 degré en WGS 84.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Sémantique&lt;/b&gt;, comparée à la règle exacte de l'indicateur de statistiques zonales : Earth Engine pondère chaque cellule par sa fraction à l'intérieur de l'unité, quantifiée au 1/255, pour sum, mean, stdev, variance, min, max et les surfaces de classes ; count est le nombre de cellules valides dont le centre est dans l'unité, non pondéré ; covered_area et les surfaces de classes somment les surfaces de cellules d'Earth Engine (m² sur l'ellipsoïde) avec les mêmes poids, remises à l'échelle des surfaces des unités mesurées ici. Non proposés : la médiane et les quantiles (Earth Engine range d'abord les valeurs dans un histogramme), majority, minority et variety (ceux d'Earth Engine ignorent les fractions couvertes). La table longue nomme chaque bande dans band_name.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Identifiants&lt;/b&gt; (Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators, ou les variables d'environnement du même nom) : un fichier de clé de compte de service (GEOINDICATORS_EE_KEY_FILE), sinon les identifiants de 'earthengine authenticate', sinon les identifiants par défaut de Google ; le projet (GEOINDICATORS_EE_PROJECT). Les clés restent sur cet ordinateur : les workers d'un cluster reçoivent un jeton d'accès de courte durée (environ une heure).&lt;/p&gt;&lt;p&gt;Les unités partent par lots bien en deçà de la limite de 10 Mio par requête d'Earth Engine, et les résultats sont lus page par page ; les limites de mémoire et de temps d'Earth Engine donnent automatiquement des lots plus petits ou un tileScale plus élevé. Sur un cluster Dask, le nombre de requêtes en cours est plafonné pour tous les workers ensemble.&lt;/p&gt;</translation>
+      <source>&lt;p&gt;Summarises an Earth Engine image over each spatial unit, computed by Earth Engine: elevation, forest loss, land cover, NDVI composites. The output fields are those of the Zonal statistics indicator, so a model can swap a local raster for an Earth Engine image.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Image&lt;/b&gt;: an image asset id (USGS/SRTMGL1_003) or an image collection's (MODIS/061/MOD13Q1) with a date range and a composite (mean, median, mode, min, max, first) that makes one image of it. &lt;b&gt;Scale&lt;/b&gt; 0 reduces in the native grid of the (first) image, always passed explicitly: a composite otherwise defaults to 1 degree in WGS 84.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Semantics&lt;/b&gt;, against the Zonal statistics indicator's exact rule: Earth Engine weights each cell by the fraction of it inside the unit, quantised to 1/255, for sum, mean, stdev, variance, min, max and class areas; count is Earth Engine's count of the valid cells whose centre lies in the unit, unweighted; covered_area and class areas sum Earth Engine's cell areas (m² on the ellipsoid) with the same weights, rescaled to the units' areas as measured here. Not offered: median and quantiles (Earth Engine bins values into a histogram first), majority, minority and variety (Earth Engine's ignore the covered fractions). The long table names each band in band_name.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Credentials&lt;/b&gt; (Options &gt; Processing &gt; Providers &gt; GeoIndicators, or the environment variables of the same names): a service-account key file (GEOINDICATORS_EE_KEY_FILE), else the credentials of 'earthengine authenticate', else Google's application-default credentials; the project (GEOINDICATORS_EE_PROJECT). Keys stay on this computer: a cluster's workers get a short-lived access token (about an hour).&lt;/p&gt;&lt;p&gt;Units go in batches well under Earth Engine's 10 MiB request limit, fetched page by page; Earth Engine's memory and time limits make smaller batches or a higher tileScale, automatically. &lt;b&gt;Run on&lt;/b&gt; (advanced parameters): this computer, or a Dask cluster, whose scheduler address (tcp://host:8786) is given here or in Options &gt; Processing &gt; Providers &gt; GeoIndicators; its workers send the requests, those in flight capped for all workers together.&lt;/p&gt;</source>
+      <translation>&lt;p&gt;Résume une image Earth Engine sur chaque unité spatiale, calculé par Earth Engine : altitude, perte de forêt, occupation du sol, composites de NDVI. Les champs en sortie sont ceux de l'indicateur de statistiques zonales : un modèle peut remplacer un raster local par une image Earth Engine.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Image&lt;/b&gt; : l'identifiant d'un asset image (USGS/SRTMGL1_003) ou d'une collection d'images (MODIS/061/MOD13Q1), avec une période et un composite (mean, median, mode, min, max, first) qui en fait une seule image. Une &lt;b&gt;échelle&lt;/b&gt; de 0 calcule dans la grille native de la (première) image, toujours passée explicitement : sinon un composite est par défaut à 1 degré en WGS 84.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Sémantique&lt;/b&gt;, comparée à la règle exacte de l'indicateur de statistiques zonales : Earth Engine pondère chaque cellule par sa fraction à l'intérieur de l'unité, quantifiée au 1/255, pour sum, mean, stdev, variance, min, max et les surfaces de classes ; count est le nombre de cellules valides dont le centre est dans l'unité, non pondéré ; covered_area et les surfaces de classes somment les surfaces de cellules d'Earth Engine (m² sur l'ellipsoïde) avec les mêmes poids, remises à l'échelle des surfaces des unités mesurées ici. Non proposés : la médiane et les quantiles (Earth Engine range d'abord les valeurs dans un histogramme), majority, minority et variety (ceux d'Earth Engine ignorent les fractions couvertes). La table longue nomme chaque bande dans band_name.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Identifiants&lt;/b&gt; (Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators, ou les variables d'environnement du même nom) : un fichier de clé de compte de service (GEOINDICATORS_EE_KEY_FILE), sinon les identifiants de 'earthengine authenticate', sinon les identifiants par défaut de Google ; le projet (GEOINDICATORS_EE_PROJECT). Les clés restent sur cet ordinateur : les workers d'un cluster reçoivent un jeton d'accès de courte durée (environ une heure).&lt;/p&gt;&lt;p&gt;Les unités partent par lots bien en deçà de la limite de 10 Mio par requête d'Earth Engine, et les résultats sont lus page par page ; les limites de mémoire et de temps d'Earth Engine donnent automatiquement des lots plus petits ou un tileScale plus élevé. &lt;b&gt;Exécuter sur&lt;/b&gt; (paramètres avancés) : cet ordinateur, ou un cluster Dask, dont l'adresse d'ordonnanceur (tcp://hôte:8786) est donnée ici ou dans Options &gt; Traitement &gt; Fournisseurs &gt; GeoIndicators ; ses workers envoient les requêtes, dont le nombre en cours est plafonné pour tous les workers ensemble.&lt;/p&gt;</translation>
     </message>
     <message>
       <source>earth engine</source>
@@ -1754,6 +1760,10 @@ Installez le fichier requirements/worker.txt de l'extension sur l'ordonnanceur e
     <message>
       <source>Installed. {names} was already loaded in this QGIS in an older version: restart QGIS to use the new one.</source>
       <translation>Installé. {names} était déjà chargé dans ce QGIS dans une version plus ancienne : relancez QGIS pour utiliser la nouvelle.</translation>
+    </message>
+    <message>
+      <source>{library} {needed} or later comes with QGIS, not with this installer: install it with {command}.</source>
+      <translation>{library} {needed} ou plus récent vient avec QGIS, pas avec cet installateur : installez-la avec {command}.</translation>
     </message>
     <message>
       <source>Installed, but the libraries are still not fit: see the table. Restart QGIS.</source>

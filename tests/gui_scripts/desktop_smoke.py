@@ -3,7 +3,8 @@
 Run by tests/test_desktop.py as ``qgis --code desktop_smoke.py`` on a virtual display; the run is
 described by the JSON file named in GEOINDICATORS_DESKTOP_SMOKE: the layers to load, the algorithm
 dialogs to run (parameters naming loaded layers by their name), the words to search the toolbox for,
-and where to write the report. Nothing here asserts: the test reads the report.
+whether to open the dependency dialog, and where to write the report. Nothing here asserts: the test
+reads the report. tests/test_qgis_versions.py runs it in the QGIS releases of the version matrix.
 """
 
 import json
@@ -114,6 +115,25 @@ def run_in_dialog(run):
     dialog.deleteLater()
 
 
+def dependency_dialog():
+    """What the plugin's dependency dialog (Plugins > GeoIndicators > Python libraries) shows."""
+    from geoindicators.ui.dependencies_dialog import DependenciesDialog
+
+    dialog = DependenciesDialog(iface.mainWindow())
+    dialog.show()
+    QgsApplication.processEvents()
+    table = dialog.table
+    shown = {
+        "rows": [[table.item(row, column).text() for column in range(table.columnCount())] for row in range(table.rowCount())],
+        "intro": dialog.intro.text(),
+        "where": dialog.where.text(),
+        "can_install": dialog.install_button.isEnabled(),
+    }
+    dialog.close()
+    dialog.deleteLater()
+    return shown
+
+
 def search_toolbox(words):
     toolbox = plugins["processing"].toolbox
     toolbox.searchBox.setText(words)
@@ -133,17 +153,23 @@ def search_toolbox(words):
 def main():
     try:
         project = QgsProject.instance()
-        project.setEllipsoid(spec["ellipsoid"])
         for name, (kind, source) in spec["layers"].items():
             layer = QgsVectorLayer(source, name, "ogr") if kind == "vector" else QgsRasterLayer(source, name, "gdal")
             project.addMapLayer(layer)
+        # Once the layers are in: the first one gives an empty project its CRS and, with it, the
+        # default ellipsoid (after the events that follow, in QGIS 3.40).
+        QgsApplication.processEvents()
+        project.setEllipsoid(spec["ellipsoid"])
         report["providers"] = [provider.id() for provider in QgsApplication.processingRegistry().providers()]
         report["language"] = QgsApplication.locale()
         for words in spec["searches"]:
             report["search"][words] = search_toolbox(words)
-        model = QgsApplication.processingRegistry().algorithmById(spec["model"])
-        if isinstance(model, QgsProcessingModelAlgorithm):
-            report["model_issues"] = model.validate()[1]
+        if spec.get("model"):
+            model = QgsApplication.processingRegistry().algorithmById(spec["model"])
+            if isinstance(model, QgsProcessingModelAlgorithm):
+                report["model_issues"] = model.validate()[1]
+        if spec.get("dependency_dialog"):
+            report["dependency_dialog"] = dependency_dialog()
         for run in spec["runs"]:
             run_in_dialog(run)
     except Exception:  # noqa: BLE001 (the report says what broke; the test fails on it)
