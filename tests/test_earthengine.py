@@ -122,6 +122,36 @@ def test_statistics_equal_the_zonal_indicator_within_the_quantisation(fake, conn
     assert all(entry["authorization"] == "Bearer " for entry in fake.requests() if entry["route"] != "token")
 
 
+@pytest.mark.parametrize("statistic", ["sum", "covered_area", "count", "mean"])
+def test_a_statistic_asked_for_alone_is_the_one_asked_with_all(fake, connection, statistic):
+    """One statistic is one reducer output: over several bands Earth Engine names such outputs after
+    the bands alone (the fake follows its rule), where the plugin looked for <band>_<output>."""
+    geometries = fx.units()[:12]
+    alone = run(connection, statistics=[statistic], geometries=geometries).long_table("code").set_index(["code", "band"])
+    together = run(connection, geometries=geometries).long_table("code").set_index(["code", "band"])
+    assert list(alone.columns) == ["band_name", statistic]
+    values = alone[statistic].to_numpy(dtype=float)
+    assert np.nanmax(np.abs(values)) > 0
+    np.testing.assert_allclose(values, together[statistic].to_numpy(dtype=float), rtol=1e-12)
+
+
+def test_covered_area_of_a_unit_partly_outside_the_image_is_its_part_inside(fake, connection):
+    """pixelArea is defined everywhere, the image's bands only over the image: the footprint that
+    rescales areas to the units' is the whole unit's (Earth Engine's rule, which the fake follows)."""
+    geometries = fx.units()
+    areas = shapely.area(np.array(geometries, dtype=object))
+    found = run(connection, geometries=geometries, unit_areas=areas).long_table("code").set_index(["code", "band"])
+    expected = local_zonal(os.path.join(fake.folder, "values.tif"), geometries).long_table("code").set_index(["code", "band"])
+    outside = len(geometries) - 2  # the box from 350 m west of the raster
+    key = (f"U{outside}", 1)
+    raster = shapely.box(fx.LEFT, fx.TOP - fx.ROWS * fx.CELL, fx.LEFT + fx.COLUMNS * fx.CELL, fx.TOP)
+    inside = shapely.area(shapely.intersection(geometries[outside], raster))
+    assert inside < 0.6 * areas[outside]
+    boundary = shapely.length(geometries[outside]) / fx.CELL * 2 + 4
+    assert found.loc[key, "covered_area"] == pytest.approx(inside, rel=2e-3, abs=fx.CELL ** 2 * boundary * QUANTUM)
+    assert found.loc[key, "covered_area"] == pytest.approx(expected.loc[key, "covered_area"], rel=2e-3, abs=fx.CELL ** 2 * boundary * QUANTUM)
+
+
 def test_categorical_areas_and_shares_equal_the_zonal_indicator(fake, connection):
     geometries = fx.units()
     found = run(connection, asset="users/test/classes", categorical=True, geometries=geometries).long_table("code").set_index(["code", "class"])
@@ -590,3 +620,8 @@ def test_live_earth_engine_agrees_with_what_the_fake_assumes(tmp_path):
     table = result.long_table("id")
     assert table.loc[0, "count"] in (100, 110, 121)
     assert table.loc[0, "sum"] == pytest.approx(table.loc[0, "mean"] * 10.5 ** 2, rel=0.05)
+    # One statistic alone (one reducer output, named explicitly) is the one asked with the others.
+    for statistic in ("sum", "covered_area"):
+        alone = eei.EarthEngineRequest(spec, info, connection, (statistic,))
+        found = eei.compute_earthengine(Units(np.array(["A"], dtype=object), np.array([square], dtype=object)), alone, executor=LocalExecutor(1)).long_table("id")
+        assert found.loc[0, statistic] == pytest.approx(table.loc[0, statistic], rel=1e-12)

@@ -180,18 +180,25 @@ def _expression(ee, request, collection, tile_scale):
         reduced = ee.Image.pixelArea().addBands(classes).reduceRegions(collection=footprints, reducer=ee.Reducer.sum().group(1, "class"), tileScale=tile_scale, **grid)
         return reduced.select(["uid", "footprint", "groups"], None, False)
     count = len(request.bands)
-    stack = picture.rename([f"b{index}" for index in range(count)])
+    names = [f"b{index}" for index in range(count)]
+    stack = picture.rename(list(names))
     if "covered_area" in request.statistics:
         for index in range(count):
             stack = stack.addBands(ee.Image.pixelArea().updateMask(picture.select([index]).mask()).rename([f"a{index}"]))
-    # The footprint (cell areas under the unit) rescales areas; with it every output name is <band>_<output>.
+            names.append(f"a{index}")
+    # The footprint (cell areas under the unit) rescales areas.
     stack = stack.addBands(ee.Image.pixelArea().rename(["f"]))
+    names.append("f")
     needed = {"sum"} | {need for name in request.statistics for need in _NEEDS[name]}
+    outputs = [_REDUCERS[name] for name in _ORDER if name in needed]
     reducer = None
-    for name in _ORDER:
-        if name in needed:
-            part = getattr(ee.Reducer, _REDUCERS[name])()
-            reducer = part if reducer is None else reducer.combine(part, None, True)
+    for output in outputs:
+        part = getattr(ee.Reducer, output)()
+        reducer = part if reducer is None else reducer.combine(part, None, True)
+    # Every output named <band>_<output>, explicitly: left to reduceRegions, one output over several
+    # bands is named after the bands alone. Reducer.forEach: "If the reducer has a single output,
+    # the output names are used as-is; otherwise they are prefixed to the original output names."
+    reducer = reducer.forEach([f"{name}_{outputs[0]}" for name in names] if len(outputs) == 1 else names)
     reduced = stack.reduceRegions(collection=collection, reducer=reducer, tileScale=tile_scale, **grid)
     return reduced.select(["uid", "b[0-9]+_.*", "a[0-9]+_sum", "f_sum"], None, False)
 

@@ -4,8 +4,16 @@ Earth Engine's rules as its guides state them (guides/reducers_reduce_region, re
 weighted reducers (mean, sum, stdDev, variance, min, max, grouped sums) take each cell whose
 covered fraction, quantised to 8 bits (1/255), is above zero, weighted by that quantised fraction
 times its mask; ``count`` counts the valid cells whose centre lies in the region, unweighted. Cell
-fractions come from exactextract, not from the plugin's engine. Output names follow Earth Engine's
-rule: one band and one output give the output's name, several bands ``<band>_<output>``.
+fractions come from exactextract, not from the plugin's engine.
+
+Output names follow Earth Engine's rules. ``Image.reduceRegions`` repeats a one-input reducer for
+each band, "using the band names as output names" (``Reducer.forEachBand``); ``Reducer.forEach``:
+"If the reducer has a single output, the output names are used as-is; otherwise they are prefixed
+to the original output names". So several bands give the band names for one output and
+``<band>_<output>`` for several; one band and one output give the output's name (its guide's
+examples: ``Reducer.mean()`` over one band adds ``mean``). A reducer with as many inputs as the
+image has bands (``forEach``) names its own outputs. ``pixelArea`` is defined everywhere: over a
+region partly outside an image, its cells there count, while the image's bands are masked there.
 
 Only the native grid of the image is supported, and anything else the plugin does not send answers
 ``Unsupported`` (the server turns it into a 400), so that nothing passes by accident.
@@ -80,9 +88,11 @@ class Projection:
 
 @dataclass
 class Reducer:
-    # [(kind, [output names])], a group (field index, group name) around them.
+    # [(kind, [output names])], a group (field index, group name) around them; ``inputs`` the names
+    # ``Reducer.forEach`` gave, one input each (None: one input, repeated over the bands).
     parts: list
     group: tuple = None
+    inputs: list = None
 
 
 @dataclass
@@ -361,12 +371,17 @@ class Evaluator:
     del _reducer
 
     def fn_Reducer__combine(self, reducer1, reducer2, outputPrefix="", sharedInputs=False):
-        if not sharedInputs or outputPrefix or reducer1.group or reducer2.group:
+        if not sharedInputs or outputPrefix or reducer1.group or reducer2.group or reducer1.inputs or reducer2.inputs:
             raise Unsupported("Reducer.combine without sharedInputs, with a prefix or of groups")
         return Reducer(reducer1.parts + reducer2.parts)
 
+    def fn_Reducer__forEach(self, reducer, outputNames):
+        if reducer.group or reducer.inputs:
+            raise Unsupported("Reducer.forEach of a group or of a forEach")
+        return Reducer(reducer.parts, None, list(outputNames))
+
     def fn_Reducer__setOutputs(self, reducer, outputs):
-        if len(reducer.parts) != len(outputs) or reducer.group:
+        if len(reducer.parts) != len(outputs) or reducer.group or reducer.inputs:
             raise Unsupported("Reducer.setOutputs of several reducers")
         return Reducer([(kind, [name]) for (kind, _), name in zip(reducer.parts, outputs)])
 
@@ -394,11 +409,12 @@ class Evaluator:
         return out
 
     def _reduce_region(self, image, geometry, reducer):
-        cells = cell_fractions(geometry, image.grid)
-        rows, columns, fractions = cells
+        # The cells the region covers, outside the image's extent too (pixelArea counts there).
+        grid, offset = _extended(image.grid, geometry)
+        rows, columns, fractions = cell_fractions(geometry, grid)
         weights = np.round(fractions * 255.0) / 255.0
-        centres = centre_inside(geometry, image.grid, rows, columns)
-        bands = [_materialise(band, image.grid) for band in image.bands]
+        centres = centre_inside(geometry, grid, rows, columns)
+        bands = [_materialise(band, grid, offset) for band in image.bands]
         if reducer.group:
             field_index, name = reducer.group
             values = bands[0].values[rows, columns]
@@ -412,14 +428,17 @@ class Evaluator:
             return {"groups": groups}
         found = {}
         outputs = [(kind, output) for kind, names in reducer.parts for output in names]
-        for band in bands:
+        if reducer.inputs is not None and len(reducer.inputs) != len(bands):
+            raise EvaluationError(f"Image.reduceRegions: Need {len(reducer.inputs)} bands for the reducer, but the image has {len(bands)}.")
+        inputs = reducer.inputs or ([None] if len(bands) == 1 else [band.name for band in bands])
+        for band, input_name in zip(bands, inputs):
             values = band.values[rows, columns]
             mask = band.mask[rows, columns]
             weight = np.minimum(weights, mask)
             keep = weight > 0
             v, w = values[keep], weight[keep]
             for kind, output in outputs:
-                name = output if len(bands) == 1 else f"{band.name}_{output}"
+                name = output if input_name is None else input_name if len(outputs) == 1 else f"{input_name}_{output}"
                 found[name] = _statistic(kind, v, w, int(np.sum(centres & (mask > 0))))
         return found
 
@@ -482,12 +501,31 @@ def _millis(value):
     return parsed.timestamp() * 1000.0
 
 
-def _materialise(band, grid):
-    if band.lazy != "pixelArea":
-        return band
-    areas = pixel_areas(grid)
-    mask = np.ones(grid.shape) if band.mask is None else band.mask
-    return Band(band.name, areas, mask)
+def _extended(grid, geometry):
+    """``grid`` grown, whole cells at a time, to cover ``geometry`` too, and where ``grid``'s first
+    cell lies in it (row, column)."""
+    xres, _, left, _, yres, top = grid.transform
+    rows, columns = grid.shape
+    minx, miny, maxx, maxy = shapely.bounds(geometry)
+    col0, col1 = min(0, math.floor((minx - left) / xres)), max(columns, math.ceil((maxx - left) / xres))
+    row0, row1 = min(0, math.floor((maxy - top) / yres)), max(rows, math.ceil((miny - top) / yres))
+    extended = Grid(grid.crs, [xres, 0.0, left + col0 * xres, 0.0, yres, top + row0 * yres], (row1 - row0, col1 - col0), grid.definition)
+    return extended, (-row0, -col0)
+
+
+def _padded(array, shape, offset, fill=0.0):
+    out = np.full(shape, fill)
+    out[offset[0]:offset[0] + array.shape[0], offset[1]:offset[1] + array.shape[1]] = array
+    return out
+
+
+def _materialise(band, grid, offset):
+    """``band`` on ``grid``: an image's values and mask where it has them, masked elsewhere; the
+    cell areas of pixelArea everywhere (with the mask an updateMask gave it, on the image's grid)."""
+    if band.lazy == "pixelArea":
+        mask = np.ones(grid.shape) if band.mask is None else _padded(band.mask, grid.shape, offset)
+        return Band(band.name, pixel_areas(grid), mask)
+    return Band(band.name, _padded(band.values, grid.shape, offset), _padded(band.mask, grid.shape, offset))
 
 
 _AREA_CACHE = {}
