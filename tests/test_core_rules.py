@@ -161,3 +161,44 @@ def test_quantile_field_names_and_parsing():
     for text in ("ten", "101", "-1"):
         with pytest.raises(Exception, match="Quantile"):
             zonal.parse_quantiles(text)
+
+
+# --- the antimeridian ---------------------------------------------------------------------------
+
+
+def test_a_geometry_moved_across_the_seam_is_cut_there_and_keeps_its_area():
+    """A polygon with a lake, drawn across 180° in EPSG:3832 and moved to longitude/latitude
+    vertex by vertex (its longitudes jump from 180 to -180): cut at 180°, the pieces lie on the
+    map and hold the polygon's geodesic area (pyproj on its continuous longitudes)."""
+    from pyproj import Geod
+    from shapely.geometry.polygon import orient
+
+    from geoindicators.core.geometry import lonlat
+
+    drawn = shapely.segmentize(shapely.Polygon(shapely.box(178, -20, 182, -15).exterior.coords, [shapely.box(179.5, -18, 180.5, -17).exterior.coords]), 0.1)
+    moved = lonlat.to_crs([lonlat.to_crs([drawn], "EPSG:4326", "EPSG:3832")[0]], "EPSG:3832", "EPSG:4326")[0]
+    assert shapely.bounds(moved)[0] < -179 and shapely.bounds(moved)[2] > 179  # round the world as moved
+    pieces = lonlat.cut_at_seam(moved, 180.0)
+    assert shapely.get_num_geometries(pieces) == 2 and shapely.is_valid(pieces)
+    west, _south, east, _north = shapely.bounds(pieces)
+    assert west == pytest.approx(-180.0) and east == pytest.approx(180.0)
+    geod = Geod(ellps="WGS84")
+    expected = abs(geod.geometry_area_perimeter(orient(drawn))[0])
+    found = sum(abs(geod.geometry_area_perimeter(orient(part))[0]) for part in shapely.get_parts(pieces))
+    assert found == pytest.approx(expected, rel=1e-7)
+    # A line likewise; the seam of EPSG:3832 itself is 330° (its central meridian is 150°).
+    line = shapely.segmentize(shapely.LineString([(-40, 10), (-20, 12)]), 0.5)
+    cut = lonlat.cut_at_seam(line, lonlat.seam_longitude("EPSG:3832"), moved=False)
+    assert lonlat.seam_longitude("EPSG:3832") == pytest.approx(330.0)
+    assert shapely.get_num_geometries(cut) == 2 and shapely.length(cut) == pytest.approx(shapely.length(line), rel=1e-12)
+    assert shapely.bounds(cut)[0] == pytest.approx(-30.0) and shapely.bounds(cut)[2] == pytest.approx(330.0)
+
+
+def test_what_does_not_cross_the_seam_is_left_as_drawn():
+    from geoindicators.core.geometry import lonlat
+
+    # Given in longitude/latitude from -179° to 179°, its edges straight in degrees: across the map, not across 180°.
+    wide = shapely.box(-179, -20, 179, -15)
+    assert lonlat.cut_at_seam(wide, 180.0, moved=False) is None
+    assert lonlat.cut_at_seam(shapely.box(170, -20, 180, -15), 180.0) is None  # touching 180° is not crossing it
+    assert lonlat.seam_longitude("EPSG:3031") is None  # polar stereographic: no seam

@@ -16,6 +16,7 @@ from qgis.core import QgsProcessingContext, QgsProject, QgsVectorLayer
 from tests.helpers import ROOT, qgis_process
 from tools import datagen
 
+from geoindicators.core.geometry import lonlat as lonlat_geometry
 from geoindicators.core.geometry.metrics import EllipsoidalMeasure, PlanarMeasure
 from geoindicators.core.sources import h3cells
 
@@ -92,7 +93,7 @@ def test_a_zone_across_the_antimeridian_misses_no_half(containment):
     # The zone in the Fiji map grid (projected): compared with h3 on the polygon that comes back from
     # it (edges straight in the projection are slightly curved in longitude/latitude).
     projected = h3cells.to_crs(np.array([shapely.segmentize(shifted, 0.05)]), "EPSG:4326", "EPSG:3460")[0]
-    back = h3cells._unwrapped_territory(h3cells.to_crs(np.array([projected]), "EPSG:3460", "EPSG:4326")[0])[0]
+    back = lonlat_geometry.unwrapped(h3cells.to_crs(np.array([projected]), "EPSG:3460", "EPSG:4326")[0])[0]
     assert ours(projected, "EPSG:3460", 5, containment) == h3_reference(back, 5, containment)
     # In longitudes/latitudes cut at 180° in two parts.
     cut = shapely.union(shapely.clip_by_rect(shifted, 0, -90, 180, 90),
@@ -127,7 +128,7 @@ def test_zones_near_180_at_coarse_resolutions_miss_no_cell():
         else:
             crs = "EPSG:3460"
             given = h3cells.to_crs(np.array([shapely.segmentize(zone, 0.05)]), "EPSG:4326", crs)[0]
-            back = h3cells._unwrapped_territory(h3cells.to_crs(np.array([given]), crs, "EPSG:4326")[0])[0]
+            back = lonlat_geometry.unwrapped(h3cells.to_crs(np.array([given]), crs, "EPSG:4326")[0])[0]
         for containment in ("overlap", "center", "full"):
             found, expected = ours(given, crs, resolution, containment), h3_reference(back, resolution, containment)
             assert found >= expected if containment == "overlap" else found == expected, (trial, resolution, containment)

@@ -159,6 +159,41 @@ def test_geographic_units_need_an_ellipsoid(provider, qgis_processing):
     assert rows[("A", "x")]["area"] == pytest.approx(expected, rel=1e-9)
 
 
+def test_a_theme_reprojected_across_180_degrees_is_cut_there_not_drawn_round_the_world(provider, qgis_processing):
+    """A polygon and a line of EPSG:3832 (the Pacific's Mercator, cut at 330°) across 180°, on units
+    in longitude/latitude: QGIS moves them vertex by vertex, into shapes running round the world
+    over units they do not touch. Each is cut at 180°. References: pyproj's geodesics on the
+    pieces in longitude/latitude."""
+    from pyproj import Geod, Transformer
+
+    to_pacific = Transformer.from_crs("EPSG:4326", "EPSG:3832", always_xy=True)
+
+    def pacific_wkt(lonlat):
+        return shapely.to_wkt(shapely.transform(shapely.segmentize(lonlat, 0.1), lambda xy: np.column_stack(to_pacific.transform(xy[:, 0], xy[:, 1]))),
+                              rounding_precision=-1)
+
+    zone, road = shapely.box(179, -18, 181, -16), shapely.LineString([(178.5, -17), (180.5, -17)])
+    units = memory_layer("Polygon", "EPSG:4326", ["code:string"], [("POLYGON((-10 -18,-8 -18,-8 -16,-10 -16,-10 -18))", "far"),
+                                                                    ("POLYGON((177 -18,179 -18,179 -16,177 -16,177 -18))", "west"),
+                                                                    ("POLYGON((-180 -18,-178 -18,-178 -16,-180 -16,-180 -18))", "east")])
+    geod = Geod(ellps="WGS84")
+    recorder = Recorder()
+    areas = table(run({"INPUT": units, "OVERLAY": memory_layer("Polygon", "EPSG:3832", ["cover:string"], [(pacific_wkt(zone), "reef")]),
+                       "CLASS_FIELD": "cover"}, ellipsoid="EPSG:7030", feedback=recorder)["OUTPUT"])
+    assert set(areas) == {("east", "reef")}
+    east = abs(geod.geometry_area_perimeter(shapely.segmentize(shapely.box(-180, -18, -179, -16), 0.1))[0])
+    assert areas[("east", "reef")]["area"] == pytest.approx(east, rel=1e-9)
+    assert any("cross the meridian where EPSG:4326 cuts the globe" in line and "feature ids 1" in line for line in recorder.infos)
+    lengths = table(run({"INPUT": units, "OVERLAY": memory_layer("LineString", "EPSG:3832", ["cover:string"], [(pacific_wkt(road), "road")]),
+                         "CLASS_FIELD": "cover"}, ellipsoid="EPSG:7030")["OUTPUT"])
+    assert set(lengths) == {("west", "road"), ("east", "road")}
+    dense = shapely.segmentize(road, 0.1)
+    west_part = shapely.clip_by_rect(dense, 177, -18, 179, -16)
+    east_part = shapely.transform(shapely.clip_by_rect(dense, 180, -18, 182, -16), lambda xy: xy - np.array([360.0, 0.0]))
+    assert lengths[("west", "road")]["length"] == pytest.approx(geod.geometry_length(west_part), rel=1e-6)
+    assert lengths[("east", "road")]["length"] == pytest.approx(geod.geometry_length(east_part), rel=1e-6)
+
+
 @pytest.mark.parametrize(
     "change, message",
     [

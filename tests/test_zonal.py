@@ -233,6 +233,25 @@ def test_raster_in_another_crs(provider, data, tmp_path):
     assert "reprojected" in log.text
 
 
+def test_units_reprojected_across_180_degrees_into_the_raster_s_crs_are_cut_there(provider, tmp_path):
+    """A unit of EPSG:3832 from 179° to 181° over a raster in longitude/latitude that stops at 180°:
+    QGIS moved it vertex by vertex into a polygon round the world, over the whole raster. Cut at
+    180°, the unit holds the raster's cells from 179° to 180° (by hand: 20 × 40 cells of 0.05°)."""
+    from pyproj import Transformer
+
+    to_pacific = Transformer.from_crs("EPSG:4326", "EPSG:3832", always_xy=True)
+    zone = shapely.transform(shapely.segmentize(shapely.box(179, -18, 181, -16), 0.1), lambda xy: np.column_stack(to_pacific.transform(xy[:, 0], xy[:, 1])))
+    units = datagen.write_gpkg(str(tmp_path / "units.gpkg"), "units", np.array([zone], dtype=object), {"code": np.array(["Z"], dtype=object)}, epsg=3832)
+    columns = np.arange(100)
+    values = np.tile(np.where(columns >= 80, 3.0, 1.0), (40, 1))  # 3 from 179° to 180°, 1 west of it
+    raster = datagen.write_raster(str(tmp_path / "lonlat.tif"), [values], 175.0, -16.0, 0.05, epsg=4326)
+    output, log = run_algorithm({"units": units, "raster": raster}, STATISTICS=[0, 2, 3], LAYOUT=0)
+    found = features_by(output)["Z"]
+    assert found["count"] == pytest.approx(800, rel=1e-9)
+    assert found["mean"] == pytest.approx(3.0) and found["min"] == pytest.approx(3.0)
+    assert "cross the meridian where EPSG:4326 cuts the globe" in log.text
+
+
 def test_user_errors_name_the_setting(provider, data):
     with pytest.raises(QgsProcessingException, match="band 7 does not exist"):
         run_algorithm(data, BANDS=[7])

@@ -27,12 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from ..geometry.lonlat import LONGITUDE_SLACK as _LONGITUDE_SLACK
+from ..geometry.lonlat import WGS84, seam_longitude, to_crs, to_crs_coordinates, unwrapped
 from ..geometry.repair import intersect_one, pieces_of
 from ..model.errors import Cancelled, InputError
 
 OVERLAP, CENTER, FULL = "overlap", "center", "full"
 CONTAINMENTS = (OVERLAP, CENTER, FULL)
-WGS84 = "EPSG:4326"
 # The territory is widened by this many average edge lengths before its centre cells are taken:
 # any cell that meets it has its centre that close (a cell's vertices lie about one edge length
 # from its centre, a little more for the distorted ones).
@@ -40,9 +41,6 @@ _WIDENING_EDGES = 2.0
 # How far east of 180° a cell across it reaches, in average edge lengths (two across a cell, and
 # room for the distorted ones).
 _ACROSS_EDGES = 4.0
-# Longitudes this far beyond ±180° (degrees) are rounding, not data given beyond the antimeridian:
-# Natural Earth's countries stop at 180.00000000000006.
-_LONGITUDE_SLACK = 1e-7
 
 
 @dataclass
@@ -136,7 +134,7 @@ def cover(territory, crs, resolution, containment=OVERLAP, checkpoint=None):
     offset = 360.0 if shapely.bounds(lonlat)[0] < -180.0 - _LONGITUDE_SLACK else 0.0
     if offset:
         lonlat = shapely.transform(lonlat, lambda xy: xy + np.array([offset, 0.0]))
-    lonlat, shifted = _unwrapped_territory(lonlat, _is_projected(crs))
+    lonlat, shifted = unwrapped(lonlat, _is_projected(crs))
     # h3's centre rule slows down with the polygon's vertices: the candidates are the centre cells
     # of a simplified outline around the territory (a few hundred vertices whatever the coast),
     # then each rule is tested exactly on the territory itself with prepared GEOS predicates.
@@ -214,7 +212,7 @@ def _inside_at_the_seam(inside, rings, crs_rings, cut, crs, territory, margin):
     cell inside in degrees may stick out of it on the map (by up to a quarter of a cell)."""
     if not inside.any() or not _is_projected(crs):
         return
-    seam = _seam_longitude(crs, territory)
+    seam = seam_longitude(crs, territory)
     if seam is None:
         return
     starts = rings.offsets[:-1]
@@ -492,43 +490,6 @@ def _centres(cells, shifted):
     return shapely.points(lon, latlng[:, 0])
 
 
-def _unwrapped_territory(lonlat, moved=True):
-    """The territory with each ring's longitudes continuous, and whether the cells are to be taken
-    in longitudes from 0 to 360 (the territory was given beyond 180°, as Pacific data often is).
-
-    A polygon drawn across the antimeridian in a projected CRS comes back from pyproj with its
-    longitudes jumping from 180 to -180: each jump is undone along the ring, and a hole is kept
-    beside its exterior. A ring going round a pole (its longitudes never come back) is left as it
-    is. Parts are never merged nor moved one against another here: a territory spanning the globe
-    (a world layer) stays valid. A territory given in longitude/latitude (not ``moved`` there from
-    a projected CRS) is kept as given: its edges are straight in degrees, as QGIS draws them (an
-    edge from 179° to -179° runs across the map, not across 180°)."""
-    shifted = bool(shapely.bounds(lonlat)[2] > 180.0 + _LONGITUDE_SLACK)
-    if not moved:
-        return lonlat, shifted
-    parts = shapely.get_parts(lonlat)
-    rings, part_of_ring = shapely.get_rings(parts, return_index=True)
-    coordinates, ring_of = shapely.get_coordinates(rings, return_index=True)
-    if not len(coordinates):
-        return lonlat, shifted
-    steps = np.diff(coordinates[:, 0])
-    steps[np.diff(ring_of) != 0] = 0.0  # from one ring to the next is no step
-    if not (np.abs(steps) > 180.0).any():
-        return lonlat, shifted
-    turns = np.r_[0.0, np.cumsum(np.where(np.abs(steps) > 180.0, -360.0 * np.sign(steps), 0.0))]
-    starts = np.r_[0, np.flatnonzero(np.diff(ring_of)) + 1]
-    ends = np.r_[starts[1:], len(ring_of)] - 1
-    turns -= turns[starts][ring_of]
-    turns[(turns[ends] != 0.0)[ring_of]] = 0.0  # round a pole: left as given
-    lon = coordinates[:, 0] + turns
-    # A hole where its exterior is: each ring moved by whole turns next to its part's exterior.
-    middles = 0.5 * (np.minimum.reduceat(lon, starts) + np.maximum.reduceat(lon, starts))
-    exterior_of_part = np.r_[0, np.flatnonzero(np.diff(part_of_ring)) + 1]
-    exterior_middles = middles[exterior_of_part][part_of_ring]
-    lon += (360.0 * np.round((exterior_middles - middles) / 360.0))[ring_of]
-    return shapely.set_coordinates(np.array([lonlat], dtype=object), np.column_stack([lon, coordinates[:, 1]]))[0], shifted
-
-
 def _is_projected(crs):
     """Whether ``crs`` (anything pyproj takes) is a map's, not longitude/latitude."""
     from pyproj import CRS
@@ -597,25 +558,8 @@ def _h3shape(polygons):
     return h3.LatLngMultiPoly(*shapes) if len(shapes) != 1 else shapes[0]
 
 
-def to_crs(geometries, source, target):
-    """``geometries`` from CRS ``source`` to ``target`` (anything pyproj takes), x = longitude for
-    geographic CRSs whatever their axis order."""
-    return shapely.transform(np.asarray(geometries, dtype=object), lambda xy: to_crs_coordinates(xy, source, target))
-
-
-def to_crs_coordinates(coordinates, source, target):
-    """Coordinates (an (n, 2) array) from CRS ``source`` to ``target``, x = longitude for geographic CRSs."""
-    from pyproj import CRS, Transformer
-
-    source, target = CRS.from_user_input(source), CRS.from_user_input(target)
-    if source == target or not len(coordinates):
-        return coordinates
-    x, y = Transformer.from_crs(source, target, always_xy=True).transform(coordinates[:, 0], coordinates[:, 1])
-    return np.column_stack([x, y])
-
-
 def _in_frame(rings, crs_rings, crs, territory):
-    """Cells cut where the territory's CRS cuts the globe (``_seam_longitude``): in a geographic
+    """Cells cut where the territory's CRS cuts the globe (``seam_longitude``): in a geographic
     CRS whose longitudes stop at 180, a cell across the antimeridian is cut there, its eastern part
     written from -180; in a projected CRS whose map is cut (Web Mercator, Equal Earth: at 180°), a
     cell across the cut is cut there, each part projected on its own side, where it was drawn
@@ -623,7 +567,7 @@ def _in_frame(rings, crs_rings, crs, territory):
     The polygons of all cells when one is cut, None when none is (the rings are then the cells)."""
     if not len(rings.coordinates):
         return None
-    seam = _seam_longitude(crs, territory)
+    seam = seam_longitude(crs, territory)
     if seam is None:
         return None
     starts = rings.offsets[:-1]
@@ -676,34 +620,6 @@ def _densified_along(polygon, longitudes):
     return shapely.Polygon(ring(shapely.get_coordinates(polygon.exterior)), [ring(shapely.get_coordinates(hole)) for hole in polygon.interiors])
 
 
-def _seam_longitude(crs, territory):
-    """The longitude where ``crs`` cuts the globe, None where it does not (or the territory is
-    given beyond it): 180 in a geographic CRS when the territory's longitudes stay within ±180; in a projected CRS, half
-    a turn from its central meridian when two points a hair apart across it land far apart there
-    (Mercator, Equal Earth), not in an azimuthal one (polar stereographic) nor where the
-    projection is undefined (transverse Mercator)."""
-    from pyproj import CRS, Transformer
-
-    crs = CRS.from_user_input(crs)
-    if crs.is_geographic:
-        west, _south, east, _north = shapely.bounds(territory)
-        return None if east > 180.0 + _LONGITUDE_SLACK or west < -180.0 - _LONGITUDE_SLACK else 180.0
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # only the central meridian is read from the PROJ string
-            seam = float(crs.to_dict().get("lon_0", 0.0)) + 180.0
-    except (TypeError, ValueError):
-        return None
-    x, y = Transformer.from_crs(CRS.from_user_input(WGS84), crs, always_xy=True).transform(
-        np.array([seam - 2e-6, seam - 1e-6, seam + 1e-6 - 360.0]), np.zeros(3))
-    if not np.isfinite(x).all() or not np.isfinite(y).all():
-        return None
-    step = np.hypot(x[1] - x[0], y[1] - y[0])
-    return seam if np.hypot(x[2] - x[1], y[2] - y[1]) > 1e3 * max(step, 1e-12) else None
-
-
 def estimated_cells(territory, crs, resolution):
     """About how many cells of ``resolution`` cover ``territory`` (in ``crs``): its area on the
     WGS 84 ellipsoid over the area of the cell at its middle, found before any cell is (within a
@@ -716,7 +632,7 @@ def estimated_cells(territory, crs, resolution):
 def _estimated_lonlat(territory, crs):
     """The territory in longitude/latitude for the estimate: across the antimeridian, its
     longitudes kept together (its middle is then where it is, not on the other side of the globe)."""
-    return _unwrapped_territory(to_crs(np.array([territory], dtype=object), crs, WGS84)[0], _is_projected(crs))[0]
+    return unwrapped(to_crs(np.array([territory], dtype=object), crs, WGS84)[0], _is_projected(crs))[0]
 
 
 def _refuse_too_many_cells(territory, crs, resolutions, max_cells):

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
     QgsDataSourceUri,
     QgsExpression,
     QgsFeatureRequest,
+    QgsGeometry,
     QgsProcessingException,
     QgsProcessingFeatureSource,
     QgsProviderRegistry,
@@ -52,7 +54,9 @@ class Read:
     """What was read from a layer: ``geometries`` (a shapely array, None where a feature has none),
     ``values`` (attribute index → list of values), ``features`` (when asked for), ``wkb`` (the
     geometries as the file holds them, fast path only), ``fixed`` (geometries that only GDAL could
-    read: curves made straight, rings closed) and ``unreadable`` (taken as without geometry)."""
+    read: curves made straight, rings closed), ``unreadable`` (taken as without geometry) and
+    ``cut_at_seam`` (the ids of features reprojected across the seam of the CRS they were read in,
+    cut there, and the CRS)."""
 
     geometries: object
     values: dict
@@ -60,6 +64,7 @@ class Read:
     wkb: object = None
     fixed: int = 0
     unreadable: int = 0
+    cut_at_seam: tuple = ((), None)
 
 
 def read_geometries(source, feedback, attributes=(), destination_crs=None, context=None, keep_features=False):
@@ -83,6 +88,8 @@ def read_geometries(source, feedback, attributes=(), destination_crs=None, conte
     curved = QgsWkbTypes.isCurvedType(layer_type)
     extra_dimensions = QgsWkbTypes.hasZ(layer_type) or QgsWkbTypes.hasM(layer_type)
     wkbs, values, features = [], {index: [] for index in attributes}, [] if keep_features else None
+    reprojected = destination_crs is not None and destination_crs != source.sourceCrs()
+    ids = [] if reprojected else None
     total = source.featureCount() or 1
     iterator = source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
     for count, feature in enumerate(iterator):
@@ -108,8 +115,73 @@ def read_geometries(source, feedback, attributes=(), destination_crs=None, conte
             values[index].append(python_value(feature.attribute(index)))
         if keep_features:
             features.append(feature)
+        if reprojected:
+            ids.append(feature.id())
     geometries, fixed, unreadable = parse_wkb(np.array(wkbs, dtype=object))
-    return Read(geometries, values, features, None, fixed, unreadable)
+    cut = _mend_across_the_seam(source, geometries, ids, destination_crs, context) if reprojected else ()
+    return Read(geometries, values, features, None, fixed, unreadable, (cut, destination_crs))
+
+
+def _mend_across_the_seam(source, geometries, ids, crs, context):
+    """Features QGIS reprojected into ``crs`` across the meridian where ``crs`` cuts the globe
+    (180° in longitude/latitude, half a turn from the central meridian of a Mercator map), cut
+    there instead; ``geometries`` are mended in place and the ids of those features returned.
+
+    QGIS moves a geometry vertex by vertex: a unit of EPSG:3832 across 180° came out of EPSG:4326
+    with edges running round the world, a polygon spanning the globe over units it does not touch.
+    Such features are read again as stored, moved to the longitudes and latitudes of ``crs``'s
+    datum, cut at the seam where they cross it, and each piece moved into ``crs``. A geometry
+    stored in longitude/latitude is taken as drawn (its edges straight in degrees)."""
+    import numpy as np
+    import shapely
+    from pyproj import CRS
+
+    from ...core.geometry import lonlat
+
+    definition = crs_definition(crs)
+    seam = lonlat.seam_longitude(definition)
+    if seam is None or not len(geometries):
+        return ()
+    target = CRS.from_user_input(definition)
+    if target.is_geographic:
+        half_world = 180.0
+    else:
+        edges = lonlat.to_crs_coordinates(np.array([[seam - 1e-6, 0.0], [seam + 1e-6 - 360.0, 0.0]]), lonlat.WGS84, definition)
+        half_world = abs(edges[1, 0] - edges[0, 0]) / 2.0
+    # An edge longer than half the map: perhaps a geometry across the seam (or parts far apart).
+    coordinates, owner = shapely.get_coordinates(geometries, return_index=True)
+    jumps = (np.abs(np.diff(coordinates[:, 0])) > half_world) & (np.diff(owner) == 0)
+    candidates = np.unique(owner[1:][jumps])
+    if not len(candidates):
+        return ()
+    geographic = QgsCoordinateReferenceSystem.fromWkt(target.geodetic_crs.to_wkt()) if not target.is_geographic else crs
+    to_lonlat = QgsCoordinateTransform(source.sourceCrs(), geographic, context.transformContext())
+    to_crs = QgsCoordinateTransform(geographic, crs, context.transformContext())
+    moved = not source.sourceCrs().isGeographic()
+    position_of = {ids[position]: position for position in candidates}
+    request = QgsFeatureRequest().setFilterFids(list(position_of)).setNoAttributes()
+    cut = []
+    for feature in source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks):
+        geometry = QgsGeometry(feature.geometry())
+        if geometry.isNull() or geometry.transform(to_lonlat) != 0:
+            continue
+        pieces = lonlat.cut_at_seam(shapely.from_wkb(_plain_wkb(geometry)), seam, moved)
+        if pieces is None:
+            continue
+        mended = QgsGeometry()
+        mended.fromWkb(shapely.to_wkb(pieces))
+        if mended.transform(to_crs) == 0:
+            geometries[position_of[feature.id()]] = shapely.from_wkb(_plain_wkb(mended))
+            cut.append(feature.id())
+    return tuple(sorted(cut))
+
+
+def _plain_wkb(geometry):
+    """A QgsGeometry's WKB in two dimensions, curves made straight."""
+    abstract = geometry.constGet().segmentize() if QgsWkbTypes.isCurvedType(geometry.wkbType()) else geometry.constGet().clone()
+    abstract.dropZValue()
+    abstract.dropMValue()
+    return bytes(abstract.asWkb())
 
 
 def of_the_layers_type(geometries, layer_type):
@@ -410,7 +482,16 @@ def check_filter(layer, layer_label):
 
 
 def report_reading(read, layer_label, feedback):
-    """Say how many geometries could only be read once mended, or not at all."""
+    """Say how many geometries could only be read once mended, or not at all, and which were cut
+    at the seam of the CRS they were reprojected into."""
+    cut, crs = read.cut_at_seam
+    if cut:
+        from ...core.model.units import EXAMPLES
+
+        shown = ", ".join(str(fid) for fid in cut[:EXAMPLES]) + (tr(" and {count} more", count=len(cut) - EXAMPLES) if len(cut) > EXAMPLES else "")
+        feedback.pushInfo(tr("{count} features of '{layer}' cross the meridian where {crs} cuts the globe (180° from its central meridian): each was "
+                             "cut there, where QGIS's reprojection drew it round the world (feature ids {ids}).",
+                             count=len(cut), layer=layer_label, crs=crs.authid() or crs.description(), ids=shown))
     if read.fixed:
         feedback.pushWarning(tr("{count} geometries of '{layer}' could only be read once made straight (curves) or closed (rings left open).",
                                 count=read.fixed, layer=layer_label))

@@ -698,6 +698,10 @@
       <translation>Le filtre de la couche « {layer} » ne peut pas être appliqué : {filter} ({reason}). Corrigez-le (Propriétés de la couche &gt; Source &gt; Constructeur de requête, ou la partie subset= de la source de la couche) puis recommencez.</translation>
     </message>
     <message>
+      <source>{count} features of '{layer}' cross the meridian where {crs} cuts the globe (180° from its central meridian): each was cut there, where QGIS's reprojection drew it round the world (feature ids {ids}).</source>
+      <translation>{count} entités de « {layer} » traversent le méridien où {crs} coupe le globe (à 180° de son méridien central) : chacune y a été coupée, là où la reprojection de QGIS lui faisait faire le tour du monde (identifiants {ids}).</translation>
+    </message>
+    <message>
       <source>{count} geometries of '{layer}' could only be read once made straight (curves) or closed (rings left open).</source>
       <translation>{count} géométries de « {layer} » n'ont pu être lues qu'une fois rectifiées (courbes) ou fermées (anneaux restés ouverts).</translation>
     </message>
@@ -708,6 +712,10 @@
     <message>
       <source>The filter of the layer '{layer}' cannot be applied: {filter} (no field {fields}). Correct it (Layer Properties &gt; Source &gt; Query Builder, or the subset= part of the layer's source) and run again.</source>
       <translation>Le filtre de la couche « {layer} » ne peut pas être appliqué : {filter} (pas de champ {fields}). Corrigez-le (Propriétés de la couche &gt; Source &gt; Constructeur de requête, ou la partie subset= de la source de la couche) puis recommencez.</translation>
+    </message>
+    <message>
+      <source> and {count} more</source>
+      <translation> et {count} autres</translation>
     </message>
     <message>
       <source>GDAL refused it</source>
