@@ -187,6 +187,24 @@ def test_raster_weights_on_a_pixel_aligned_grid(tmp_path):
     assert table(by_value)[("left", "pop", None)] == pytest.approx(100 * left / (left + right), rel=1e-12)
 
 
+def test_a_unit_whose_weighted_sources_lack_a_rate_gets_the_by_area_mean_of_the_others(tmp_path):
+    """Built-up (weighing) on the left 4 columns. Source "a" lies there with a NULL rate; source "b"
+    (rate 40) lies on water, weighing 0. A unit half on each has no weight among the sources that
+    have a rate: the by-area fallback gives 40 (it was NULL: "without weight" was decided over all
+    sources, whatever their rate)."""
+    values = np.where(np.arange(10)[None, :] < 4, 21.0, 11.0) * np.ones((10, 1))
+    path = datagen.write_raster(str(tmp_path / "cover.tif"), [values], 0.0, 10.0, 1.0)
+    reference = RasterReference(path)
+    weights = RasterWeights(reference, reference.describe().grid, 1, classes=(21.0,))
+    units = Units(["half", "left"], boxes((2, 0, 6, 10), (0, 0, 2, 10)))
+    result = compute_interpolation(units, Sources(boxes((0, 0, 4, 10), (4, 0, 10, 10)), {"rate": [None, 40.0]}),
+                                   InterpolationRequest(intensive=("rate",), weights=weights), PlanarMeasure())
+    rows = table(result)
+    assert rows[("half", "rate", None)] == pytest.approx(40.0)
+    assert np.isnan(rows[("left", "rate", None)])  # its one source has no rate
+    assert result.notes.count_of("no_weight_units") == 1
+
+
 def test_raster_weights_match_exactextract_coverage(tmp_path):
     """Polygons that cut cells anywhere: w(source ∩ unit) = cell area × Σ coverage × m, the
     coverage from exactextract (an engine of its own) over pieces cut by shapely."""

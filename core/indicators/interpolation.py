@@ -414,8 +414,9 @@ def _reduce(indicator, units, chunks, partials):
     area = pairs["area"].to_numpy(float)
     source_count = len(sources)
 
-    # Extensive: each pair's weight and each source's denominator; intensive: each pair's weight.
-    weight, per_unit_weight = area, area
+    # Extensive: each pair's weight and each source's denominator; intensive: the raster's weights
+    # (None: areas), each unit falling back to areas where it has none (_estimates).
+    weight, raster = area, None
     if request.weights is None:
         denominator = group_sums(source_row, area, source_count) if request.allocate_total else sources["area"].to_numpy(float)
     else:
@@ -431,11 +432,6 @@ def _reduce(indicator, units, chunks, partials):
         if request.extensive:
             no_weight = sources.index.to_numpy()[spread_by_area]
             notes.add(Note("no_weight", "features", len(no_weight), [] if indicator.content_keys else no_weight[:EXAMPLES].tolist()))
-        # A unit with no weight anywhere gets the area-weighted mean of its intensive values.
-        units_without_weight = (group_sums(pair_unit, raster, unit_count) <= 0) & (group_sums(pair_unit, area, unit_count) > 0)
-        per_unit_weight = np.where(units_without_weight[pair_unit], area, raster)
-        if request.intensive:
-            notes.add(Note("no_weight_units", "units", int(units_without_weight.sum()), units.ids[units_without_weight][:EXAMPLES].tolist()))
 
     touched_units = group_sums(pair_unit, np.ones(len(pair_unit)), unit_count) > 0
     untouched = ~touched_units
@@ -443,8 +439,10 @@ def _reduce(indicator, units, chunks, partials):
     if indicator.source_count is not None:
         notes.add(Note("no_unit", "features", max(0, indicator.source_count - source_count)))
 
-    values, shares = _estimates(request, sources, source_row, pair_unit, unit_count, weight, per_unit_weight, denominator, area, unit_areas,
-                                indicator.class_labels)
+    values, shares, units_without_weight = _estimates(request, sources, source_row, pair_unit, unit_count, weight, raster, denominator, area, unit_areas,
+                                                      indicator.class_labels)
+    if request.weights is not None and request.intensive:
+        notes.add(Note("no_weight_units", "units", int(units_without_weight.sum()), units.ids[units_without_weight][:EXAMPLES].tolist()))
     allocation = {name: (indicator.totals.get(name), float(np.nansum(values[name]))) for name in request.extensive}
     null_values = {name: int((~np.isfinite(sources[name].to_numpy(float))).sum()) for name in (*request.extensive, *request.intensive)}
     for name in request.categorical:
@@ -466,34 +464,33 @@ def _reduce(indicator, units, chunks, partials):
                        details={"area": overlap_area, "share": overlap_area / involved_area if involved_area > 0 else 0.0}))
     result = InterpolationResult(units.ids, request, values, shares, indicator.class_labels, touched_units, notes, units.hierarchy)
     for level in units.hierarchy.levels:
-        result.level_results.append(_level_result(level, request, pairs, source_row, sources, pair_unit, weight, per_unit_weight, denominator, area, unit_areas,
+        result.level_results.append(_level_result(level, request, source_row, sources, pair_unit, weight, raster, denominator, area, unit_areas,
                                                   indicator.class_labels))
     return result
 
 
-def _level_result(level, request, pairs, source_row, sources, pair_unit, weight, per_unit_weight, denominator, area, unit_areas, class_labels):
+def _level_result(level, request, source_row, sources, pair_unit, weight, raster, denominator, area, unit_areas, class_labels):
     """The estimates of ``level``'s parents as if they were the units: extensive values added up
     (their denominators are the sources', whatever the units), intensive means and categorical
-    shares recomputed over each parent's whole area."""
+    shares recomputed over each parent's whole area (a parent without weight falls back to areas,
+    as a unit does)."""
     count = len(level.ids)
     parent = level.of_unit[pair_unit]
-    if request.weights is not None:
-        # A parent with no weight anywhere gets the area-weighted mean, as a unit does.
-        raster = pairs["weight"].to_numpy(float)
-        without = (group_sums(parent, raster, count) <= 0) & (group_sums(parent, area, count) > 0)
-        per_unit_weight = np.where(without[parent], area, raster)
-    values, shares = _estimates(request, sources, source_row, parent, count, weight, per_unit_weight, denominator, area,
-                                group_sums(level.of_unit, unit_areas, count), class_labels)
+    values, shares, _without = _estimates(request, sources, source_row, parent, count, weight, raster, denominator, area,
+                                          group_sums(level.of_unit, unit_areas, count), class_labels)
     touched = group_sums(parent, np.ones(len(parent)), count) > 0
     return InterpolationResult(level.ids, request, values, shares, class_labels, touched)
 
 
-def _estimates(request, sources, source_row, group, count, weight, per_unit_weight, denominator, area, group_areas, class_labels):
-    """``(values, shares)`` of ``count`` groups (units, or the parents of a level) from the pairs:
-    ``group`` is each pair's group, ``group_areas`` each group's area; extensive values share each
-    source's value by ``weight / denominator``, intensive ones are ``per_unit_weight``-weighted
-    means, categorical ones the share of each group's area per class."""
+def _estimates(request, sources, source_row, group, count, weight, raster, denominator, area, group_areas, class_labels):
+    """``(values, shares, without_weight)`` of ``count`` groups (units, or the parents of a level)
+    from the pairs: ``group`` is each pair's group, ``group_areas`` each group's area; extensive
+    values share each source's value by ``weight / denominator``; intensive ones are means weighted
+    by ``raster`` (each pair's raster weight; None: by area), a group whose sources with a value of
+    that variable have no weight falling back to their areas (``without_weight``: the groups that
+    did for some variable); categorical ones the share of each group's area per class."""
     values, shares = {}, {}
+    without_weight = np.zeros(count, dtype=bool)
     paired = len(source_row) > 0
     for name in request.extensive:
         value = sources[name].to_numpy(float)[source_row] if paired else np.zeros(0)
@@ -506,8 +503,15 @@ def _estimates(request, sources, source_row, group, count, weight, per_unit_weig
     for name in request.intensive:
         value = sources[name].to_numpy(float)[source_row] if paired else np.zeros(0)
         known = np.isfinite(value)
-        numerator = group_sums(group[known], value[known] * per_unit_weight[known], count)
-        total = group_sums(group[known], per_unit_weight[known], count)
+        pair_weight = area
+        if raster is not None:
+            # Decided per variable, over the sources that have a value of it: a NULL rate where the
+            # weights are must not leave the unit without its by-area mean elsewhere.
+            without = (group_sums(group[known], raster[known], count) <= 0) & (group_sums(group[known], area[known], count) > 0)
+            pair_weight = np.where(without[group], area, raster)
+            without_weight |= without
+        numerator = group_sums(group[known], value[known] * pair_weight[known], count)
+        total = group_sums(group[known], pair_weight[known], count)
         with np.errstate(divide="ignore", invalid="ignore"):
             values[name] = np.where(total > 0, numerator / total, np.nan)
     for name in request.categorical:
@@ -520,7 +524,7 @@ def _estimates(request, sources, source_row, group, count, weight, per_unit_weig
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(group_areas[found // width] > 0, np.minimum(100.0 * covered / group_areas[found // width], 100.0), np.nan)
         shares[name] = pd.DataFrame({"unit": found // width, "code": found % width, "share": share})
-    return values, shares
+    return values, shares, without_weight
 
 
 @dataclass
