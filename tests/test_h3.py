@@ -696,6 +696,27 @@ def test_a_zone_layer_of_lines_is_refused_with_a_sentence_not_covered_by_no_cell
     assert not os.path.exists(output)
 
 
+def test_a_zone_drawn_naively_across_180_degrees_is_read_as_drawn_and_said(provider, tmp_path):
+    """Edges from 179° to -179° in longitude/latitude: the zone is read as drawn, a band round the
+    globe (h3 reads it across 180°, a few cells), and the log says so, naming the feature; a zone
+    drawn in longitudes beyond 180° crosses 180° and is not named."""
+    import processing
+
+    naive = shapely.from_wkt("POLYGON((179 -17,-179 -17,-179 -15,179 -15,179 -17))")
+    across = shapely.from_wkt("POLYGON((179 -17,181 -17,181 -15,179 -15,179 -17))")
+    path = datagen.write_gpkg(str(tmp_path / "zones.gpkg"), "zones", np.array([across, naive], dtype=object), {"name": np.array(["across", "naive"], dtype=object)},
+                              epsg=4326)
+    context = QgsProcessingContext()
+    context.setEllipsoid("EPSG:7030")
+    from tests.helpers import Logged
+
+    layer = processing.run("geoindicators:h3units", {"INPUT": path, "RESOLUTIONS": "1", "OUTPUT": "memory:"}, context=context, feedback=(log := Logged()))["OUTPUT"]
+    h3s_reading = h3_reference(naive, 1, "overlap") | h3_reference(across, 1, "overlap")
+    assert layer.featureCount() > 5 * len(h3s_reading)  # the band round the globe
+    warned = [line for line in log.warnings if "longer than 180° of longitude" in line]
+    assert len(warned) == 1 and "1 zones of 'zones' (feature ids 2)" in warned[0]
+
+
 def test_a_cancel_while_the_cells_are_computed_stops_the_run_and_writes_nothing(provider, zone_file, tmp_path):
     """Millions of cells take minutes to compute: the run polls Cancel between its steps. The
     progress told rises to the end; a cancel once the first resolution is found stops the run

@@ -101,6 +101,23 @@ def to_crs_coordinates(coordinates, source, target):
     return np.column_stack([x, y])
 
 
+def with_long_edges(geometries, limit=180.0):
+    """Which of ``geometries`` (longitude/latitude) have an edge longer than ``limit`` degrees of
+    longitude: drawn from 179° to -179°, an edge runs across the map, where h3 and a reader of
+    longitudes would take it across 180°."""
+    geometries = np.asarray(geometries, dtype=object)
+    parts, part_owner = shapely.get_parts(geometries, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    lines = shapely.get_type_id(parts) == shapely.GeometryType.LINESTRING
+    paths = np.concatenate([rings, parts[lines]])
+    owners = np.concatenate([part_owner[ring_part], part_owner[lines]])
+    coordinates, path_of = shapely.get_coordinates(paths, return_index=True)
+    long_edge = (np.abs(np.diff(coordinates[:, 0])) > limit) & (np.diff(path_of) == 0)
+    found = np.zeros(len(geometries), dtype=bool)
+    found[owners[path_of[1:][long_edge]]] = True
+    return found
+
+
 def cut_at_seam(lonlat, seam, moved=True):
     """``lonlat`` (a polygon or a line in longitude/latitude) cut where the meridian ``seam`` (and
     the same a turn away) runs, each piece brought within a turn west of it: the geometry as a map

@@ -20,7 +20,7 @@ from qgis.core import (
 from .. import fields as types
 from .. import parameters as shared
 from ..i18n import tr, tr_tags
-from ..inputs.layers import crs_definition, has_crs, read_geometries, report_reading
+from ..inputs.layers import crs_definition, feature_ids_at, has_crs, read_geometries, report_reading
 from ..inputs.measure import measure_for
 from ..outputs import destination as destinations
 from ..outputs import provenance as run_records
@@ -127,6 +127,8 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         geometries = read.geometries[~shapely.is_missing(read.geometries) & ~shapely.is_empty(read.geometries)]
         if not len(geometries):
             raise QgsProcessingException(tr("The zone layer '{layer}' has no polygon to cover.", layer=label))
+        if crs.isGeographic():
+            self._say_long_edges(zones, read.geometries, label, feedback)
         territory = shapely.union_all(repair(np.asarray(geometries, dtype=object), POLYGON).geometries)
         feedback.setCurrentStep(1)
         feedback.pushInfo(tr("Covering '{layer}' with H3 cells of resolution {resolutions} ({containment}).", layer=label,
@@ -193,6 +195,26 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         provenance.finish(record, "completed", {"warnings": feedback.warnings}, [run_records.describe_output(self.OUTPUT, written, rows_written=len(found.ids))])
         run_records.attach(record, written, context, feedback, self.displayName(), {"cell_area": area_label, "area_in_zone": area_label})
         return {self.OUTPUT: written, RUN_ID: record["run_id"]}
+
+    @staticmethod
+    def _say_long_edges(zones, geometries, label, feedback):
+        """Zones in longitude/latitude with an edge longer than 180° are taken as drawn (a band
+        round the globe), where h3 and many readers take them across 180°: said, naming them."""
+        import numpy as np
+        import shapely
+
+        from ...core.geometry.lonlat import with_long_edges
+        from ...core.model.units import EXAMPLES
+
+        present = ~shapely.is_missing(geometries)
+        positions = np.flatnonzero(present)[with_long_edges(geometries[present])]
+        if not len(positions):
+            return
+        ids = feature_ids_at(zones, positions[:EXAMPLES].tolist())
+        feedback.pushWarning(tr("{count} zones of '{layer}' (feature ids {ids}) have edges longer than 180° of longitude. They are read as drawn, their edges "
+                                "straight in degrees: a band round the globe, not a zone across 180° as h3 reads such edges. For a zone across 180°, give it "
+                                "longitudes beyond 180 (from 179 to 181) or cut it at 180°.", count=len(positions), layer=label,
+                                ids=", ".join(map(str, ids)) + (tr(" and {count} more", count=len(positions) - EXAMPLES) if len(positions) > EXAMPLES else "")))
 
     def _resolutions(self, parameters, context):
         text = self.parameterAsString(parameters, self.RESOLUTIONS, context)

@@ -176,6 +176,23 @@ def _mend_across_the_seam(source, geometries, ids, crs, context):
     return tuple(sorted(cut))
 
 
+def feature_ids_at(source, positions):
+    """The ids of the features read at ``positions`` (0 for the first read), as the analyst finds
+    them in the layer (a GeoPackage's fid): the core knows its features by position."""
+    wanted = {int(position): None for position in positions}
+    if not wanted:
+        return list(positions)
+    last = max(wanted)
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setNoAttributes()
+    # As the features were read: an invalid geometry neither skipped nor stopping the run.
+    for position, feature in enumerate(source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)):
+        if position in wanted:
+            wanted[position] = feature.id()
+        if position >= last:
+            break
+    return [wanted[int(position)] if wanted[int(position)] is not None else position for position in positions]
+
+
 def _plain_wkb(geometry):
     """A QgsGeometry's WKB in two dimensions, curves made straight."""
     abstract = geometry.constGet().segmentize() if QgsWkbTypes.isCurvedType(geometry.wkbType()) else geometry.constGet().clone()

@@ -9,10 +9,10 @@ class values: each task reads the features near its units where it runs.
 import os
 from dataclasses import dataclass, field
 
-from qgis.core import QgsFeatureRequest, QgsProcessingException, QgsProcessingFeatureSource, QgsWkbTypes
+from qgis.core import QgsProcessingException, QgsWkbTypes
 
 from ..i18n import tr
-from .layers import check_filter, field_index, ogr_file_location, postgis_table, python_value, read_geometries, read_ogr_columns, report_reading, whole_layer
+from .layers import check_filter, feature_ids_at, field_index, ogr_file_location, postgis_table, python_value, read_geometries, read_ogr_columns, report_reading, whole_layer
 
 POINT, LINE, POLYGON = 0, 1, 2
 _DIMENSION = {QgsWkbTypes.PointGeometry: POINT, QgsWkbTypes.LineGeometry: LINE, QgsWkbTypes.PolygonGeometry: POLYGON}
@@ -57,20 +57,8 @@ class VectorInput:
         return read.values[self.columns[role][0]]
 
     def feature_ids(self, positions):
-        """The ids of the features read at ``positions`` (0 for the first read), as the analyst
-        finds them in the layer (a GeoPackage's fid): the core knows its features by position."""
-        wanted = {int(position): None for position in positions}
-        if not wanted:
-            return list(positions)
-        last = max(wanted)
-        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setNoAttributes()
-        # As the features were read: an invalid geometry neither skipped nor stopping the run.
-        for position, feature in enumerate(self.source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)):
-            if position in wanted:
-                wanted[position] = feature.id()
-            if position >= last:
-                break
-        return [wanted[int(position)] if wanted[int(position)] is not None else position for position in positions]
+        """The ids of the features read at ``positions`` (``layers.feature_ids_at``)."""
+        return feature_ids_at(self.source, positions)
 
     def distinct_values(self, role):
         """The distinct values of a column, asked of the data provider (no feature is read)."""

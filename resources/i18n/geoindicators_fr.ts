@@ -1234,6 +1234,10 @@
       <translation>{count} mailles.</translation>
     </message>
     <message>
+      <source>{count} zones of '{layer}' (feature ids {ids}) have edges longer than 180° of longitude. They are read as drawn, their edges straight in degrees: a band round the globe, not a zone across 180° as h3 reads such edges. For a zone across 180°, give it longitudes beyond 180 (from 179 to 181) or cut it at 180°.</source>
+      <translation>{count} zones de « {layer} » (identifiants {ids}) ont des côtés de plus de 180° de longitude. Elles sont lues telles que dessinées, leurs côtés droits en degrés : une bande qui fait le tour du globe, non une zone à cheval sur 180° comme h3 lit de tels côtés. Pour une zone à cheval sur 180°, donnez-lui des longitudes au-delà de 180 (de 179 à 181) ou coupez-la à 180°.</translation>
+    </message>
+    <message>
       <source>Zone</source>
       <translation>Zone</translation>
     </message>
