@@ -696,6 +696,26 @@ def test_a_zone_layer_of_lines_is_refused_with_a_sentence_not_covered_by_no_cell
     assert not os.path.exists(output)
 
 
+def test_a_zone_far_outside_its_crs_is_refused_and_a_neighbour_is_not(provider, tmp_path):
+    """Lambert-93 at 10⁹ m (a layer whose CRS is not its coordinates') gave one cell of 2.9·10¹⁵ m².
+    It is refused, naming the CRS and where it is defined, and nothing is written; a zone in
+    Belgium, just outside France where Lambert-93 is defined, still gets its cells."""
+    import processing
+    from qgis.core import QgsProcessingException
+
+    far = datagen.write_gpkg(str(tmp_path / "far.gpkg"), "zone", np.array([shapely.box(1e9, 1e9, 1e9 + 5000, 1e9 + 5000)], dtype=object),
+                             {"name": np.array(["far"], dtype=object)}, epsg=2154)
+    output = str(tmp_path / "cells.gpkg")
+    with pytest.raises(QgsProcessingException) as raised:
+        processing.run("geoindicators:h3units", {"INPUT": far, "RESOLUTIONS": "6", "OUTPUT": output})
+    assert "The zone 'far' lies far outside the area where its CRS, RGF93 v1 / Lambert-93, is defined" in str(raised.value)
+    assert not os.path.exists(output)
+    brussels = h3cells.to_crs(np.array([shapely.box(4.30, 50.80, 4.40, 50.88)]), "EPSG:4326", "EPSG:2154")[0]
+    near = datagen.write_gpkg(str(tmp_path / "near.gpkg"), "zone", np.array([brussels], dtype=object), {"name": np.array(["near"], dtype=object)}, epsg=2154)
+    layer = processing.run("geoindicators:h3units", {"INPUT": near, "RESOLUTIONS": "7", "OUTPUT": "memory:"})["OUTPUT"]
+    assert layer.featureCount() > 10
+
+
 def test_a_zone_drawn_naively_across_180_degrees_is_read_as_drawn_and_said(provider, tmp_path):
     """Edges from 179° to -179° in longitude/latitude: the zone is read as drawn, a band round the
     globe (h3 reads it across 180°, a few cells), and the log says so, naming the feature; a zone

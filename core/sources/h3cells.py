@@ -635,6 +635,32 @@ def _estimated_lonlat(territory, crs):
     return unwrapped(to_crs(np.array([territory], dtype=object), crs, WGS84)[0], _is_projected(crs))[0]
 
 
+def _refuse_far_outside_the_crs(territory, crs):
+    """Refuse a zone far outside the area where its projected CRS is defined (its area of use, grown
+    by its own larger side on every side: neighbouring countries pass): its coordinates are in
+    another CRS than the layer says, or mistyped. Lambert-93 at 10⁹ m gave one cell of 2.9·10¹⁵ m²."""
+    import warnings
+
+    from pyproj import CRS, Transformer
+
+    definition = CRS.from_user_input(crs)
+    area = definition.area_of_use
+    if definition.is_geographic or area is None:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        box = Transformer.from_crs(CRS.from_user_input(WGS84), definition, always_xy=True).transform_bounds(area.west, area.south, area.east, area.north,
+                                                                                                          densify_pts=21)
+    if not np.isfinite(box).all():
+        return
+    margin = max(box[2] - box[0], box[3] - box[1])
+    west, south, east, north = shapely.bounds(territory)
+    if west < box[0] - margin or east > box[2] + margin or south < box[1] - margin or north > box[3] + margin:
+        raise InputError("outside_crs", f"The zone lies far outside the area where {definition.name} is defined ({area.name}: {area.west:g}° to "
+                         f"{area.east:g}° of longitude, {area.south:g}° to {area.north:g}° of latitude).",
+                         crs=definition.name, area=area.name, bounds=[area.west, area.south, area.east, area.north])
+
+
 def _refuse_too_many_cells(territory, crs, resolutions, max_cells):
     """Raise ``too_many_cells`` when more than ``max_cells`` cells of ``resolutions`` in all would
     cover the territory. The territory's box on the sphere bounds its area from above at no cost:
@@ -725,6 +751,7 @@ def h3_units(territory, crs, resolutions, measure, containment=OVERLAP, clip=Fal
     if not resolutions:
         raise InputError("no_resolution", "Give at least one H3 resolution, from 0 to 15.")
     territory = shapely.make_valid(territory)
+    _refuse_far_outside_the_crs(territory, crs)
     if max_cells:
         _refuse_too_many_cells(territory, crs, resolutions, max_cells)
     shapely.prepare(territory)

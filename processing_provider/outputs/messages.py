@@ -137,6 +137,12 @@ def input_error_message(error, names):
                   "longitude/latitude, where H3 cells are found. Choose resolution {finer} or finer, or cut the part of the zone nearest the pole out.",
                   resolution=details.get("resolution"), finer=details.get("finer"), layer=units,
                   pole=tr("North") if details.get("value") == "North" else tr("South"))
+    if code == "outside_crs":
+        west, south, east, north = details["bounds"]
+        return tr("The zone '{layer}' lies far outside the area where its CRS, {crs}, is defined ({area}: {west}° to {east}° of longitude, {south}° to "
+                  "{north}° of latitude). Its coordinates are probably in another CRS than the layer says: set the layer's true CRS (Layer Properties > "
+                  "Source), or reproject it, then run again.", layer=units, crs=details["crs"], area=details["area"],
+                  west=f"{west:g}", east=f"{east:g}", south=f"{south:g}", north=f"{north:g}")
     if code == "too_many_cells":
         from ..settings import H3_MAX_CELLS, h3_max_cells_label
 

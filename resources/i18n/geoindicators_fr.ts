@@ -416,6 +416,10 @@
       <translation>À la résolution {resolution}, la maille H3 autour du pôle {pole} touche la zone « {layer} » : une maille qui contient un pôle ne peut pas être dessinée en longitude/latitude, où les mailles H3 sont trouvées. Choisissez la résolution {finer} ou plus fine, ou retirez de la zone la partie la plus proche du pôle.</translation>
     </message>
     <message>
+      <source>The zone '{layer}' lies far outside the area where its CRS, {crs}, is defined ({area}: {west}° to {east}° of longitude, {south}° to {north}° of latitude). Its coordinates are probably in another CRS than the layer says: set the layer's true CRS (Layer Properties &gt; Source), or reproject it, then run again.</source>
+      <translation>La zone « {layer} » se trouve très loin de la zone où son SCR, {crs}, est défini ({area} : de {west}° à {east}° de longitude, de {south}° à {north}° de latitude). Ses coordonnées sont sans doute dans un autre SCR que celui de la couche : donnez à la couche son vrai SCR (Propriétés de la couche &gt; Source), ou reprojetez-la, puis relancez.</translation>
+    </message>
+    <message>
       <source>About {estimate} H3 cells would cover the zone '{layer}' ({area} km²) at resolution {resolutions}: more than the {limit} one run may make (setting '{setting}' in Options › Processing › Providers › GeoIndicators, or the environment variable {variable}). Choose a coarser resolution or cut the zone into parts; or raise the setting if this computer has the memory (up to 1.7 GB per million cells).</source>
       <translation>Environ {estimate} mailles H3 couvriraient la zone '{layer}' ({area} km²) à la résolution {resolutions} : plus que les {limit} qu'une exécution peut produire (paramètre '{setting}' dans Options › Traitements › Fournisseurs › GeoIndicators, ou variable d'environnement {variable}). Choisissez une résolution plus grossière ou découpez la zone en parties ; ou augmentez ce paramètre si cet ordinateur a la mémoire nécessaire (jusqu’à 1,7 Go par million de mailles).</translation>
     </message>
