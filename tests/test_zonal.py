@@ -252,6 +252,46 @@ def test_units_reprojected_across_180_degrees_into_the_raster_s_crs_are_cut_ther
     assert "cross the meridian where EPSG:4326 cuts the globe" in log.text
 
 
+def test_a_continuous_raster_used_as_classes_in_the_wide_layout_is_refused_before_computing(provider, data, tmp_path):
+    """Band 1 holds real numbers, all distinct: as classes, two fields each would far exceed what a
+    GeoPackage holds (or any wide layer: a temporary one too). Refused before any chunk runs (it
+    computed, then shaped a column per class for over 15 minutes, before the field count stopped
+    it); the long layout takes it, and its shaping is linear."""
+    for output in (str(tmp_path / "wide.gpkg"), "memory:"):
+        log = Logged()
+        with pytest.raises(QgsProcessingException) as raised:
+            run_algorithm(data, output=output, feedback=log, BANDS=[1], CATEGORICAL=True, LAYOUT=1)
+        assert "The raster 'values' holds at least" in str(raised.value) and "(real numbers: a continuous raster rather than classes)" in str(raised.value)
+        assert "Choose the long layout" in str(raised.value) and "Running" not in log.text
+    assert not os.path.exists(tmp_path / "wide.gpkg")
+    # A class raster (band 2: five values) in the wide layout is fine.
+    layer, _log = run_algorithm(data, BANDS=[2], CATEGORICAL=True, LAYOUT=1)
+    assert len([name for name in layer.fields().names() if name.startswith("area_")]) == 5
+
+
+def test_many_classes_in_the_wide_layout_equal_the_long_table(provider, tmp_path):
+    """900 classes (as many as a GeoPackage's fields allow, two each): every wide column holds the
+    long table's rows, 0 where a unit has none of a class, NULL for a unit outside the raster."""
+    ids, cells = datagen.units(40, seed=81)
+    units = datagen.write_gpkg(str(tmp_path / "units.gpkg"), "units", cells, {"code": ids})
+    values = (np.arange(ROWS * COLUMNS).reshape(ROWS, COLUMNS) // 37 % 900).astype(float)
+    raster = datagen.write_raster(str(tmp_path / "classes.tif"), [values], LEFT, TOP, CELL)
+    wide, _log = run_algorithm({"units": units, "raster": raster}, output=str(tmp_path / "wide.gpkg"), CATEGORICAL=True, LAYOUT=1)
+    long, _log = run_algorithm({"units": units, "raster": raster}, CATEGORICAL=True, LAYOUT=0)
+    rows = {(feature["code"], feature["class"]): (feature["area"], feature["pct_unit"]) for feature in long.getFeatures()}
+    classes = sorted({klass for _code, klass in rows}, key=float)
+    assert len(classes) > 800
+    measured = {code for code, _klass in rows}
+    for feature in QgsVectorLayer(wide).getFeatures():
+        if feature["code"] not in measured:  # wholly outside the raster: NULL, as documented
+            assert all(is_null(feature[f"area_{klass}"]) for klass in classes)
+            continue
+        for klass in classes:
+            area, share = rows.get((feature["code"], klass), (0.0, 0.0))
+            assert feature[f"area_{klass}"] == pytest.approx(area, rel=1e-12) and feature[f"pct_unit_{klass}"] == pytest.approx(share, rel=1e-12)
+    assert len(measured) > 30
+
+
 def test_user_errors_name_the_setting(provider, data):
     with pytest.raises(QgsProcessingException, match="band 7 does not exist"):
         run_algorithm(data, BANDS=[7])

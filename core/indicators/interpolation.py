@@ -46,7 +46,7 @@ from ..geometry.repair import POLYGON, dimension_of, repair
 from ..model.errors import InputError
 from ..model.levels import Hierarchy
 from ..model.levels import percent
-from ..model.results import long_with_levels
+from ..model.results import long_with_levels, spread
 from ..model.naming import slug, unique_name
 from ..model.notes import Note, Notes
 from ..model.units import EXAMPLES
@@ -584,12 +584,17 @@ class InterpolationResult:
             out[name] = table[name].to_numpy()
         return out
 
-    def wide_table(self, existing_fields=()):
+    def wide_table(self, existing_fields=(), check_width=None):
         """One row per unit; ``(frame, names)`` with ``names[(field, class label)]`` (label None
         for extensive and intensive fields): the field's own name, and ``<field>_<class>`` for
-        categorical classes, each made unique against ``existing_fields`` (numbered)."""
+        categorical classes, each made unique against ``existing_fields`` (numbered).
+        ``check_width(count)`` is told the number of columns before any is made."""
         names, _renamed = self.wide_names(existing_fields)
+        if check_width is not None:
+            check_width(len(names))
         count = len(self.unit_ids)
+        spread_out = {name: spread(self.shares[name], "code", "share", count, range(len(self.class_labels[name]))) for name in self.shares}
+        code_of = {name: {label: code for code, label in enumerate(labels)} for name, labels in self.class_labels.items()}
         columns = {}
         for (name, label), column in names.items():
             if name == "pct_parent":
@@ -600,11 +605,7 @@ class InterpolationResult:
             if label is None and (name, CATEGORICAL) not in self.request.variables:
                 columns[column] = self.values[name]
                 continue
-            code = self.class_labels[name].index(label)
-            table = self.shares[name]
-            rows = table[table["code"] == code]
-            values = np.zeros(count)
-            values[rows["unit"].to_numpy()] = rows["share"].to_numpy()
+            values = spread_out[name][:, code_of[name][label]].copy()
             values[~self.touched] = np.nan
             columns[column] = values
         return pd.DataFrame(columns, index=pd.RangeIndex(count)), names

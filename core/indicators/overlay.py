@@ -36,7 +36,7 @@ from ..model import quantities
 from ..model.naming import wide_field_names
 from ..model.notes import Note, Notes
 from ..model.levels import Hierarchy, percent
-from ..model.results import UnitScale, long_with_levels, scale_columns, wide_parent_shares
+from ..model.results import UnitScale, long_with_levels, scale_columns, spread, wide_parent_shares
 from ..model.units import EXAMPLES, Units  # noqa: F401 (Units: the old place of the class)
 from ..sources.columns import category_codes, category_labels, label_text, numbers
 from ..sources.payloads import Features, UnitChunk, geometries_to_wkb
@@ -159,26 +159,27 @@ class OverlayResult:
             out[name] = table[name].to_numpy()
         return scale_columns(out, self._measures_of, self.scale)
 
-    def wide_table(self, existing_fields=()):
+    def wide_table(self, existing_fields=(), check_width=None):
         """One row per unit (in input order), one column per measure and class, and the column names.
 
         Returns ``(frame, names)`` where ``names[(measure, class label)]`` is the column. A unit
         with none of a class gets 0, except ``pct_unit`` of a unit of zero area, which stays NaN.
+        ``check_width(count)`` is told the number of columns before any is made.
         """
         measures = self.measures + (["pct_parent"] if self.hierarchy else [])
         names = wide_field_names(measures, [label_text(label) for label in self.class_labels], existing_fields, self.single_class)
+        if check_width is not None:
+            check_width(len(names))
         unit_count = len(self.unit_ids)
-        shares = wide_parent_shares(self.table, self.level_tables, self.hierarchy, ["code"], self.measures[0], unit_count,
-                                    range(len(self.class_labels))) if self.hierarchy else {}
+        codes = range(len(self.class_labels))
+        shares = wide_parent_shares(self.table, self.level_tables, self.hierarchy, ["code"], self.measures[0], unit_count, codes) if self.hierarchy else {}
+        spread_out = {measure: spread(self.table, "code", measure, unit_count, codes) for measure in self.measures}
+        if "pct_unit" in spread_out:
+            spread_out["pct_unit"][self.unit_areas <= 0] = np.nan
         columns = {}
         for code, label in enumerate(self.class_labels):
-            rows = self.table[self.table["code"] == code]
             for measure in self.measures:
-                values = np.zeros(unit_count)
-                if measure == "pct_unit":
-                    values[self.unit_areas <= 0] = np.nan
-                values[rows["unit"].to_numpy()] = rows[measure].to_numpy()
-                columns[names[(measure, label_text(label))]] = values
+                columns[names[(measure, label_text(label))]] = spread_out[measure][:, code]
             if self.hierarchy:
                 columns[names[("pct_parent", label_text(label))]] = shares[code]
         frame = pd.DataFrame(columns, index=pd.RangeIndex(unit_count))

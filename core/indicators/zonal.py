@@ -39,7 +39,7 @@ from ..model.names import class_value_text
 from ..model.naming import wide_field_names
 from ..model.notes import Note, Notes
 from ..model.levels import Hierarchy
-from ..model.results import UnitScale, long_with_levels, scale_columns, wide_parent_shares
+from ..model.results import UnitScale, long_with_levels, scale_columns, spread, wide_parent_shares
 from ..model.units import EXAMPLES
 from ..sources.raster import cell_areas_by_row
 from ..sources.payloads import UnitChunk
@@ -143,12 +143,13 @@ class ZonalResult:
             out[name] = self.table[name].to_numpy()
         return scale_columns(out, self._measures_of, self.scale)
 
-    def wide_table(self, existing_fields=()):
+    def wide_table(self, existing_fields=(), check_width=None):
         """One row per unit, in input order; ``(frame, names)`` with ``names[(field, label)]``.
 
         Labels are bands (``b1``…, giving ``mean_b1``; bare statistic names for a single band) or
         classes. With levels, ``pct_parent`` per band or class is added (the parents' own rows are
-        in the long layout only).
+        in the long layout only). ``check_width(count)`` is told the number of columns before any
+        is made (it raises where the output cannot hold them).
         """
         unit_count = len(self.unit_ids)
         share_of = self.share_of if self.hierarchy else None
@@ -161,19 +162,20 @@ class ZonalResult:
             labels = [f"b{band}" for band in self.bands]
             names = wide_field_names(fields, labels, existing_fields, single_class=len(self.bands) == 1)
             keys = self.bands
+        if check_width is not None:
+            check_width(len(names))
         shares = wide_parent_shares(self.table, self.level_tables, self.hierarchy, [self.key], share_of, unit_count, keys) if share_of else {}
+        spread_out = {}
+        for name in self.fields:
+            # Categorical: 0 where a unit has none of a class (NULL for units missing from the raster).
+            matrix = spread(self.table, self.key, name, unit_count, keys, 0.0 if self.categorical else np.nan)
+            if self.categorical:
+                matrix[self.missing_units] = np.nan
+            spread_out[name] = self.scale.apply(matrix, self._measures_of(name)) if self.scale is not None else matrix
         columns = {}
-        for key, label in zip(keys, labels):
-            rows = self.table[self.table[self.key] == key]
+        for position, (key, label) in enumerate(zip(keys, labels)):
             for name in self.fields:
-                if self.categorical:
-                    column = np.zeros(unit_count)
-                    column[self.missing_units] = np.nan
-                else:
-                    column = np.full(unit_count, np.nan)
-                column[rows["unit"].to_numpy()] = rows[name].to_numpy()
-                measures = self._measures_of(name)
-                columns[names[(name, label)]] = self.scale.apply(column, measures) if self.scale is not None else column
+                columns[names[(name, label)]] = spread_out[name][:, position]
             if share_of:
                 columns[names[("pct_parent", label)]] = shares[key]
         return pd.DataFrame(columns, index=pd.RangeIndex(unit_count)), names

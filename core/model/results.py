@@ -95,18 +95,25 @@ def long_with_levels(unit_rows, level_rows, hierarchy, unit_ids, id_column, keys
     return pd.concat(tables, ignore_index=True)
 
 
+def spread(rows, key, value, row_count, key_values, fill=0.0):
+    """A ``(row_count, len(key_values))`` array of ``rows[value]`` placed at each row's ``unit``
+    and at its ``key``'s position among ``key_values``; ``fill`` where a unit has no row of a key.
+
+    The wide layout's shaping, in one pass whatever the number of classes: a filter per class over
+    every row took over 15 minutes for a float raster of 100 000 values used as classes."""
+    out = np.full((row_count, len(key_values)), fill, dtype=float)
+    if len(rows):
+        positions = pd.Index(list(key_values)).get_indexer(rows[key].to_numpy())
+        out[rows["unit"].to_numpy(dtype=np.int64), positions] = rows[value].to_numpy(dtype=float)
+    return out
+
+
 def wide_parent_shares(unit_rows, level_rows, hierarchy, keys, share_of, unit_count, key_values):
     """For the wide layout: ``{key value: the share (%) of its parent's value each unit holds}``,
     one array per value of the (single) key column, 0 where a unit has none of it."""
     level = hierarchy.levels[0]
-    parent_table = level_rows[0].set_index(["unit", *keys])[share_of]
-    out = {}
-    for value in key_values:
-        rows = unit_rows[unit_rows[keys[0]] == value]
-        mine = np.zeros(unit_count)
-        mine[rows["unit"].to_numpy(dtype=np.int64)] = rows[share_of].to_numpy(dtype=float)
-        index = pd.MultiIndex.from_arrays([level.of_unit, np.full(unit_count, value, dtype=object)])
-        whole = parent_table.reindex(index).fillna(0.0).to_numpy(dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[value] = np.where(whole > 0, np.minimum(100.0 * mine / whole, 100.0), np.nan)
-    return out
+    mine = spread(unit_rows, keys[0], share_of, unit_count, key_values)
+    whole = spread(level_rows[0], keys[0], share_of, len(level.ids), key_values)[level.of_unit]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(whole > 0, np.minimum(100.0 * mine / whole, 100.0), np.nan)
+    return {value: shares[:, position] for position, value in enumerate(key_values)}

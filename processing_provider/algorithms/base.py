@@ -106,7 +106,7 @@ class GeoIndicatorsAlgorithm(QgsProcessingAlgorithm):
             except Exception as error:  # a defect of ours: a sentence for the analyst, the traceback in the log
                 feedback.pushDebugInfo(traceback.format_exc())
                 raise QgsProcessingException(
-                    tr("Unexpected error: {error}. Nothing was written. Please report it to the plugin's tracker, with the log of this run.",
+                    tr("Unexpected error: {error}. Nothing was written. This is a defect of the plugin: please report it to its developers, with the log of this run.",
                        error=f"{type(error).__name__}: {error}")
                 ) from error
         if not results and feedback.isCanceled() and interrupt.interrupted():
@@ -517,8 +517,10 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
     def write(self, parameters, context, feedback, result, units_read):
         source = self.units.source
         if self.layout == shared.WIDE:
-            frame, names = result.wide_table(existing_fields=source.fields().names())
-            destinations.check_table(self.target, source.fields().count() + len(frame.columns), has_geometry=True)
+            # The width is checked before the columns are made: a float raster used as classes
+            # gave 100 000 of them, refused only once made.
+            frame, names = result.wide_table(existing_fields=source.fields().names(),
+                                             check_width=lambda count: destinations.check_table(self.target, source.fields().count() + count, has_geometry=True))
             for (measure, _label), column in names.items():
                 if measure in self.integer_fields:
                     frame[column] = frame[column].astype("Int64")

@@ -17,6 +17,7 @@ from ..i18n import tr, tr_tags
 from ..inputs.layers import check_crs
 from ..inputs.measure import measure_for
 from ..inputs.raster import class_names, raster_input
+from ..parameters import WIDE
 from .base import IndicatorAlgorithm, Run
 
 _RULES = [EXACT, CENTRE]
@@ -161,7 +162,28 @@ class ZonalStatisticsAlgorithm(ZonalOutputs, IndicatorAlgorithm):
         per_label = len(quantities.CATEGORICAL) if self.categorical else len(self.statistics) + len(self.quantiles)
         labels = len(set(self.class_names.values())) if self.categorical else len(self.bands)
         self.check_table(2 + per_label, per_label * labels)
+        if self.categorical and self.layout == WIDE and not self.output_skipped:
+            self._refuse_more_classes_than_fields(raster, per_label)
         self.task_path = raster.cluster_path(self.settings) if self.address is not None else raster.path
+
+    def _refuse_more_classes_than_fields(self, raster, per_label):
+        """Before computing: a raster whose values (read from a sample) would need more fields than
+        the wide layer may have is refused. A float raster of 100 000 values used as classes ran
+        over 15 minutes before the field count stopped it."""
+        from ...core.indicators.zonal import class_label
+        from ..outputs import destination as destinations
+
+        values, real = raster.sampled_values(self.bands[0])
+        labels = len({class_label(value, self.class_names) for value in values.tolist()})
+        available = destinations.wide_field_limit(self.target) - self.units.source.fields().count()
+        if labels * per_label > available:
+            raise QgsProcessingException(
+                tr("The raster '{layer}' holds at least {count} distinct values{real}: in the wide layout categorical mode makes {per} fields per value, "
+                   "and {output} may have {limit} fields. Choose the long layout, or make the values classes first (Raster > Raster Calculator, "
+                   "or Reclassify by table).", layer=raster.label, count=labels, per=per_label, output=self.target.label,
+                   limit=destinations.wide_field_limit(self.target),
+                   real=tr(" (real numbers: a continuous raster rather than classes)") if real else "")
+            )
 
     def build(self, units_read, address, settings, context, feedback):
         import numpy as np

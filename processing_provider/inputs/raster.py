@@ -57,6 +57,26 @@ class RasterInput:
             )
         return mapped
 
+    def sampled_values(self, band, cells=1_000_000):
+        """``(distinct valid values, whether the band holds real numbers)`` of ``band`` in a sample
+        of at most ``cells`` cells (every cell of a smaller raster; else GDAL's nearest-neighbour
+        decimation, its overviews where it has some): as many distinct values as the raster holds,
+        or fewer."""
+        import numpy as np
+        from osgeo import gdal
+
+        dataset = gdal.Open(self.path)
+        raster_band = dataset.GetRasterBand(band)
+        columns, rows = dataset.RasterXSize, dataset.RasterYSize
+        step = max(1.0, (columns * rows / cells) ** 0.5)
+        values = raster_band.ReadAsArray(buf_xsize=max(1, int(columns / step)), buf_ysize=max(1, int(rows / step))).ravel()
+        real = gdal.GetDataTypeName(raster_band.DataType).startswith(("Float", "CFloat"))
+        nodata = raster_band.GetNoDataValue()
+        values = values[np.isfinite(values)] if real else values
+        if nodata is not None:
+            values = values[values != nodata]
+        return np.unique(values), real
+
     def ellipsoid(self):
         """(semi-major, semi-minor) of a raster in degrees, so its cells can be measured; else None."""
         crs = self.crs

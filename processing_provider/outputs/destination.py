@@ -17,6 +17,9 @@ from ..i18n import tr
 # Attribute fields each file format holds at most (GeoPackage/SQLite: 2000 columns, less the
 # feature id and the geometry; PostgreSQL 1600 columns; dBase 255 fields).
 FIELD_LIMITS = {".shp": 255, ".dbf": 255, ".gpkg": 1998, ".sqlite": 1998, ".tab": 250, ".ods": 1024, ".xlsx": 16384, "postgres": 1598}
+# Fields of a wide layer in a format without a limit of its own (a temporary layer, CSV): beyond a
+# GeoPackage's, a layer is more than QGIS shows or styles, and its table more than memory holds.
+WIDE_FIELD_LIMIT = 1998
 # Text fields a format cuts: Shapefile's dBase stores at most 254 bytes.
 TEXT_LIMITS = {".shp": 254, ".dbf": 254}
 # Formats whose layers must have a geometry (a Shapefile without one is a lone .dbf file, which
@@ -76,13 +79,26 @@ def check_writable(target):
         raise QgsProcessingException(tr("{output} cannot be written at {path}: no permission to write there. Choose another place.", output=target.label, path=target.path))
 
 
+def wide_field_limit(target):
+    """How many fields a wide layer written to ``target`` may have."""
+    return FIELD_LIMITS.get(target.extension, WIDE_FIELD_LIMIT)
+
+
 def check_table(target, field_count, has_geometry):
-    """The format of ``target`` can hold ``field_count`` attribute fields (and a table without geometry)."""
+    """The format of ``target`` can hold ``field_count`` attribute fields (and a table without
+    geometry); a wide layer (``has_geometry``) has at most ``WIDE_FIELD_LIMIT`` in any format."""
     limit = FIELD_LIMITS.get(target.extension)
     if limit is not None and field_count > limit:
         raise QgsProcessingException(
             tr("{output} would have {count} fields and a {format} holds at most {limit}: choose the long layout, or another format such as GeoPackage.",
+               output=target.label, count=field_count, format=target.format_name, limit=limit) if limit < WIDE_FIELD_LIMIT else
+            tr("{output} would have {count} fields and a {format} holds at most {limit}: choose the long layout (one row per unit and class).",
                output=target.label, count=field_count, format=target.format_name, limit=limit)
+        )
+    if limit is None and has_geometry and field_count > WIDE_FIELD_LIMIT:
+        raise QgsProcessingException(
+            tr("{output} would have {count} fields, more than the {limit} a wide layer may have: choose the long layout (one row per unit and class).",
+               output=target.label, count=field_count, limit=WIDE_FIELD_LIMIT)
         )
     if not has_geometry and target.extension in GEOMETRY_ONLY:
         raise QgsProcessingException(

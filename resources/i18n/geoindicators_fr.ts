@@ -248,8 +248,8 @@
       <translation>{output} ne peut pas être écrit à {path} : pas de droit d'écriture. Choisissez un autre emplacement.</translation>
     </message>
     <message>
-      <source>{output} would have {count} fields and a {format} holds at most {limit}: choose the long layout, or another format such as GeoPackage.</source>
-      <translation>{output} aurait {count} champs et un fichier {format} en contient au plus {limit} : choisissez la disposition longue, ou un autre format comme GeoPackage.</translation>
+      <source>{output} would have {count} fields, more than the {limit} a wide layer may have: choose the long layout (one row per unit and class).</source>
+      <translation>{output} aurait {count} champs, plus que les {limit} qu'une couche large peut avoir : choisissez la disposition longue (une ligne par unité et par classe).</translation>
     </message>
     <message>
       <source>The long layout is a table without geometry, which the {format} format cannot hold: write it to a GeoPackage or a CSV file, or choose the wide layout.</source>
@@ -262,6 +262,14 @@
     <message>
       <source>Writing the output failed: {path} holds {found} of the {expected} features written (a full disk, or a format that cannot hold this table). Nothing was kept; free some space or choose another place or format.</source>
       <translation>L'écriture de la sortie a échoué : {path} contient {found} des {expected} entités écrites (disque plein, ou format qui ne peut pas contenir cette table). Rien n'a été gardé ; libérez de la place ou choisissez un autre emplacement ou format.</translation>
+    </message>
+    <message>
+      <source>{output} would have {count} fields and a {format} holds at most {limit}: choose the long layout, or another format such as GeoPackage.</source>
+      <translation>{output} aurait {count} champs et un fichier {format} en contient au plus {limit} : choisissez la disposition longue, ou un autre format comme GeoPackage.</translation>
+    </message>
+    <message>
+      <source>{output} would have {count} fields and a {format} holds at most {limit}: choose the long layout (one row per unit and class).</source>
+      <translation>{output} aurait {count} champs et un fichier {format} en contient au plus {limit} : choisissez la disposition longue (une ligne par unité et par classe).</translation>
     </message>
     <message>
       <source>The table is left as it is: drop it before using it.</source>
@@ -894,8 +902,8 @@
       <translation>Avec des niveaux parents, la disposition large ne contient que les unités, avec un champ pct_parent par classe : la part de chaque unité dans la valeur de son parent. La disposition longue contient aussi les lignes des parents.</translation>
     </message>
     <message>
-      <source>Unexpected error: {error}. Nothing was written. Please report it to the plugin's tracker, with the log of this run.</source>
-      <translation>Erreur inattendue : {error}. Rien n'a été écrit. Merci de la signaler sur le suivi des anomalies de l'extension, avec le journal de cette exécution.</translation>
+      <source>Unexpected error: {error}. Nothing was written. This is a defect of the plugin: please report it to its developers, with the log of this run.</source>
+      <translation>Erreur inattendue : {error}. Rien n'a été écrit. C'est un défaut de l'extension : merci de le signaler à ses développeurs, avec le journal de cette exécution.</translation>
     </message>
     <message>
       <source>dask</source>
@@ -1678,6 +1686,10 @@
       <translation>Le mode classes lit une seule bande, et le raster « {layer} » en a {count} : choisissez la bande des classes dans BANDS.</translation>
     </message>
     <message>
+      <source>The raster '{layer}' holds at least {count} distinct values{real}: in the wide layout categorical mode makes {per} fields per value, and {output} may have {limit} fields. Choose the long layout, or make the values classes first (Raster &gt; Raster Calculator, or Reclassify by table).</source>
+      <translation>Le raster « {layer} » contient au moins {count} valeurs distinctes{real} : en disposition large le mode catégoriel crée {per} champs par valeur, et {output} peut avoir {limit} champs. Choisissez la disposition longue, ou faites d'abord des classes de ses valeurs (Raster &gt; Calculatrice raster, ou Reclassification par table).</translation>
+    </message>
+    <message>
       <source>The quantiles '{value}' cannot be read: give percentages between 0 and 100 separated by commas, such as 10,90.</source>
       <translation>Les quantiles « {value} » ne peuvent pas être lus : donnez des pourcentages entre 0 et 100 séparés par des virgules, par exemple 10,90.</translation>
     </message>
@@ -1688,6 +1700,10 @@
     <message>
       <source>Pixel centre (as QGIS's Zonal statistics)</source>
       <translation>Centre du pixel (comme les Statistiques zonales de QGIS)</translation>
+    </message>
+    <message>
+      <source> (real numbers: a continuous raster rather than classes)</source>
+      <translation> (des nombres réels : un raster continu plutôt que des classes)</translation>
     </message>
     <message>
       <source>GeoIndicators: Python libraries</source>
