@@ -245,3 +245,41 @@ def test_chunks_are_the_same_whatever_runs_them():
     plans = [runner.run(Recorder(), Units(ids, cells), LocalExecutor(threads), chunk_size=400) for threads in (1, 3)]
     assert plans[0] == plans[1] and len(plans[0]) == 12  # 3000 units: chunks of 250 at least
     assert sorted(sum(plans[0], [])) == list(range(3000))
+
+
+def test_a_long_chunk_moves_the_progress_while_it_runs():
+    """A chunk that says how far it is (one huge unit read strip by strip) moves the progress
+    before it ends; a chunk that says nothing moves it when it ends."""
+    from geoindicators.core.execution import task_progress
+
+    halfway = threading.Event()
+    seen = []
+
+    def chunk(value):
+        task_progress.report(0.5)
+        assert halfway.wait(10), "the progress never showed the chunk half done"
+        return value
+
+    def on_done(done, total):
+        seen.append(done / total)
+        if done == 0.5:
+            halfway.set()
+
+    assert LocalExecutor(1).run(chunk, [(7,)], on_done=on_done) == [7]
+    assert seen == [0.5, 1.0]
+
+
+def test_zonal_chunks_say_how_far_they_are(tmp_path):
+    """A unit cut into strips: each batch read moves the chunk's progress, up to the whole."""
+    from geoindicators.core.execution import task_progress
+    from geoindicators.core.indicators import zonal
+    from geoindicators.core.sources.payloads import UnitChunk
+    from geoindicators.core.sources.raster import RasterReference
+
+    path = datagen.write_raster(str(tmp_path / "values.tif"), [np.arange(200 * 200, dtype=float).reshape(200, 200)], 0.0, 200.0, 1.0)
+    reference = RasterReference(path)
+    request = zonal.ZonalRequest(reference, bands=(1,), statistics=("median",), cell_budget=2_000)
+    fractions = []
+    with task_progress.listening(fractions.append):
+        zonal.zonal_chunk(UnitChunk(np.array([shapely.box(0, 0, 200, 200)], dtype=object), np.array([0])), reference.describe().grid, request)
+    assert len(fractions) > 10 and fractions == sorted(fractions) and fractions[-1] == 1.0

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..execution import runner
+from ..execution import runner, task_progress
 from ..execution.config import DEFAULT_CHUNK_SIZE
 from ..execution.resume import join_by_unit, raster_window_digests, split_by_unit
 from ..geometry.coverage import CENTRE, EXACT, cell_coverage
@@ -286,6 +286,7 @@ def zonal_chunk(units, grid, request):
                 moments.append(_moments(cells, band))
                 if distinct_values is not None:
                     distinct_values.add(band, cells, last_piece=batch[-1])
+            task_progress.report((batch[-1] + 1) / len(pieces))
     footprint = np.where(measured_footprint > 0, measured_footprint, footprint)
     moments = pd.concat(moments, ignore_index=True) if moments else _EMPTY_MOMENTS.copy()
     moments["unit"] = positions[moments["unit"].to_numpy(dtype=np.int64)]
@@ -390,14 +391,17 @@ def compute_zonal(units, request, raster_info, unit_areas=None, class_names=None
 class _DistinctValues:
     """The distinct values of each unit's cells, band by band, reduced to the distinct-value
     statistics as soon as the unit's last piece is read: memory holds a batch's cells, not a chunk's
-    (a unit cut into strips keeps its table of distinct values until its last strip). In
-    categorical mode the tables themselves (few classes) are kept."""
+    (a unit cut into strips keeps the table of each strip until its last one, then they are merged
+    once: merged at every strip, a huge unit's table was sorted again each time, 440 s where the
+    run took 203 s). In categorical mode the tables themselves (few classes) are kept."""
 
     def __init__(self, request, owners, unit_count):
         self.request = request
         # Pieces of a unit are consecutive: the position of each unit's last piece.
         self.last_piece = np.searchsorted(owners, np.arange(unit_count), side="right") - 1
+        # Per band: the tables of units still waiting for strips, and the units each holds.
         self.pending = {band: [] for band in request.bands}
+        self.pending_units = {band: np.zeros(0, np.int64) for band in request.bands}
         self.found = []
 
     def add(self, band, cells, last_piece):
@@ -407,13 +411,19 @@ class _DistinctValues:
         if self.request.categorical:
             self.found.append(pd.DataFrame({"unit": table.units, "band": band, "value": table.values, "weight": table.weights, "area": table.areas}))
             return
-        if self.pending[band]:
-            table = distinct.merge([*self.pending[band], table])
-            self.pending[band] = []
         complete = self.last_piece[table.units] <= last_piece
         if not complete.all():
-            self.pending[band].append(table.take(~complete))
+            waiting = table.take(~complete)
+            self.pending[band].append(waiting)
+            self.pending_units[band] = np.union1d(self.pending_units[band], waiting.units)
             table = table.take(complete)
+        if len(self.pending_units[band]) and (self.last_piece[self.pending_units[band]] <= last_piece).any():
+            # A unit cut into strips has had its last one: its strips' tables, merged once.
+            merged = distinct.merge([*self.pending[band], table])
+            done = self.last_piece[merged.units] <= last_piece
+            self.pending[band] = [merged.take(~done)] if not done.all() else []
+            self.pending_units[band] = np.unique(merged.units[~done])
+            table = merged.take(done)
         self._reduce(band, table)
 
     def _reduce(self, band, table):
