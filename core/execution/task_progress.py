@@ -9,12 +9,14 @@ within the chunk. Elsewhere (a Dask worker) nobody listens and the call costs no
 import threading
 from contextlib import contextmanager
 
-_LOCAL = threading.local()
+# Kept on the thread itself: the core travels to Dask workers pickled by value, and a module-level
+# threading.local cannot be pickled.
+_ATTRIBUTE = "geoindicators_progress"
 
 
 def report(fraction):
     """The task running in this thread is ``fraction`` (0 to 1) done."""
-    listener = getattr(_LOCAL, "listener", None)
+    listener = getattr(threading.current_thread(), _ATTRIBUTE, None)
     if listener is not None:
         listener(min(max(float(fraction), 0.0), 1.0))
 
@@ -22,8 +24,9 @@ def report(fraction):
 @contextmanager
 def listening(listener):
     """Within the block, ``report`` calls ``listener(fraction)`` in this thread."""
-    _LOCAL.listener = listener
+    thread = threading.current_thread()
+    setattr(thread, _ATTRIBUTE, listener)
     try:
         yield
     finally:
-        _LOCAL.listener = None
+        setattr(thread, _ATTRIBUTE, None)
