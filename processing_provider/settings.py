@@ -135,7 +135,9 @@ def read_earthengine_connection(settings=None):
         in_flight = int(float(settings.value(_PREFIX + EE_IN_FLIGHT, DEFAULT_IN_FLIGHT) or DEFAULT_IN_FLIGHT))
     except (TypeError, ValueError):
         in_flight = DEFAULT_IN_FLIGHT
-    return Connection(project=text(EE_PROJECT), key_file=text(EE_KEY_FILE), api_url=text(EE_API_URL), max_in_flight=max(1, min(in_flight, 40)))
+    execution, _problems = read_execution_settings(settings)
+    return Connection(project=text(EE_PROJECT), key_file=text(EE_KEY_FILE), api_url=text(EE_API_URL), max_in_flight=max(1, min(in_flight, 40)),
+                      connect_timeout=execution.connect_timeout)
 
 
 def read_h3_max_cells(settings=None):

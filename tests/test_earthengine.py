@@ -249,6 +249,88 @@ def test_a_hung_request_ends_at_the_deadline(fake, connection):
     assert raised.value.code == "timeout" and time.monotonic() - started < 15
 
 
+def test_one_deadline_bounds_a_request_and_its_retries(fake, connection):
+    """A request that never answers, retried 5 times: each attempt had the whole deadline (30
+    minutes at the 330 s default). Now the attempts and retries share it."""
+    fake.errors([{"route": "computeFeatures", "status": 0, "seconds": 20, "times": 10}])
+    slow = source.Connection(project=fx.PROJECT, key_file=fake.key_file, api_url=fake.url, max_retries=5, deadline_ms=2000)
+    started = time.monotonic()
+    with pytest.raises(source.EarthEngineError) as raised:
+        run(slow, statistics=("mean",), geometries=fx.units()[:2])
+    assert raised.value.code == "timeout" and time.monotonic() - started < 6
+    assert len(fake.requests("table:computeFeatures")) == 1
+
+
+@pytest.fixture
+def silent_server():
+    """An address on 127.0.0.1 that accepts connections and never answers."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    listener.settimeout(0.2)
+    held, stop = [], threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+def test_start_up_against_a_server_that_never_answers_ends_at_the_connect_timeout_or_at_cancel(silent_server, tmp_path):
+    """ee.Initialize blocked its caller for 10 minutes, deaf to Ctrl+C: start-up now has the
+    connect timeout of the settings, and a cancel ends it at once."""
+    from dataclasses import replace
+
+    from geoindicators.core.model.errors import Cancelled
+
+    key_file, _public = fx.service_account_key(str(tmp_path), silent_server + "/token")
+    connection = source.Connection(project=fx.PROJECT, key_file=key_file, api_url=silent_server, connect_timeout=2.0)
+    spec = source.ImageSpec("users/test/values")
+    started = time.monotonic()
+    with pytest.raises(source.EarthEngineError) as raised:
+        source.describe(spec, connection)
+    assert raised.value.code == "unreachable" and "no answer within 2 s" in str(raised.value) and time.monotonic() - started < 5
+    stop_at = time.monotonic() + 0.5
+    with pytest.raises(Cancelled):
+        source.describe(spec, replace(connection, connect_timeout=4.0), should_stop=lambda: time.monotonic() > stop_at)
+    assert time.monotonic() - stop_at < 1.5
+
+
+def test_ctrl_c_stops_qgis_process_while_earth_engine_does_not_answer(silent_server, environment, units_layer, tmp_path):
+    """A real SIGINT to qgis_process while the start-up waits on a server that never answers: the
+    run stops within seconds, with a sentence and no traceback (it waited minutes, deaf to it)."""
+    import signal
+
+    from tests.helpers import QGIS_PROCESS
+
+    key_file, _public = fx.service_account_key(str(tmp_path), silent_server + "/token")
+    env = dict(environment, **fx.OFFLINE_ENVIRONMENT, GEOINDICATORS_EE_KEY_FILE=key_file, GEOINDICATORS_EE_PROJECT=fx.PROJECT,
+               GEOINDICATORS_EE_API_URL=silent_server, HOME=str(tmp_path))
+    output = tmp_path / "never.gpkg"
+    running = subprocess.Popen([QGIS_PROCESS, "run", "geoindicators:earthengine", "--", f"INPUT={units_layer}", "ID_FIELD=code", "IMAGE=users/test/values",
+                                f"OUTPUT={output}"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    assert running.poll() is None
+    sent = time.monotonic()
+    running.send_signal(signal.SIGINT)
+    out, err = running.communicate(timeout=60)
+    assert time.monotonic() - sent < 5 and running.returncode == 1
+    assert "Interrupted (Ctrl+C)" in out + err and "Traceback" not in out + err
+    assert not output.exists()
+
+
 def test_credentials_in_order_and_refused_ones_fail_within_seconds(fake, tmp_path, monkeypatch):
     # Away from any real credentials: HOME and Google's variables are this test's.
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -264,6 +346,8 @@ def test_credentials_in_order_and_refused_ones_fail_within_seconds(fake, tmp_pat
     with pytest.raises(source.EarthEngineError) as raised:
         source.session(source.Connection(project=fx.PROJECT, key_file=stranger, api_url=fake.url))
     assert raised.value.code == "credentials_refused"
+    # The server's reason as a sentence, not google-auth's (message, answer) tuple.
+    assert raised.value.details["reason"] == "invalid_grant: Invalid JWT Signature." and "{" not in str(raised.value)
     with pytest.raises(source.EarthEngineError) as raised:
         source.session(source.Connection(project=fx.PROJECT, key_file=str(tmp_path / "missing.json"), api_url=fake.url))
     assert raised.value.code == "bad_key_file"

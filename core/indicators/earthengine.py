@@ -144,7 +144,7 @@ def _reduce(ee, request, geometries, positions, ids, tile_scale):
                                unit=str(ids[0]), bytes=size)
     try:
         with source.in_flight_limit(request.connection):
-            return source.fetch_features(ee, expression, request.workload_tag, request.page_size)
+            return source.fetch_features(ee, expression, request.connection, request.workload_tag, request.page_size)
     except ee.EEException as error:
         message = str(error)
         if "User memory limit exceeded" in message and tile_scale < source.MAX_TILE_SCALE:

@@ -9,24 +9,36 @@ service account's own. ``api_url`` (else ``GEOINDICATORS_EE_API_URL``) points th
 endpoint (private endpoints, tests). A key never leaves the process that reads it: workers get the
 short-lived access token instead, and ``repr`` hides it.
 
-The client is initialised once per process and connection (Earth Engine's state is global), with a
-deadline so that a hung request cannot pin a thread, and its own retries for 429 and 5xx answers.
-Everything here imports ``ee`` lazily: the core loads without it.
+The client is initialised once per process and connection (Earth Engine's state is global).
+Start-up (the credentials, the client's discovery, the image's description) has the connection's
+``connect_timeout`` as a whole, and is cancellable: it runs beside the caller, which stops waiting
+at the deadline or when asked. Each request afterwards has one deadline (``deadline_ms``) for its
+attempts and retries together: the client's own retries (each attempt a deadline of its own) made
+about 30 minutes of a server that accepts and never answers; here 429 and 5xx answers are retried
+with backoff while the deadline lasts. Everything here imports ``ee`` lazily: the core loads without it.
 """
 
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass, replace
 
-from ..model.errors import InputError
+from ..execution.config import DEFAULT_CONNECT_TIMEOUT
+from ..model.errors import Cancelled, InputError
 
 KEY_FILE_VARIABLE = "GEOINDICATORS_EE_KEY_FILE"
 PROJECT_VARIABLE = "GEOINDICATORS_EE_PROJECT"
 API_URL_VARIABLE = "GEOINDICATORS_EE_API_URL"
-# Interactive requests end after 5 minutes on Earth Engine's side; a little more here.
+# Interactive requests end after 5 minutes on Earth Engine's side; a little more here, for a
+# request and its retries together.
 DEFAULT_DEADLINE_MS = 330_000
 DEFAULT_RETRIES = 5
+# Answers worth asking again (too many requests, the server's errors), after these many seconds
+# doubled at each attempt.
+_RETRIED_STATUSES = {429, 500, 502, 503, 504}
+_FIRST_WAIT = 0.5
+_POLL_SECONDS = 0.1
 # Earth Engine allows 40 concurrent requests per project: leave room for the project's other users.
 DEFAULT_IN_FLIGHT = 10
 MAX_TILE_SCALE = 16
@@ -57,6 +69,8 @@ class Connection:
     deadline_ms: int = DEFAULT_DEADLINE_MS
     max_retries: int = DEFAULT_RETRIES
     max_in_flight: int = DEFAULT_IN_FLIGHT
+    # Seconds for the whole start-up (credentials, discovery, the image's description).
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
 
     def __repr__(self):
         token = "<hidden>" if self.access_token else None
@@ -112,24 +126,83 @@ def session(connection):
                 # Another endpoint (private, tests): the catalogue of deprecated public assets,
                 # fetched from storage.googleapis.com without a timeout, is not for it.
                 ee.deprecation.deprecated_assets = {"": None}
-            # The deadline must hold for Initialize's own requests too, and the public setters
-            # need an initialised client: set the state they set.
+            # Initialize's own requests get the start-up's deadline, without the client's retries;
+            # the public setters need an initialised client: set the state they set.
             client_state = getattr(ee.data, "_get_state", lambda: None)()
             if client_state is not None:
-                client_state.deadline_ms, client_state.max_retries = connection.deadline_ms, connection.max_retries
+                client_state.deadline_ms, client_state.max_retries = int(min(connection.deadline_ms, connection.connect_timeout * 1000)), 0
             try:
                 ee.Initialize(credentials=credentials, url=connection.api_url, project=project)
             except Exception as error:  # noqa: BLE001 - sorted into what the user can act on
                 raise _initialise_error(error, connection, source) from None
             state.update(identity=identity, credentials=credentials, source=source)
-        ee.data.setDeadline(connection.deadline_ms)
-        ee.data.setMaxRetries(connection.max_retries)
+        if ee.data._get_state().deadline_ms != connection.deadline_ms:
+            ee.data.setDeadline(connection.deadline_ms)
+        # Retries are this module's (``call``), within each request's deadline.
+        ee.data.setMaxRetries(0)
         ee.data.setUserAgent("GeoIndicators")
     return ee
 
 
+def start(connection, work, should_stop=None, seconds=None):
+    """``work()`` (the session, the image's description, a token) within ``seconds`` (the
+    connection's ``connect_timeout`` by default), cancellable: it runs beside the caller, which
+    stops waiting at the deadline (``EarthEngineError('unreachable')``) or when ``should_stop()``
+    says so (``Cancelled``). ``ee.Initialize`` blocked the caller for 10 minutes on a server that
+    accepts and never answers, deaf to Ctrl+C."""
+    connection = connection.resolved()
+    seconds = connection.connect_timeout if seconds is None else seconds
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # noqa: BLE001 - handed to the caller
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, name="geoindicators-earthengine-start", daemon=True)
+    worker.start()
+    deadline = time.monotonic() + seconds
+    while worker.is_alive():
+        if should_stop is not None and should_stop():
+            raise Cancelled()
+        if time.monotonic() > deadline:
+            url = connection.api_url or "https://earthengine.googleapis.com"
+            raise EarthEngineError("unreachable", f"Cannot reach Earth Engine at {url}: no answer within {seconds:g} s.", url=url,
+                                   reason=f"no answer within {seconds:g} s")
+        worker.join(_POLL_SECONDS)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def call(ee, request, connection):
+    """``request()`` (one Earth Engine request), asked again after a 429 or 5xx answer or a dropped
+    connection, with backoff, while its deadline (``deadline_ms``, the attempts together) lasts
+    and at most ``max_retries`` times; a request that does not answer within it raises the
+    timeout it met."""
+    started, wait, attempt = time.monotonic(), _FIRST_WAIT, 0
+    deadline = connection.deadline_ms / 1000
+    while True:
+        try:
+            return request()
+        except ee.EEException as error:
+            status = getattr(getattr(error.__context__, "resp", None), "status", None)
+            if status not in _RETRIED_STATUSES:
+                raise
+            failure = error
+        except OSError as error:  # a timeout or a dropped connection (httplib2's and requests' are OSErrors)
+            failure = error
+        attempt += 1
+        if attempt > connection.max_retries or time.monotonic() - started + wait >= deadline:
+            raise failure
+        time.sleep(wait)
+        wait *= 2
+
+
 def access_token(connection):
-    """A valid access token of this process's session (for the workers), or None without credentials."""
+    """A valid access token of this process's session (for the workers), or None without
+    credentials. Call it through ``start`` where it must not block."""
     credentials = _state(session(connection))["credentials"]
     if credentials is None:
         return None
@@ -165,7 +238,8 @@ def _credentials(ee, connection):
         try:
             return ee.data.get_persistent_credentials(), "earthengine"
         except Exception as error:  # noqa: BLE001
-            raise EarthEngineError("credentials_refused", f"Earth Engine's stored credentials were refused: {error}", source="earthengine", reason=str(error)) from None
+            raise EarthEngineError("credentials_refused", f"Earth Engine's stored credentials were refused: {_reason(error)}", source="earthengine",
+                                   reason=_reason(error)) from None
     import google.auth
 
     try:
@@ -175,20 +249,27 @@ def _credentials(ee, connection):
     return credentials, "application_default"
 
 
+def _reason(error):
+    """An error's message as a sentence: google-auth's RefreshError carries (message, the server's
+    answer), which printed as a Python tuple ("('invalid_grant: Invalid JWT Signature.', {...})")."""
+    first = error.args[0] if error.args else None
+    return first if isinstance(first, str) and len(error.args) > 1 else str(error)
+
+
 def _initialise_error(error, connection, source):
     """The ``EarthEngineError`` of a failed ``ee.Initialize``: refused credentials, an unreachable
     endpoint, a refused project, else the reason as given."""
-    name, text = type(error).__name__, str(error)
+    name, text = type(error).__name__, _reason(error)
     refused = ("RefreshError" in name or "invalid_grant" in text or "UNAUTHENTICATED" in text or "401" in text
                or ("403" in text and "permission" in text.lower()))
     if refused:
-        return EarthEngineError("credentials_refused", f"Earth Engine refused the credentials ({source}): {error}", source=source, reason=text)
+        return EarthEngineError("credentials_refused", f"Earth Engine refused the credentials ({source}): {text}", source=source, reason=text)
     if isinstance(error, OSError) or "ServerNotFound" in name or "Connection" in text or "timed out" in text:
         url = connection.api_url or "https://earthengine.googleapis.com"
-        return EarthEngineError("unreachable", f"Cannot reach Earth Engine at {url}: {error}", url=url, reason=text)
+        return EarthEngineError("unreachable", f"Cannot reach Earth Engine at {url}: {text}", url=url, reason=text)
     if "project" in text.lower():
-        return EarthEngineError("no_project", f"Earth Engine refused the project {connection.project}: {error}", reason=text)
-    return EarthEngineError("credentials_refused", f"Earth Engine could not be initialised ({source}): {error}", source=source, reason=text)
+        return EarthEngineError("no_project", f"Earth Engine refused the project {connection.project}: {text}", reason=text)
+    return EarthEngineError("credentials_refused", f"Earth Engine could not be initialised ({source}): {text}", source=source, reason=text)
 
 
 # --- images ---------------------------------------------------------------------------------------
@@ -222,10 +303,16 @@ class ImageInfo:
         return abs(self.transform[0])
 
 
-def describe(spec, connection):
+def describe(spec, connection, should_stop=None):
     """What ``spec`` is on Earth Engine (``ImageInfo``); raises ``EarthEngineError`` when it is no
-    image, holds no image between the dates, or lacks a band."""
-    ee = session(connection)
+    image, holds no image between the dates, or lacks a band. The session starts within the
+    connection's ``connect_timeout``, the description within a request's deadline, both
+    cancellable (``start``)."""
+    ee = start(connection, lambda: session(connection), should_stop)
+    return start(connection, lambda: _described(ee, spec), should_stop, connection.deadline_ms / 1000)
+
+
+def _described(ee, spec):
     try:
         asset = ee.data.getAsset(spec.asset)
     except ee.EEException as error:
@@ -294,9 +381,9 @@ def request_size(ee, expression):
     return len(json.dumps({"expression": ee.serializer.encode(expression, for_cloud_api=True)}))
 
 
-def fetch_features(ee, collection, workload_tag=None, page_size=PAGE_SIZE):
+def fetch_features(ee, collection, connection, workload_tag=None, page_size=PAGE_SIZE):
     """Every feature's properties of ``collection``, by paged ``computeFeatures`` (``getInfo``
-    stops at 5000 elements)."""
+    stops at 5000 elements), each page within the ``connection``'s deadline (``call``)."""
     out, token = [], None
     while True:
         params = {"expression": collection, "pageSize": page_size}
@@ -304,7 +391,7 @@ def fetch_features(ee, collection, workload_tag=None, page_size=PAGE_SIZE):
             params["pageToken"] = token
         if workload_tag:
             params["workloadTag"] = workload_tag
-        answer = ee.data.computeFeatures(params)
+        answer = call(ee, lambda params=params: ee.data.computeFeatures(params), connection)
         out.extend(feature.get("properties") or {} for feature in answer.get("features", []))
         token = answer.get("nextPageToken")
         if not token:

@@ -148,7 +148,7 @@ class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
         self.connection = read_earthengine_connection()
         feedback.pushInfo(tr("Asking Earth Engine what '{asset}' is...", asset=asset))
         try:
-            self.info = source.describe(self.spec, self.connection)
+            self.info = source.describe(self.spec, self.connection, should_stop=feedback.isCanceled)
         except source.EarthEngineError as error:
             raise QgsProcessingException(earthengine_error_message(error)) from None
         if self.info.kind == "IMAGE" and (dates[0] or dates[1]):
@@ -203,7 +203,7 @@ class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
         if address is not None:
             # The key stays here: the workers get a short-lived access token.
             try:
-                connection = connection.for_workers(source.access_token(connection))
+                connection = connection.for_workers(source.start(connection, lambda: source.access_token(connection), feedback.isCanceled))
             except source.EarthEngineError as error:
                 raise QgsProcessingException(earthengine_error_message(error)) from None
         request = indicator.EarthEngineRequest(self.spec, self.info, connection, tuple(self.statistics), self.categorical, workload_tag=self.record["run_id"],
