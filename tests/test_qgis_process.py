@@ -145,6 +145,39 @@ def test_ctrl_c_cancels_the_run_and_writes_nothing(environment, data, tmp_path):
     assert after["seconds"] < 1.0
 
 
+@pytest.fixture(scope="module")
+def many_units(tmp_path_factory):
+    """Units enough for reading and writing to take several progress steps."""
+    path = str(tmp_path_factory.mktemp("many") / "many.gpkg")
+    ids, cells = datagen.units(6000, seed=35)
+    geometries, labels = datagen.polygon_theme(3000, ["burnt", "forest", "water"], seed=36)
+    return {"units": datagen.write_gpkg(path, "units", cells, {"code": ids}), "theme": datagen.write_gpkg(path, "theme", geometries, {"cover": labels})}
+
+
+@pytest.mark.parametrize(("signal_name", "at", "layout", "sentence"), [
+    ("SIGINT", 1, 0, "Interrupted (Ctrl+C): the run stopped and wrote nothing."),  # while the units are read
+    ("SIGTERM", 90, 1, "Stopped (SIGTERM): the run stopped and wrote nothing."),  # while the wide GeoPackage is written
+])
+def test_a_signal_at_any_step_stops_the_run_and_leaves_nothing(environment, many_units, tmp_path, signal_name, at, layout, sentence):
+    """Ctrl+C while the units were read gave 'Unexpected error: AttributeError'; SIGTERM (timeout,
+    systemd, cron) killed the process mid-write, leaving a GeoPackage with its schema and no
+    feature and staging files in the temporary folder. Both now stop the run with a sentence."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    outputs = [str(tmp_path / "during.gpkg"), str(tmp_path / "after.gpkg")]
+    arguments = json.dumps({
+        "algorithm": "geoindicators:overlay", "signal": signal_name, "at": at, "outputs": outputs,
+        "parameters": {"INPUT": many_units["units"], "ID_FIELD": "code", "OVERLAY": many_units["theme"], "CLASS_FIELD": "cover", "LAYOUT": layout},
+    })
+    result = run_inside_qgis_process(dict(environment, TMPDIR=str(temporary)), os.path.join(ROOT, "tests", "qgis_process_scripts", "interrupt.py"), arguments)
+    during, after = result["during"], result["after"]
+    assert during["sent_at"] is not None and during["sent_at"] < at + 10
+    for run in (during, after):
+        assert run["error"] == f"QgsProcessingException: {sentence}", run
+        assert not run["output_exists"]
+    assert [name for name in os.listdir(temporary) if not name.startswith("runtime-")] == []  # Qt's runtime folder aside
+
+
 def test_listing_the_algorithms_loads_no_heavy_library(provider):
     """The provider loads without numpy, pandas, shapely, dask nor Earth Engine's client (they load when a run starts), so
     qgis_process starts fast and a Ctrl+C at start-up does not land in an import of ours."""

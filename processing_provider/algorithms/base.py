@@ -90,10 +90,9 @@ class GeoIndicatorsAlgorithm(QgsProcessingAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         """Every run: the libraries checked (qgis_process does not ask ``canExecute``), Ctrl+C under
         qgis_process cancelling it like the dialog's Cancel, then ``run_algorithm``."""
-        interrupted = QgsProcessingException(tr("Interrupted (Ctrl+C): the run stopped and wrote nothing."))
         with interrupt.cancelling(feedback):
             if interrupt.interrupted():
-                raise interrupted
+                raise QgsProcessingException(interrupt.message())
             allowed, reason = self.canExecute()
             if not allowed:
                 raise QgsProcessingException(reason)
@@ -110,7 +109,7 @@ class GeoIndicatorsAlgorithm(QgsProcessingAlgorithm):
                        error=f"{type(error).__name__}: {error}")
                 ) from error
         if not results and feedback.isCanceled() and interrupt.interrupted():
-            raise interrupted
+            raise QgsProcessingException(interrupt.message())
         if not results and feedback.isCanceled():
             feedback.reportError(tr("Cancelled: the run stopped and wrote nothing."), fatalError=False)
         return results

@@ -43,7 +43,7 @@ class UnitsInput:
         read = self._read_columns(feedback) if keep_features and crs is None else None
         if read is None:
             read = read_geometries(self.source, feedback, [self.id_index, *self.level_indices], crs, context, keep_features=keep_features)
-        if read.geometries is None:
+        if read is None or read.geometries is None:  # cancelled (Ctrl+C while reading gave an AttributeError)
             return None
         if len(read.geometries) == 0:
             raise QgsProcessingException(

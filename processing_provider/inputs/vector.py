@@ -48,7 +48,7 @@ class VectorInput:
         read = read_ogr_columns(self.layer, indices, target_crs, feedback) if self.whole else None
         if read is None:
             read = read_geometries(self.source, feedback, indices, target_crs, context)
-        if read.geometries is None:
+        if read is None or read.geometries is None:  # cancelled while reading
             return None
         report_reading(read, self.label, feedback)
         return read

@@ -116,6 +116,14 @@
       <translation>Les tâches transportent {megabytes} Mo de données vers le cluster. Les couches situées dans un dossier partagé déclaré dans les paramètres sont lues directement par les workers.</translation>
     </message>
     <message>
+      <source>Interrupted (Ctrl+C): the run stopped and wrote nothing.</source>
+      <translation>Interrompu (Ctrl+C) : l'exécution s'est arrêtée et n'a rien écrit.</translation>
+    </message>
+    <message>
+      <source>Stopped (SIGTERM): the run stopped and wrote nothing.</source>
+      <translation>Arrêté (SIGTERM) : l'exécution s'est arrêtée et n'a rien écrit.</translation>
+    </message>
+    <message>
       <source>A field with one value per unit, the key of every output row.</source>
       <translation>Un champ avec une valeur par unité, la clé de chaque ligne de la sortie.</translation>
     </message>
@@ -836,10 +844,6 @@
     <message>
       <source>append</source>
       <translation>ajout</translation>
-    </message>
-    <message>
-      <source>Interrupted (Ctrl+C): the run stopped and wrote nothing.</source>
-      <translation>Interrompu (Ctrl+C) : l'exécution s'est arrêtée et n'a rien écrit.</translation>
     </message>
     <message>
       <source>&lt;p&gt;&lt;b&gt;Parent levels&lt;/b&gt; (LEVEL_FIELDS): fields of the units that name their parents, nearest first (the province, then the country). The long layout then also holds one row per parent at each level, as if the indicator had run on the units dissolved by that field, with level, parent and pct_parent (each row's share of its parent's value for the same class); the wide layout adds a pct_parent field per class to the units. A unit has one parent per level: units that straddle two parents (H3 cells across communes) must be cut first, by intersecting them with the parents' layer (Vector &gt; Geoprocessing &gt; Intersection, native:intersection), then the pieces are the units.&lt;/p&gt;</source>
