@@ -194,6 +194,23 @@ def test_a_theme_reprojected_across_180_degrees_is_cut_there_not_drawn_round_the
     assert lengths[("east", "road")]["length"] == pytest.approx(geod.geometry_length(east_part), rel=1e-6)
 
 
+@pytest.mark.parametrize("extension", [".gpkg", ".csv", None])
+def test_a_class_of_300_characters_is_written_whole_where_the_format_has_no_limit(provider, qgis_processing, tmp_path, extension):
+    """Text columns were declared 254 long whatever the format: a class of 300 characters failed
+    once everything was computed ("exceeds maximum field length"). GeoPackage, CSV and a temporary
+    layer hold it whole; a dBase table, which cuts at 254 bytes, is refused before computing."""
+    name = "forêt " * 50  # 300 characters
+    cover = memory_layer("Polygon", "EPSG:2154", ["cover:string(400)"], [("POLYGON((0 0,2000 0,2000 2000,0 2000,0 0))", name)])
+    output = "memory:" if extension is None else str(tmp_path / f"long{extension}")
+    layer = run({"INPUT": squares(), "OVERLAY": cover, "CLASS_FIELD": "cover", "OUTPUT": output})["OUTPUT"]
+    layer = layer if extension is None else QgsVectorLayer(layer + ("|layername=long" if extension == ".gpkg" else ""))
+    assert layer.isValid() and sorted(feature["class"] for feature in layer.getFeatures()) == [name], (layer.source(), layer.featureCount())
+    recorder = Recorder()
+    with pytest.raises(QgsProcessingException, match="longer than the 254 bytes a dBase keeps"):
+        run({"INPUT": squares(), "OVERLAY": cover, "CLASS_FIELD": "cover", "OUTPUT": str(tmp_path / "long.dbf")}, feedback=recorder)
+    assert not any("Running" in line for line in recorder.infos)
+
+
 @pytest.mark.parametrize(
     "change, message",
     [

@@ -545,7 +545,7 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         id_field = QgsField(self.units.id_field)
         if any(level.type() != id_field.type() for level in self.units.level_fields):
             # Parents' IDs come from other fields: one column holds them all, as text.
-            id_field = types.field(self.units.id_name, types.STRING, 254)
+            id_field = types.field(self.units.id_name, types.STRING, destinations.text_length(self.target))
             for column in (self.units.id_name, "parent"):
                 table[column] = [None if value is None else str(value) for value in table[column]]
         # The ID column also holds the parents' IDs, on their rows: a field as long as the longest
@@ -558,9 +558,9 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
                 field = QgsField(id_field)
                 field.setName("parent")
             elif column == "level":
-                field = types.field("level", types.STRING, 254)
+                field = types.field("level", types.STRING, destinations.text_length(self.target))
             else:
-                field = sinks.field(column, self.integer_fields, self.text_fields)
+                field = sinks.field(column, self.integer_fields, self.text_fields, text_length=destinations.text_length(self.target))
             fields.append(field)
             unit = self.unit_suffix(column) if self.measures_size(column) else ""
             if unit:

@@ -17,7 +17,9 @@ from ..i18n import tr, tr_tags
 from ..inputs.layers import check_crs, has_crs
 from ..inputs.measure import measure_for
 from ..inputs.raster import class_names
+from ..outputs.destination import check_text
 from ..outputs.messages import earthengine_error_message
+from ..parameters import LONG
 from ..settings import read_earthengine_connection
 from .base import IndicatorAlgorithm, Run
 from .zonal import ZonalOutputs
@@ -143,6 +145,7 @@ class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
                                             count=len(bands), parameter=self.parameter_label(self.BANDS)))
         self.statistics = [STATISTICS[index] for index in self.parameterAsEnums(parameters, self.STATISTICS, context)] or list(quantities.ZONAL_DEFAULT)
         self.class_names = class_names(self.parameterAsMatrix(parameters, self.CLASS_TABLE, context))
+        check_text(self.target, "class", list(self.class_names.values()) if self.layout == LONG else [])
         self.spec = source.ImageSpec(asset, bands, dates[0], dates[1], COMPOSITES[self.parameterAsEnum(parameters, self.COMPOSITE, context)],
                                      self.parameterAsDouble(parameters, self.SCALE, context))
         self.connection = read_earthengine_connection()

@@ -18,6 +18,7 @@ from ..inputs.layers import check_crs, crs_definition
 from ..inputs.measure import measure_for
 from ..inputs.raster import raster_input
 from ..inputs.vector import vector_input
+from ..outputs.destination import check_text
 from ..parameters import LONG, WIDE, field_names
 from .base import IndicatorAlgorithm, Run
 
@@ -191,6 +192,11 @@ class InterpolationAlgorithm(IndicatorAlgorithm):
             if read is None:
                 return None
             found = interpolation.Sources(read.geometries, {field: sources.values(read, field) for field in sources.columns}, wkb=read.wkb)
+        if self.layout == LONG:
+            # Each class is a value of the long table's class column: a format that cuts texts is said so now.
+            for field in variables["categorical"]:
+                values = found.class_values[field] if found.class_values else sources.values(read, field)
+                check_text(self.target, "class", [value for value in values if value is not None])
         packages = dict(reference.worker_packages) if reference else {}
         if self.weights is not None:
             from ...core.execution.dask_cluster import RASTER_PACKAGES

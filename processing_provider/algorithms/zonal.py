@@ -17,7 +17,8 @@ from ..i18n import tr, tr_tags
 from ..inputs.layers import check_crs
 from ..inputs.measure import measure_for
 from ..inputs.raster import class_names, raster_input
-from ..parameters import WIDE
+from ..outputs.destination import check_text
+from ..parameters import LONG, WIDE
 from .base import IndicatorAlgorithm, Run
 
 _RULES = [EXACT, CENTRE]
@@ -156,6 +157,7 @@ class ZonalStatisticsAlgorithm(ZonalOutputs, IndicatorAlgorithm):
             )
         self.statistics = [STATISTICS[index] for index in self.parameterAsEnums(parameters, self.STATISTICS, context)] or list(quantities.ZONAL_DEFAULT)
         self.class_names = class_names(self.parameterAsMatrix(parameters, self.CLASS_TABLE, context))
+        check_text(self.target, "class", list(self.class_names.values()) if self.layout == LONG else [])
         self.rule = _RULES[self.parameterAsEnum(parameters, self.COVERAGE, context)]
         # Only areas need a measure (and units in degrees an ellipsoid), as in the native algorithm.
         self.measure = measure_for(context, self.units.crs, self.units.label, parameters) if self.categorical or "covered_area" in self.statistics else None

@@ -107,6 +107,13 @@ def check_table(target, field_count, has_geometry):
         )
 
 
+def text_length(target):
+    """The length a text field of ``target`` is declared with: the format's limit where it has one
+    (a Shapefile's 254 bytes), else 0, no limit (GeoPackage, CSV, PostgreSQL, a temporary layer:
+    declared 254 long, they refused a class of 300 characters once everything was computed)."""
+    return TEXT_LIMITS.get(target.extension, 0)
+
+
 def check_text(target, field_name, values):
     """Texts longer than the format keeps would be cut, and identifiers could become equal."""
     limit = TEXT_LIMITS.get(target.extension)

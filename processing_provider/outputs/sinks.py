@@ -32,14 +32,15 @@ def long_enough(text_field, values):
     return widened
 
 
-def field(name, integer_names=(), text_names=(), template=None):
-    """A QgsField for an output column: integer, text (254 characters) or real, by the catalogue."""
+def field(name, integer_names=(), text_names=(), template=None, text_length=0):
+    """A QgsField for an output column: integer, text (``text_length`` characters, 0: no limit) or
+    real, by the catalogue."""
     if template is not None:
         copy = QgsField(template)
         copy.setName(name)
         return copy
     if name in text_names:
-        return types.field(name, types.STRING, 254)
+        return types.field(name, types.STRING, text_length)
     return types.field(name, types.LONG if name in integer_names else types.DOUBLE)
 
 
