@@ -83,6 +83,17 @@ def test_a_layer_without_crs_over_one_with_a_crs_is_named(data, provider):
         overlay(data, OVERLAY=no_crs_theme)
     with pytest.raises(QgsProcessingException, match="The layer 'nocrs_units' has no coordinate reference system"):
         run("geoindicators:zonalstats", {"INPUT": no_crs_units, "ID_FIELD": "code", "RASTER": data["raster"]})
+    # A raster without one: the tool for rasters (native:assignprojection takes vectors only).
+    from osgeo import gdal
+
+    no_crs_raster = str(folder / "nocrs.tif")
+    copy = gdal.Translate(no_crs_raster, data["raster"])
+    copy.SetProjection("")
+    copy = None
+    with pytest.raises(QgsProcessingException) as raised:
+        run("geoindicators:zonalstats", {"INPUT": data["units"], "ID_FIELD": "code", "RASTER": no_crs_raster})
+    assert "The raster 'nocrs' has no coordinate reference system" in str(raised.value)
+    assert "gdal:assignprojection" in str(raised.value) and "native:assignprojection" not in str(raised.value)
     # Neither has one: the coordinates are taken as they are, and the figures are right.
     result, log = overlay(data, INPUT=no_crs_units, OVERLAY=no_crs_theme)
     assert "Neither 'nocrs_units' nor 'nocrs_theme' has a coordinate reference system" in log.text

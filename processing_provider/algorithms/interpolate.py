@@ -157,7 +157,7 @@ class InterpolationAlgorithm(IndicatorAlgorithm):
         from ...core.sources.raster import RasterReference
 
         raster = raster_input(self, parameters, self.WEIGHT_RASTER, context)
-        check_crs(self.units.crs, self.units.label, raster.crs, raster.label)
+        check_crs(self.units.crs, self.units.label, raster.crs, raster.label, other_is_raster=True)
         band = self.parameterAsInt(parameters, self.WEIGHT_BAND, context) or 1
         if not 1 <= band <= raster.layer.bandCount():
             raise QgsProcessingException(tr("The raster '{layer}' has {count} bands; band {band} does not exist. Choose bands between 1 and {count}.",

@@ -146,7 +146,7 @@ class ZonalStatisticsAlgorithm(ZonalOutputs, IndicatorAlgorithm):
 
     def check(self, parameters, context, feedback):
         self.raster = raster = raster_input(self, parameters, self.RASTER, context)
-        no_crs = check_crs(self.units.crs, self.units.label, raster.crs, raster.label)
+        no_crs = check_crs(self.units.crs, self.units.label, raster.crs, raster.label, other_is_raster=True)
         if no_crs:
             feedback.pushWarning(no_crs)
         self.bands = raster.bands(parameters.get(self.BANDS), self.parameterAsInts(parameters, self.BANDS, context))

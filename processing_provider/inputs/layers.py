@@ -430,14 +430,22 @@ def has_crs(crs):
     return crs.isValid() and not (not crs.authid() and crs.description().lower().startswith("undefined"))
 
 
-def check_crs(units_crs, units_label, other_crs, other_label):
+def check_crs(units_crs, units_label, other_crs, other_label, other_is_raster=False):
     """The units and the layer measured over them (theme, raster) have a CRS each, or neither.
 
     One without the other cannot be placed over it (QGIS then drops every feature silently);
-    returns a warning when neither has one (coordinates taken as they are), else None.
+    returns a warning when neither has one (coordinates taken as they are), else None. The tool
+    named to set the CRS is the one for the layer's kind: native:assignprojection takes vectors
+    only, a raster's is gdal:assignprojection.
     """
     if has_crs(units_crs) != has_crs(other_crs):
         missing, present = (other_label, units_crs) if has_crs(units_crs) else (units_label, other_crs)
+        if has_crs(units_crs) and other_is_raster:
+            raise QgsProcessingException(
+                tr("The raster '{layer}' has no coordinate reference system (CRS), so it cannot be placed over the units ({crs}). "
+                   "Set its CRS (Layer Properties > Source; with qgis_process, run gdal:assignprojection on it first, which writes it into the file) "
+                   "and run again.", layer=missing, crs=present.authid() or present.description())
+            )
         raise QgsProcessingException(
             tr("The layer '{layer}' has no coordinate reference system (CRS), so it cannot be placed over the other layer ({crs}). "
                "Set its CRS (Layer Properties > Source; with qgis_process, run native:assignprojection on it first) and run again.",

@@ -730,6 +730,10 @@
       <translation>{count} géométries de « {layer} » sont illisibles : ces entités sont prises comme sans géométrie.</translation>
     </message>
     <message>
+      <source>The raster '{layer}' has no coordinate reference system (CRS), so it cannot be placed over the units ({crs}). Set its CRS (Layer Properties &gt; Source; with qgis_process, run gdal:assignprojection on it first, which writes it into the file) and run again.</source>
+      <translation>Le raster « {layer} » n'a pas de système de coordonnées de référence (SCR) : il ne peut pas être placé sous les unités ({crs}). Donnez-lui son SCR (Propriétés de la couche &gt; Source ; avec qgis_process, lancez d'abord gdal:assignprojection sur lui, qui l'écrit dans le fichier) et relancez.</translation>
+    </message>
+    <message>
       <source>The filter of the layer '{layer}' cannot be applied: {filter} (no field {fields}). Correct it (Layer Properties &gt; Source &gt; Query Builder, or the subset= part of the layer's source) and run again.</source>
       <translation>Le filtre de la couche « {layer} » ne peut pas être appliqué : {filter} (pas de champ {fields}). Corrigez-le (Propriétés de la couche &gt; Source &gt; Constructeur de requête, ou la partie subset= de la source de la couche) puis recommencez.</translation>
     </message>
