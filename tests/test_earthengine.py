@@ -550,6 +550,25 @@ def test_the_algorithm_gives_the_core_result_and_keeps_the_key_out(provider, fak
     assert "reduced in its native grid" in feedback.text
 
 
+def test_a_statistic_has_the_same_number_as_in_zonal_statistics(provider, fake, connection, units_layer, settings, tmp_path):
+    """A model swaps a local raster for an Earth Engine image: the same STATISTICS give the same fields."""
+    import processing
+
+    from tests.helpers import read_table
+
+    ee_settings(settings, fake)
+    chosen = [0, 2, 6, 12]
+    found = processing.run("geoindicators:earthengine", {"INPUT": units_layer, "ID_FIELD": "code", "IMAGE": "users/test/values", "STATISTICS": chosen,
+                                                         "OUTPUT": str(tmp_path / "ee.gpkg")})["OUTPUT"]
+    raster = os.path.join(fake.folder, "values.tif")
+    local = processing.run("geoindicators:zonalstats", {"INPUT": units_layer, "ID_FIELD": "code", "RASTER": raster, "STATISTICS": chosen,
+                                                        "OUTPUT": str(tmp_path / "zonal.gpkg")})["OUTPUT"]
+    ee_names, _rows = read_table(found, key=("code", "band"))
+    zonal_names, _rows = read_table(local, key=("code", "band"))
+    assert [name for name in ee_names if name != "band_name"] == zonal_names
+    assert {"count", "mean", "stdev", "covered_area"} <= set(zonal_names)
+
+
 def test_the_algorithm_sends_units_in_their_crs_when_qgis_does_not_know_the_image_s(provider, fake, connection, units_layer, settings, tmp_path):
     import processing
 
@@ -581,6 +600,8 @@ def test_the_algorithm_sends_units_in_their_crs_when_qgis_does_not_know_the_imag
     ({"BANDS": "B4"}, "has no band 'B4'; its bands are ndvi, elevation (BANDS)"),
     ({"CATEGORICAL": True}, "Categorical mode reads one band, and the image 'users/test/values' has 2 (ndvi, elevation)"),
     ({"IMAGE": "users/test/series", "DATE_START": "1990-01-01", "DATE_END": "1991-01-01"}, "has no image between 1990-01-01 and 1991-01-01"),
+    # The zonal indicator's numbers: 8 is median in both (it was covered_area here), which Earth Engine does not give.
+    ({"STATISTICS": [0, 8]}, "Earth Engine does not give median (8): Earth Engine computes it from a histogram of binned values"),
 ])
 def test_bad_inputs_are_named_and_nothing_is_written(provider, fake, units_layer, settings, tmp_path, parameters, message):
     import processing

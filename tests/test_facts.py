@@ -443,7 +443,7 @@ def test_earth_engine_statistics_write_their_facts_and_resume(provider, server, 
         units = datagen.write_gpkg(str(tmp_path / "ee_units.gpkg"), "units", geometries, {"code": [f"U{index}" for index in range(len(geometries))]}, epsg=32758)
         schema = fresh_schema(server, "earthengine")
         output = str(tmp_path / "ee.gpkg")
-        parameters = {"INPUT": units, "IMAGE": "users/test/values", "STATISTICS": [0, 2, 8], "FACTS_SCHEMA": schema, "FACTS_TABLE": "values"}
+        parameters = {"INPUT": units, "IMAGE": "users/test/values", "STATISTICS": [0, 2, 12], "FACTS_SCHEMA": schema, "FACTS_TABLE": "values"}
         first = run_algorithm("geoindicators:earthengine", {**parameters, "OUTPUT": output})
         layer = QgsVectorLayer(output, "ee", "ogr")
         keys = ("code", "band")

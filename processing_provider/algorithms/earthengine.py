@@ -24,7 +24,10 @@ from ..settings import read_earthengine_connection
 from .base import IndicatorAlgorithm, Run
 from .zonal import ZonalOutputs
 
-STATISTICS = list(quantities.EARTHENGINE)
+# The zonal indicator's statistics, in its order: a statistic has the same number in both, so a
+# model can swap a local raster for an Earth Engine image (STATISTICS=8 was median in one and
+# covered_area in the other). Those Earth Engine cannot give are refused, saying why.
+STATISTICS = list(quantities.ZONAL)
 COMPOSITES = ["mean", "median", "mode", "min", "max", "first"]
 _AUTHORITY_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:\d+$")
 
@@ -113,7 +116,8 @@ class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
         self.add(QgsProcessingParameterNumber(self.SCALE, tr("Scale in metres (0 = the image's native grid)"), QgsProcessingParameterNumber.Double, 0.0, minValue=0.0),
                  tr("0 reduces in the native grid of the (first) image; another value reduces at that many metres per cell, in its CRS."))
         self.add(QgsProcessingParameterEnum(self.STATISTICS, tr("Statistics"), options=STATISTICS, allowMultiple=True, defaultValue=[0, 1, 2]),
-                 tr("With qgis_process, their numbers from 0 (count) to 8 (covered_area), such as STATISTICS=0,2,8."))
+                 tr("With qgis_process, their numbers as in the zonal statistics indicator, from 0 (count) to 12 (covered_area), such as STATISTICS=0,2,12. "
+                    "Median (8), majority, minority and variety (9 to 11) are not offered: Earth Engine does not compute them by the exact rule."))
         self.add(QgsProcessingParameterBoolean(self.CATEGORICAL, tr("Categorical image (area and share of each class value)"), defaultValue=False),
                  tr("For a class image (land cover): the area and share of each class value, on one band."))
         self.add(QgsProcessingParameterMatrix(self.CLASS_TABLE, tr("Class names (value, name)"), headers=[tr("Value"), tr("Name")], optional=True),
@@ -144,6 +148,12 @@ class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
             raise QgsProcessingException(tr("Categorical mode reads one band, and {count} are given in {parameter}: give the band of classes.",
                                             count=len(bands), parameter=self.parameter_label(self.BANDS)))
         self.statistics = [STATISTICS[index] for index in self.parameterAsEnums(parameters, self.STATISTICS, context)] or list(quantities.ZONAL_DEFAULT)
+        refused = [name for name in self.statistics if name not in quantities.EARTHENGINE]
+        if refused and not self.parameterAsBoolean(parameters, self.CATEGORICAL, context):
+            offered = [f"{name} ({STATISTICS.index(name)})" for name in quantities.EARTHENGINE]
+            raise QgsProcessingException(tr("Earth Engine does not give {statistic} ({number}): {reason}. Choose among {offered}, or use the zonal statistics "
+                                            "indicator on a raster.", statistic=refused[0], number=STATISTICS.index(refused[0]),
+                                            reason=_not_offered(refused[0]), offered=", ".join(offered)))
         self.class_names = class_names(self.parameterAsMatrix(parameters, self.CLASS_TABLE, context))
         check_text(self.target, "class", list(self.class_names.values()) if self.layout == LONG else [])
         self.spec = source.ImageSpec(asset, bands, dates[0], dates[1], COMPOSITES[self.parameterAsEnum(parameters, self.COMPOSITE, context)],
@@ -224,3 +234,14 @@ class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
         if isinstance(error, EarthEngineError):
             return earthengine_error_message(error)
         return super().input_error_message(error)
+
+
+def _not_offered(statistic):
+    """Why Earth Engine's statistic differs from the zonal indicator's, in the analyst's words."""
+    if statistic == "median":
+        return tr("Earth Engine computes it from a histogram of binned values, not by the exact weighted rule")
+    if statistic == "majority":
+        return tr("Earth Engine's mode ignores the covered fractions")
+    if statistic == "minority":
+        return tr("Earth Engine has no weighted minority")
+    return tr("Earth Engine's countDistinct ignores the covered fractions")

@@ -1006,6 +1006,10 @@
       <translation>inutile ici</translation>
     </message>
     <message>
+      <source>Earth Engine's countDistinct ignores the covered fractions</source>
+      <translation>le countDistinct d'Earth Engine ignore les fractions couvertes</translation>
+    </message>
+    <message>
       <source>Earth Engine zonal statistics</source>
       <translation>Statistiques zonales Earth Engine</translation>
     </message>
@@ -1046,6 +1050,18 @@
       <translation>indicateur</translation>
     </message>
     <message>
+      <source>Earth Engine computes it from a histogram of binned values, not by the exact weighted rule</source>
+      <translation>Earth Engine la calcule sur un histogramme de valeurs regroupées par classes, non par la règle pondérée exacte</translation>
+    </message>
+    <message>
+      <source>Earth Engine's mode ignores the covered fractions</source>
+      <translation>le mode d'Earth Engine ignore les fractions couvertes</translation>
+    </message>
+    <message>
+      <source>Earth Engine has no weighted minority</source>
+      <translation>Earth Engine n'a pas de minorité pondérée</translation>
+    </message>
+    <message>
       <source>Polygons (communes, watersheds, grid cells), in any CRS: they are sent to Earth Engine in the image's CRS.</source>
       <translation>Polygones (communes, bassins versants, mailles), dans n'importe quel SCR : ils sont envoyés à Earth Engine dans le SCR de l'image.</translation>
     </message>
@@ -1074,8 +1090,8 @@
       <translation>0 calcule dans la grille native de la (première) image ; une autre valeur calcule avec des cellules d'autant de mètres, dans son SCR.</translation>
     </message>
     <message>
-      <source>With qgis_process, their numbers from 0 (count) to 8 (covered_area), such as STATISTICS=0,2,8.</source>
-      <translation>Avec qgis_process, leurs numéros de 0 (count) à 8 (covered_area), par exemple STATISTICS=0,2,8.</translation>
+      <source>With qgis_process, their numbers as in the zonal statistics indicator, from 0 (count) to 12 (covered_area), such as STATISTICS=0,2,12. Median (8), majority, minority and variety (9 to 11) are not offered: Earth Engine does not compute them by the exact rule.</source>
+      <translation>Avec qgis_process, leurs numéros comme dans l'indicateur de statistiques zonales, de 0 (count) à 12 (covered_area), par exemple STATISTICS=0,2,12. La médiane (8), la majorité, la minorité et la variété (9 à 11) ne sont pas proposées : Earth Engine ne les calcule pas par la règle exacte.</translation>
     </message>
     <message>
       <source>For a class image (land cover): the area and share of each class value, on one band.</source>
@@ -1156,6 +1172,10 @@
     <message>
       <source>Categorical mode reads one band, and {count} are given in {parameter}: give the band of classes.</source>
       <translation>Le mode catégoriel lit une bande, et {count} sont données dans {parameter} : donnez la bande des classes.</translation>
+    </message>
+    <message>
+      <source>Earth Engine does not give {statistic} ({number}): {reason}. Choose among {offered}, or use the zonal statistics indicator on a raster.</source>
+      <translation>Earth Engine ne donne pas {statistic} ({number}) : {reason}. Choisissez parmi {offered}, ou utilisez l'indicateur de statistiques zonales sur un raster.</translation>
     </message>
     <message>
       <source>'{asset}' is one image: the dates and the composite do not apply.</source>
