@@ -297,6 +297,22 @@ def test_a_run_killed_mid_way_resumes_and_equals_a_full_run(provider, server, co
     assert PASSWORD not in sql(server, "SELECT string_agg(record::text, '') FROM killed.geoindicators_runs")
 
 
+def test_an_empty_output_with_qgis_process_writes_the_facts_only(provider, server, connection, data, environment):
+    """OUTPUT= left empty, as the README says to write the table only: qgis_process passes it as
+    NULL, which was taken for a layer named 'NULL' and failed once everything was computed, with a
+    failed run in the runs table."""
+    register_in_profile(environment, CONNECTION, {"host": "127.0.0.1", "port": server.port, "database": DATABASE, "username": USER, "password": PASSWORD,
+                                                  "saveUsername": "true", "savePassword": "true", "sslmode": "SslDisable"})
+    schema = fresh_schema(server, "facts_only")
+    done, payload = qgis_process(environment, "run", "geoindicators:overlay", "--", *qgis_process_arguments(data, schema, "f"), "OUTPUT=")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "OUTPUT" not in payload["results"] and payload["results"]["UNITS_COMPUTED"] == UNIT_COUNT
+    assert sql(server, f"SELECT status FROM {schema}.geoindicators_runs") == "completed"
+    # The facts are those of the same run in this process, its output skipped ("Skip output").
+    run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_SCHEMA": schema, "FACTS_TABLE": "fresh", "OUTPUT": None})
+    same_values(facts(server, schema, "f"), facts(server, schema, "fresh"))
+
+
 def test_credentials_stay_out_of_logs_results_and_records(provider, server, connection, data, tmp_path):
     schema = fresh_schema(server, "secrets")
     output = str(tmp_path / "facts.gpkg")

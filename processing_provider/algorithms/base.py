@@ -271,8 +271,11 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         self.names = {"units": self.units.label, "id": self.units.id_name}
         self.area_unit, self.length_unit = shared.read_units_of_measure(self, parameters, context)
         self.facts_target = facts_output.read_facts(self, parameters, context)
-        self.output_skipped = parameters.get(shared.OUTPUT) is None and self.facts_target is not None
-        if parameters.get(shared.OUTPUT) is None and not self.output_skipped:
+        # "Skip output" gives None; qgis_process's OUTPUT= (as the README says) an empty text,
+        # which failed once everything was computed ("Could not create destination layer").
+        no_output = not destinations.destination(parameters, context).text
+        self.output_skipped = no_output and self.facts_target is not None
+        if no_output and not self.output_skipped:
             parameters = {**parameters, shared.OUTPUT: "TEMPORARY_OUTPUT"}
         self.target = self.check_output(parameters, context)
         self.address, self.settings = address, settings = execution_target(self, parameters, context, feedback)

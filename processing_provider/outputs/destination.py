@@ -52,7 +52,8 @@ def destination(parameters, context, name="OUTPUT", label=None):
     if isinstance(value, QgsProcessingOutputLayerDefinition):
         sink = value.sink
         value = sink.staticValue() if sink.propertyType() == QgsProperty.StaticProperty else sink.valueAsString(context.expressionContext())[0]
-    text = "" if value is None else str(value)
+    # qgis_process gives OUTPUT= (nothing after the sign) as a NULL value, whose text is "NULL".
+    text = "" if value is None or (hasattr(value, "isNull") and value.isNull()) else str(value)
     lowered = text.lower()
     label = label or name
     if not text or lowered == "temporary_output" or lowered.startswith("memory:"):
