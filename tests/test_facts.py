@@ -507,6 +507,29 @@ def test_another_indicators_table_is_refused_and_kept_as_it_was(provider, server
     assert sql(server, "SELECT string_agg(status, ',' ORDER BY started_at) FROM mixed.geoindicators_runs") == "completed,failed,failed"
 
 
+@pytest.mark.parametrize("damage", ["'\\xfffe00'::bytea", "convert_to('{\"values\": 3}', 'UTF8')"], ids=["not-text", "not-a-part"])
+def test_a_damaged_state_names_its_table_the_unit_and_the_recompute_setting(provider, server, connection, data, damage):
+    """A state row changed by hand (bytes that are not text, JSON that is not a part): the rerun
+    names the state table, the unit and FACTS_RECOMPUTE instead of an unexpected error, keeps the
+    facts as they were, and with FACTS_RECOMPUTE gives the first run's values again."""
+    schema = fresh_schema(server, "damaged")
+    run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_SCHEMA": schema, "FACTS_TABLE": "f", "OUTPUT": None})
+    before = facts(server, schema, "f")
+    sql(server, f"UPDATE damaged.f_state SET part = {damage} WHERE unit_id = 'U00007'")
+    with pytest.raises(QgsProcessingException) as raised:
+        run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_SCHEMA": schema, "FACTS_TABLE": "f", "OUTPUT": None})
+    message = str(raised.value)
+    assert 'The state table "damaged"."f_state", kept beside the fact table "damaged"."f"' in message, message
+    assert "of the unit U00007 that cannot be read" in message and "(FACTS_RECOMPUTE) checked" in message and "Unexpected" not in message
+    assert sql(server, "SELECT string_agg(status, ',' ORDER BY started_at) FROM damaged.geoindicators_runs") == "completed,failed"
+    same_values(facts(server, schema, "f"), before)
+    again = run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_SCHEMA": schema, "FACTS_TABLE": "f", "FACTS_RECOMPUTE": True, "OUTPUT": None})
+    assert again["UNITS_COMPUTED"] == UNIT_COUNT
+    same_values(facts(server, schema, "f"), before)
+    # The state is whole again: a plain rerun keeps every unit.
+    assert run({"INPUT": data["units"], "OVERLAY": data["theme"], "FACTS_SCHEMA": schema, "FACTS_TABLE": "f", "OUTPUT": None})["UNITS_SKIPPED"] == UNIT_COUNT
+
+
 def test_a_run_cancelled_while_writing_its_layer_creates_no_fact_table(provider, server, connection, data, tmp_path):
     """The fact table is made in the transaction that writes its first rows: a run stopped while
     writing its output layer (after the table's columns are checked) leaves no empty table behind,

@@ -10,7 +10,7 @@ import shapely
 
 from geoindicators.core.execution import runner
 from geoindicators.core.execution.local import LocalExecutor
-from geoindicators.core.execution.resume import MemoryState, content_keys, decode_part, encode_part
+from geoindicators.core.execution.resume import MemoryState, StateUnreadable, content_keys, decode_part, encode_part
 from geoindicators.core.geometry.metrics import PlanarMeasure
 from geoindicators.core.indicators import zonal
 from geoindicators.core.indicators.interpolation import InterpolationIndicator, InterpolationRequest, RasterWeights, Sources
@@ -187,3 +187,17 @@ def test_parts_come_back_bit_for_bit_and_content_keys_tell_identical_features_ap
     keys = content_keys(np.array([5, 9, 5, 5], dtype=np.uint64))
     assert len(set(keys.tolist())) == 4 and keys[1] == 9
     assert pd.Series(content_keys(np.array([5, 9, 5], dtype=np.uint64))).tolist() == keys[:3].tolist()
+
+
+@pytest.mark.parametrize("damage", [b"\xff\xfe\x00", b'{"values": 3}', b'{"values": {}, "frames": {"rows": {"area": {"dtype": "<f8", "data": "%%"}}}}'],
+                         ids=["not-text", "not-a-part", "not-base64"])
+def test_a_damaged_stored_part_names_its_unit(damage):
+    geometries, classes = polygons()
+    state = MemoryState("test")
+    runner.run(overlay(geometries, classes)(), units(False), chunk_size=25, state=state)
+    state.rows[(None, "u042")] = (*state.rows[(None, "u042")][:3], damage)
+    with pytest.raises(StateUnreadable) as raised:
+        runner.run(overlay(geometries, classes)(), units(False), chunk_size=25, state=state)
+    assert raised.value.code == "state_unreadable" and raised.value.details["unit"] == "u042"
+    again = runner.run(overlay(geometries, classes)(), units(False), chunk_size=25, state=MemoryState("test", recompute=True))
+    same(again, runner.run(overlay(geometries, classes)(), units(False)), ["id", "class"])

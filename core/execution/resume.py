@@ -24,12 +24,24 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..model.errors import InputError
 from ..sources.payloads import geometries_to_wkb
 
 # Bumped when the parts' format or what a part holds changes: older states are then recomputed.
 PARTS_FORMAT = 1
 # The share of a round's progress bar given to the fingerprints.
 FINGERPRINT_SHARE = 0.1
+
+
+class StateUnreadable(InputError):
+    """A stored part that does not decode (a state row changed by hand or by a faulty copy).
+    Code ``state_unreadable``; details ``unit`` (its ID, None when the parts did not join),
+    ``level`` and ``reason``. Computing every unit again (``recompute``) rewrites the state."""
+
+    def __init__(self, unit, level, reason):
+        where = f"unit {unit}" if unit is not None else "the units"
+        super().__init__("state_unreadable", f"The stored state of {where} cannot be read ({reason}): compute every unit again to rewrite it.",
+                         unit=unit, level=level, reason=reason)
 
 
 # --- digests -------------------------------------------------------------------------------------
@@ -244,9 +256,20 @@ def encode_part(part):
 
 
 def decode_part(data):
+    """A part from ``encode_part``'s bytes; bytes that are not such a part raise ``ValueError``."""
+    try:
+        return _decode_part(data)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        raise ValueError(f"{type(error).__name__}: {error}"[:200]) from None
+
+
+def _decode_part(data):
     raw = json.loads(bytes(data).decode("utf-8"))
-    return {"values": {name: _decode_value(value) for name, value in raw["values"].items()},
-            "frames": {name: {column: _decode_array(encoded) for column, encoded in columns.items()} for name, columns in raw["frames"].items()}}
+    frames = {name: {column: _decode_array(encoded) for column, encoded in columns.items()} for name, columns in raw["frames"].items()}
+    for name, frame in frames.items():
+        if len({len(array) for array in frame.values()}) > 1:
+            raise ValueError(f"the columns of {name} differ in length")
+    return {"values": {name: _decode_value(value) for name, value in raw["values"].items()}, "frames": frames}
 
 
 def _encode_value(value):
@@ -259,9 +282,9 @@ def _encode_value(value):
 
 def _decode_value(value):
     if isinstance(value, dict) and "f" in value:
-        return float(np.frombuffer(base64.b64decode(value["f"]), dtype=np.float64)[0])
+        return float(np.frombuffer(base64.b64decode(value["f"], validate=True), dtype=np.float64)[0])
     if isinstance(value, dict) and "y" in value:
-        return base64.b64decode(value["y"])
+        return base64.b64decode(value["y"], validate=True)
     return value
 
 
@@ -276,7 +299,7 @@ def _decode_array(encoded):
         out = np.empty(len(encoded["items"]), dtype=object)
         out[:] = [_decode_value(item) for item in encoded["items"]] if encoded["items"] else []
         return out
-    return np.frombuffer(base64.b64decode(encoded["data"]), dtype=np.dtype(encoded["dtype"])).copy()
+    return np.frombuffer(base64.b64decode(encoded["data"], validate=True), dtype=np.dtype(encoded["dtype"])).copy()
 
 
 class MemoryState:

@@ -94,6 +94,21 @@ def run(indicator, units, executor=None, chunk_size=DEFAULT_CHUNK_SIZE, on_progr
     return result
 
 
+def _stored_partial(indicator, stored_parts, level):
+    """The partial of the units kept from the state: ``stored_parts`` as (position, unit ID, part
+    bytes). A part that does not decode names its unit (``resume.StateUnreadable``)."""
+    parts = []
+    for position, unit, data in stored_parts:
+        try:
+            parts.append((position, resume.decode_part(data)))
+        except ValueError as error:
+            raise resume.StateUnreadable(unit, level, str(error)) from None
+    try:
+        return indicator.join_parts(parts)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        raise resume.StateUnreadable(None, level, f"{type(error).__name__}: {error}"[:200]) from None
+
+
 def _resumed(indicator, units, prepared, include, executor, chunk_size, should_stop, state, level, progress_of):
     """The chunks and partials of a resumable run: the fingerprints of every unit, the parts of
     unchanged units from ``state``, the other units computed and saved chunk by chunk."""
@@ -127,5 +142,5 @@ def _resumed(indicator, units, prepared, include, executor, chunk_size, should_s
     partials = executor.run(indicator.chunk_function, (indicator.task(chunk) for chunk in chunks),
                             progress_of(0, resume.FINGERPRINT_SHARE, 1.0 - resume.FINGERPRINT_SHARE), should_stop, labels, on_result=save)
     if len(kept):
-        partials = [indicator.join_parts([(int(position), resume.decode_part(stored[ids[position]][2])) for position in kept]), *partials]
+        partials = [_stored_partial(indicator, [(int(position), ids[position], stored[ids[position]][2]) for position in kept], level), *partials]
     return chunks, partials, RunCounts(computed=int(to_compute.sum()), skipped=len(kept))

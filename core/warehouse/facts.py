@@ -163,6 +163,11 @@ class FactTable:
         """``"schema"."table"`` as PostgreSQL prints it (for messages and records)."""
         return self._identifier(self.name).as_string(self.connection)
 
+    @property
+    def state_qualified(self):
+        """The state table (per-unit parts kept for resume) as PostgreSQL prints it."""
+        return self._identifier(self.state_name).as_string(self.connection)
+
     def _execute(self, statement, arguments=None, action="write"):
         try:
             with self.connection.cursor() as cursor:

@@ -239,6 +239,21 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
         read the other inputs, build the core indicator; None when cancelled."""
         raise NotImplementedError
 
+    def input_error_message(self, error):
+        """The core's errors, with those of the fact table and its state in the table's words."""
+        from ...core.warehouse.facts import FactsError
+
+        if isinstance(error, FactsError) and getattr(self, "facts_target", None) is not None:
+            return facts_output.facts_error_message(error, self.facts_target)
+        if error.code == "state_unreadable" and getattr(self, "fact_table", None) is not None:
+            unit = error.details["unit"]
+            return tr("The state table {state}, kept beside the fact table {table} to resume runs, holds a part {which} that cannot be read ({reason}): "
+                      "it was changed outside GeoIndicators. Run again with {recompute} checked: every unit is computed again and the state rewritten.",
+                      state=self.fact_table.state_qualified, table=self.fact_table.qualified,
+                      which=tr("of the unit {unit}", unit=unit) if unit is not None else tr("of several units"), reason=error.details["reason"],
+                      recompute=self.parameter_label(facts_output.FACTS_RECOMPUTE))
+        return super().input_error_message(error)
+
     def run_algorithm(self, parameters, context, model_feedback):
         feedback = Steps(model_feedback, self.step_weights)
         self.record = run_records.start(self, parameters, context)

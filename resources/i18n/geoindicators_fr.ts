@@ -858,6 +858,10 @@
       <translation>&lt;p&gt;&lt;b&gt;Unités de mesure&lt;/b&gt; (AREA_UNIT : m², ha ou km² ; LENGTH_UNIT : m ou km) : toutes les surfaces et longueurs de la sortie y sont données ; les noms des champs ne changent pas, leurs alias et le journal donnent l'unité.&lt;/p&gt;</translation>
     </message>
     <message>
+      <source>The state table {state}, kept beside the fact table {table} to resume runs, holds a part {which} that cannot be read ({reason}): it was changed outside GeoIndicators. Run again with {recompute} checked: every unit is computed again and the state rewritten.</source>
+      <translation>La table d'état {state}, tenue à côté de la table de faits {table} pour reprendre les exécutions, contient une part {which} illisible ({reason}) : elle a été modifiée hors de GeoIndicators. Relancez en cochant {recompute} : toutes les unités sont recalculées et l'état réécrit.</translation>
+    </message>
+    <message>
       <source>Writing the facts into {table} ({mode}) through the connection '{connection}'.</source>
       <translation>Écriture des faits dans {table} ({mode}) par la connexion « {connection} ».</translation>
     </message>
@@ -912,6 +916,14 @@
     <message>
       <source>Unexpected error: {error}. Nothing was written. This is a defect of the plugin: please report it to its developers, with the log of this run.</source>
       <translation>Erreur inattendue : {error}. Rien n'a été écrit. C'est un défaut de l'extension : merci de le signaler à ses développeurs, avec le journal de cette exécution.</translation>
+    </message>
+    <message>
+      <source>of the unit {unit}</source>
+      <translation>de l'unité {unit}</translation>
+    </message>
+    <message>
+      <source>of several units</source>
+      <translation>de plusieurs unités</translation>
     </message>
     <message>
       <source>dask</source>
