@@ -211,6 +211,32 @@ def test_a_class_of_300_characters_is_written_whole_where_the_format_has_no_limi
     assert not any("Running" in line for line in recorder.infos)
 
 
+def test_a_run_that_fails_after_computing_leaves_none_of_its_work_in_memory(provider, qgis_processing, tmp_path):
+    """QGIS never releases the exception a failing processAlgorithm raises, nor the frames its
+    traceback and cause hold: a run that failed once its results were computed kept its layers and
+    tables until QGIS closed. Of the frames the run went through, none keeps anything but
+    processAlgorithm's own (its parameters, context and feedback: the caller's anyway)."""
+    import gc
+    import types
+
+    import geoindicators.core
+    import geoindicators.processing_provider
+
+    folders = tuple(os.path.dirname(package.__file__) + os.sep for package in (geoindicators.core, geoindicators.processing_provider))
+
+    def frames_of_the_plugin():
+        gc.collect()
+        return {id(frame): frame for frame in gc.get_objects() if isinstance(frame, types.FrameType) and frame.f_code.co_filename.startswith(folders)}
+
+    before = frames_of_the_plugin()
+    cover = memory_layer("Polygon", "EPSG:2154", ["cover:string(400)"], [("POLYGON((0 0,2000 0,2000 2000,0 2000,0 0))", "forêt " * 50)])
+    with pytest.raises(QgsProcessingException, match="254 bytes"):
+        run({"INPUT": squares(), "OVERLAY": cover, "CLASS_FIELD": "cover", "OUTPUT": str(tmp_path / "long.dbf")})
+    kept = [frame for key, frame in frames_of_the_plugin().items() if key not in before]
+    assert [frame.f_code.co_name for frame in kept] == ["processAlgorithm"]
+    assert set(kept[0].f_locals) <= {"self", "parameters", "context", "feedback", "allowed", "reason", "failure"}
+
+
 @pytest.mark.parametrize(
     "change, message",
     [

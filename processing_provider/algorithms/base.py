@@ -58,6 +58,22 @@ def crs_unit_label(crs, area=True):
     return QgsUnitTypes.toAbbreviatedString(QgsUnitTypes.distanceToAreaUnit(unit) if area else unit)
 
 
+def _released(error, raised=None):
+    """``raised`` (``error`` itself by default), cut from the frames the run went through.
+
+    QGIS never releases the exception a failing ``processAlgorithm`` raises (its binding keeps it,
+    3.22 to 3.44), nor what its traceback and its cause hold: every frame of the run, with the
+    layers, arrays and tables it had built. A run that failed once its results were computed kept
+    them in memory until QGIS closed. The frames are cleared and the exception goes alone."""
+    raised = error if raised is None else raised
+    while error is not None:
+        traceback.clear_frames(error.__traceback__)
+        following = error.__cause__ or error.__context__
+        error.__traceback__, error.__cause__, error.__context__ = None, None, None
+        error = following
+    return raised
+
+
 class GeoIndicatorsAlgorithm(QgsProcessingAlgorithm):
     """Subclasses define ``name``, ``displayName``, ``initAlgorithm`` and ``run_algorithm`` (what
     ``processAlgorithm`` does for them, with the checks every run shares)."""
@@ -90,6 +106,7 @@ class GeoIndicatorsAlgorithm(QgsProcessingAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         """Every run: the libraries checked (qgis_process does not ask ``canExecute``), Ctrl+C under
         qgis_process cancelling it like the dialog's Cancel, then ``run_algorithm``."""
+        failure = None
         with interrupt.cancelling(feedback):
             if interrupt.interrupted():
                 raise QgsProcessingException(interrupt.message())
@@ -100,14 +117,16 @@ class GeoIndicatorsAlgorithm(QgsProcessingAlgorithm):
                 results = self.run_algorithm(parameters, context, feedback)
             except Cancelled:  # while connecting to a cluster, before any output existed
                 results = {}
-            except QgsProcessingException:
-                raise
+            except QgsProcessingException as error:
+                failure = _released(error)
             except Exception as error:  # a defect of ours: a sentence for the analyst, the traceback in the log
                 feedback.pushDebugInfo(traceback.format_exc())
-                raise QgsProcessingException(
+                failure = _released(error, QgsProcessingException(
                     tr("Unexpected error: {error}. Nothing was written. This is a defect of the plugin: please report it to its developers, with the log of this run.",
                        error=f"{type(error).__name__}: {error}")
-                ) from error
+                ))
+        if failure is not None:
+            raise failure
         if not results and feedback.isCanceled() and interrupt.interrupted():
             raise QgsProcessingException(interrupt.message())
         if not results and feedback.isCanceled():
