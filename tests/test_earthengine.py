@@ -199,11 +199,12 @@ def test_more_units_than_a_page_and_the_request_size_bound(fake, connection):
     computed = fake.requests("table:computeFeatures")
     assert max(entry["bytes"] for entry in computed) <= 60_000
     assert len({entry["units"] for entry in computed}) >= 1 and sum(entry["units"] for entry in computed if not entry["page_token"]) == 1150
-    # Pages of 100 (Earth Engine's are 1000): the client follows nextPageToken to the last unit.
+    # Pages of 20 (Earth Engine's are 1000): the client follows nextPageToken to the last unit.
+    # 1 100 units make 16 chunks (12 of 69 units, 4 of 68), one request each.
     fake.reset()
-    paged = run(connection, statistics=("mean",), geometries=squares[:1100], batch_bytes=10_000_000, batch_units=5000, chunk_size=5000, page_size=100)
+    paged = run(connection, statistics=("mean",), geometries=squares[:1100], batch_bytes=10_000_000, batch_units=5000, chunk_size=5000, page_size=20)
     pages = fake.requests("table:computeFeatures")
-    assert sorted(entry["page_token"] or "0" for entry in pages) == sorted(str(start) for units in [275] * 4 for start in range(0, units, 100))
+    assert sorted(entry["page_token"] or "0" for entry in pages) == sorted(str(start) for units in [69] * 12 + [68] * 4 for start in range(0, units, 20))
     paged = paged.long_table("code")
     np.testing.assert_allclose(paged.loc[paged["band"] == 1, "mean"].to_numpy(), table.loc[table["band"] == 1, "mean"].to_numpy()[:1100], equal_nan=True)
 

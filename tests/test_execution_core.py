@@ -243,8 +243,50 @@ def test_chunks_are_the_same_whatever_runs_them():
 
     ids, cells = datagen.units(3000, seed=3)
     plans = [runner.run(Recorder(), Units(ids, cells), LocalExecutor(threads), chunk_size=400) for threads in (1, 3)]
-    assert plans[0] == plans[1] and len(plans[0]) == 12  # 3000 units: chunks of 250 at least
+    assert plans[0] == plans[1] and len(plans[0]) == 16  # 3000 units: 8 chunks of 400 are too few
     assert sorted(sum(plans[0], [])) == list(range(3000))
+
+
+@pytest.mark.parametrize(("units", "chunk_size", "expected"), [(1, 1000, 1), (63, 1000, 1), (64, 1000, 2), (300, 1000, 8), (511, 1000, 8), (512, 1000, 16),
+                                                                (20_000, 1000, 20), (300, 10, 30), (0, 1000, 1)])
+def test_the_count_of_units_sets_a_least_number_of_chunks(units, chunk_size, expected):
+    """Enough chunks for ``chunk_size``, and at least 16, 8, 4 or 2 when the units make chunks of
+    32 or more: a power of two shares out evenly between threads."""
+    from geoindicators.core.geometry.partition import chunk_count
+
+    assert chunk_count(units, chunk_size) == expected
+
+
+def test_a_small_run_keeps_two_threads_busy():
+    """300 units, far fewer than the default chunk size: two chunks run at once (a barrier of two
+    chunks is passed only then), and every unit is computed once."""
+    from geoindicators.core.execution import runner
+    from geoindicators.core.indicators.base import Indicator
+    from geoindicators.core.model.units import Units
+    from tools import datagen
+
+    together = threading.Barrier(2)
+
+    def chunk(positions):
+        together.wait(10)
+        return positions.tolist()
+
+    class Recorder(Indicator):
+        chunk_function = staticmethod(chunk)
+
+        def task(self, chunk):
+            return (chunk.positions,)
+
+        def reduce(self, units, chunks, partials):
+            return Plan(partials)
+
+    class Plan(list):
+        """A result: the runner adds its counts to it."""
+
+    ids, cells = datagen.units(300, seed=3)
+    plan = runner.run(Recorder(), Units(ids, cells), LocalExecutor(2))
+    assert len(plan) == 8 and {len(positions) for positions in plan} == {37, 38}
+    assert sorted(sum(plan, [])) == list(range(300))
 
 
 def test_a_long_chunk_moves_the_progress_while_it_runs():

@@ -218,10 +218,11 @@ def test_chunks_cover_every_unit_once():
 
 def test_runs_get_enough_chunks_to_keep_a_cluster_busy():
     _ids, cells = datagen.units(5000, seed=8)
-    # 16 chunks at least, of 250 units at least, whatever runs them.
+    # 16 chunks at least, whatever runs them.
     parts = chunks(cells, 1000)
-    assert len(parts) == 16 and min(len(part) for part in parts) >= 250
+    assert len(parts) == 16 and {len(part) for part in parts} == {312, 313}
     assert sorted(np.concatenate(parts).tolist()) == list(range(5000))
     assert len(chunks(cells, 100)) == 50
-    # Few units: no chunk below 250 units just to have more of them.
-    assert len(chunks(cells[:600], 1000)) == 2
+    # Few units: a power of two of chunks of 32 units or more, never smaller ones to have more.
+    assert len(chunks(cells[:600], 1000)) == 16 and min(len(part) for part in chunks(cells[:600], 1000)) == 37
+    assert len(chunks(cells[:300], 1000)) == 8 and len(chunks(cells[:40], 1000)) == 1
