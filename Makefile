@@ -101,10 +101,13 @@ translations: $(TRANSLATIONS)
 %.qm: %.ts
 	/usr/lib/qt5/bin/lrelease -silent $< -qm $@
 
-# Copy the plugin (and its deps) into the default QGIS profile and enable it for qgis_process.
+# Copy the plugin (and its deps, byte-compiled by the installer) into the default QGIS profile,
+# byte-compile the plugin too (a run would compile it again wherever it may not write bytecode),
+# and enable it for qgis_process.
 install: setup
 	@dest="$(PROFILE_PLUGINS)/$(PLUGIN)"; mkdir -p "$(PROFILE_PLUGINS)"; rm -rf "$$dest.new"; mkdir -p "$$dest.new"; \
-	tar -c --exclude=__pycache__ $(PLUGIN_FILES) $(DEPS) | tar -x -C "$$dest.new" && \
+	tar -c --exclude=__pycache__ $(PLUGIN_FILES) | tar -x -C "$$dest.new" && tar -c $(DEPS) | tar -x -C "$$dest.new" && \
+	$(SYSTEM_PYTHON) -m compileall -q "$$dest.new" >/dev/null; \
 	rm -rf "$$dest" && mv "$$dest.new" "$$dest" && echo "Installed the plugin in $$dest"
 	@# "plugins enable" exits 1 when the plugin is enabled already: ask the list instead.
 	@$(QGIS_PROCESS) plugins 2>/dev/null | grep -qx '\* $(PLUGIN)' || $(QGIS_PROCESS) plugins enable $(PLUGIN) >/dev/null 2>&1; \

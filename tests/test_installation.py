@@ -7,6 +7,7 @@ Real qgis_process runs in fresh profiles, with a copy of the plugin made as ``ma
 (no deps/ folder), and the system's Python (/usr/bin/python3, the one QGIS embeds).
 """
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -115,6 +116,9 @@ def test_the_installer_brings_the_libraries_and_the_algorithms_run(stock_qgis, d
     installed = install(stock_qgis)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     assert {"dateutil", "h3", "h3-4.5.0.dist-info", "pandas", "pandas-2.3.3.dist-info"} <= set(os.listdir(stock_qgis["libraries"]))
+    # Byte-compiled as pip does, so no run compiles them again (these tests run with PYTHONDONTWRITEBYTECODE).
+    for module in ("pandas/__init__.py", "pandas/core/frame.py", "dateutil/parser/_parser.py"):
+        assert os.path.exists(importlib.util.cache_from_source(os.path.join(stock_qgis["libraries"], module))), module
     output = tmp_path / "out.gpkg"
     done, text = overlay(stock_qgis, data, output)
     assert done.returncode == 0, text[-3000:]
@@ -184,6 +188,7 @@ def test_the_installer_chooses_wheels_for_this_python_and_checks_them(tmp_path):
         (page / "index.html").write_text(f'<a href="{wheel}#sha256={good}">{wheel}</a>')
         assert installer.install([("six", "1.17.0")], str(tmp_path / "target"), f"http://127.0.0.1:{server.server_address[1]}/") == ["six"]
         assert "six.py" in os.listdir(tmp_path / "target")
+        assert os.path.exists(importlib.util.cache_from_source(str(tmp_path / "target" / "six.py")))
     finally:
         server.shutdown()
 

@@ -155,3 +155,21 @@ def test_secrets_are_redacted_from_records():
     assert provenance.redact("dbname='obs' key='fid' table=\"t\"") == "dbname='obs' key='fid' table=\"t\""
     record = provenance.new_record("x", "1", {"INPUT": texts[0], "NESTED": {"password": secret}})
     assert secret not in json.dumps(record)
+
+
+def test_library_versions_are_read_without_importing_what_the_run_did_not_use():
+    """A local run imports neither dask nor distributed: their versions come from their installed
+    metadata (importing distributed to read its number cost a second of every run), and equal
+    the modules' own once imported."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from geoindicators.core.warehouse.provenance import library_versions; versions = library_versions(); "
+              "unused = [name for name in ('dask', 'distributed', 'h3') if name in sys.modules]; "
+              "import dask, distributed, h3; "
+              "print(unused, versions['dask'] == dask.__version__, versions['distributed'] == distributed.__version__, versions['h3'] == h3.__version__)")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(root, "build", "plugins"), os.path.join(root, "deps")]))
+    done = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]", "True", "True", "True"]

@@ -13,6 +13,7 @@ strings and URLs, and connections are named (a QGIS connection's name), never sp
 
 import datetime
 import hashlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -90,12 +91,15 @@ def library_versions(extra=None):
     versions = {"python": platform.python_version(), "platform": platform.platform(terse=True)}
     for name in ("numpy", "pandas", "shapely", "pyproj", "h3", "dask", "distributed"):
         module = sys.modules.get(name)
-        if module is None:
-            try:
-                module = __import__(name)
-            except Exception:  # not installed here: not part of this run
-                continue
-        versions[name] = str(getattr(module, "__version__", "") or "")
+        if module is not None:
+            versions[name] = str(getattr(module, "__version__", "") or "")
+            continue
+        # Not imported by this run: its installed version, read without importing it (importing
+        # distributed to read a number cost a second of every local run).
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except (importlib.metadata.PackageNotFoundError, ValueError):  # not installed here: not part of this run
+            continue
     shapely = sys.modules.get("shapely")
     if shapely is not None:
         versions["geos"] = getattr(shapely, "geos_version_string", "")
