@@ -138,6 +138,9 @@ test: install zip qgis-versions $(STAMPS)/worker-venv $(STAMPS)/bench-venv $(STA
 bench: install $(STAMPS)/bench-venv $(STAMPS)/worker-venv test-system
 	$(VENV_PYTHON) bench/overlay_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python
 	$(VENV_PYTHON) bench/overlay_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python --shapes nonconvex --skip-cluster
+	@# Small runs (300 units): every core busy, and whole qgis_process runs against QGIS's native ones.
+	$(VENV_PYTHON) bench/overlay_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python --units 300 --features 20000 --skip-cluster --whole-process
+	$(VENV_PYTHON) bench/overlay_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python --units 300 --features 20000 --shapes detailed --skip-cluster --whole-process
 	$(VENV_PYTHON) bench/zonal_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python
 	$(VENV_PYTHON) bench/interpolation_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python
 	$(VENV_PYTHON) bench/h3_bench.py --out $(BUILD)/bench

@@ -29,8 +29,10 @@ from tools import datagen  # noqa: E402
 def make_data(folder, unit_count, feature_count, class_count, shapes="convex"):
     """The benchmark's GeoPackage, generated once. ``convex``: Voronoi units (a few with a lake) and
     a Voronoi tiling, convex polygons; ``nonconvex``: both made of Voronoi cells merged two by two,
-    so that nearly every unit × feature pair has two non-convex sides (communes × land cover)."""
-    suffix = "" if shapes == "convex" else "_nonconvex"
+    so that nearly every unit × feature pair has two non-convex sides (communes × land cover);
+    ``detailed``: Voronoi units and tiling with boundaries as detailed as surveyed ones (about 1 000
+    vertices a unit, 80 a feature)."""
+    suffix = "" if shapes == "convex" else f"_{shapes}"
     path = os.path.join(folder, f"overlay_{unit_count}_{feature_count}_{class_count}{suffix}.gpkg")
     if not os.path.exists(path):
         print(f"Generating {unit_count} units and {feature_count} thematic polygons in {class_count} classes ({shapes})...", flush=True)
@@ -38,6 +40,11 @@ def make_data(folder, unit_count, feature_count, class_count, shapes="convex"):
         if shapes == "convex":
             ids, cells = datagen.units(unit_count, seed=101)
             polygons, labels = datagen.tiling_theme(feature_count, datagen.LAND_COVER[:class_count], seed=102)
+        elif shapes == "detailed":
+            ids, cells = datagen.units(unit_count, seed=101)
+            polygons, labels = datagen.tiling_theme(feature_count, datagen.LAND_COVER[:class_count], seed=102)
+            cells, polygons = (datagen.detailed(geometries, spacing, amplitude, seed) for geometries, spacing, amplitude, seed
+                               in ((cells, *_detail(unit_count, 250), 103), (polygons, *_detail(feature_count, 20), 104)))
         else:
             cells = datagen.merge_neighbours(datagen.tiling_theme(2 * unit_count, ["unit"], seed=101)[0], seed=103)
             ids = np.array([f"U{number:05d}" for number in range(len(cells))], dtype=object)
@@ -47,6 +54,14 @@ def make_data(folder, unit_count, feature_count, class_count, shapes="convex"):
         datagen.write_gpkg(partial, "theme", polygons, {"cover": labels})
         os.replace(partial, path)
     return path
+
+
+def _detail(count, vertices):
+    """The vertex spacing and the wiggle that give ``count`` polygons tiling the bench's extent
+    about ``4 * vertices`` vertices each (``datagen.detailed``)."""
+    xmin, ymin, xmax, ymax = datagen.EXTENT
+    side = np.sqrt((xmax - xmin) * (ymax - ymin) / count)
+    return side / vertices, side / 50
 
 
 def start_qgis(profile=None):
@@ -235,6 +250,92 @@ def run_native(path, classes):
     return time.perf_counter() - started, areas
 
 
+QGIS_PROCESS = "qgis_process.bin"  # Debian's /usr/bin/qgis_process wrapper passes an option qgis_process rejects
+
+
+def qgis_process_environment(out):
+    """A QGIS profile of the benchmark's own (in ``out``), with the working tree's plugin enabled."""
+    profile = os.path.join(out, "qgis-process-profile")
+    os.makedirs(profile, exist_ok=True)
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_PLUGINPATH=os.path.join(ROOT, "build", "plugins"), QGIS_CUSTOM_CONFIG_PATH=profile)
+    environment.pop("PYTHONPATH", None)
+    # As on an analyst's machine, QGIS keeps the plugin's bytecode after its first run.
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    # "plugins enable" exits 1 when the plugin is enabled already: the list says whether it is.
+    subprocess.run([QGIS_PROCESS, "plugins", "enable", "geoindicators"], env=environment, capture_output=True, timeout=300)
+    listed = subprocess.run([QGIS_PROCESS, "plugins"], env=environment, capture_output=True, text=True, timeout=300).stdout
+    if "* geoindicators" not in listed.splitlines():
+        raise RuntimeError(f"qgis_process could not enable the plugin from {environment['QGIS_PLUGINPATH']}: {listed[-2000:]}")
+    return environment
+
+
+def qgis_process_run(environment, algorithm, *arguments):
+    """One ``qgis_process run``, timed from the command to its exit (start-up, reading, writing)."""
+    started = time.perf_counter()
+    done = subprocess.run([QGIS_PROCESS, "run", algorithm, "--", *arguments], env=environment, capture_output=True, text=True, timeout=3600)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{algorithm} failed (rc {done.returncode}): {done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return seconds
+
+
+def gpkg_areas(path, key_fields, area_field):
+    from osgeo import ogr
+
+    data_source = ogr.Open(path)
+    layer = data_source.GetLayer(0)
+    names = [layer.GetLayerDefn().GetFieldDefn(number).GetName() for number in range(layer.GetLayerDefn().GetFieldCount())]
+    area_field = area_field if area_field in names else next(name for name in names if name.endswith(area_field))
+    return {tuple(feature[name] for name in key_fields): feature[area_field] for feature in layer if feature[area_field]}
+
+
+def whole_process_block(path, classes, out, environment, ours_threads_areas, repeat):
+    """The same job as analysts script it: one ``qgis_process`` run of geoindicators:overlay into a
+    GeoPackage, against native:calculatevectoroverlaps through ``qgis_process`` once per class (the
+    theme filtered on it), and once with every class's filtered layer. Rounds interleaved."""
+    folder = os.path.join(out, "whole-process")
+    os.makedirs(folder, exist_ok=True)
+    units, theme = f"{path}|layername=units", f"{path}|layername=theme"
+
+    def ours():
+        target = os.path.join(folder, "ours.gpkg")
+        seconds = qgis_process_run(environment, "geoindicators:overlay", f"INPUT={units}", "ID_FIELD=unit_id", f"OVERLAY={theme}", "CLASS_FIELD=cover",
+                                   "LAYOUT=0", f"OUTPUT={target}")
+        return seconds, gpkg_areas(target, ("unit_id", "class"), "area")
+
+    def native_per_class():
+        seconds, areas = 0.0, {}
+        for label in classes:
+            target = os.path.join(folder, f"native_{label}.gpkg")
+            seconds += qgis_process_run(environment, "native:calculatevectoroverlaps", f"INPUT={units}", f"LAYERS={theme}|subset=\"cover\" = '{label}'",
+                                        f"OUTPUT={target}")
+            areas.update({(unit, label): area for (unit,), area in gpkg_areas(target, ("unit_id",), "_area").items()})
+        return seconds, areas
+
+    def native_in_one_run():
+        target = os.path.join(folder, "native_all.gpkg")
+        seconds = qgis_process_run(environment, "native:calculatevectoroverlaps", f"INPUT={units}",
+                                   *[f"LAYERS={theme}|subset=\"cover\" = '{label}'" for label in classes], f"OUTPUT={target}")
+        return seconds, None
+
+    tools = {"geoindicators:overlay": ours, "native:calculatevectoroverlaps, one run per class": native_per_class,
+             "native:calculatevectoroverlaps, every class in one run": native_in_one_run}
+    runs = {name: [] for name in tools}
+    for _round in range(repeat):
+        for name, run in tools.items():
+            runs[name].append(run())
+    best = {name: min(results, key=lambda outputs: outputs[0]) for name, results in runs.items()}
+    print(f"\nThrough qgis_process, each run a process of its own (QGIS start-up, reading, writing a GeoPackage), best of {repeat} rounds")
+    for name, (seconds, _areas) in best.items():
+        print(f"  {name:<56} {seconds:8.1f} s   (all runs: {', '.join(f'{run[0]:.1f}' for run in runs[name])})", flush=True)
+    ours_seconds, ours_areas = best["geoindicators:overlay"]
+    per_class_seconds, per_class_areas = best["native:calculatevectoroverlaps, one run per class"]
+    print(f"  one run per class / ours: {per_class_seconds / ours_seconds:.2f}x (goal on 300 units: 4x or more); every class in one run / ours: "
+          f"{best['native:calculatevectoroverlaps, every class in one run'][0] / ours_seconds:.2f}x; largest area diff "
+          f"{largest_difference(ours_areas, per_class_areas)[0]:.1e} m² (ours in process: {largest_difference(ours_areas, ours_threads_areas)[0]:.1e} m²)")
+    return {name: seconds for name, (seconds, _areas) in best.items()}
+
+
 def run_geopandas(python, path, folder):
     csv = os.path.join(folder, "geopandas_areas.csv")
     done = subprocess.run(
@@ -263,11 +364,12 @@ def main():
     parser.add_argument("--units", type=int, default=5000)
     parser.add_argument("--features", type=int, default=200_000)
     parser.add_argument("--classes", type=int, default=10)
-    parser.add_argument("--shapes", choices=["convex", "nonconvex"], default="convex",
-                        help="convex: Voronoi units and tiling; nonconvex: both merged two cells by two cells")
+    parser.add_argument("--shapes", choices=["convex", "nonconvex", "detailed"], default="convex",
+                        help="convex: Voronoi units and tiling; nonconvex: both merged two cells by two cells; detailed: surveyed-like boundaries")
     parser.add_argument("--reference-python", default=".venv-bench/bin/python")
     parser.add_argument("--skip-native", action="store_true", help="the native runs take minutes")
     parser.add_argument("--skip-cluster", action="store_true")
+    parser.add_argument("--whole-process", action="store_true", help="also time whole qgis_process runs: ours against native:calculatevectoroverlaps")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each tool; the fastest counts")
     parser.add_argument("--worker-env", default=".venv-worker", help="the Dask workers' environment (requirements/worker-py3XX.txt)")
     arguments = parser.parse_args()
@@ -314,9 +416,15 @@ def main():
             difference, total = largest_difference(ours if "1 thread" in ours_name else ours_threads, areas)
             report["ratios"][f"{name} / {ours_name}"], report["differences"][name] = ratio, difference
             print(f"  {name:<38} {ours_name.split(', ')[1]:<12} {ratio:7.2f}x   {difference:17.1e}   {total:18.1e}")
+    if arguments.whole_process and not arguments.skip_native:
+        # Small runs: chunks sized from the count of units keep every core busy.
+        print(f"\n  {arguments.units} units, in this process: native per class / ours on {cores} threads "
+              f"{timings['native:calculatevectoroverlaps x class'] / timings[every]:.2f}x (goal on 300 units: 5x or more)")
+    if arguments.whole_process:
+        report["whole_process"] = whole_process_block(path, classes, arguments.out, qgis_process_environment(arguments.out), ours_threads, repeat)
     if not arguments.skip_cluster:
         report["cluster"] = run_cluster_block(path, arguments.out, arguments.worker_env, ours_threads, repeat)
-    with open(os.path.join(arguments.out, f"overlay_bench_{arguments.shapes}.json"), "w", encoding="utf-8") as handle:
+    with open(os.path.join(arguments.out, f"overlay_bench_{arguments.units}_{arguments.shapes}.json"), "w", encoding="utf-8") as handle:
         json.dump(report, handle, indent=2)
 
 

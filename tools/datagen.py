@@ -98,6 +98,31 @@ def merge_neighbours(cells, seed):
     return np.concatenate([merged, cells[~used]])
 
 
+def detailed(polygons, spacing, amplitude, seed):
+    """``polygons`` with boundaries as detailed as surveyed ones (a commune's, a land-cover
+    patch's): a vertex every ``spacing`` metres, moved by a smooth displacement field (a few
+    random waves, at most about ``amplitude`` metres). The field depends on the position only, so
+    neighbours keep sharing their boundary: a tiling stays a tiling."""
+    rng = np.random.default_rng(seed)
+    waves = 6
+    directions = rng.uniform(0, 2 * np.pi, (2, waves))
+    # Waves 20 to 80 amplitudes long bend the boundaries without folding them over themselves.
+    lengths = rng.uniform(20, 80, (2, waves)) * amplitude
+    phases = rng.uniform(0, 2 * np.pi, (2, waves))
+
+    def displace(xy):
+        moved = xy.copy()
+        for axis in (0, 1):
+            along = xy[:, 0:1] * np.cos(directions[axis]) + xy[:, 1:2] * np.sin(directions[axis])
+            moved[:, axis] += amplitude / np.sqrt(waves) * np.sin(2 * np.pi * along / lengths[axis] + phases[axis]).sum(axis=1)
+        return moved
+
+    # Rounding the densified vertices makes the two sides of a shared edge the same points.
+    dense = shapely.set_precision(shapely.segmentize(np.asarray(polygons, dtype=object), spacing), 0.01)
+    moved = shapely.transform(dense, displace)
+    return shapely.make_valid(moved)
+
+
 def census(count, seed=11, extent=EXTENT, classes=("urban", "rural", "forest")):
     """About ``count`` census-tract-like sources: a tiling of mostly non-convex polygons (Voronoi
     cells merged two by two), with a population (a count), a rate and a land-use class."""
