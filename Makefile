@@ -95,6 +95,9 @@ lint: $(STAMPS)/venv
 	$(VENV)/bin/ruff check --select F --exclude deps,build,.venv,.venv-bench,.venv-worker,$(ROOTS) .
 	$(VENV_PYTHON) tools/translations.py --check
 	$(VENV_PYTHON) tools/qt6_check.py __init__.py plugin.py ui processing_provider tests/gui_scripts tests/qgis_plugins
+	@# The plugin folder under its installed name (as the tests link it) for import-linter to find.
+	@mkdir -p $(BUILD)/plugins && { test -e $(BUILD)/plugins/$(PLUGIN) || ln -s "$(CURDIR)" $(BUILD)/plugins/$(PLUGIN); }
+	PYTHONPATH=$(BUILD)/plugins $(VENV)/bin/lint-imports --no-cache
 
 translations: $(TRANSLATIONS)
 

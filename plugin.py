@@ -42,7 +42,7 @@ class GeoIndicatorsPlugin:
         from qgis.PyQt.QtWidgets import QAction
 
         from .processing_provider.i18n import tr
-        from .processing_provider.provider import icon, plugin_version
+        from .processing_provider.identity import icon, plugin_version
 
         self.action = QAction(icon(), tr("Python libraries…"), self.iface.mainWindow())
         self.action.triggered.connect(self.show_dependencies)

@@ -73,7 +73,7 @@ def job_ours_core(raster, units, bands, threads, rule, statistics=STATISTICS, qu
 
     from geoindicators.core.indicators import zonal
     from geoindicators.core.execution.local import LocalExecutor
-    from geoindicators.core.indicators.overlay import Units
+    from geoindicators.core.model.units import Units
     from geoindicators.core.sources.raster import RasterReference
 
     geometries = shapely.from_wkb(np.load(units + ".npy", allow_pickle=True))

@@ -5,16 +5,16 @@ worker alike. Inputs and outputs are plain data (shapely geometry arrays, numpy 
 DataFrames) so that every function is testable, picklable and distributable. Each concern has its
 package:
 
-- ``model``: what every indicator speaks: units, output quantities, names, errors;
 - ``geometry``: the engines: measures (planar, ellipsoidal), repair, unit × feature intersections,
-  convex clipping, raster cell coverage, partition into chunks;
+  convex clipping, raster cell coverage, partition into chunks; the names of geometry kinds;
+- ``model``: what every indicator speaks: units, output quantities, errors, notes, levels;
+- ``execution``: where tasks run (this computer, a Dask cluster), version rules, the chunked run,
+  the per-unit state of resumed runs;
+- ``warehouse``: fact tables, run records;
 - ``sources``: how data reaches a task: payloads, typed columns, file/PostGIS/raster readers;
-- ``indicators``: one module per indicator (request → chunk function → reduce → result);
-- ``execution``: where tasks run (this computer, a Dask cluster), version rules, the chunked run.
+- ``indicators``: one module per indicator (request → chunk function → reduce → result).
 
-Importing this package loads nothing else (no numpy): the QGIS plugin lists its algorithms without it.
+Each package imports only those listed before it (``make lint`` checks it, with import-linter's
+contracts in ``.importlinter``). Importing this package loads nothing else (no numpy): the QGIS
+plugin lists its algorithms without it.
 """
-
-from . import _moved
-
-_moved.install(__name__)

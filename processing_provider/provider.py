@@ -1,28 +1,13 @@
 """The GeoIndicators Processing provider."""
 
-import configparser
 import glob
 import os
 
 from qgis.core import QgsApplication, QgsProcessingModelAlgorithm, QgsProcessingProvider
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtGui import QIcon
 
 from .i18n import tr
-
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def plugin_version():
-    metadata = configparser.ConfigParser()
-    metadata.read(os.path.join(_ROOT, "metadata.txt"), encoding="utf-8")
-    return metadata.get("general", "version", fallback="")
-
-
-def icon(name="geoindicators"):
-    """The plugin's icon, or one of its algorithms' (resources/icons/<name>.svg)."""
-    return QIcon(os.path.join(_ROOT, "resources", "icons", f"{name}.svg"))
-
+from .identity import PLUGIN_FOLDER, icon, plugin_version
 
 class GeoIndicatorsProvider(QgsProcessingProvider):
     def id(self):
@@ -76,7 +61,7 @@ class GeoIndicatorsProvider(QgsProcessingProvider):
         self.addAlgorithm(H3UnitsAlgorithm())
         self.addAlgorithm(ClusterStatusAlgorithm())
         # The models shipped with the plugin, in the toolbox under GeoIndicators > Models.
-        for path in sorted(glob.glob(os.path.join(_ROOT, "resources", "models", "*.model3"))):
+        for path in sorted(glob.glob(os.path.join(PLUGIN_FOLDER, "resources", "models", "*.model3"))):
             model = QgsProcessingModelAlgorithm()
             if model.fromFile(path):
                 self.addAlgorithm(model)

@@ -68,7 +68,7 @@ def register(group):
     for name, description, default, placeholder in _definitions():
         valuetype = {str: Setting.STRING, float: Setting.FLOAT, int: Setting.INT}[type(default)]
         ProcessingConfig.addSetting(Setting(group, name, description, default, valuetype=valuetype, placeholder=placeholder))
-    from .provider import icon
+    from .identity import icon
 
     ProcessingConfig.setGroupIcon(group, icon())
     ProcessingConfig.readSettings()

@@ -14,7 +14,8 @@ from geoindicators.core.indicators import zonal
 from geoindicators.core.geometry.coverage import CENTRE
 from geoindicators.core.execution.local import LocalExecutor
 from geoindicators.core.geometry.metrics import EllipsoidalMeasure, PlanarMeasure
-from geoindicators.core.indicators.overlay import Theme, Units, compute_overlay
+from geoindicators.core.indicators.overlay import Theme, compute_overlay
+from geoindicators.core.model.units import Units
 from geoindicators.core.geometry.partition import chunks
 from geoindicators.core.sources.raster import RasterReference
 from tools import datagen

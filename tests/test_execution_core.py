@@ -12,7 +12,8 @@ from geoindicators.core.execution.dask_cluster import CORE_PACKAGES, READER_PACK
 from geoindicators.core.model.errors import Cancelled, ChunkFailed, InputError
 from geoindicators.core.execution.local import LocalExecutor
 from geoindicators.core.geometry.metrics import PlanarMeasure
-from geoindicators.core.indicators.overlay import Theme, Units, compute_overlay
+from geoindicators.core.indicators.overlay import Theme, compute_overlay
+from geoindicators.core.model.units import Units
 from tools import datagen
 
 

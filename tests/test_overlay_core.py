@@ -9,7 +9,8 @@ import shapely
 from geoindicators.core.model.errors import InputError
 from geoindicators.core.model.naming import slug, wide_field_names
 from geoindicators.core.geometry.metrics import PlanarMeasure
-from geoindicators.core.indicators.overlay import Theme, Units, compute_overlay
+from geoindicators.core.indicators.overlay import Theme, compute_overlay
+from geoindicators.core.model.units import Units
 from geoindicators.core.geometry.partition import chunks
 from tools import datagen
 

@@ -22,7 +22,7 @@ from qgis.core import (
 
 from geoindicators.core.indicators import zonal
 from geoindicators.core.execution.local import LocalExecutor
-from geoindicators.core.indicators.overlay import Units
+from geoindicators.core.model.units import Units
 from geoindicators.core.sources.raster import RasterReference
 from tools import datagen
 from tests.helpers import Logged, qgis_process

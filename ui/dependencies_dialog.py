@@ -27,7 +27,7 @@ from qgis.PyQt.QtWidgets import (
 from .. import install_dependencies as installer
 from ..processing_provider import dependencies
 from ..processing_provider.i18n import tr
-from ..processing_provider.provider import icon
+from ..processing_provider.identity import icon
 
 
 class _Installer(QObject):

@@ -10,7 +10,7 @@ Before anything is submitted the versions of Python and of the libraries the cor
 compared between this process, the scheduler and every worker (``check_environment``): a mismatch
 is a ``ClusterError`` listing package, client version and worker versions.
 
-    >>> from geoindicators.core.dask_executor import DaskExecutor
+    >>> from geoindicators.core.execution.dask_cluster import DaskExecutor
     >>> with DaskExecutor("tcp://127.0.0.1:8786") as executor:          # doctest: +SKIP
     ...     result = compute_overlay(units, theme, PlanarMeasure(), executor=executor)
 """

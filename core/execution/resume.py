@@ -25,7 +25,7 @@ import pandas as pd
 import shapely
 
 from ..model.errors import InputError
-from ..sources.payloads import geometries_to_wkb
+from ..geometry.wkb import geometries_to_wkb
 
 # Bumped when the parts' format or what a part holds changes: older states are then recomputed.
 PARTS_FORMAT = 1

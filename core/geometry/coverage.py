@@ -22,7 +22,7 @@ Memory is ``(rows + 1) × columns`` floats per polygon box, so callers cut the w
 import numpy as np
 import shapely
 
-from ..model.names import CENTRE, EXACT  # noqa: F401 (the rules are named here for callers)
+from .names import CENTRE, EXACT  # noqa: F401 (the rules are named here for callers)
 # Fractions below this many cells per cell of the box's side are rounding noise, not coverage.
 NEGLIGIBLE = 1e-14
 # The scan sees the grid transposed, which mirrors the orientation of rings.

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from ..model.names import LINE, POINT, POLYGON
+from .names import LINE, POINT, POLYGON
 
 _TYPE_DIMENSION = {
     shapely.GeometryType.POINT: POINT,

@@ -51,7 +51,8 @@ from ..model.naming import slug, unique_name
 from ..model.notes import Note, Notes
 from ..model.units import EXAMPLES
 from ..sources.columns import CATEGORY, NUMBER, ColumnSpec, category_codes, category_labels, label_text, numbers
-from ..sources.payloads import Features, UnitChunk, geometries_to_wkb
+from ..geometry.wkb import geometries_to_wkb
+from ..sources.payloads import Features, UnitChunk
 from ..sources.raster import cell_areas_by_row
 from ..sources.vector import LayerSlice
 from .base import Indicator, register

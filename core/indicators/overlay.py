@@ -10,8 +10,9 @@ The work is split into chunks of neighbouring units; ``overlay_chunk`` is a pure
 chunk and the features that touch it, so any executor (this computer, a Dask cluster) can run it.
 
     >>> import shapely
-    >>> from geoindicators.core.overlay import Units, Theme, compute_overlay
-    >>> from geoindicators.core.measure import PlanarMeasure
+    >>> from geoindicators.core.indicators.overlay import Theme, compute_overlay
+    >>> from geoindicators.core.model.units import Units
+    >>> from geoindicators.core.geometry.metrics import PlanarMeasure
     >>> units = Units(ids=["a", "b"], geometries=shapely.from_wkt(["POLYGON((0 0,2 0,2 2,0 2,0 0))", "POLYGON((2 0,4 0,4 2,2 2,2 0))"]))
     >>> theme = Theme(geometries=shapely.from_wkt(["POLYGON((1 0,3 0,3 1,1 1,1 0))"]), classes=["burnt"])
     >>> compute_overlay(units, theme, PlanarMeasure()).long_table("commune")[["commune", "class", "area", "pct_unit"]].values.tolist()
@@ -37,9 +38,10 @@ from ..model.naming import wide_field_names
 from ..model.notes import Note, Notes
 from ..model.levels import Hierarchy, percent
 from ..model.results import UnitScale, long_with_levels, scale_columns, spread, wide_parent_shares
-from ..model.units import EXAMPLES, Units  # noqa: F401 (Units: the old place of the class)
+from ..model.units import EXAMPLES
 from ..sources.columns import category_codes, category_labels, label_text, numbers
-from ..sources.payloads import Features, UnitChunk, geometries_to_wkb
+from ..geometry.wkb import geometries_to_wkb
+from ..sources.payloads import Features, UnitChunk
 from ..sources.vector import LayerSlice
 from .base import Indicator, register
 

@@ -1,15 +1,9 @@
-"""Names the core and the Processing front end share: geometry kinds, coverage rules (the output
-quantities are in ``quantities``).
+"""Class values as the core and the Processing front end both write them (geometry kinds and
+coverage rules are in ``geometry.names``, the output quantities in ``quantities``).
 
 Importable without numpy, pandas or shapely, so the plugin lists its algorithms (and qgis_process
 starts) without loading them: those libraries load when a run starts.
 """
-
-POINT, LINE, POLYGON = 0, 1, 2
-
-# Coverage rules of zonal statistics.
-EXACT = "exact"
-CENTRE = "centre"
 
 
 def class_value_text(value):

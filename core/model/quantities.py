@@ -11,7 +11,7 @@ Importable without numpy (the plugin lists its algorithms without loading it).
 
 from dataclasses import dataclass
 
-from .names import LINE, POINT, POLYGON
+from ..geometry.names import LINE, POINT, POLYGON
 
 # Field types.
 INTEGER, REAL, TEXT = "integer", "real", "text"

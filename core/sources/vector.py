@@ -14,8 +14,8 @@ import shapely
 from ..execution.resume import content_keys, feature_digests
 from ..geometry.repair import repair
 from ..model.errors import InputError
-from .columns import coded, normalise_class  # noqa: F401 (normalise_class: its old place)
-from .payloads import Features, UnitChunk, geometries_to_wkb  # noqa: F401 (their old place)
+from .columns import coded
+from .payloads import Features
 
 
 @dataclass

@@ -23,7 +23,7 @@ from ..outputs import provenance as run_records
 from ..outputs import sinks
 from ..outputs.messages import chunk_failed_message, cluster_error_message, input_error_message, report_notes
 from ..progress import Steps
-from ..provider import icon
+from ..identity import icon
 
 # The output naming the run (its record's id, in every fact row's run_id), the fact table written,
 # and how many units were computed or taken from the fact table's state.

@@ -12,7 +12,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from ...core.model.names import POLYGON
+from ...core.geometry.names import POLYGON
 from ..i18n import tr, tr_tags
 from ..inputs.layers import check_crs, crs_definition
 from ..inputs.measure import measure_for

@@ -3,7 +3,7 @@
 from qgis.core import QgsProcessing, QgsProcessingException, QgsProcessingParameterFeatureSource, QgsProcessingParameterField
 
 from ...core.model import quantities
-from ...core.model.names import POINT, POLYGON
+from ...core.geometry.names import POINT, POLYGON
 from ..i18n import tr, tr_tags
 from ..inputs.measure import measure_for
 from ..inputs.layers import check_crs

@@ -12,7 +12,7 @@ from qgis.core import (
 
 from ...core.model import quantities
 from ...core.model.errors import InputError
-from ...core.model.names import CENTRE, EXACT
+from ...core.geometry.names import CENTRE, EXACT
 from ..i18n import tr, tr_tags
 from ..inputs.layers import check_crs
 from ..inputs.measure import measure_for

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 from qgis.core import QgsProcessingException, QgsWkbTypes
 
+from ...core.geometry.names import LINE, POINT, POLYGON
 from ..i18n import tr
 from .layers import check_filter, feature_ids_at, field_index, ogr_file_location, postgis_table, python_value, read_geometries, read_ogr_columns, report_reading, whole_layer
 
-POINT, LINE, POLYGON = 0, 1, 2
 _DIMENSION = {QgsWkbTypes.PointGeometry: POINT, QgsWkbTypes.LineGeometry: LINE, QgsWkbTypes.PolygonGeometry: POLYGON}
 _LOOPBACK_NAMES = {"", "localhost", "127.0.0.1", "::1", "[::1]"}
 

@@ -24,7 +24,7 @@ from qgis.core import (
 from ...core.warehouse import provenance
 from ..i18n import tr
 from ..inputs.layers import crs_definition
-from ..provider import plugin_version
+from ..identity import plugin_version
 from .destination import with_absolute_path
 
 RUNS_TABLE = "geoindicators_runs"
