@@ -28,7 +28,7 @@ PLUGIN_FILES := metadata.txt __init__.py plugin.py install_dependencies.py LICEN
 REQUIREMENTS := $(wildcard requirements/*.txt)
 TRANSLATIONS := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
 
-.PHONY: setup system test-system qgis-versions demo test bench zip install translations lint clean cluster cluster-stop
+.PHONY: test-fast setup system test-system qgis-versions demo test bench zip install translations lint clean cluster cluster-stop
 
 setup: system $(STAMPS)/venv $(STAMPS)/deps translations
 
@@ -137,6 +137,11 @@ qgis-versions: test-system
 
 test: install zip qgis-versions $(STAMPS)/worker-venv $(STAMPS)/bench-venv $(STAMPS)/test-wheels test-system
 	$(VENV_PYTHON) -m pytest tests
+
+# The inner loop: the QGIS-free and in-process tests, in about a minute (pytest.ini lists the kinds
+# left out). make test stays the whole suite, and what CI runs.
+test-fast: setup
+	$(VENV_PYTHON) -m pytest -q -m "not (qgis_process or cluster or postgis or desktop or slow)" tests
 
 bench: install $(STAMPS)/bench-venv $(STAMPS)/worker-venv test-system
 	$(VENV_PYTHON) bench/overlay_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python

@@ -58,6 +58,18 @@ def pytest_report_header(config):
         return f"QGIS not importable: {error}"
 
 
+# Tests that use these fixtures are of the kind named (pytest.ini lists the kinds).
+_KIND_OF_FIXTURE = {"environment": "qgis_process", "cluster": "cluster"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's -m selection reads the markers
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture, kind in _KIND_OF_FIXTURE.items():
+            if fixture in item.fixturenames:
+                item.add_marker(kind)
+
+
 def pytest_sessionstart(session):
     assert os.path.realpath(_LINK) == os.path.realpath(ROOT), f"{_LINK} does not point at this checkout"
 

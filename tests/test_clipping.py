@@ -177,6 +177,7 @@ def test_any_polygon_is_an_exact_signed_sum_of_convex_pieces():
     assert all((owner, x, y) in own for owner, (x, y) in zip(np.repeat(pieces.owner, np.diff(pieces.offsets)), pieces.coordinates))
 
 
+@pytest.mark.slow
 def test_non_convex_pairs_by_pieces_equal_geos_overlays():
     """Neither side convex (stars, holes, two parts, merged Voronoi cells): areas by clipping one
     side by the convex pieces of the other equal GEOS's, pair by pair, through ``intersect``."""

@@ -19,6 +19,8 @@ from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessin
 from tools import datagen
 from tests.helpers import WORKER_ENV, Logged, cluster_tool, free_port, qgis_process, read_table
 
+pytestmark = pytest.mark.cluster
+
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):

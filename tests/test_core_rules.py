@@ -32,6 +32,7 @@ def test_ellipsoidal_areas_subtract_holes_and_add_parts():
     np.testing.assert_allclose(measure.areas(cells), [geodesic_area(cell) for cell in cells], rtol=1e-9)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["polygons", "lines"])
 def test_ellipsoidal_overlay_measures_each_unit_intersected_with_the_union_of_its_class(kind):
     ids, cells = datagen.units(40, seed=5)

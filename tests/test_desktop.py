@@ -19,6 +19,8 @@ import pytest
 from tools import datagen
 from tests.helpers import PLUGINS, QGIS_PROCESS, ROOT
 
+pytestmark = pytest.mark.desktop
+
 SCRIPT = os.path.join(ROOT, "tests", "gui_scripts", "desktop_smoke.py")
 MODEL_ID = "geoindicators:Repaired overlay indicator"
 ELLIPSOID = "EPSG:7019"  # GRS 1980, as an analyst's project in Lambert-93 has it

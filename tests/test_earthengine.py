@@ -87,6 +87,7 @@ def centre_counts(geometries, path, band):
     return [int(np.sum(shapely.contains_xy(geometry, xs[valid], ys[valid]))) for geometry in geometries]
 
 
+@pytest.mark.slow
 def test_statistics_equal_the_zonal_indicator_within_the_quantisation(fake, connection):
     geometries = fx.units()
     found = run(connection, geometries=geometries).long_table("code").set_index(["code", "band"])
@@ -123,6 +124,7 @@ def test_statistics_equal_the_zonal_indicator_within_the_quantisation(fake, conn
     assert all(entry["authorization"] == "Bearer " for entry in fake.requests() if entry["route"] != "token")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("statistic", ["sum", "covered_area", "count", "mean"])
 def test_a_statistic_asked_for_alone_is_the_one_asked_with_all(fake, connection, statistic):
     """One statistic is one reducer output: over several bands Earth Engine names such outputs after
@@ -191,6 +193,7 @@ def test_a_composite_of_a_collection_between_dates(fake, connection):
     assert raised.value.code == "no_images"
 
 
+@pytest.mark.slow
 def test_more_units_than_a_page_and_the_request_size_bound(fake, connection):
     squares = fx.small_squares(1150)
     result = run(connection, statistics=("mean", "count"), geometries=squares, batch_bytes=60_000, batch_units=5000)
@@ -209,6 +212,7 @@ def test_more_units_than_a_page_and_the_request_size_bound(fake, connection):
     np.testing.assert_allclose(paged.loc[paged["band"] == 1, "mean"].to_numpy(), table.loc[table["band"] == 1, "mean"].to_numpy()[:1100], equal_nan=True)
 
 
+@pytest.mark.slow
 def test_memory_errors_raise_the_tile_scale_then_split_and_timeouts_split(fake, connection):
     geometries = fx.units()
     expected = run(connection, statistics=("mean",), geometries=geometries).long_table("code")
@@ -227,6 +231,7 @@ def test_memory_errors_raise_the_tile_scale_then_split_and_timeouts_split(fake, 
     assert [entry["units"] for entry in fake.requests("table:computeFeatures")] == [43, 21, 22]
 
 
+@pytest.mark.slow
 def test_429_is_retried_and_other_errors_name_the_units(fake, connection):
     from dataclasses import replace
 
@@ -242,6 +247,7 @@ def test_429_is_retried_and_other_errors_name_the_units(fake, connection):
     assert "asset is corrupt" in str(raised.value)
 
 
+@pytest.mark.slow
 def test_a_hung_request_ends_at_the_deadline(fake, connection):
     fake.errors([{"route": "computeFeatures", "status": 0, "seconds": 20, "times": 1}])
     slow = source.Connection(project=fx.PROJECT, key_file=fake.key_file, api_url=fake.url, max_retries=0, deadline_ms=1500)
@@ -251,6 +257,7 @@ def test_a_hung_request_ends_at_the_deadline(fake, connection):
     assert raised.value.code == "timeout" and time.monotonic() - started < 15
 
 
+@pytest.mark.slow
 def test_one_deadline_bounds_a_request_and_its_retries(fake, connection):
     """A request that never answers, retried 5 times: each attempt had the whole deadline (30
     minutes at the 330 s default). Now the attempts and retries share it."""
@@ -296,6 +303,7 @@ def silent_server():
     listener.close()
 
 
+@pytest.mark.slow
 def test_start_up_against_a_server_that_never_answers_ends_at_the_connect_timeout_or_at_cancel(silent_server, tmp_path):
     """ee.Initialize blocked its caller for 10 minutes, deaf to Ctrl+C: start-up now has the
     connect timeout of the settings, and a cancel ends it at once."""
@@ -343,6 +351,7 @@ def test_ctrl_c_stops_qgis_process_while_earth_engine_does_not_answer(silent_ser
     assert not output.exists()
 
 
+@pytest.mark.slow
 def test_credentials_in_order_and_refused_ones_fail_within_seconds(fake, tmp_path, monkeypatch):
     # Away from any real credentials: HOME and Google's variables are this test's.
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -480,6 +489,7 @@ def test_parent_levels_are_the_statistics_of_the_dissolved_units(fake, connectio
     assert parents.loc["north", "mean"] != pytest.approx(units[units["parent"] == "north"]["mean"].mean(), rel=1e-6)
 
 
+@pytest.mark.slow
 def test_an_image_in_a_projection_qgis_does_not_know(fake, connection):
     """MODIS' sinusoid, which Earth Engine names SR-ORG:6974: the units go in their own CRS and
     Earth Engine reprojects them (the fake as Earth Engine does: densified edges, vertices
@@ -570,6 +580,7 @@ def test_a_statistic_has_the_same_number_as_in_zonal_statistics(provider, fake, 
     assert {"count", "mean", "stdev", "covered_area"} <= set(zonal_names)
 
 
+@pytest.mark.slow
 def test_the_algorithm_sends_units_in_their_crs_when_qgis_does_not_know_the_image_s(provider, fake, connection, units_layer, settings, tmp_path):
     import processing
 
@@ -617,6 +628,7 @@ def test_bad_inputs_are_named_and_nothing_is_written(provider, fake, units_layer
     assert not output.exists()
 
 
+@pytest.mark.slow
 def test_the_algorithm_says_what_to_set_without_credentials(provider, fake, units_layer, settings, tmp_path, monkeypatch):
     import processing
     from qgis.core import QgsProcessingException

@@ -22,6 +22,8 @@ from tests.postgis import DATABASE, PASSWORD, USER, Server, register_in_profile
 from tests.test_overlay_algorithm import Recorder
 from tools import datagen
 
+pytestmark = pytest.mark.postgis
+
 CONNECTION = "observatoire"
 UNIT_COUNT, FEATURE_COUNT = 1200, 6000
 

@@ -107,6 +107,7 @@ def test_a_zone_across_the_antimeridian_misses_no_half(containment):
     assert ((shapely.get_num_geometries(found.geometries) == 2) == (shapely.bounds(found.geometries)[:, 2] - shapely.bounds(found.geometries)[:, 0] > 300)).all()
 
 
+@pytest.mark.slow
 def test_zones_near_180_at_coarse_resolutions_miss_no_cell():
     """Zones with a lake a little either side of 180°, in degrees cut at 180° and in the Fiji map
     grid, at resolutions 3 to 7: the coarser cells the candidates are sought in cross 180° sooner,
@@ -321,6 +322,7 @@ def test_a_zone_of_long_straight_edges_on_its_map_is_covered_as_drawn_there():
         assert shapely.area(units.geometries).sum() == pytest.approx(shapely.area(octagon), rel=1e-9), resolution
 
 
+@pytest.mark.slow
 def test_clipped_pieces_tile_the_zone_and_areas_follow_the_measure():
     zone = h3cells.to_crs(np.array([shapely.difference(datagen.island(1500), shapely.buffer(shapely.Point(165.8, -21.3), 0.1))]), "EPSG:4326", "EPSG:3163")[0]
     planar = h3cells.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure(), clip=True)
@@ -365,6 +367,7 @@ def test_ellipsoidal_areas_in_zone_are_the_geodesic_areas_of_the_intersections(c
     assert np.allclose(units.cell_areas[::50], whole, rtol=1e-9)
 
 
+@pytest.mark.slow
 def test_parents_are_given_only_where_a_cell_nests():
     zone = h3cells.to_crs(np.array([datagen.island(800)]), "EPSG:4326", "EPSG:3163")[0]
     units = h3cells.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure())
@@ -448,6 +451,7 @@ def zone_file(tmp_path_factory):
     return {"folder": folder, "zone": path, "cover": f"{folder / 'zone.gpkg'}|layername=cover", "geometry": zone[0]}
 
 
+@pytest.mark.slow
 def test_the_algorithm_writes_cells_with_their_fields(provider, zone_file):
     import processing
 
@@ -616,6 +620,7 @@ def test_the_run_record_names_the_cells_file_it_wrote(provider, zone_file):
     assert record["prov"]["prov:generated"][0]["prov:atLocation"] == result["OUTPUT"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("zone_name", ["island", "lake", "two islands"])
 def test_the_estimated_number_of_cells_is_within_a_few_percent_of_h3s_count(zone_name):
     """The estimate the cell limit is checked against, before any cell is made, against the number
@@ -635,6 +640,7 @@ def test_the_estimate_across_the_antimeridian_takes_the_cells_where_the_zone_is(
     assert h3cells.estimated_cells(projected, "EPSG:3460", 6) == pytest.approx(counted, rel=0.02)
 
 
+@pytest.mark.slow
 def test_more_cells_than_the_limit_are_refused_before_any_is_made(provider, zone_file, tmp_path, monkeypatch):
     """A resolution mistyped (12 for 8) would make tens of millions of cells and exhaust memory:
     the run is refused with a sentence naming the zone, the estimate and the setting, and writes

@@ -21,6 +21,8 @@ import shapely
 from tools import datagen
 from tests.helpers import PLUGIN_FILES, QGIS_PROCESS, ROOT, read_table
 
+pytestmark = pytest.mark.slow
+
 WHEELS = os.path.join(ROOT, "build", "wheels")
 SYSTEM_PYTHON = "/usr/bin/python3"
 

@@ -142,6 +142,7 @@ def interpolate(parameters, ellipsoid="NONE", feedback=None):
     return processing.run("geoindicators:interpolate", {"ID_FIELD": "code", "OUTPUT": "memory:", **parameters}, context=context, feedback=feedback)["OUTPUT"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("units_layer", ["communes", "grid"])
 @pytest.mark.parametrize("allocate_total", [True, False])
 def test_same_figures_as_tobler(provider, generated, units_layer, allocate_total):

@@ -74,6 +74,7 @@ def assert_same(found, expected, measures, rel=1e-9):
                 assert got == pytest.approx(wanted, rel=rel, abs=1e-9), (key, name, got, wanted)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("theme", ["polygons", "lines", "points"])
 def test_overlay_parents_equal_the_overlay_of_the_dissolved_units(provider, data, theme):
     path, class_field = data["themes"][theme]
@@ -131,6 +132,7 @@ def test_province_areas_match_native_overlap_analysis(provider, data):
                 assert ours[(feature["province"], label)]["pct_unit"] == pytest.approx(feature[share_field], rel=1e-9)
 
 
+@pytest.mark.slow
 def test_hectares_are_square_metres_over_ten_thousand_exactly(provider, data):
     common = {"INPUT": data["units"], "ID_FIELD": "code", "LEVEL_FIELDS": ["province"], "OVERLAY": data["themes"]["polygons"][0], "CLASS_FIELD": "cover",
               "LAYOUT": 0}

@@ -266,6 +266,7 @@ def test_user_errors_name_the_layer_and_field(provider, qgis_processing, change,
         run(parameters)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cancel_at", [30, 70])
 def test_cancel_leaves_no_output(provider, qgis_processing, tmp_path, cancel_at):
     ids, cells = datagen.units(200, seed=21)

@@ -12,6 +12,8 @@ from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject, Q
 
 from tools import datagen
 
+pytestmark = pytest.mark.slow
+
 CLASSES = datagen.LAND_COVER[:5]
 
 

@@ -28,6 +28,8 @@ from tests.postgis import DATABASE, PASSWORD, USER, Server, register_in_profile
 from geoindicators import install_dependencies as installer
 from tools import datagen, qgis_root
 
+pytestmark = [pytest.mark.slow, pytest.mark.qgis_process, pytest.mark.postgis]
+
 SUITES = {"trixie": "3.40", "sid": "3.44"}
 WORKER_PYTHON = f"{qgis_root.WORKER_ENV}/bin/python"
 # A warning raised in the plugin's own files (not QGIS's, nor a library's in the profile's folder).

@@ -126,6 +126,7 @@ def interpolation(sources, values, weights=None, allocate_total=True):
     return lambda: InterpolationIndicator(Sources(sources, values), request, PlanarMeasure())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("allocate_total", [True, False])
 def test_interpolation_with_raster_weights_resumed_and_incremental_equal_fresh_runs(tmp_path, allocate_total):
     rng = np.random.default_rng(5)
@@ -149,6 +150,7 @@ def test_interpolation_with_raster_weights_resumed_and_incremental_equal_fresh_r
     same(incremental, runner.run(interpolation(sources, values, weights, allocate_total)(), units()), ["level", "id", "variable", "class"])
 
 
+@pytest.mark.slow
 def test_zonal_statistics_and_their_parents_resume_and_follow_raster_edits(tmp_path):
     rng = np.random.default_rng(8)
     values = rng.normal(10, 3, (100, 100))

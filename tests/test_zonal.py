@@ -113,6 +113,7 @@ def test_units_outside_the_raster_get_null_statistics(data):
     assert table.loc[inside, "count"].notna().all()
 
 
+@pytest.mark.slow
 def test_windows_and_strips_give_the_same_statistics(data):
     """A budget of 300 cells reads hundreds of small windows and cuts every unit into strips of a
     few rows: the statistics must not change (memory stays bounded for any raster)."""
@@ -269,6 +270,7 @@ def test_a_continuous_raster_used_as_classes_in_the_wide_layout_is_refused_befor
     assert len([name for name in layer.fields().names() if name.startswith("area_")]) == 5
 
 
+@pytest.mark.slow
 def test_many_classes_in_the_wide_layout_equal_the_long_table(provider, tmp_path):
     """900 classes (as many as a GeoPackage's fields allow, two each): every wide column holds the
     long table's rows, 0 where a unit has none of a class, NULL for a unit outside the raster."""
@@ -403,6 +405,7 @@ def test_raster_in_degrees_measures_class_areas_on_the_ellipsoid(provider, data,
     assert straddling >= 5
 
 
+@pytest.mark.slow
 def test_distinct_value_statistics_hold_a_batch_not_the_raster(tmp_path):
     """Median and quantiles of a float raster whose every cell differs: the memory numpy allocates
     (traced) stays within a few batches' worth of cells, not the raster's (it held every cell of a
