@@ -10,7 +10,6 @@ count) back and working after the write; a failed write that leaves the layer as
 
 import os
 import sqlite3
-import tempfile
 
 import h3
 import numpy as np
@@ -162,36 +161,47 @@ class _Stopped(Exception):
     pass
 
 
-def test_the_rows_staged_in_the_temporary_folder_leave_no_file_there(tmp_path, cells, monkeypatch):
-    """The rows are laid out as an SQLite file in the temporary folder, then copied: the file is
-    gone after a write, a refused value and a cancel, and the layer is whole or empty."""
-    staging = tmp_path / "staging"
-    staging.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(staging))
+def test_rows_go_in_batches_and_a_refused_value_or_a_cancel_leaves_the_layer_empty(tmp_path, cells, monkeypatch):
+    """Progress is told between batches of rows (where a cancel is seen); a value SQLite refuses
+    and a cancel mid-way roll the whole write back."""
     seen = []
-
-    def watched(fraction):
-        seen.append((fraction, sorted(path.name for path in staging.iterdir())))
-
-    monkeypatch.setattr(geopackage, "_ROWS_PER_BATCH", 1000)  # copied in several batches, each a range of rows
+    monkeypatch.setattr(geopackage, "_ROWS_PER_BATCH", 1000)
     path = _empty_layer(str(tmp_path / "cells.gpkg"))
     layer = geopackage.layer_to_fill(path, None, ["h3", "size"])
-    geopackage.fill(layer, {"h3": cells.ids.tolist(), "size": cells.cell_areas.tolist()}, cells.rings, watched)
-    assert any(names and names[0].startswith("geoindicators-rows-") for _fraction, names in seen)  # it was there
-    assert len([fraction for fraction, _names in seen if 0.5 < fraction < 1.0]) == -(-len(cells.ids) // 1000)
-    assert list(staging.iterdir()) == []
+    geopackage.fill(layer, {"h3": cells.ids.tolist(), "size": cells.cell_areas}, cells.rings, seen.append)
+    assert len([fraction for fraction in seen if 0 < fraction < 1.0]) == -(-len(cells.ids) // 1000) and seen[-1] == 1.0
     stored = sqlite3.connect(path).execute("SELECT fid, h3, size FROM cells ORDER BY fid").fetchall()
     assert stored == list(zip(range(1, len(cells.ids) + 1), cells.ids.tolist(), cells.cell_areas.tolist()))
 
     sizes = cells.cell_areas.tolist()
     sizes[-1] = object()
-    for columns, progress in (({"h3": cells.ids.tolist(), "size": sizes}, None), ({"h3": cells.ids.tolist(), "size": cells.cell_areas.tolist()}, _stop_past(0.6))):
-        path = _empty_layer(str(tmp_path / f"cells_{len(seen)}.gpkg"))
-        seen.append(None)
+    for number, (columns, progress) in enumerate((({"h3": cells.ids.tolist(), "size": sizes}, None),
+                                                  ({"h3": cells.ids.tolist(), "size": cells.cell_areas.tolist()}, _stop_past(0.6)))):
+        path = _empty_layer(str(tmp_path / f"cells_{number}.gpkg"))
         with pytest.raises((sqlite3.Error, _Stopped)):
             geopackage.fill(geopackage.layer_to_fill(path, None, ["h3", "size"]), columns, cells.rings, progress)
-        assert list(staging.iterdir()) == []
-        assert sqlite3.connect(path).execute("SELECT count(*) FROM cells").fetchone()[0] == 0
+        connection = sqlite3.connect(path)
+        assert connection.execute("SELECT count(*) FROM cells").fetchone()[0] == 0
+        assert connection.execute("SELECT count(*) FROM rtree_cells_geom").fetchone()[0] == 0
+
+
+def test_constant_and_varying_values_are_stored_as_sqlite_binds_them(tmp_path, cells):
+    """Columns of one value throughout go into the statement instead of being bound, rows go many
+    to a statement (the last statement shorter): every row and every stored type is what binding
+    each value gives (SQLite's typeof), quotes and NULLs included."""
+    count = len(cells.ids)
+    assert count % geopackage._ROWS_PER_STATEMENT != 0  # a shorter last statement
+    columns = {"h3": ["l'île d'en face"] * count, "size": [7] * count, "rank": list(range(count)), "note": [None] * count,
+               "mixed": [1] * (count - 1) + [1.0]}
+    fields = (("h3", "TEXT"), ("size", "INTEGER"), ("rank", "INTEGER"), ("note", "TEXT"), ("mixed", "TEXT"))
+    path = _empty_layer(str(tmp_path / "cells.gpkg"), fields)
+    geopackage.fill(geopackage.layer_to_fill(path, None, list(columns)), columns, cells.rings)
+    bound = _empty_layer(str(tmp_path / "bound.gpkg"), fields, with_index=False)  # its triggers need GDAL
+    connection = sqlite3.connect(bound)
+    connection.executemany("INSERT INTO cells (h3, size, rank, note, mixed) VALUES (?, ?, ?, ?, ?)", zip(*columns.values()))
+    connection.commit()
+    query = "SELECT fid, typeof(h3), h3, typeof(size), size, rank, typeof(note), typeof(mixed), mixed FROM cells ORDER BY fid"
+    assert sqlite3.connect(path).execute(query).fetchall() == connection.execute(query).fetchall()
 
 
 def _stop_past(limit):
@@ -199,15 +209,6 @@ def _stop_past(limit):
         if fraction > limit:  # while the rows are being copied
             raise _Stopped()
     return progress
-
-
-def test_a_temporary_folder_without_room_for_the_rows_leaves_them_to_the_sink(provider, tmp_path, cells, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no_such_folder"))
-    path = _empty_layer(str(tmp_path / "cells.gpkg"))
-    with pytest.raises(geopackage.NotBulkWritable, match="no_such_folder"):
-        geopackage.fill(geopackage.layer_to_fill(path, None, ["h3", "size"]), {"h3": cells.ids.tolist(), "size": cells.cell_areas.tolist()}, cells.rings)
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM cells").fetchone()[0] == 0
-    _the_algorithm_writes_the_islands_cells(tmp_path, "units.gpkg")
 
 
 def _the_algorithm_writes_the_islands_cells(tmp_path, output):

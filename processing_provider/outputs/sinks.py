@@ -131,9 +131,8 @@ def write_columns(create_sink, target, columns, geometries, make_features, feedb
         geopackage.fill(layer, columns, geometries, progress)
     except (sqlite3.Error, geopackage.NotBulkWritable) as error:
         # Rolled back, the layer is empty again. An SQLite that refuses the bulk write (a build
-        # that protects R-tree tables, say) or a temporary folder without room for the staged
-        # rows leaves it to the sink; a full disk fails there too, with GDAL's message, and the
-        # file is removed.
+        # that protects R-tree tables, say) leaves it to the sink; a full disk fails there too,
+        # with GDAL's message, and the file is removed.
         feedback.pushDebugInfo(f"Bulk GeoPackage write not done ({error}); writing {layer.path} through the Processing sink instead.")
         return write_sink(create_sink, make_features(), feedback)
     except BaseException as error:
