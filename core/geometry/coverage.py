@@ -25,6 +25,9 @@ import shapely
 from .names import CENTRE, EXACT  # noqa: F401 (the rules are named here for callers)
 # Fractions below this many cells per cell of the box's side are rounding noise, not coverage.
 NEGLIGIBLE = 1e-14
+# Covered cells a task holds at once (zonal statistics, raster weights): about 60 bytes a cell
+# while a batch is read and processed, so a million cells keep a task near 60 MB.
+DEFAULT_CELL_BUDGET = 1_000_000
 # The scan sees the grid transposed, which mirrors the orientation of rings.
 _ORIENTATION = -1.0
 
@@ -69,9 +72,6 @@ class CellCoverage:
     def window_cells(self, row0, col0, width):
         """Position of each cell in the row-major window whose corner is ``(row0, col0)``."""
         return np.repeat((self.run_rows - row0) * width + self.run_columns - col0, self.run_lengths) + self._step()
-
-    def cells_per_owner(self, count):
-        return np.bincount(self.run_owners, weights=self.run_lengths, minlength=count).astype(np.int64)
 
     def clip(self, row0, row1, col0, col1):
         """The cells within rows ``row0:row1`` and columns ``col0:col1``."""

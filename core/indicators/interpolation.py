@@ -38,7 +38,7 @@ from ..execution import runner
 from ..execution.config import DEFAULT_CHUNK_SIZE
 from ..execution.resume import codes_to_labels, content_keys, feature_digests, join_by_unit, labels_to_codes, near_digests, raster_window_digests, split_by_unit
 from ..geometry.arrays import group_sums
-from ..geometry.coverage import EXACT, cell_coverage
+from ..geometry.coverage import DEFAULT_CELL_BUDGET, EXACT, cell_coverage
 from ..geometry.intersections import intersect, overlapping_pairs
 from ..geometry.metrics import describe_measure
 from ..geometry.raster_windows import batches, cut_into_strips, raster_window
@@ -59,8 +59,6 @@ from .base import Indicator, register
 
 EXTENSIVE, INTENSIVE, CATEGORICAL = "extensive", "intensive", "categorical"
 _CODE = "__class_code__"
-# About 60 bytes a covered cell while a batch is read: a million cells keep a task near 60 MB.
-DEFAULT_CELL_BUDGET = 1_000_000
 
 
 @dataclass(frozen=True)

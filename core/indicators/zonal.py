@@ -31,7 +31,7 @@ import shapely
 from ..execution import runner, task_progress
 from ..execution.config import DEFAULT_CHUNK_SIZE
 from ..execution.resume import join_by_unit, raster_window_digests, split_by_unit
-from ..geometry.coverage import CENTRE, EXACT, cell_coverage
+from ..geometry.coverage import CENTRE, DEFAULT_CELL_BUDGET, EXACT, cell_coverage
 from ..geometry.raster_windows import batches, cut_into_strips, raster_window
 from ..model.errors import InputError
 from ..model import quantities
@@ -50,8 +50,6 @@ STATISTICS = list(quantities.ZONAL)
 DEFAULT_STATISTICS = list(quantities.ZONAL_DEFAULT)
 CATEGORICAL_MEASURES = list(quantities.CATEGORICAL)
 _DISTRIBUTION = {"median", "majority", "minority", "variety"}
-# About 60 bytes a covered cell while a batch is processed: a million cells keep a task near 60 MB.
-DEFAULT_CELL_BUDGET = 1_000_000
 
 
 @dataclass(frozen=True)

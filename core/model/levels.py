@@ -53,12 +53,6 @@ class Hierarchy:
     def __bool__(self):
         return bool(self.levels)
 
-    def unit_parents(self, count):
-        """Each unit's parent ID at the first level (None without levels)."""
-        if not self.levels:
-            return np.full(count, None, dtype=object)
-        level = self.levels[0]
-        return level.ids[level.of_unit]
 
 
 def prepare_levels(levels, unit_ids):

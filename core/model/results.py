@@ -48,9 +48,6 @@ class UnitScale:
             return np.asarray(values, dtype=float) * self.metres / LENGTH_UNITS[self.length_unit]
         return values
 
-    def unit_of(self, measures):
-        """The unit's name for a quantity, or None for quantities that are no area nor length."""
-        return {AREA: self.area_unit, LENGTH: self.length_unit}.get(measures)
 
 
 def scale_columns(frame, measures_of, scale):
