@@ -28,7 +28,7 @@ PLUGIN_FILES := metadata.txt __init__.py plugin.py install_dependencies.py LICEN
 REQUIREMENTS := $(wildcard requirements/*.txt)
 TRANSLATIONS := $(patsubst %.ts,%.qm,$(wildcard resources/i18n/*.ts))
 
-.PHONY: test-fast setup system test-system qgis-versions demo test bench zip install translations lint clean cluster cluster-stop
+.PHONY: docs test-fast setup system test-system qgis-versions demo test bench zip install translations lint clean cluster cluster-stop
 
 setup: system $(STAMPS)/venv $(STAMPS)/deps translations
 
@@ -98,6 +98,12 @@ lint: $(STAMPS)/venv
 	@# The plugin folder under its installed name (as the tests link it) for import-linter to find.
 	@mkdir -p $(BUILD)/plugins && { test -e $(BUILD)/plugins/$(PLUGIN) || ln -s "$(CURDIR)" $(BUILD)/plugins/$(PLUGIN); }
 	PYTHONPATH=$(BUILD)/plugins $(VENV)/bin/lint-imports --no-cache
+	@# Not --quiet: it hides the warnings that --strict counts.
+	$(VENV)/bin/mkdocs build --strict
+
+# The documentation site (docs/, mkdocs.yml) into build/site.
+docs: $(STAMPS)/venv
+	$(VENV)/bin/mkdocs build --strict
 
 translations: $(TRANSLATIONS)
 
