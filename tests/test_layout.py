@@ -2,6 +2,8 @@
 ``make lint``: import-linter's contracts in ``.importlinter``)."""
 
 
+import os
+
 import pytest
 
 
@@ -39,3 +41,30 @@ def test_requests_are_checked_before_any_work(tmp_path):
     assert code(lambda: Units(["a", "b"], [square]))[0] == "units_length"
     assert code(lambda: Theme([square, square], classes=["x"]))[0] == "theme_classes_length"
     assert code(lambda: Theme([square], weights=[1.0, 2.0]))[0] == "theme_weights_length"
+
+
+def test_the_public_api_names_what_notebooks_use_and_loads_it_only_when_asked():
+    """``from geoindicators.core import Units, compute_overlay…``: each name is the object of the
+    module that defines it, with its type hints; importing the package alone loads no numpy."""
+    import importlib
+    import subprocess
+    import sys
+    import typing
+
+    import geoindicators.core as core
+
+    for name in ("Units", "Theme", "compute_overlay", "compute_zonal", "compute_interpolation", "compute_earthengine", "h3_units",
+                 "PlanarMeasure", "EllipsoidalMeasure", "run", "LocalExecutor", "DaskExecutor", "InputError"):
+        assert name in core.__all__ and name in dir(core)
+        module = importlib.import_module(f"geoindicators.core.{core._PUBLIC[name]}")
+        assert getattr(core, name) is getattr(module, name)
+    names = {name: getattr(core, name) for name in core.__all__}
+    for function, result in ((core.compute_overlay, core.OverlayResult), (core.compute_zonal, core.ZonalResult),
+                             (core.compute_interpolation, core.InterpolationResult), (core.compute_earthengine, core.EarthEngineResult)):
+        hints = typing.get_type_hints(function, globalns={**function.__globals__, **names})
+        assert hints["return"] is result and hints["units"] is core.Units
+    with pytest.raises(AttributeError, match="no attribute 'compute_everything'"):
+        core.compute_everything  # noqa: B018
+    loaded = subprocess.run([sys.executable, "-c", "import sys, geoindicators.core; print('numpy' in sys.modules, 'shapely' in sys.modules)"],
+                            capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert loaded.stdout.split() == ["False", "False"], loaded.stderr

@@ -19,6 +19,8 @@ batch; "Computation timed out" and an oversized body halve it; 429 and 5xx are r
 client; any other error names the batch's units.
 """
 
+from __future__ import annotations
+
 import json
 from dataclasses import dataclass, field
 
@@ -36,6 +38,13 @@ from ..sources.earthengine import EarthEngineError
 from ..sources.payloads import UnitChunk
 from .base import Indicator, register
 from .zonal import ZonalPartial, ZonalResult, _categorical_table
+
+from typing import TYPE_CHECKING, Callable, Optional, Union
+
+if TYPE_CHECKING:
+    from ..execution.dask_cluster import DaskExecutor
+    from ..execution.local import LocalExecutor
+    from ..model.units import Units
 
 STATISTICS = list(quantities.EARTHENGINE)
 DEFAULT_STATISTICS = list(quantities.ZONAL_DEFAULT)
@@ -320,7 +329,8 @@ def _statistics_table(partials, request, scale, unit_count, missing):
     return table[["unit", "band", *fields]].sort_values(["unit", "band"], kind="stable").reset_index(drop=True), fields
 
 
-def compute_earthengine(units, request, unit_areas=None, class_names=None, chunk_size=source.DEFAULT_BATCH_UNITS, executor=None, on_progress=None, should_stop=None):
+def compute_earthengine(units: Units, request: EarthEngineRequest, unit_areas=None, class_names=None, chunk_size: int = source.DEFAULT_BATCH_UNITS,
+                        executor: Optional[Union[LocalExecutor, DaskExecutor]] = None, on_progress: Optional[Callable[[float], None]] = None, should_stop: Optional[Callable[[], bool]] = None) -> EarthEngineResult:
     """Statistics of ``request`` over ``units`` (``model.units.Units`` in ``request.units_crs``, by default the image's CRS)."""
     return runner.run(EarthEngineIndicator(request, unit_areas, class_names), units, executor, chunk_size, on_progress, should_stop)
 

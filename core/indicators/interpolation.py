@@ -28,6 +28,8 @@ extensive variables are sums over every chunk, so they are taken in the reduce s
 number of chunks, on this computer or a cluster, gives the same figures.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,6 +58,14 @@ from ..sources.payloads import Features, UnitChunk
 from ..sources.raster import cell_areas_by_row
 from ..sources.vector import LayerSlice
 from .base import Indicator, register
+
+from typing import TYPE_CHECKING, Callable, Optional, Union
+
+if TYPE_CHECKING:
+    from ..execution.dask_cluster import DaskExecutor
+    from ..execution.local import LocalExecutor
+    from ..geometry.metrics import EllipsoidalMeasure, PlanarMeasure
+    from ..model.units import Units
 
 EXTENSIVE, INTENSIVE, CATEGORICAL = "extensive", "intensive", "categorical"
 _CODE = "__class_code__"
@@ -627,6 +637,7 @@ class InterpolationResult:
         return names, renamed
 
 
-def compute_interpolation(units, sources, request, measure, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):
+def compute_interpolation(units: Units, sources: Sources, request: InterpolationRequest, measure: Union[PlanarMeasure, EllipsoidalMeasure],
+                          chunk_size: int = DEFAULT_CHUNK_SIZE, executor: Optional[Union[LocalExecutor, DaskExecutor]] = None, on_progress: Optional[Callable[[float], None]] = None, should_stop: Optional[Callable[[], bool]] = None) -> InterpolationResult:
     """Interpolate ``request``'s variables of ``sources`` to ``units``; see the module documentation."""
     return runner.run(InterpolationIndicator(sources, request, measure), units, executor, chunk_size, on_progress, should_stop)

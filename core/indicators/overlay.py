@@ -19,6 +19,8 @@ chunk and the features that touch it, so any executor (this computer, a Dask clu
     [['a', 'burnt', 1.0, 25.0], ['b', 'burnt', 1.0, 25.0]]
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -44,6 +46,14 @@ from ..geometry.wkb import geometries_to_wkb
 from ..sources.payloads import Features, UnitChunk
 from ..sources.vector import LayerSlice
 from .base import Indicator, register
+
+from typing import TYPE_CHECKING, Callable, Optional, Union
+
+if TYPE_CHECKING:
+    from ..execution.dask_cluster import DaskExecutor
+    from ..execution.local import LocalExecutor
+    from ..geometry.metrics import EllipsoidalMeasure, PlanarMeasure
+    from ..model.units import Units
 
 MEASURES = {dimension: list(catalogue) for dimension, catalogue in quantities.OVERLAY.items()}
 MAIN_MEASURE = quantities.OVERLAY_MAIN
@@ -460,7 +470,8 @@ class OverlayIndicator(Indicator):
         return shared
 
 
-def compute_overlay(units, theme, measure, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):
+def compute_overlay(units: Units, theme: Theme, measure: Union[PlanarMeasure, EllipsoidalMeasure], chunk_size: int = DEFAULT_CHUNK_SIZE,
+                    executor: Optional[Union[LocalExecutor, DaskExecutor]] = None, on_progress: Optional[Callable[[float], None]] = None, should_stop: Optional[Callable[[], bool]] = None) -> OverlayResult:
     """Measure each class of ``theme`` in each of ``units``; see the module documentation.
 
     ``measure`` is a ``PlanarMeasure`` or ``EllipsoidalMeasure``; ``on_progress(fraction)`` is

@@ -22,6 +22,8 @@ neighbouring units whose boxes hold at most ``cell_budget`` cells, and a unit la
 cut into strips. Coverage is computed once per batch and reused for every band.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +47,13 @@ from ..sources.raster import cell_areas_by_row
 from ..sources.payloads import UnitChunk
 from . import distinct
 from .base import Indicator, register
+
+from typing import TYPE_CHECKING, Callable, Optional, Union
+
+if TYPE_CHECKING:
+    from ..execution.dask_cluster import DaskExecutor
+    from ..execution.local import LocalExecutor
+    from ..model.units import Units
 
 STATISTICS = list(quantities.ZONAL)
 DEFAULT_STATISTICS = list(quantities.ZONAL_DEFAULT)
@@ -380,7 +389,8 @@ class ZonalIndicator(Indicator):
         return ZonalIndicator(self.request, self.raster_info, areas, self.class_names)
 
 
-def compute_zonal(units, request, raster_info, unit_areas=None, class_names=None, chunk_size=DEFAULT_CHUNK_SIZE, executor=None, on_progress=None, should_stop=None):
+def compute_zonal(units: Units, request: ZonalRequest, raster_info, unit_areas=None, class_names=None, chunk_size: int = DEFAULT_CHUNK_SIZE,
+                  executor: Optional[Union[LocalExecutor, DaskExecutor]] = None, on_progress: Optional[Callable[[float], None]] = None, should_stop: Optional[Callable[[], bool]] = None) -> ZonalResult:
     """Statistics of ``request.raster`` over ``units`` (``model.units.Units``, in the raster's CRS);
     see ``ZonalIndicator``."""
     return runner.run(ZonalIndicator(request, raster_info, unit_areas, class_names), units, executor, chunk_size, on_progress, should_stop)
