@@ -68,7 +68,8 @@ def executor(address, settings, feedback, packages=None, large_upload_message=No
     reasons = dependencies.problems("cluster")
     if reasons:
         raise QgsProcessingException("\n".join([tr("Running on a Dask cluster needs Dask distributed here too."), *reasons]))
-    from ..core.execution.dask_cluster import CORE_PACKAGES, DaskExecutor
+    from ..core.execution.dask_cluster import DaskExecutor
+    from ..core.execution.versions import CORE_PACKAGES
 
     feedback.pushInfo(tr("Connecting to the Dask scheduler {address} (timeout {timeout} s)...", address=address, timeout=f"{settings.connect_timeout:g}"))
     try:

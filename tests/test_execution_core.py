@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from geoindicators.core.execution.config import PathMappings, normalise_scheduler_address, scheduler_from_environment
-from geoindicators.core.execution.dask_cluster import CORE_PACKAGES, READER_PACKAGES, compare_versions
+from geoindicators.core.execution.versions import CORE_PACKAGES, READER_PACKAGES, compare_versions
 from geoindicators.core.model.errors import Cancelled, ChunkFailed, InputError
 from geoindicators.core.execution.local import LocalExecutor
 from geoindicators.core.geometry.metrics import PlanarMeasure

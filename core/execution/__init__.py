@@ -1,4 +1,3 @@
-"""Where and how tasks run: this computer (``local``), a Dask cluster (``dask_cluster``), the
-chunked run every indicator shares (``runner``) and the execution settings (``config``)."""
-
-from .local import LocalExecutor  # noqa: F401 (the old ``core.execution`` module's name)
+"""Where and how tasks run: this computer (``local``), a Dask cluster (``dask_cluster``: reaching
+it in ``dask_connection``, the releases it must share in ``versions``), the chunked run every
+indicator shares (``runner``), resumed runs (``resume``) and the execution settings (``config``)."""

@@ -17,266 +17,20 @@ is a ``ClusterError`` listing package, client version and worker versions.
 
 import importlib
 import socket
-import threading
 import time
 import traceback
 import uuid
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ..execution.config import DEFAULT_CONNECT_TIMEOUT
+from .config import DEFAULT_CONNECT_TIMEOUT
+from .dask_connection import POLL_SECONDS, connect
+from .versions import CORE_PACKAGES, READER_PACKAGES, compare_versions
 from ..model.errors import Cancelled, ChunkFailed, ClusterError, InputError
 
-# How each library must agree between client, scheduler and workers:
-#   exact  - the same release (Dask's own wire protocol and serialisation);
-#   minor  - the same major.minor (code and arrays pickled on one side, run on the other);
-#   worker - only the workers need it (the client never loads it).
-CORE_PACKAGES = {
-    "python": "minor",
-    "dask": "exact",
-    "distributed": "exact",
-    "cloudpickle": "exact",
-    "msgpack": "minor",
-    "tornado": "minor",
-    "numpy": "minor",
-    "pandas": "minor",
-    "shapely": "minor",
-    "pyproj": "minor",
-}
-# Only needed when workers read layers themselves: files (``sources.LayerReference``) with
-# pyogrio, PostGIS tables (``sources.PostgisReference``) with psycopg.
-READER_PACKAGES = {"pyogrio": "worker", "psycopg": "worker"}
-# Needed by every raster indicator: the workers open the raster themselves.
-RASTER_PACKAGES = {"rasterio": "worker"}
-# Earth Engine zonal statistics: the workers send the requests with the client's release.
-EARTHENGINE_PACKAGES = {"ee": "minor"}
-_SCHEDULER_PACKAGES = {"python", "dask", "distributed", "cloudpickle", "msgpack", "tornado"}
-_POLL_SECONDS = 0.1
 # How often a run asks the scheduler whether it still has workers.
 _HEALTH_SECONDS = 1.0
 LARGE_UPLOAD_BYTES = 200 * 1024 * 1024
-
-
-@dataclass
-class VersionMismatch:
-    """One library whose version differs: the client's, and each version found on the cluster
-    with the machines holding it (``{"2.1.0": ["worker-1 (tcp://…)"]}``)."""
-
-    package: str
-    rule: str
-    client: str
-    cluster: dict = field(default_factory=dict)
-
-    def __str__(self):
-        found = "; ".join(f"{version or 'missing'} on {', '.join(holders)}" for version, holders in self.cluster.items())
-        return f"{self.package}: client {self.client or 'missing'}, cluster {found}"
-
-
-def connect(address, timeout=DEFAULT_CONNECT_TIMEOUT, should_stop=None):
-    """A ``distributed.Client`` for ``address`` with workers, or a ``ClusterError``, within ``timeout``.
-
-    The whole connection has that deadline, Dask's handshake included (Dask waits for the
-    scheduler's greeting without one, so an address where another service listens, such as the
-    dashboard's port, hung forever), and a refused connection is reported at once (Dask retries it
-    until its timeout). ``should_stop()`` is polled meanwhile and ends the attempt with
-    ``Cancelled``.
-    """
-    try:
-        from distributed import Client
-    except ImportError as error:
-        raise ClusterError("dask_missing", f"Dask distributed is not installed here: {error}", reason=str(error)) from None
-    deadline = time.monotonic() + timeout
-    check_scheduler_greeting(address, timeout, should_stop, deadline)
-    stage = ["connecting"]
-
-    def connect_and_wait_for_a_worker():
-        with warnings.catch_warnings():
-            # Dask warns about any version difference, even harmless ones: check_environment
-            # compares what matters and says it in words.
-            warnings.simplefilter("ignore")
-            client = Client(address, timeout=max(0.5, deadline - time.monotonic()), set_as_default=False)
-        stage[0] = "waiting for workers"
-        try:
-            while True:
-                try:
-                    client.wait_for_workers(1, timeout=max(0.1, min(0.5, deadline - time.monotonic())))
-                    return client
-                except TimeoutError:
-                    if time.monotonic() > deadline:
-                        raise
-        except BaseException:
-            client.close()
-            raise
-
-    try:
-        return _before_deadline(connect_and_wait_for_a_worker, deadline, should_stop, discard=lambda late: late.close())
-    except Cancelled:
-        raise
-    except (_TimedOut, TimeoutError) as error:
-        if stage[0] == "waiting for workers":
-            raise ClusterError("no_workers", f"The Dask scheduler at {address} has no workers.", address=address, timeout=timeout) from None
-        raise _unreachable(address, timeout, "no answer" if isinstance(error, _TimedOut) else str(error)) from None
-    except Exception as error:  # OSError, ValueError for a malformed address
-        raise _unreachable(address, timeout, str(error)) from None
-
-
-def check_scheduler_greeting(address, timeout, should_stop=None, deadline=None):
-    """Connect to a ``tcp://`` scheduler address and read the greeting every Dask server sends first.
-
-    Raises ``ClusterError('scheduler_unreachable')`` at once for a refused connection or an unknown
-    host, and within ``timeout`` seconds (or by ``deadline``, a ``time.monotonic()`` value) for silence; ``ClusterError
-    ('not_a_scheduler')`` when what answers is not Dask (a web server such as the dashboard says
-    nothing until asked; others greet in their own protocol). Other schemes (tls, ucx…) are left to
-    Dask's own connection.
-    """
-    scheme, _, location = address.partition("://")
-    if scheme != "tcp":
-        return
-    host, _, port = location.rpartition(":")
-    host = host.strip("[]")
-    deadline = time.monotonic() + timeout if deadline is None else deadline
-    connection = None
-    while connection is None:
-        _check(should_stop)
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise _unreachable(address, timeout, "no answer")
-        try:
-            connection = socket.create_connection((host, int(port)), timeout=min(_POLL_SECONDS * 5, remaining))
-        except ConnectionRefusedError:
-            raise _unreachable(address, timeout, "connection refused: nothing listens on that port") from None
-        except socket.gaierror as error:
-            raise _unreachable(address, timeout, f"unknown host ({error.strerror})") from None
-        except (socket.timeout, TimeoutError):
-            continue
-        except OSError as error:
-            raise _unreachable(address, timeout, error.strerror or str(error)) from None
-    with connection:
-        connection.settimeout(_POLL_SECONDS)
-        received = b""
-        while not _complete_greeting(received):
-            _check(should_stop)
-            if time.monotonic() > deadline:
-                raise ClusterError(
-                    "not_a_scheduler", f"The server at {address} answers, but not as a Dask scheduler (no greeting within {timeout:g} s).",
-                    address=address, timeout=timeout, reason="silent",
-                )
-            try:
-                chunk = connection.recv(65536)
-            except (socket.timeout, TimeoutError):
-                continue
-            except OSError as error:
-                raise _unreachable(address, timeout, error.strerror or str(error)) from None
-            if not chunk:
-                raise ClusterError("not_a_scheduler", f"The server at {address} closed the connection without the greeting of a Dask scheduler.",
-                                   address=address, timeout=timeout, reason="closed")
-            received += chunk
-            if not _plausible_greeting(received):
-                raise ClusterError("not_a_scheduler", f"The server at {address} speaks another protocol than a Dask scheduler.",
-                                   address=address, timeout=timeout, reason="protocol")
-
-
-# A Dask message over TCP: its size (8 bytes, little-endian), then the number of its frames (8 bytes)
-# and their sizes. Dask's first message, the handshake, is a few hundred bytes.
-_LARGEST_GREETING = 1 << 20
-_MOST_FRAMES = 64
-
-
-def _plausible_greeting(received):
-    if len(received) >= 8:
-        size = int.from_bytes(received[:8], "little")
-        if not 16 <= size <= _LARGEST_GREETING:
-            return False
-    if len(received) >= 16:
-        frames = int.from_bytes(received[8:16], "little")
-        if not 1 <= frames <= _MOST_FRAMES:
-            return False
-    return len(received) <= 8 + _LARGEST_GREETING
-
-
-def _complete_greeting(received):
-    return len(received) >= 16 and len(received) >= 8 + int.from_bytes(received[:8], "little")
-
-
-def _check(should_stop):
-    if should_stop is not None and should_stop():
-        raise Cancelled()
-
-
-def _unreachable(address, timeout, reason):
-    return ClusterError(
-        "scheduler_unreachable", f"Cannot reach the Dask scheduler at {address} within {timeout:g} s: {reason}",
-        address=address, timeout=timeout, reason=reason,
-    )
-
-
-class _TimedOut(Exception):
-    pass
-
-
-def _before_deadline(function, deadline, should_stop, discard):
-    """``function()`` run in a thread of its own, its result if it comes by ``deadline``.
-
-    Raises ``_TimedOut`` after the deadline and ``Cancelled`` when ``should_stop()``; a result
-    that comes later is given to ``discard`` (the thread is a daemon: it cannot hold QGIS open).
-    """
-    outcome = {}
-    finished = threading.Event()
-    abandoned = threading.Event()
-
-    def run():
-        try:
-            outcome["value"] = function()
-        except BaseException as error:  # handed to the waiting thread
-            outcome["error"] = error
-        finished.set()
-        if abandoned.is_set() and "value" in outcome:
-            discard(outcome["value"])
-
-    threading.Thread(target=run, name="geoindicators-connect", daemon=True).start()
-    while not finished.wait(_POLL_SECONDS):
-        if (should_stop is not None and should_stop()) or time.monotonic() > deadline:
-            abandoned.set()
-            if finished.is_set() and "value" in outcome:
-                discard(outcome["value"])
-            _check(should_stop)
-            raise _TimedOut()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
-
-
-def compare_versions(versions, rules, worker_names=None):
-    """The ``VersionMismatch`` list for ``client.get_versions(packages=…)`` output under ``rules``."""
-    worker_names = worker_names or {}
-    client = versions["client"]["packages"]
-    machines = {"scheduler": versions["scheduler"]["packages"]}
-    for address, info in sorted(versions["workers"].items()):
-        if isinstance(info, dict) and "packages" in info:
-            name = worker_names.get(address)
-            machines[f"{name} ({address})" if name and name != address else address] = info["packages"]
-    mismatches = []
-    for package, rule in rules.items():
-        found = {}
-        for machine, packages in machines.items():
-            if machine == "scheduler" and package not in _SCHEDULER_PACKAGES:
-                continue
-            version = packages.get(package)
-            if not _agrees(client.get(package), version, rule):
-                found.setdefault(version, []).append(machine)
-        if found:
-            mismatches.append(VersionMismatch(package, rule, client.get(package), found))
-    return mismatches
-
-
-def _agrees(client_version, version, rule):
-    if rule == "worker":
-        return version is not None
-    if client_version is None or version is None:
-        return client_version == version
-    if rule == "exact":
-        return client_version == version
-    return client_version.split(".")[:2] == version.split(".")[:2]
 
 
 class DaskExecutor:
@@ -424,7 +178,7 @@ class DaskExecutor:
                 if should_stop is not None and should_stop():
                     raise Cancelled()
                 self._check_health(health)
-                time.sleep(_POLL_SECONDS)
+                time.sleep(POLL_SECONDS)
             return results
         except BaseException:
             if futures:

@@ -196,7 +196,7 @@ class EarthEngineAlgorithm(ZonalOutputs, IndicatorAlgorithm):
     def build(self, units_read, address, settings, context, feedback):
         import numpy as np
 
-        from ...core.execution.dask_cluster import EARTHENGINE_PACKAGES
+        from ...core.execution.versions import EARTHENGINE_PACKAGES
         from ...core.indicators import earthengine as indicator
         from ...core.geometry.repair import POLYGON, repair
         from ...core.sources import earthengine as source

@@ -199,7 +199,7 @@ class InterpolationAlgorithm(IndicatorAlgorithm):
                 check_text(self.target, "class", [value for value in values if value is not None])
         packages = dict(reference.worker_packages) if reference else {}
         if self.weights is not None:
-            from ...core.execution.dask_cluster import RASTER_PACKAGES
+            from ...core.execution.versions import RASTER_PACKAGES
 
             packages.update(RASTER_PACKAGES)
         return Run(interpolation.InterpolationIndicator(found, request, self.measure), worker_packages=packages or None,

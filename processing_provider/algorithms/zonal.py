@@ -190,7 +190,7 @@ class ZonalStatisticsAlgorithm(ZonalOutputs, IndicatorAlgorithm):
     def build(self, units_read, address, settings, context, feedback):
         import numpy as np
 
-        from ...core.execution.dask_cluster import RASTER_PACKAGES
+        from ...core.execution.versions import RASTER_PACKAGES
         from ...core.geometry.repair import POLYGON, repair
         from ...core.indicators import zonal
         from ...core.sources.raster import RasterReference
