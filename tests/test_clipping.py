@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 import shapely
-from geoindicators.core.geometry import clipping
+from geoindicators.core.geometry import clipping, polygon_rings
+from geoindicators.core.geometry.convex import convex_pieces, convex_polygons
 from geoindicators.core.geometry.repair import POLYGON
 from geoindicators.core.geometry.intersections import intersect
 from geoindicators.core.geometry.metrics import EllipsoidalMeasure, PlanarMeasure
@@ -42,10 +43,10 @@ def _convex(rng, count):
 def test_clipped_areas_equal_geos_overlays_for_any_subject():
     rng = np.random.default_rng(7)
     subjects, convex = _subjects(rng, 150), _convex(rng, 200)
-    hull_is_convex, hulls, offsets = clipping.convex_polygons(clipping.rings(convex))
+    hull_is_convex, hulls, offsets = convex_polygons(polygon_rings.rings(convex))
     assert hull_is_convex.all()
     subject_index, convex_index = rng.integers(0, len(subjects), 4000), rng.integers(0, len(convex), 4000)
-    areas = clipping.clipped_areas(clipping.rings(subjects), subject_index, hulls, offsets, convex_index)
+    areas = clipping.clipped_areas(polygon_rings.rings(subjects), subject_index, hulls, offsets, convex_index)
     expected = shapely.area(shapely.intersection(subjects[subject_index], convex[convex_index]))
     assert (expected > 0).sum() > 1000 and (expected == 0).sum() > 100
     np.testing.assert_allclose(areas, expected, rtol=0, atol=1e-9 * 100 * 100)
@@ -67,10 +68,10 @@ def test_clipped_rings_measured_on_the_ellipsoid_equal_the_geodesic_areas_of_geo
         return shapely.transform(geometries, lambda xy: ORIGIN + (xy - ORIGIN) * 1000.0)
 
     subjects, convex = larger(subjects), larger(convex)
-    _hull_is_convex, hulls, offsets = clipping.convex_polygons(clipping.rings(convex))
+    _hull_is_convex, hulls, offsets = convex_polygons(polygon_rings.rings(convex))
     subject_index, convex_index = rng.integers(0, len(subjects), 1500), rng.integers(0, len(convex), 1500)
     measure = EllipsoidalMeasure("EPSG:2154", 6378137.0, 6356752.314140356)
-    areas = clipping.clipped_areas(clipping.rings(subjects), subject_index, hulls, offsets, convex_index, measure.ring_areas)
+    areas = clipping.clipped_areas(polygon_rings.rings(subjects), subject_index, hulls, offsets, convex_index, measure.ring_areas)
     overlays = shapely.intersection(subjects[subject_index], convex[convex_index])
     expected = measure.areas(overlays)
     assert (shapely.get_num_geometries(overlays) > 1).sum() > 50  # pairs joined by a bridge
@@ -91,10 +92,10 @@ def test_convex_polygons_are_recognised():
             "POLYGON EMPTY",
         ]
     )
-    convex, coordinates, offsets = clipping.convex_polygons(clipping.rings(shapes))
+    convex, coordinates, offsets = convex_polygons(polygon_rings.rings(shapes))
     assert convex.tolist() == [True, True, True, True, False, False, False, False]
     clockwise_square = coordinates[offsets[1] : offsets[2]]
-    assert clipping._shoelace(clockwise_square, np.zeros(4, np.int64), 1)[0] == pytest.approx(1.0)
+    assert polygon_rings.vertex_shoelace(clockwise_square, np.zeros(4, np.int64), 1)[0] == pytest.approx(1.0)
 
 
 def test_intersect_gives_the_same_pieces_by_clipping_as_by_geos_on_shared_edges():
@@ -165,11 +166,11 @@ def test_any_polygon_is_an_exact_signed_sum_of_convex_pieces():
     and their signed areas add up to the polygon's (stars of up to 40 vertices, holes, two parts)."""
     rng = np.random.default_rng(17)
     shapes = _subjects(rng, 200)
-    pieces = clipping.convex_pieces(clipping.rings(shapes))
+    pieces = convex_pieces(polygon_rings.rings(shapes))
     assert pieces.decomposed.all()
-    piece_rings = clipping.Rings(pieces.coordinates, pieces.offsets, np.arange(len(pieces.owner)), np.ones(len(pieces.owner), bool), len(pieces.owner))
-    assert clipping.convex_polygons(piece_rings)[0].all()
-    signed = np.abs(clipping._shoelace(pieces.coordinates, np.repeat(np.arange(len(pieces.owner)), np.diff(pieces.offsets)), len(pieces.owner)))
+    piece_rings = polygon_rings.Rings(pieces.coordinates, pieces.offsets, np.arange(len(pieces.owner)), np.ones(len(pieces.owner), bool), len(pieces.owner))
+    assert convex_polygons(piece_rings)[0].all()
+    signed = np.abs(polygon_rings.vertex_shoelace(pieces.coordinates, np.repeat(np.arange(len(pieces.owner)), np.diff(pieces.offsets)), len(pieces.owner)))
     totals = np.bincount(pieces.owner, weights=pieces.sign * signed, minlength=len(shapes))
     np.testing.assert_allclose(totals, shapely.area(shapes), rtol=1e-12)
     # No new vertex: every piece vertex is a vertex of its polygon.
@@ -186,7 +187,7 @@ def test_non_convex_pairs_by_pieces_equal_geos_overlays():
     cells, _ = datagen.tiling_theme(120, ["x"], seed=24, extent=extent)
     units = np.concatenate([_subjects(rng, 30), datagen.merge_neighbours(cells, 25)])
     features = np.concatenate([_subjects(rng, 60), datagen.merge_neighbours(datagen.tiling_theme(300, ["x"], seed=26, extent=extent)[0], 27)])
-    convex = clipping.convex_polygons(clipping.rings(units))[0]
+    convex = convex_polygons(polygon_rings.rings(units))[0]
     by_clipping = intersect(units, features, POLYGON, PlanarMeasure(), geometry_needed=np.zeros(len(features), bool))
     assert shapely.is_missing(by_clipping.geometries).sum() > 1000, "the clipping path was not taken"
     assert (~convex[by_clipping.unit[shapely.is_missing(by_clipping.geometries)]]).sum() > 500, "no non-convex unit was cut into pieces"

@@ -422,11 +422,12 @@ def test_a_parent_not_convex_in_degrees_coming_last_is_tested_too():
     latitude (81f3bffffffffff, the highest id of resolution 1, across 180°), the edge test read
     past the end of the parents' edges: IndexError (Natural Earth's Russia at 1,2,3 with CLIP).
     Here its children and those of a convex parent, against GEOS on h3's own boundaries."""
-    from geoindicators.core.geometry import clipping
+    from geoindicators.core.geometry import polygon_rings
+    from geoindicators.core.geometry.convex import convex_polygons
 
     first = sorted(h3.get_res0_cells())[:10] + sorted(h3.get_res0_cells())[-1:]
     parents = np.array(sorted({h3.str_to_int(cell) for origin in first for cell in h3.cell_to_children(origin, 1)}), dtype=np.uint64)
-    convex, _hulls, _offsets = clipping.convex_polygons(clipping.rings(h3cells.cell_boundaries(parents)))
+    convex, _hulls, _offsets = convex_polygons(polygon_rings.rings(h3cells.cell_boundaries(parents)))
     assert h3.int_to_str(int(parents[-1])) == "81f3bffffffffff" and not convex[-1] and convex[0]
     children = np.array(sorted({h3.str_to_int(cell) for parent in (parents[0], parents[-1]) for cell in h3.cell_to_children(h3.int_to_str(int(parent)), 2)}),
                         dtype=np.uint64)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from ..geometry import clipping
+from ..geometry import clipping, polygon_rings
+from ..geometry.convex import convex_pieces, convex_polygons
 from ..geometry.arrays import group_sums
 from ..geometry.repair import LINE, POINT, POLYGON, simple_parts
 
@@ -124,9 +125,9 @@ def _area_only_pairs(unit_geometries, feature_geometries, unit, feature, candida
     used_features, pair_feature = np.unique(feature[positions], return_inverse=True)
     units, unit_ok = _polygonal_only(unit_geometries[used_units])
     features, feature_ok = _polygonal_only(feature_geometries[used_features])
-    unit_rings, feature_rings = clipping.rings(units), clipping.rings(features)
-    unit_convex, unit_hull, unit_hull_offsets = clipping.convex_polygons(unit_rings)
-    feature_convex, feature_hull, feature_hull_offsets = clipping.convex_polygons(feature_rings)
+    unit_rings, feature_rings = polygon_rings.rings(units), polygon_rings.rings(features)
+    unit_convex, unit_hull, unit_hull_offsets = convex_polygons(unit_rings)
+    feature_convex, feature_hull, feature_hull_offsets = convex_polygons(feature_rings)
     unit_vertices, feature_vertices = unit_rings.vertex_counts(), feature_rings.vertex_counts()
     u, f = pair_unit, pair_feature
     both_polygonal = unit_ok[u] & feature_ok[f]
@@ -152,7 +153,7 @@ def _area_only_pairs(unit_geometries, feature_geometries, unit, feature, candida
             continue
         cut_rings, cut_index, other_rings, other_index, other_vertices = sides
         used, local = np.unique(cut_index[cut], return_inverse=True)
-        pieces = clipping.convex_pieces(clipping.select(cut_rings, used))
+        pieces = convex_pieces(polygon_rings.select(cut_rings, used))
         edges = _piece_edges(pieces, len(used))
         worth = _worth_clipping(edges[local], other_vertices[other_index[cut]])
         chosen = np.flatnonzero(cut)[worth]
@@ -180,7 +181,7 @@ def _worth_clipping(convex_vertices, other_vertices):
 
 def _polygonal_only(geometries):
     """The geometries with anything but (multi)polygons emptied, and which were (multi)polygons."""
-    ok = clipping.polygonal(geometries)
+    ok = polygon_rings.polygonal(geometries)
     if ok.all():
         return geometries, ok
     out = geometries.copy()

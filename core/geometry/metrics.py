@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 
 from ..geometry.arrays import group_sums
-from ..geometry.clipping import shoelace
+from ..geometry.polygon_rings import shoelace
 from ..geometry.repair import LINE, POLYGON, simple_parts
 
 

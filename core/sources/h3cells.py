@@ -394,7 +394,7 @@ def _widened(rings, distance):
     """The polygons of convex ``rings`` (``BoundaryRings``) with every edge moved out by
     ``distance``, their corners mitred: each holds every point within ``distance`` of its ring (a
     little more at the corners), as a buffer would, made with numpy in a quarter of the time."""
-    from ..geometry import clipping
+    from ..geometry import polygon_rings
 
     counts = np.diff(rings.offsets) - 1  # vertices, the closing one left out
     owner = np.repeat(np.arange(len(counts)), counts)
@@ -404,7 +404,7 @@ def _widened(rings, distance):
     edges = rings.coordinates[vertex + 1] - points  # from each vertex to the next
     normals = np.column_stack([edges[:, 1], -edges[:, 0]]) / np.hypot(edges[:, 0], edges[:, 1])[:, None]
     # Outward is to the right of a counter-clockwise ring: flipped for clockwise ones.
-    normals *= np.where(clipping.shoelace(rings.coordinates, rings.offsets) < 0, -1.0, 1.0)[owner][:, None]
+    normals *= np.where(polygon_rings.shoelace(rings.coordinates, rings.offsets) < 0, -1.0, 1.0)[owner][:, None]
     previous = np.arange(len(vertex)) - 1
     previous[starts] = starts + counts - 1  # the edge before a ring's first vertex is its last
     before = normals[previous]
@@ -464,16 +464,17 @@ def _refuse_a_pole(territory, crs):
 def _areas_inside(cells, territory, measure):
     """Area by ``measure`` of each (convex) cell's part inside ``territory``: the territory's
     pieces clipped by the cell (no overlay), their rings measured planar or on the ellipsoid."""
-    from ..geometry import clipping
+    from ..geometry import clipping, polygon_rings
+    from ..geometry.convex import convex_polygons
 
     if not len(cells):
         return np.zeros(0)
     pieces, index = pieces_of(territory, cells)
-    convex, hulls, offsets = clipping.convex_polygons(clipping.rings(cells))
+    convex, hulls, offsets = convex_polygons(polygon_rings.rings(cells))
     areas = np.zeros(len(cells))
     # Planar areas need only the default shoelace; geodesic ones the measure's own rings.
     ring_areas = None if measure.additive else measure.ring_areas
-    areas[convex] = clipping.clipped_areas(clipping.rings(pieces), index[convex], hulls, offsets, np.flatnonzero(convex), ring_areas)
+    areas[convex] = clipping.clipped_areas(polygon_rings.rings(pieces), index[convex], hulls, offsets, np.flatnonzero(convex), ring_areas)
     # A cell cut at the antimeridian is in two parts: intersected by GEOS.
     areas[~convex] = measure.areas(shapely.intersection(cells[~convex], pieces[index[~convex]]))
     return areas
@@ -810,7 +811,7 @@ def _polygonal_pieces(pieces):
     """The polygons of each of ``pieces`` (intersections): where a cell only touches the
     territory along an edge or at a point, GEOS gives a line, a point or a collection holding them
     beside polygons. None where no polygon is left."""
-    from ..geometry.clipping import polygonal
+    from ..geometry.polygon_rings import polygonal
     from ..geometry.repair import POLYGON, simple_parts
 
     out = np.asarray(pieces, dtype=object).copy()
@@ -835,16 +836,17 @@ def _nesting_parents(cells, boundaries, coarse):
     ``boundaries`` are the cells' polygons in longitude/latitude. A parent convex there (all but
     coarse ones near a pole or across 180°) holds a child when each of its vertices is on the inner
     side of each of the parent's edges; the others are tested by GEOS."""
-    from ..geometry import clipping
+    from ..geometry import polygon_rings
+    from ..geometry.convex import convex_polygons
     from .h3boundaries import cell_parents
 
     if not len(cells):
         return np.zeros(0, dtype=object)
     parents = cell_parents(cells, coarse)
     distinct, index = np.unique(parents, return_inverse=True)
-    child_rings = clipping.rings(boundaries)
+    child_rings = polygon_rings.rings(boundaries)
     parent_shapes = cell_boundaries(distinct)
-    convex, hulls, offsets = clipping.convex_polygons(clipping.rings(parent_shapes))
+    convex, hulls, offsets = convex_polygons(polygon_rings.rings(parent_shapes))
     counts = np.diff(offsets)
     # Every child vertex against every edge of its parent (a pentagon's edges as many as it has).
     vertex_child = np.repeat(np.arange(len(cells)), np.diff(child_rings.offsets))
