@@ -34,7 +34,7 @@ def main():
     import h3
     import numpy as np
 
-    from geoindicators.core.sources import h3cells
+    from geoindicators.core.sources import h3cells, h3units
     from tools import datagen
 
     lonlat = datagen.island(arguments.vertices)
@@ -84,7 +84,7 @@ def main():
         computing = []
         for _attempt in range(2):
             started = time.perf_counter()
-            h3cells.h3_units(zone, "EPSG:3163", [9], _measure(ellipsoid))
+            h3units.h3_units(zone, "EPSG:3163", [9], _measure(ellipsoid))
             computing.append(time.perf_counter() - started)
         computing = min(computing)
         print(f"  ellipsoid {ellipsoid}: {count} cells in {seconds:.2f} s: {count / seconds:,.0f} cells/s (goal 200 000); "
@@ -186,12 +186,12 @@ def _model(zone, folder, classes=("forest", "savanna", "mangrove")):
     from overlay_bench import Settings, largest_difference, run_native
     from qgis.core import QgsProcessingContext, QgsProject, QgsVectorLayer
 
-    from geoindicators.core.sources import h3cells
+    from geoindicators.core.sources import h3units
     from tools import datagen
 
     path = os.path.join(folder, "h3_model.gpkg")
     if not os.path.exists(path):
-        cells = h3cells.h3_units(zone, "EPSG:3163", [8], _measure("NONE"))
+        cells = h3units.h3_units(zone, "EPSG:3163", [8], _measure("NONE"))
         partial = path + ".partial.gpkg"
         datagen.write_gpkg(partial, "units", cells.geometries, {"unit_id": cells.ids}, epsg=3163)
         tiles, labels = datagen.tiling_theme(2000, list(classes), seed=8, extent=tuple(shapely.total_bounds(cells.geometries)))

@@ -40,7 +40,7 @@ _PUBLIC = {
     "compute_interpolation": "indicators.interpolation", "InterpolationResult": "indicators.interpolation",
     "Connection": "sources.earthengine", "EarthEngineRequest": "indicators.earthengine",
     "compute_earthengine": "indicators.earthengine", "EarthEngineResult": "indicators.earthengine",
-    "h3_units": "sources.h3cells",
+    "h3_units": "sources.h3units",
     # Where the work runs
     "run": "execution.runner", "LocalExecutor": "execution.local", "DaskExecutor": "execution.dask_cluster",
 }

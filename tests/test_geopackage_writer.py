@@ -19,7 +19,7 @@ from qgis.core import NULL, QgsFeature, QgsFeatureRequest, QgsGeometry, QgsProce
 
 from tools import datagen
 
-from geoindicators.core.sources import h3cells
+from geoindicators.core.sources import h3cells, h3units
 from geoindicators.processing_provider.outputs import geopackage
 
 
@@ -47,7 +47,7 @@ def _empty_layer(path, fields=(("h3", "TEXT"), ("size", "REAL")), with_index=Tru
 @pytest.fixture(scope="module")
 def cells():
     zone = datagen_island_zone(1500)
-    found = h3cells.h3_units(zone, "EPSG:3163", [8], _planar())
+    found = h3units.h3_units(zone, "EPSG:3163", [8], _planar())
     assert found.rings is not None and len(found.ids) > 5000  # several R-tree levels
     return found
 
@@ -222,7 +222,7 @@ def _the_algorithm_writes_the_islands_cells(tmp_path, output):
     context.setProject(QgsProject.instance())
     context.setEllipsoid("NONE")
     result = processing.run("geoindicators:h3units", {"INPUT": zone_path, "RESOLUTIONS": "7", "OUTPUT": str(tmp_path / output)}, context=context)["OUTPUT"]
-    expected = h3cells.h3_units(zone, "EPSG:3163", [7], _planar())
+    expected = h3units.h3_units(zone, "EPSG:3163", [7], _planar())
     assert sorted(feature["h3"] for feature in QgsVectorLayer(result, "cells", "ogr").getFeatures()) == sorted(expected.ids.tolist())
 
 
@@ -275,7 +275,7 @@ def test_the_algorithm_writes_the_same_cells_to_every_format(provider, tmp_path,
     result = processing.run("geoindicators:h3units", {"INPUT": zone_path, "RESOLUTIONS": "7", "OUTPUT": destination}, context=context)["OUTPUT"]
     layer = result if output == "memory:" else QgsVectorLayer(result, "cells", "ogr")
     rows = {feature["h3"]: feature for feature in layer.getFeatures()}
-    expected = h3cells.h3_units(zone, "EPSG:3163", [7], _planar())
+    expected = h3units.h3_units(zone, "EPSG:3163", [7], _planar())
     assert sorted(rows) == sorted(expected.ids.tolist())
     for position in range(0, len(expected.ids), 7):
         row = rows[expected.ids[position]]
@@ -309,7 +309,7 @@ def test_wide_overlay_units_go_into_a_geopackage_at_once_as_the_sink_writes_them
 
     zone = datagen_island_zone(400)
     units_path = str(tmp_path / "units.gpkg")
-    found = h3cells.h3_units(zone, "EPSG:3163", [6], _planar())
+    found = h3units.h3_units(zone, "EPSG:3163", [6], _planar())
     fields = {"h3": found.ids, "rank": np.arange(len(found.ids)) * 3 + 7}
     if with_date:
         fields["day"] = np.array(["2026-12-02"] * len(found.ids), dtype=object)

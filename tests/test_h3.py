@@ -18,7 +18,7 @@ from tools import datagen
 
 from geoindicators.core.geometry import lonlat as lonlat_geometry
 from geoindicators.core.geometry.metrics import EllipsoidalMeasure, PlanarMeasure
-from geoindicators.core.sources import h3cells
+from geoindicators.core.sources import h3cells, h3units
 
 WGS84_AXES = (6378137.0, 6356752.314245179)
 
@@ -136,7 +136,7 @@ def test_zones_near_180_at_coarse_resolutions_miss_no_cell():
             for cell in found - expected:
                 polygon = shapely.Polygon(np.array(h3.cell_to_boundary(h3.int_to_str(cell)))[:, ::-1])
                 assert max(shapely.area(shapely.intersection(shapely.transform(polygon, lambda xy: xy + [turn, 0.0]), back)) for turn in (-360.0, 0.0, 360.0)) > 0
-        units = h3cells.h3_units(given, crs, [resolution], PlanarMeasure(), clip=True)
+        units = h3units.h3_units(given, crs, [resolution], PlanarMeasure(), clip=True)
         assert shapely.area(units.geometries).sum() == pytest.approx(shapely.area(given), rel=1e-9), (trial, resolution)
     # A zone ending at 180° from the west: a cell across 180° that meets its tip descends from a
     # coarser cell wholly east of 180° (drawn from -180°), which met nothing there.
@@ -153,7 +153,7 @@ def test_in_web_mercator_the_cells_across_180_are_cut_at_the_edge_of_the_map():
     cut = shapely.union(shapely.clip_by_rect(shifted, 0, -90, 180, 90),
                         shapely.transform(shapely.clip_by_rect(shifted, 180, -90, 360, 90), lambda xy: xy - [360.0, 0.0]))
     zone = h3cells.to_crs(np.array([cut]), "EPSG:4326", "EPSG:3857")[0]
-    units = h3cells.h3_units(zone, "EPSG:3857", [5], PlanarMeasure(), clip=True)
+    units = h3units.h3_units(zone, "EPSG:3857", [5], PlanarMeasure(), clip=True)
     assert {h3.str_to_int(text) for text in units.ids} == h3_reference(shifted, 5, "overlap")
     assert shapely.is_valid(units.geometries).all()
     pieces = np.concatenate([shapely.get_parts(geometry) for geometry in units.geometries])
@@ -173,7 +173,7 @@ def test_in_equal_earth_the_pieces_follow_the_curved_edge_of_the_map():
     zone = h3cells.to_crs(np.array([cut]), "EPSG:4326", "EPSG:8857")[0]
     back = h3cells.to_crs(np.array([zone]), "EPSG:8857", "EPSG:4326")[0]
     for resolution in (2, 6):
-        units = h3cells.h3_units(zone, "EPSG:8857", [resolution], PlanarMeasure(), clip=True)
+        units = h3units.h3_units(zone, "EPSG:8857", [resolution], PlanarMeasure(), clip=True)
         assert {h3.str_to_int(text) for text in units.ids} == h3_reference(back, resolution, "overlap")
         assert shapely.is_valid(units.geometries).all()
         assert shapely.area(units.geometries).sum() == pytest.approx(shapely.area(zone), rel=1e-9), resolution
@@ -190,7 +190,7 @@ def test_a_zone_given_beyond_180_or_before_minus_180_keeps_its_frame(containment
         assert ours(zone, "EPSG:4326", 5, containment) == expected
         east = {cell for cell in expected if h3.cell_to_latlng(h3.int_to_str(cell))[1] < 0}
         assert east and expected - east
-    units = h3cells.h3_units(zone, "EPSG:4326", [5], PlanarMeasure(), containment, clip=True)
+    units = h3units.h3_units(zone, "EPSG:4326", [5], PlanarMeasure(), containment, clip=True)
     pieces = units.geometries[~shapely.is_empty(units.geometries)]
     assert (shapely.bounds(pieces)[:, 0] >= -190.0 - 1e-9).all() and (shapely.bounds(pieces)[:, 2] <= -175.0 + 1e-9).all()
     if containment == "overlap":
@@ -230,7 +230,7 @@ def test_a_world_layer_gives_each_cell_once_and_none_beyond_180(containment):
     (or holds the centre of) the union when it does one country."""
     world = shapely.union_all(COUNTRIES)
     assert shapely.bounds(world)[2] > 180.0 and max(shapely.bounds(shapely.get_parts(world))[:, 2] - shapely.bounds(shapely.get_parts(world))[:, 0]) > 180.0
-    units = h3cells.h3_units(world, "EPSG:4326", [2], PlanarMeasure(), containment, clip=True, max_cells=5_000_000)
+    units = h3units.h3_units(world, "EPSG:4326", [2], PlanarMeasure(), containment, clip=True, max_cells=5_000_000)
     expected = set().union(*(h3_reference(country, 2, containment) for country in COUNTRIES))
     assert len(units.ids) == len(expected) and {h3.str_to_int(text) for text in units.ids} == expected
     spans = [np.ptp(np.array(h3.cell_to_boundary(h3.int_to_str(cell)))[:, 1]) for cell in expected]
@@ -242,13 +242,13 @@ def test_a_world_layer_gives_each_cell_once_and_none_beyond_180(containment):
         assert shapely.area(units.geometries).sum() == pytest.approx(shapely.area(world), rel=1e-9)
         assert units.areas_in_zone.sum() == pytest.approx(shapely.area(world), rel=1e-9)
     if containment == "overlap":
-        assert h3cells.estimated_cells(world, "EPSG:4326", 2) == pytest.approx(len(expected), rel=0.3)
+        assert h3units.estimated_cells(world, "EPSG:4326", 2) == pytest.approx(len(expected), rel=0.3)
     # With Antarctica (a ring along the South Pole from -180° to 180°): said to hold the pole.
     from geoindicators.core.model.errors import InputError
 
     antarctica = shapely.Polygon([(-180.0, -90.0), (-180.0, -65.0), (0.0, -70.0), (180.0, -65.0), (180.0, -90.0)])
     with pytest.raises(InputError) as raised:
-        h3cells.h3_units(shapely.union_all([*COUNTRIES, antarctica]), "EPSG:4326", [2], PlanarMeasure(), containment, max_cells=5_000_000)
+        h3units.h3_units(shapely.union_all([*COUNTRIES, antarctica]), "EPSG:4326", [2], PlanarMeasure(), containment, max_cells=5_000_000)
     assert raised.value.code == "pole"
 
 
@@ -281,7 +281,7 @@ def test_a_zone_meeting_the_cell_around_a_pole_is_refused_with_the_resolution_to
 
     for zone, pole in ((shapely.box(-1.8, 67.4, 4.6, 73.8), "North"), (shapely.box(-150.0, -75.0, -120.0, -68.0), "South")):
         with pytest.raises(InputError) as raised:
-            h3cells.h3_units(zone, "EPSG:4326", [0, 2], PlanarMeasure(), clip=True)
+            h3units.h3_units(zone, "EPSG:4326", [0, 2], PlanarMeasure(), clip=True)
         assert raised.value.code == "pole_cell" and raised.value.details["value"] == pole and raised.value.details["finer"] == 1
         assert f"At resolution 0 the H3 cell around the {pole} Pole meets the zone 'arctic'" in input_error_message(raised.value, {"units": "arctic"})
         assert "Choose resolution 1 or finer" in input_error_message(raised.value, {"units": "arctic"})
@@ -316,7 +316,7 @@ def test_a_zone_of_long_straight_edges_on_its_map_is_covered_as_drawn_there():
     octagon = shapely.Point(450_000.0, 230_000.0).buffer(30_000.0, quad_segs=2)  # 23 km edges, in EPSG:3163
     back = h3cells.to_crs(np.array([shapely.segmentize(octagon, 1000.0)]), "EPSG:3163", "EPSG:4326")[0]
     for resolution in (8, 9):
-        units = h3cells.h3_units(octagon, "EPSG:3163", [resolution], PlanarMeasure(), clip=True)
+        units = h3units.h3_units(octagon, "EPSG:3163", [resolution], PlanarMeasure(), clip=True)
         assert {h3.str_to_int(text) for text in units.ids} == h3_reference(back, resolution, "overlap")
         assert units.touching_only == 0
         assert shapely.area(units.geometries).sum() == pytest.approx(shapely.area(octagon), rel=1e-9), resolution
@@ -325,7 +325,7 @@ def test_a_zone_of_long_straight_edges_on_its_map_is_covered_as_drawn_there():
 @pytest.mark.slow
 def test_clipped_pieces_tile_the_zone_and_areas_follow_the_measure():
     zone = h3cells.to_crs(np.array([shapely.difference(datagen.island(1500), shapely.buffer(shapely.Point(165.8, -21.3), 0.1))]), "EPSG:4326", "EPSG:3163")[0]
-    planar = h3cells.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure(), clip=True)
+    planar = h3units.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure(), clip=True)
     for resolution in (6, 8):
         mine = planar.resolutions == resolution
         pieces = planar.geometries[mine]
@@ -333,9 +333,9 @@ def test_clipped_pieces_tile_the_zone_and_areas_follow_the_measure():
         assert shapely.area(shapely.union_all(pieces)) == pytest.approx(shapely.area(zone), rel=1e-9)  # no overlap
         assert planar.areas_in_zone[mine].sum() == pytest.approx(shapely.area(zone), rel=1e-9)
         # Without clipping, area_in_zone comes from the clipping engine: the same figures.
-        whole = h3cells.h3_units(zone, "EPSG:3163", [resolution], PlanarMeasure(), clip=False)
+        whole = h3units.h3_units(zone, "EPSG:3163", [resolution], PlanarMeasure(), clip=False)
         assert np.allclose(whole.areas_in_zone, planar.areas_in_zone[mine], rtol=1e-9)
-    ellipsoidal = h3cells.h3_units(zone, "EPSG:3163", [8], EllipsoidalMeasure("EPSG:3163", *WGS84_AXES))
+    ellipsoidal = h3units.h3_units(zone, "EPSG:3163", [8], EllipsoidalMeasure("EPSG:3163", *WGS84_AXES))
     geod = Geod(a=WGS84_AXES[0], b=WGS84_AXES[1])
     for text, area in list(zip(ellipsoidal.ids, ellipsoidal.cell_areas))[::500]:
         lat, lon = np.array(h3.cell_to_boundary(text)).T
@@ -352,7 +352,7 @@ def test_ellipsoidal_areas_in_zone_are_the_geodesic_areas_of_the_intersections(c
     go between the same points."""
     lonlat = shapely.difference(datagen.island(1500), shapely.buffer(shapely.Point(165.8, -21.3), 0.1))
     zone = h3cells.to_crs(np.array([lonlat]), "EPSG:4326", crs)[0]
-    units = h3cells.h3_units(zone, crs, [7], EllipsoidalMeasure(crs, *WGS84_AXES))
+    units = h3units.h3_units(zone, crs, [7], EllipsoidalMeasure(crs, *WGS84_AXES))
     geod = Geod(a=WGS84_AXES[0], b=WGS84_AXES[1])
     cells_lonlat = h3cells.to_crs(units.geometries, crs, "EPSG:4326")
     border = ~shapely.contains_properly(lonlat, cells_lonlat)
@@ -370,7 +370,7 @@ def test_ellipsoidal_areas_in_zone_are_the_geodesic_areas_of_the_intersections(c
 @pytest.mark.slow
 def test_parents_are_given_only_where_a_cell_nests():
     zone = h3cells.to_crs(np.array([datagen.island(800)]), "EPSG:4326", "EPSG:3163")[0]
-    units = h3cells.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure())
+    units = h3units.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure())
     fine = units.resolutions == 8
     parents = units.parents[6][fine]
     assert (units.parents[6][~fine] == None).all()  # noqa: E711 (an object array)
@@ -393,7 +393,7 @@ def test_a_band_round_the_globe_given_in_degrees_is_the_band_qgis_draws():
         expected = set().union(*(h3_reference(shapely.box(west, 70.0, west + 89.5, 78.0), resolution, "overlap") for west in (-179.0, -89.5, 0.0, 89.5)))
         assert ours(band, "EPSG:4326", resolution, "overlap") == expected, resolution
     russia = shapely.union_all([shapely.box(30.0, 45.0, 180.00000000000006, 78.0), shapely.box(-180.0, 60.0, -170.0, 70.0)])
-    units = h3cells.h3_units(russia, "EPSG:4326", [1, 2, 3], PlanarMeasure(), clip=True)
+    units = h3units.h3_units(russia, "EPSG:4326", [1, 2, 3], PlanarMeasure(), clip=True)
     assert len(units.parents) == 2 and units.areas_in_zone.sum() == pytest.approx(3 * shapely.area(russia), rel=1e-9)
 
 
@@ -405,7 +405,7 @@ def test_parents_far_north_and_across_180_are_tested_too():
     zone = shapely.union_all(COUNTRIES)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        units = h3cells.h3_units(zone, "EPSG:4326", [1, 2], PlanarMeasure(), "full")
+        units = h3units.h3_units(zone, "EPSG:4326", [1, 2], PlanarMeasure(), "full")
     fine = units.resolutions == 2
     given = np.array([parent is not None for parent in units.parents[1][fine]])
     truth = []
@@ -431,7 +431,7 @@ def test_a_parent_not_convex_in_degrees_coming_last_is_tested_too():
     assert h3.int_to_str(int(parents[-1])) == "81f3bffffffffff" and not convex[-1] and convex[0]
     children = np.array(sorted({h3.str_to_int(cell) for parent in (parents[0], parents[-1]) for cell in h3.cell_to_children(h3.int_to_str(int(parent)), 2)}),
                         dtype=np.uint64)
-    given = np.array([parent is not None for parent in h3cells._nesting_parents(children, h3cells.cell_boundaries(children), 1)])
+    given = np.array([parent is not None for parent in h3units._nesting_parents(children, h3cells.cell_boundaries(children), 1)])
     truth = []
     for cell in children:
         text = h3.int_to_str(int(cell))
@@ -534,10 +534,10 @@ def test_cut_to_the_zone_a_cell_that_only_touches_it_is_left_out_not_written_as_
 
     cell = h3.latlng_to_cell(-21.5, 165.5, 7)
     zone = h3cells.cell_boundaries(np.array([h3.str_to_int(cell)], dtype=np.uint64))
-    whole = h3cells.h3_units(zone[0], "EPSG:4326", [7], PlanarMeasure())
+    whole = h3units.h3_units(zone[0], "EPSG:4326", [7], PlanarMeasure())
     touching = int((whole.areas_in_zone == 0).sum())
     assert len(whole.ids) == 7 and touching == 6  # the cell, and its six neighbours along its edges
-    cut = h3cells.h3_units(zone[0], "EPSG:4326", [7], PlanarMeasure(), clip=True)
+    cut = h3units.h3_units(zone[0], "EPSG:4326", [7], PlanarMeasure(), clip=True)
     assert cut.ids.tolist() == [cell] and cut.touching_only == touching
     path = datagen.write_gpkg(str(tmp_path / "one_cell.gpkg"), "zone", zone, {"name": np.array(["one cell"], dtype=object)}, epsg=4326)
     context = QgsProcessingContext()
@@ -565,7 +565,7 @@ def test_a_zone_smaller_than_a_cell_gives_no_cell_and_says_why(provider, tmp_pat
 
     tiny = h3cells.to_crs(np.array([shapely.Point(165.5, -21.5).buffer(0.001)]), "EPSG:4326", "EPSG:3163")
     assert not h3_reference(h3cells.to_crs(tiny, "EPSG:3163", "EPSG:4326")[0], 9, "center")
-    units = h3cells.h3_units(tiny[0], "EPSG:3163", [3, 9], PlanarMeasure(), "center")
+    units = h3units.h3_units(tiny[0], "EPSG:3163", [3, 9], PlanarMeasure(), "center")
     assert len(units.ids) == 0 and len(units.parents[3]) == 0 and len(units.geometries) == 0
     path = datagen.write_gpkg(str(tmp_path / "tiny.gpkg"), "zone", tiny, {"name": np.array(["tiny"], dtype=object)}, epsg=3163)
     context = QgsProcessingContext()
@@ -630,7 +630,7 @@ def test_the_estimated_number_of_cells_is_within_a_few_percent_of_h3s_count(zone
     zone = h3cells.to_crs(np.array([lonlat]), "EPSG:4326", "EPSG:3163")[0]
     for resolution in (7, 8):
         counted = len(h3_reference(lonlat, resolution, "center"))
-        assert h3cells.estimated_cells(zone, "EPSG:3163", resolution) == pytest.approx(counted, rel=0.05)
+        assert h3units.estimated_cells(zone, "EPSG:3163", resolution) == pytest.approx(counted, rel=0.05)
 
 
 def test_the_estimate_across_the_antimeridian_takes_the_cells_where_the_zone_is():
@@ -638,7 +638,7 @@ def test_the_estimate_across_the_antimeridian_takes_the_cells_where_the_zone_is(
     would fall on the other side of the globe, where cells are of another size."""
     counted = len(h3_reference(fiji(), 6, "center"))
     projected = h3cells.to_crs(np.array([shapely.segmentize(fiji(), 0.05)]), "EPSG:4326", "EPSG:3460")[0]
-    assert h3cells.estimated_cells(projected, "EPSG:3460", 6) == pytest.approx(counted, rel=0.02)
+    assert h3units.estimated_cells(projected, "EPSG:3460", 6) == pytest.approx(counted, rel=0.02)
 
 
 @pytest.mark.slow
@@ -652,10 +652,10 @@ def test_more_cells_than_the_limit_are_refused_before_any_is_made(provider, zone
     zone = zone_file["geometry"]
     counted = len(ours(zone, "EPSG:3163", 8, "overlap"))
     with pytest.raises(h3cells.InputError) as raised:
-        h3cells.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure(), max_cells=counted // 2)
+        h3units.h3_units(zone, "EPSG:3163", [6, 8], PlanarMeasure(), max_cells=counted // 2)
     assert raised.value.code == "too_many_cells"
     assert raised.value.details["estimate"] == pytest.approx(counted, rel=0.05)
-    assert len(h3cells.h3_units(zone, "EPSG:3163", [8], PlanarMeasure(), max_cells=2 * counted).ids) == counted
+    assert len(h3units.h3_units(zone, "EPSG:3163", [8], PlanarMeasure(), max_cells=2 * counted).ids) == counted
 
     context = QgsProcessingContext()
     context.setProject(QgsProject.instance())
@@ -754,12 +754,12 @@ def test_a_cancel_while_the_cells_are_computed_stops_the_run_and_writes_nothing(
     from tests.helpers import Logged
 
     told = []
-    h3cells.h3_units(zone_file["geometry"], "EPSG:3163", [6, 8], PlanarMeasure(), on_progress=told.append, should_stop=lambda: False)
+    h3units.h3_units(zone_file["geometry"], "EPSG:3163", [6, 8], PlanarMeasure(), on_progress=told.append, should_stop=lambda: False)
     assert told == sorted(told) and len(told) >= 5 and told[-1] == pytest.approx(0.95)
     # Stopped once the first resolution is found: the second is never reached (0.65).
     told.clear()
     with pytest.raises(Cancelled):
-        h3cells.h3_units(zone_file["geometry"], "EPSG:3163", [6, 8], PlanarMeasure(), on_progress=told.append, should_stop=lambda: bool(told))
+        h3units.h3_units(zone_file["geometry"], "EPSG:3163", [6, 8], PlanarMeasure(), on_progress=told.append, should_stop=lambda: bool(told))
     assert told == [pytest.approx(0.325)]
 
     class CancelWhileComputing(Logged):

@@ -93,7 +93,8 @@ class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):
         import shapely
 
         from ...core.geometry.repair import POLYGON, repair
-        from ...core.sources.h3cells import CONTAINMENTS, h3_units
+        from ...core.sources.h3cells import CONTAINMENTS
+        from ...core.sources.h3units import h3_units
 
         from ...core.warehouse import provenance
 
