@@ -3,24 +3,27 @@
 ``GeoIndicatorsAlgorithm``: identity, icon, the libraries check (``canExecute``), Ctrl+C and
 unexpected errors turned into sentences, the core's errors translated. ``IndicatorAlgorithm``: the
 run every indicator makes, written once (units, output, where to run, reading, computing, notes,
-writing); an indicator's own file only adds its parameters and builds its core request.
+writing); an indicator's own file only adds its parameters and builds its core request. Three
+steps of that run live beside the outputs they make: the fact table (``outputs.fact_steps``), the
+units of measure (``outputs.measure_units``) and the long or wide layout (``outputs.layouts``).
 """
 
 import traceback
 from dataclasses import dataclass
 
-from qgis.core import QgsField, QgsFields, QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingOutputNumber, QgsProcessingOutputString
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingOutputNumber, QgsProcessingOutputString
 
 from ...core.model.errors import Cancelled, ChunkFailed, ClusterError, InputError
 from .. import dependencies, interrupt, parameters as shared
-from .. import fields as types
 from ..execution import execution_target, executor
 from ..i18n import tr
 from ..inputs.units import units_input
 from ..outputs import destination as destinations
 from ..outputs import facts as facts_output
 from ..outputs import provenance as run_records
-from ..outputs import sinks
+from ..outputs.fact_steps import FactTableSteps, facts_modes
+from ..outputs.layouts import LayoutSteps
+from ..outputs.measure_units import UnitsOfMeasureSteps
 from ..outputs.messages import chunk_failed_message, cluster_error_message, input_error_message, report_notes
 from ..progress import Steps
 from ..identity import icon
@@ -28,34 +31,6 @@ from ..identity import icon
 # The output naming the run (its record's id, in every fact row's run_id), the fact table written,
 # and how many units were computed or taken from the fact table's state.
 RUN_ID, FACTS_TABLE_OUTPUT, UNITS_COMPUTED, UNITS_SKIPPED = "RUN_ID", "FACTS", "UNITS_COMPUTED", "UNITS_SKIPPED"
-
-
-def unit_scale_for(area_unit, length_unit, crs, measure):
-    """The core's ``UnitScale`` for ``area_unit`` and ``length_unit`` of measures made by
-    ``measure`` in ``crs``: ellipsoidal measures are in metres; planar ones in the CRS's own unit
-    (feet…), converted to metres only when another unit than the default is asked for (the default
-    keeps them as they were)."""
-    from qgis.core import QgsUnitTypes
-
-    from ...core.geometry.metrics import metres_per_crs_unit
-    from ...core.model.results import UnitScale
-    from ..inputs.layers import crs_definition
-
-    metres = 1.0
-    if (area_unit, length_unit) != ("m²", "m") and measure is not None and not measure.ellipsoidal:
-        unit = crs.mapUnits()
-        if unit not in (QgsUnitTypes.DistanceMeters, QgsUnitTypes.DistanceUnknownUnit, QgsUnitTypes.DistanceDegrees):
-            # The foot from the CRS's definition: QGIS takes the US survey foot for the foot (2 ppm).
-            metres = metres_per_crs_unit(crs_definition(crs)) or QgsUnitTypes.fromUnitToUnitFactor(unit, QgsUnitTypes.DistanceMeters)
-    return UnitScale(area_unit, length_unit, metres)
-
-
-def crs_unit_label(crs, area=True):
-    """The unit of planar measures in ``crs`` kept in its own unit (ft², m²…; a length's: ft, m)."""
-    from qgis.core import QgsUnitTypes
-
-    unit = crs.mapUnits()
-    return QgsUnitTypes.toAbbreviatedString(QgsUnitTypes.distanceToAreaUnit(unit) if area else unit)
 
 
 def _released(error, raised=None):
@@ -181,7 +156,7 @@ class Run:
     large_upload_message: object = None
 
 
-class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
+class IndicatorAlgorithm(LayoutSteps, FactTableSteps, UnitsOfMeasureSteps, GeoIndicatorsAlgorithm):
     """The run every indicator makes: units (INPUT, ID_FIELD), output checked before anything is
     computed, where to run, the units read, ``build`` (the indicator's own inputs and request), the
     computation, its notes, the long or wide output written and styled.
@@ -371,265 +346,3 @@ class IndicatorAlgorithm(GeoIndicatorsAlgorithm):
             run_records.attach(record, destination, context, feedback, self.words["output"], self.units_of_measure)
             results[shared.OUTPUT] = destination
         return results
-
-    # --- the fact table (FACTS_*) ----------------------------------------------------------------
-
-    def open_facts(self, feedback):
-        """Connect to the fact table's database, lock the table and add this run's row, before
-        anything is read: a wrong connection or schema is said at once."""
-        from ...core.warehouse.facts import FactsError, FactTable
-
-        if self.facts_target is None:
-            return
-        connection = facts_output.connect(self, self.facts_target)
-        table = FactTable(connection, self.facts_target.schema, self.facts_target.table, self.facts_target.mode, describe=self.displayName())
-        try:
-            table.open(self.record)
-        except FactsError as error:
-            connection.close()
-            raise QgsProcessingException(facts_output.facts_error_message(error, self.facts_target)) from None
-        self.fact_table = table
-        for logical, physical in table.renamed:
-            feedback.pushWarning(tr("The name '{name}' is longer than the 63 bytes PostgreSQL keeps: it is written as '{short}' (a hash of the whole name ends it).",
-                                    name=logical, short=physical))
-        feedback.pushInfo(tr("Writing the facts into {table} ({mode}) through the connection '{connection}'.", table=table.qualified,
-                             mode=facts_modes()[self.facts_target.mode], connection=self.facts_target.connection_name))
-
-    def check_facts(self, result):
-        """The long table of ``result`` and its columns; an existing fact table is checked to have
-        them (a new one is made with its first rows). Returns ``(table, columns)`` for ``write_facts``."""
-        from ...core.warehouse.facts import Column, FactsError
-
-        fields, table, aliases = self.long_output(result)
-        keys = {self.units.id_name, *self.fact_keys(result)} | ({"level"} if self.units.level_indices else set())
-        columns = [Column(field.name(), _sql_type(field), field.name() in keys, aliases.get(field.name())) for field in fields]
-        try:
-            self.fact_table.set_columns(columns, self.units.id_name, "level" if self.units.level_indices else None,
-                                        self.units.id_name if self.units.level_indices else None)
-        except FactsError as error:
-            raise QgsProcessingException(facts_output.facts_error_message(error, self.facts_target)) from None
-        return table, columns
-
-    def check_fact_key(self, run):
-        """Before computing: an existing fact table must be keyed by the columns this run's rows
-        are (another indicator's table, or one made with other levels or mode, is said now rather
-        than after hours of work). Its other columns are checked once the result is known."""
-        from ...core.warehouse.facts import FactsError
-
-        if self.fact_table is None:
-            return
-        keys = [self.units.id_name, *(["level"] if self.units.level_indices else []), *self.planned_fact_keys(run)]
-        try:
-            self.fact_table.check_key(keys)
-        except FactsError as error:
-            raise QgsProcessingException(facts_output.facts_error_message(error, self.facts_target)) from None
-
-    def write_facts(self, parameters, context, long_facts, units_read, feedback):
-        """Write the long table (``check_facts``) into the fact table by its mode; returns ``(rows
-        written, units removed)``. In the update mode, units that left the units layer lose their
-        rows when the run read the whole layer (no selection, limit or filter)."""
-        from ...core.warehouse.facts import UPDATE, FactsError
-
-        table, columns = long_facts
-        id_is_text = columns[0].sql_type == "text"
-
-        def as_ids(values):
-            return [str(value) if id_is_text else value for value in values if value is not None]
-
-        units_by_level = {self.units.id_name if self.units.level_indices else None: as_ids(self.units.ids(units_read))}
-        for index, field in zip(self.units.level_indices, self.units.level_fields):
-            units_by_level[field.name()] = as_ids(dict.fromkeys(units_read.values[index]))
-        facts = self.fact_table
-        try:
-            written = facts.write(table, self.record["run_id"], units_by_level, on_progress=lambda fraction: feedback.setProgress(100.0 * fraction))
-            removed = 0
-            if facts.mode == UPDATE and self.reads_whole_units_layer(parameters, context):
-                removed = facts.remove_others(units_by_level)
-        except FactsError as error:
-            raise QgsProcessingException(facts_output.facts_error_message(error, self.facts_target)) from None
-        feedback.pushInfo(tr("{rows} rows written into {table}; {removed} units that left the units layer lost their rows.", rows=written, table=facts.qualified,
-                             removed=removed))
-        return written, removed
-
-    def reads_whole_units_layer(self, parameters, context):
-        from ..inputs.layers import whole_layer
-
-        layer = self.parameterAsVectorLayer(parameters, shared.INPUT, context)
-        return whole_layer(parameters, shared.INPUT) and (layer is None or not layer.subsetString())
-
-    def close_facts_run(self, record, written, feedback):
-        """Close the run's row in the runs table. The facts are written by now: a database that
-        refuses is a warning, not a failed run."""
-        from ...core.warehouse.facts import FactsError
-
-        try:
-            self.fact_table.finish(record, written)
-        except FactsError as error:
-            feedback.pushWarning(tr("The facts are written into {table}, but this run's row in geoindicators_runs could not be completed "
-                                    "(it stays 'running'): {reason}.", table=self.fact_table.qualified, reason=error.details.get("reason", str(error))))
-
-    def end_facts(self, status, feedback):
-        """Mark the run's row in the fact table's schema as cancelled or failed."""
-        if self.fact_table is None:
-            return
-        from ...core.warehouse import provenance
-
-        provenance.finish(self.record, status, {"warnings": feedback.warnings})
-        self.fact_table.fail(self.record)
-
-    def unit_scale(self):
-        """The core's ``UnitScale`` for the chosen units of areas and lengths.
-
-        Ellipsoidal measures are in metres; planar ones in the units CRS's own unit, converted to
-        metres only when another unit than the default is asked for (the default keeps them as
-        they were)."""
-        return unit_scale_for(self.area_unit, self.length_unit, self.units.crs, getattr(self, "measure", None))
-
-    def report_units_of_measure(self, feedback):
-        if self.area_unit != "m²" and self.has_areas:
-            feedback.pushInfo(tr("Areas are given in {unit}.", unit=self.area_unit))
-        if self.length_unit != "m" and self.has_lengths:
-            feedback.pushInfo(tr("Lengths are given in {unit}.", unit=self.length_unit))
-
-    def unit_suffix(self, measure):
-        """The unit a quantity's alias names (``area`` in ha…), or ''."""
-        quantity = self.quantity(measure)
-        if quantity is None:
-            return ""
-        from ...core.model.quantities import AREA, LENGTH, PERCENT
-
-        planar = getattr(self, "measure", None) is not None and not self.measure.ellipsoidal
-        if planar and (self.area_unit, self.length_unit) == ("m²", "m") and quantity.measures in (AREA, LENGTH):
-            return crs_unit_label(self.units.crs, quantity.measures == AREA)
-        return {AREA: self.area_unit, LENGTH: self.length_unit, PERCENT: "%"}.get(quantity.measures, "")
-
-    def measures_size(self, name):
-        """True for a quantity that measures an area or a length (its alias names its unit)."""
-        from ...core.model.quantities import AREA, LENGTH
-
-        quantity = self.quantity(name)
-        return quantity is not None and quantity.measures in (AREA, LENGTH)
-
-    def quantity(self, name):
-        """The catalogue's quantity named ``name`` for this algorithm (None when not an output)."""
-        from ...core.model.quantities import PARENT_SHARE
-
-        return PARENT_SHARE if name == PARENT_SHARE.name else None
-
-    def check_output(self, parameters, context):
-        """OUTPUT's ``destination.Destination``, once its folder is known to exist and be writable."""
-        target = destinations.destination(parameters, context, label=self.parameter_label(shared.OUTPUT))
-        destinations.check_writable(target)
-        return target
-
-    def check_table(self, long_fields, wide_fields):
-        """The output's format can hold the long table's ``long_fields`` (unit identifier included)
-        or the units with ``wide_fields`` more fields, whichever layout was chosen."""
-        if self.layout == shared.WIDE:
-            destinations.check_table(self.target, self.units.source.fields().count() + wide_fields, has_geometry=True)
-        else:
-            destinations.check_table(self.target, long_fields + 1, has_geometry=False)  # and run_id
-
-    # --- writing: the same for every indicator, told by the hooks below -----------------------
-
-    def wide_label(self, result, measure, label):
-        """How a wide field's alias names its class or band (``measure (label)``)."""
-        return "NULL" if label is None else str(label)
-
-    def wide_kind(self, result):
-        """What the wide labels are ("class", "band"), to list their fields in the log; None: don't."""
-        return tr("class")
-
-    def report_wide(self, result, names, feedback):
-        """Log which wide fields hold what (names are shortened, numbered when taken)."""
-        kind = self.wide_kind(result)
-        if kind:
-            sinks.report_wide_names(names, feedback, kind)
-
-    def style(self, result, names):
-        """``(wide column, unit)`` the loaded layer is coloured by."""
-        return None
-
-    def write(self, parameters, context, feedback, result, units_read):
-        source = self.units.source
-        if self.layout == shared.WIDE:
-            # The width is checked before the columns are made: a float raster used as classes
-            # gave 100 000 of them, refused only once made.
-            frame, names = result.wide_table(existing_fields=source.fields().names(),
-                                             check_width=lambda count: destinations.check_table(self.target, source.fields().count() + count, has_geometry=True))
-            for (measure, _label), column in names.items():
-                if measure in self.integer_fields:
-                    frame[column] = frame[column].astype("Int64")
-            fields = sinks.wide_fields(source.fields(), names, self.integer_fields, lambda measure, label: self.wide_alias(result, measure, label))
-            self.units_of_measure = {name: unit for (measure, _label), name in names.items() for unit in [self.unit_suffix(measure)] if unit and self.measures_size(measure)}
-            self.report_wide(result, names, feedback)
-            if self.units.level_indices:
-                feedback.pushInfo(tr("With parent levels, the wide layout holds the units only, with a pct_parent field per class: each unit's share of its parent's value. "
-                                     "The long layout holds the parents' rows too."))
-            return sinks.write_wide_units(self, parameters, context, source, units_read, fields, frame, feedback, self.style(result, names))
-        fields, table, aliases = self.long_output(result)
-        self.units_of_measure = {column: alias[len(column) + 2:-1] for column, alias in aliases.items()}
-        # Every fact row names the run that made it (its record: the runs table, the metadata).
-        fields.append(types.field("run_id", types.STRING, 36))
-        table["run_id"] = self.record["run_id"]
-        return sinks.write_long_table(self, parameters, context, fields, table, feedback, aliases)
-
-    def long_output(self, result):
-        """``(fields, table, aliases)`` of the long table: QGIS fields typed from the catalogue,
-        the rows, and the aliases naming the units of areas and lengths."""
-        table = result.long_table(self.units.id_name)
-        fields = QgsFields()
-        id_field = QgsField(self.units.id_field)
-        if any(level.type() != id_field.type() for level in self.units.level_fields):
-            # Parents' IDs come from other fields: one column holds them all, as text.
-            id_field = types.field(self.units.id_name, types.STRING, destinations.text_length(self.target))
-            for column in (self.units.id_name, "parent"):
-                table[column] = [None if value is None else str(value) for value in table[column]]
-        # The ID column also holds the parents' IDs, on their rows: a field as long as the longest
-        # (us48's STATE_ABBR is 2 characters, its SUB_REGION parents up to 7; QGIS refuses longer values).
-        id_field = sinks.long_enough(id_field, list(table[self.units.id_name]) + (list(table["parent"]) if "parent" in table.columns else []))
-        fields.append(id_field)
-        aliases = {}
-        for column in table.columns[1:]:
-            if column == "parent":
-                field = QgsField(id_field)
-                field.setName("parent")
-            elif column == "level":
-                field = types.field("level", types.STRING, destinations.text_length(self.target))
-            else:
-                field = sinks.field(column, self.integer_fields, self.text_fields, text_length=destinations.text_length(self.target))
-            fields.append(field)
-            unit = self.unit_suffix(column) if self.measures_size(column) else ""
-            if unit:
-                aliases[column] = f"{column} ({unit})"
-            if column in self.integer_fields:
-                table[column] = table[column].astype("Int64")
-        return fields, table, aliases
-
-    def fact_keys(self, result):
-        """The long table's key columns besides the unit ID and the level."""
-        return ["class"]
-
-    def planned_fact_keys(self, run):
-        """``fact_keys`` known before computing, from the ``Run`` that ``build`` made."""
-        return self.fact_keys(None)
-
-    def wide_alias(self, result, measure, label):
-        """A wide field's alias: what its shortened name stands for, and the unit of an area or a length."""
-        unit = self.unit_suffix(measure) if self.measures_size(measure) else ""
-        return f"{measure} ({self.wide_label(result, measure, label)})" + (f", {unit}" if unit else "")
-
-
-def facts_modes():
-    return {0: tr("update"), 1: tr("replace"), 2: tr("append")}
-
-
-def _sql_type(field):
-    """The PostgreSQL type of a fact column from its QGIS field."""
-    if field.type() in types.INTEGERS:
-        return "bigint"
-    if field.type() == types.DOUBLE:
-        return "double precision"
-    if field.type() == types.BOOL:
-        return "boolean"
-    return "text"

@@ -28,7 +28,8 @@ from ..outputs import sinks
 from ..progress import Steps
 from ..settings import read_h3_max_cells
 from ..style import apply_graduated_style
-from .base import RUN_ID, GeoIndicatorsAlgorithm, crs_unit_label, unit_scale_for
+from ..outputs.measure_units import crs_unit_label, unit_scale_for
+from .base import RUN_ID, GeoIndicatorsAlgorithm
 
 
 class H3UnitsAlgorithm(GeoIndicatorsAlgorithm):

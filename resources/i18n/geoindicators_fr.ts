@@ -288,6 +288,34 @@
       <translation>La table a été supprimée : rien n'est conservé.</translation>
     </message>
     <message>
+      <source>update</source>
+      <translation>mise à jour</translation>
+    </message>
+    <message>
+      <source>replace</source>
+      <translation>remplacement</translation>
+    </message>
+    <message>
+      <source>append</source>
+      <translation>ajout</translation>
+    </message>
+    <message>
+      <source>Writing the facts into {table} ({mode}) through the connection '{connection}'.</source>
+      <translation>Écriture des faits dans {table} ({mode}) par la connexion « {connection} ».</translation>
+    </message>
+    <message>
+      <source>{rows} rows written into {table}; {removed} units that left the units layer lost their rows.</source>
+      <translation>{rows} lignes écrites dans {table} ; {removed} unités sorties de la couche des unités ont perdu leurs lignes.</translation>
+    </message>
+    <message>
+      <source>The name '{name}' is longer than the 63 bytes PostgreSQL keeps: it is written as '{short}' (a hash of the whole name ends it).</source>
+      <translation>Le nom « {name} » dépasse les 63 octets que garde PostgreSQL : il est écrit « {short} » (un hachage du nom complet le termine).</translation>
+    </message>
+    <message>
+      <source>The facts are written into {table}, but this run's row in geoindicators_runs could not be completed (it stays 'running'): {reason}.</source>
+      <translation>Les faits sont écrits dans {table}, mais la ligne de ce traitement dans geoindicators_runs n'a pas pu être complétée (elle reste « running ») : {reason}.</translation>
+    </message>
+    <message>
       <source>The fact table {table} could not be written: {reason}. Nothing of this run was kept there past the last whole chunk of units.</source>
       <translation>La table de faits {table} n'a pas pu être écrite : {reason}. Rien de cette exécution n'y a été gardé au-delà du dernier paquet d'unités complet.</translation>
     </message>
@@ -394,6 +422,22 @@
     <message>
       <source>Append: add this run's rows beside the earlier runs'</source>
       <translation>Ajout : ajouter les lignes de cette exécution à côté de celles des précédentes</translation>
+    </message>
+    <message>
+      <source>class</source>
+      <translation>classe</translation>
+    </message>
+    <message>
+      <source>With parent levels, the wide layout holds the units only, with a pct_parent field per class: each unit's share of its parent's value. The long layout holds the parents' rows too.</source>
+      <translation>Avec des niveaux parents, la disposition large ne contient que les unités, avec un champ pct_parent par classe : la part de chaque unité dans la valeur de son parent. La disposition longue contient aussi les lignes des parents.</translation>
+    </message>
+    <message>
+      <source>Areas are given in {unit}.</source>
+      <translation>Les surfaces sont données en {unit}.</translation>
+    </message>
+    <message>
+      <source>Lengths are given in {unit}.</source>
+      <translation>Les longueurs sont données en {unit}.</translation>
     </message>
     <message>
       <source>Computing the units {units} failed: {reason}</source>
@@ -834,22 +878,6 @@
       <translation>Indicateurs</translation>
     </message>
     <message>
-      <source>class</source>
-      <translation>classe</translation>
-    </message>
-    <message>
-      <source>update</source>
-      <translation>mise à jour</translation>
-    </message>
-    <message>
-      <source>replace</source>
-      <translation>remplacement</translation>
-    </message>
-    <message>
-      <source>append</source>
-      <translation>ajout</translation>
-    </message>
-    <message>
       <source>&lt;p&gt;&lt;b&gt;Parent levels&lt;/b&gt; (LEVEL_FIELDS): fields of the units that name their parents, nearest first (the province, then the country). The long layout then also holds one row per parent at each level, as if the indicator had run on the units dissolved by that field, with level, parent and pct_parent (each row's share of its parent's value for the same class); the wide layout adds a pct_parent field per class to the units. A unit has one parent per level: units that straddle two parents (H3 cells across communes) must be cut first, by intersecting them with the parents' layer (Vector &gt; Geoprocessing &gt; Intersection, native:intersection), then the pieces are the units.&lt;/p&gt;</source>
       <translation>&lt;p&gt;&lt;b&gt;Niveaux parents&lt;/b&gt; (LEVEL_FIELDS) : des champs des unités qui nomment leurs parents, du plus proche au plus lointain (la province, puis le pays). La disposition longue contient alors aussi une ligne par parent à chaque niveau, comme si l'indicateur avait été calculé sur les unités regroupées par ce champ, avec level, parent et pct_parent (la part de chaque ligne dans la valeur de son parent pour la même classe) ; la disposition large ajoute aux unités un champ pct_parent par classe. Une unité a un seul parent par niveau : les unités à cheval sur deux parents (des mailles H3 sur deux communes) doivent d'abord être découpées, en les intersectant avec la couche des parents (Vecteur &gt; Géotraitement &gt; Intersection, native:intersection) ; les morceaux sont alors les unités.&lt;/p&gt;</translation>
     </message>
@@ -860,14 +888,6 @@
     <message>
       <source>The state table {state}, kept beside the fact table {table} to resume runs, holds a part {which} that cannot be read ({reason}): it was changed outside GeoIndicators. Run again with {recompute} checked: every unit is computed again and the state rewritten.</source>
       <translation>La table d'état {state}, tenue à côté de la table de faits {table} pour reprendre les exécutions, contient une part {which} illisible ({reason}) : elle a été modifiée hors de GeoIndicators. Relancez en cochant {recompute} : toutes les unités sont recalculées et l'état réécrit.</translation>
-    </message>
-    <message>
-      <source>Writing the facts into {table} ({mode}) through the connection '{connection}'.</source>
-      <translation>Écriture des faits dans {table} ({mode}) par la connexion « {connection} ».</translation>
-    </message>
-    <message>
-      <source>{rows} rows written into {table}; {removed} units that left the units layer lost their rows.</source>
-      <translation>{rows} lignes écrites dans {table} ; {removed} unités sorties de la couche des unités ont perdu leurs lignes.</translation>
     </message>
     <message>
       <source>Cancelled: the run stopped and wrote nothing.</source>
@@ -894,36 +914,16 @@
       <translation>{computed} unités calculées, {skipped} inchangées depuis une exécution précédente dans la table de faits (reprises de son état).</translation>
     </message>
     <message>
-      <source>The name '{name}' is longer than the 63 bytes PostgreSQL keeps: it is written as '{short}' (a hash of the whole name ends it).</source>
-      <translation>Le nom « {name} » dépasse les 63 octets que garde PostgreSQL : il est écrit « {short} » (un hachage du nom complet le termine).</translation>
-    </message>
-    <message>
-      <source>Areas are given in {unit}.</source>
-      <translation>Les surfaces sont données en {unit}.</translation>
-    </message>
-    <message>
-      <source>Lengths are given in {unit}.</source>
-      <translation>Les longueurs sont données en {unit}.</translation>
-    </message>
-    <message>
-      <source>The facts are written into {table}, but this run's row in geoindicators_runs could not be completed (it stays 'running'): {reason}.</source>
-      <translation>Les faits sont écrits dans {table}, mais la ligne de ce traitement dans geoindicators_runs n'a pas pu être complétée (elle reste « running ») : {reason}.</translation>
-    </message>
-    <message>
-      <source>With parent levels, the wide layout holds the units only, with a pct_parent field per class: each unit's share of its parent's value. The long layout holds the parents' rows too.</source>
-      <translation>Avec des niveaux parents, la disposition large ne contient que les unités, avec un champ pct_parent par classe : la part de chaque unité dans la valeur de son parent. La disposition longue contient aussi les lignes des parents.</translation>
-    </message>
-    <message>
-      <source>Unexpected error: {error}. Nothing was written. This is a defect of the plugin: please report it to its developers, with the log of this run.</source>
-      <translation>Erreur inattendue : {error}. Rien n'a été écrit. C'est un défaut de l'extension : merci de le signaler à ses développeurs, avec le journal de cette exécution.</translation>
-    </message>
-    <message>
       <source>of the unit {unit}</source>
       <translation>de l'unité {unit}</translation>
     </message>
     <message>
       <source>of several units</source>
       <translation>de plusieurs unités</translation>
+    </message>
+    <message>
+      <source>Unexpected error: {error}. Nothing was written. This is a defect of the plugin: please report it to its developers, with the log of this run.</source>
+      <translation>Erreur inattendue : {error}. Rien n'a été écrit. C'est un défaut de l'extension : merci de le signaler à ses développeurs, avec le journal de cette exécution.</translation>
     </message>
     <message>
       <source>dask</source>
