@@ -11,6 +11,7 @@ package:
 - ``execution``: where tasks run (this computer, a Dask cluster), version rules, the chunked run,
   the per-unit state of resumed runs;
 - ``warehouse``: fact tables, run records;
+- ``statistics``: statistics of raster cells per unit (moments, distinct values, class areas);
 - ``sources``: how data reaches a task: payloads, typed columns, file/PostGIS/raster readers;
 - ``indicators``: one module per indicator (request → chunk function → reduce → result).
 

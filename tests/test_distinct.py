@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geoindicators.core.indicators import distinct
+from geoindicators.core.statistics import distinct
 def reference(owner, values, weights, quantiles):
     """Per unit: {statistic: value}, by grouping and looping, the way the definitions read."""
     out = {}

@@ -37,7 +37,8 @@ from ..sources import earthengine as source
 from ..sources.earthengine import EarthEngineError
 from ..sources.payloads import UnitChunk
 from .base import Indicator, register
-from .zonal import ZonalPartial, ZonalResult, _categorical_table
+from ..statistics.cells import categorical_table
+from .zonal import ZonalPartial, ZonalResult
 
 from typing import TYPE_CHECKING, Callable, Optional, Union
 
@@ -282,7 +283,7 @@ class EarthEngineIndicator(Indicator):
             scale = np.ones(len(unit_ids)) if self.unit_areas is None else np.where(footprint > 0, np.asarray(self.unit_areas, dtype=float) / footprint, 0.0)
         missing = ~np.asarray(present, dtype=bool)
         if request.categorical:
-            table, merged = _categorical_table(partials, scale, footprint, self.class_names)
+            table, merged = categorical_table(partials, scale, footprint, self.class_names)
             notes.add(Note("merged_classes", "raster", len(merged), details=merged))
             fields = ["area", "pct_unit"]
         else:

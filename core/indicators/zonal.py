@@ -37,7 +37,6 @@ from ..geometry.coverage import CENTRE, DEFAULT_CELL_BUDGET, EXACT, cell_coverag
 from ..geometry.raster_windows import batches, cut_into_strips, raster_window
 from ..model.errors import InputError
 from ..model import quantities
-from ..model.names import class_value_text
 from ..model.naming import wide_field_names
 from ..model.notes import Note, Notes
 from ..model.levels import Hierarchy
@@ -45,7 +44,9 @@ from ..model.results import UnitScale, long_with_levels, scale_columns, spread, 
 from ..model.units import EXAMPLES
 from ..sources.raster import cell_areas_by_row
 from ..sources.payloads import UnitChunk
-from . import distinct
+from ..statistics.cells import (  # noqa: F401 (class_label, quantile_field: the zonal algorithm names them)
+    EMPTY_MOMENTS, DistinctValues, categorical_table, cell_moments, class_label, quantile_field, statistics_table,
+)
 from .base import Indicator, register
 
 from typing import TYPE_CHECKING, Callable, Optional, Union
@@ -194,12 +195,6 @@ class ZonalResult:
         return list(self.table.groupby("class", sort=False)["value"].min().sort_values(kind="stable").index)
 
 
-def quantile_field(fraction):
-    """``q10`` for 0.1, ``q2_5`` for 0.025."""
-    text = f"{fraction * 100:.6f}".rstrip("0").rstrip(".")
-    return "q" + text.replace(".", "_")
-
-
 def parse_quantiles(text):
     """``"10, 90"`` → ``(0.1, 0.9)``; percentages between 0 and 100."""
     values = []
@@ -216,19 +211,6 @@ def parse_quantiles(text):
         if number / 100 not in values:
             values.append(number / 100)
     return tuple(values)
-
-
-def class_label(value, class_names=None):
-    """The text of a class: its name from the class table, else the value (``3``, not ``3.0``)."""
-    if class_names:
-        for key in (value, float(value)):
-            if key in class_names:
-                return str(class_names[key])
-    return class_value_text(value)
-
-
-_EMPTY_MOMENTS = pd.DataFrame({name: np.zeros(0) for name in ["unit", "band", "count", "sum", "mean", "m2", "min", "max", "valid_area"]})
-_EMPTY_CLASSES = pd.DataFrame({name: np.zeros(0) for name in ["unit", "band", "value", "weight", "area"]})
 
 
 @dataclass
@@ -254,7 +236,7 @@ def zonal_chunk(units, grid, request):
     # parts are (in a projected raster both are the planar area).
     measured_footprint = np.zeros(len(positions))
     moments = []
-    distinct_values = _DistinctValues(request, owners, len(positions)) if request.needs_distribution else None
+    distinct_values = DistinctValues(request, owners, len(positions)) if request.needs_distribution else None
     piece_counts = np.bincount(owners, minlength=len(positions))
     with request.raster.open() as reader:
         for batch in batches(pieces, grid, request.cell_budget):
@@ -290,12 +272,12 @@ def zonal_chunk(units, grid, request):
                         if fallback is None:
                             fallback = _exact_fallback(pieces, owners, batch, grid)
                         cells = _replace_with_exact(cells, few, fallback, grid, request, values, valid, row0, row1, col0, col1)
-                moments.append(_moments(cells, band))
+                moments.append(cell_moments(cells, band))
                 if distinct_values is not None:
                     distinct_values.add(band, cells, last_piece=batch[-1])
             task_progress.report((batch[-1] + 1) / len(pieces))
     footprint = np.where(measured_footprint > 0, measured_footprint, footprint)
-    moments = pd.concat(moments, ignore_index=True) if moments else _EMPTY_MOMENTS.copy()
+    moments = pd.concat(moments, ignore_index=True) if moments else EMPTY_MOMENTS.copy()
     moments["unit"] = positions[moments["unit"].to_numpy(dtype=np.int64)]
     found = None
     if distinct_values is not None:
@@ -353,11 +335,11 @@ class ZonalIndicator(Indicator):
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.ones(len(unit_ids)) if self.unit_areas is None else np.where(footprint > 0, np.asarray(self.unit_areas, dtype=float) / footprint, 0.0)
         if request.categorical:
-            table, merged = _categorical_table(partials, scale, footprint, self.class_names)
+            table, merged = categorical_table(partials, scale, footprint, self.class_names)
             notes.add(Note("merged_classes", "raster", len(merged), details=merged))
             fields = list(CATEGORICAL_MEASURES)
         else:
-            table, fields = _statistics_table(partials, request, scale, len(unit_ids), missing)
+            table, fields = statistics_table(partials, request, scale, len(unit_ids), missing)
         return ZonalResult(table, fields, unit_ids, list(request.bands), request.categorical, self.class_names, notes, np.flatnonzero(missing),
                            units.hierarchy)
 
@@ -394,61 +376,6 @@ def compute_zonal(units: Units, request: ZonalRequest, raster_info, unit_areas=N
     """Statistics of ``request.raster`` over ``units`` (``model.units.Units``, in the raster's CRS);
     see ``ZonalIndicator``."""
     return runner.run(ZonalIndicator(request, raster_info, unit_areas, class_names), units, executor, chunk_size, on_progress, should_stop)
-
-
-class _DistinctValues:
-    """The distinct values of each unit's cells, band by band, reduced to the distinct-value
-    statistics as soon as the unit's last piece is read: memory holds a batch's cells, not a chunk's
-    (a unit cut into strips keeps the table of each strip until its last one, then they are merged
-    once: merged at every strip, a huge unit's table was sorted again each time, 440 s where the
-    run took 203 s). In categorical mode the tables themselves (few classes) are kept."""
-
-    def __init__(self, request, owners, unit_count):
-        self.request = request
-        # Pieces of a unit are consecutive: the position of each unit's last piece.
-        self.last_piece = np.searchsorted(owners, np.arange(unit_count), side="right") - 1
-        # Per band: the tables of units still waiting for strips, and the units each holds.
-        self.pending = {band: [] for band in request.bands}
-        self.pending_units = {band: np.zeros(0, np.int64) for band in request.bands}
-        self.found = []
-
-    def add(self, band, cells, last_piece):
-        # The covered area of each cell: its covered fraction of the cell's area.
-        areas = cells.weights * cells.areas if self.request.categorical else None
-        table = distinct.value_table(cells.owner, cells.values, cells.weights, areas)
-        if self.request.categorical:
-            self.found.append(pd.DataFrame({"unit": table.units, "band": band, "value": table.values, "weight": table.weights, "area": table.areas}))
-            return
-        complete = self.last_piece[table.units] <= last_piece
-        if not complete.all():
-            waiting = table.take(~complete)
-            self.pending[band].append(waiting)
-            self.pending_units[band] = np.union1d(self.pending_units[band], waiting.units)
-            table = table.take(complete)
-        if len(self.pending_units[band]) and (self.last_piece[self.pending_units[band]] <= last_piece).any():
-            # A unit cut into strips has had its last one: its strips' tables, merged once.
-            merged = distinct.merge([*self.pending[band], table])
-            done = self.last_piece[merged.units] <= last_piece
-            self.pending[band] = [merged.take(~done)] if not done.all() else []
-            self.pending_units[band] = np.unique(merged.units[~done])
-            table = merged.take(done)
-        self._reduce(band, table)
-
-    def _reduce(self, band, table):
-        found = distinct.statistics(table, self.request.quantiles, [quantile_field(q) for q in self.request.quantiles])
-        found.insert(1, "band", band)
-        self.found.append(found)
-
-    def finish(self):
-        # Units whose last pieces lay outside the raster.
-        for band, tables in self.pending.items():
-            if tables:
-                self._reduce(band, distinct.merge(tables))
-        if self.request.categorical:
-            return pd.concat([_EMPTY_CLASSES, *self.found], ignore_index=True)
-        empty = distinct.statistics(distinct.empty_table(), self.request.quantiles, [quantile_field(q) for q in self.request.quantiles])
-        empty.insert(1, "band", np.zeros(0, np.int64))
-        return pd.concat([empty, *self.found], ignore_index=True)
 
 
 def _footprints(pieces, grid, ellipsoid):
@@ -540,96 +467,3 @@ def _replace_with_exact(cells, units, fallback, grid, request, values, valid, ro
 def _cell_areas(grid, rows, ellipsoid):
     """Area of the cells of ``rows``: one number for a projected grid, one per cell in degrees."""
     return cell_areas_by_row(grid, rows, ellipsoid) if ellipsoid else grid.cell_area
-
-
-def _moments(cells, band):
-    """count, sum, mean, m2 (Σ w·(v - mean)²), min, max and valid area per unit of ``cells``."""
-    starts, values, weights, areas = cells.starts, cells.values, cells.weights, cells.areas
-    if not len(starts):
-        return _EMPTY_MOMENTS.copy()
-    count = cells.weighted_counts if cells.weighted_counts is not None else np.add.reduceat(weights, starts)
-    total = np.add.reduceat(values * weights, starts)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = total / count
-    deviation = values - np.repeat(mean, cells.sizes)
-    deviation *= deviation
-    deviation *= weights
-    return pd.DataFrame(
-        {
-            "unit": cells.units,
-            "band": band,
-            "count": count,
-            "sum": total,
-            "mean": mean,
-            "m2": np.add.reduceat(deviation, starts),
-            "min": np.minimum.reduceat(values, starts),
-            "max": np.maximum.reduceat(values, starts),
-            "valid_area": count * areas if np.isscalar(areas) else np.add.reduceat(weights * areas, starts),
-        }
-    )
-
-
-def _statistics_table(partials, request, scale, unit_count, missing):
-    moments = pd.concat([_EMPTY_MOMENTS, *(partial.moments for partial in partials)], ignore_index=True)
-    moments = moments[moments["count"] > 0] if len(moments) else moments
-    # Pieces of a unit cut into strips are merged with Chan's formula for the variance.
-    grouped = moments.groupby(["unit", "band"], sort=True)
-    table = grouped[["count", "sum", "valid_area"]].sum()
-    table["min"] = grouped["min"].min()
-    table["max"] = grouped["max"].max()
-    table["mean"] = table["sum"] / table["count"]
-    merged_mean = table["mean"].reindex(pd.MultiIndex.from_frame(moments[["unit", "band"]])).to_numpy()
-    moments = moments.assign(spread=moments["m2"].to_numpy() + moments["count"].to_numpy() * (moments["mean"].to_numpy() - merged_mean) ** 2)
-    table["variance"] = moments.groupby(["unit", "band"], sort=True)["spread"].sum() / table["count"]
-    table["stdev"] = np.sqrt(table["variance"])
-    table["range"] = table["max"] - table["min"]
-    table = table.reset_index()
-    table["unit"] = table["unit"].astype(np.int64)
-    table["band"] = table["band"].astype(np.int64)
-    table["covered_area"] = table["valid_area"] * scale[table["unit"].to_numpy()]
-
-    if request.needs_distribution:
-        # Each unit is in one chunk only: its distinct-value statistics are final there.
-        by_unit = pd.concat([partial.distinct for partial in partials], ignore_index=True)
-        by_unit = by_unit.astype({"unit": np.int64, "band": np.int64})
-        table = table.merge(by_unit, on=["unit", "band"], how="left")
-
-    # Every unit × band appears: units with no valid cell get count 0, and NULL statistics.
-    full = pd.MultiIndex.from_product([np.arange(unit_count), list(request.bands)], names=["unit", "band"]).to_frame(index=False)
-    table = full.merge(table, on=["unit", "band"], how="left")
-    for name in ("count", "sum", "covered_area", "variety"):
-        if name in table:
-            table[name] = table[name].fillna(0.0)
-    fields = [name for name in STATISTICS if name in request.statistics]
-    if "median" in fields and "median" not in table:
-        table["median"] = np.nan
-    fields += [quantile_field(q) for q in request.quantiles]
-    for name in fields:
-        if name not in table:
-            table[name] = np.nan
-    # Units the raster does not reach at all are not measured: every statistic is NULL.
-    table.loc[missing[table["unit"].to_numpy()], fields] = np.nan
-    return table[["unit", "band", *fields]].sort_values(["unit", "band"], kind="stable").reset_index(drop=True), fields
-
-
-def _categorical_table(partials, scale, footprint, class_names):
-    """Area and share of each class per unit; values the class table gives one name are one class
-    (their areas add up). Also ``{name: values}`` of the names given to several values."""
-    classes = pd.concat([_EMPTY_CLASSES, *(partial.distinct for partial in partials)], ignore_index=True)
-    table = classes.groupby(["unit", "value"], sort=True)["area"].sum().reset_index()
-    table = table[table["area"] > 0].reset_index(drop=True)
-    values = sorted(set(table["value"].tolist()))
-    labels = {value: class_label(value, class_names) for value in values}
-    merged = {}
-    for value, label in labels.items():
-        merged.setdefault(label, []).append(value)
-    merged = {label: found for label, found in merged.items() if len(found) > 1}
-    table["class"] = table["value"].map(labels)
-    table = table.groupby(["unit", "class"], sort=False).agg(value=("value", "min"), area=("area", "sum")).reset_index()
-    table = table.sort_values(["unit", "value"], kind="stable").reset_index(drop=True)
-    units = table["unit"].to_numpy(np.int64)
-    table["unit"] = units
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["pct_unit"] = np.where(footprint[units] > 0, np.minimum(100.0 * table["area"].to_numpy() / footprint[units], 100.0), np.nan)
-    table["area"] = table["area"].to_numpy() * scale[units]
-    return table[["unit", "value", "class", *CATEGORICAL_MEASURES]], merged
