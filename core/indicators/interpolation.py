@@ -26,6 +26,9 @@ gets the area-weighted mean of its sources' intensive values; both are counted i
 Each chunk returns its unit × source pairs with their areas (and weights): the denominators of
 extensive variables are sums over every chunk, so they are taken in the reduce step, and any
 number of chunks, on this computer or a cluster, gives the same figures.
+
+Its length (about 640 lines) is one indicator: request, chunk function, reduction and result, with
+its raster weights (through the shared raster windows) and its three kinds of variables.
 """
 
 from __future__ import annotations

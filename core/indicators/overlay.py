@@ -17,6 +17,9 @@ chunk and the features that touch it, so any executor (this computer, a Dask clu
     >>> theme = Theme(geometries=shapely.from_wkt(["POLYGON((1 0,3 0,3 1,1 1,1 0))"]), classes=["burnt"])
     >>> compute_overlay(units, theme, PlanarMeasure()).long_table("commune")[["commune", "class", "area", "pct_unit"]].values.tolist()
     [['a', 'burnt', 1.0, 25.0], ['b', 'burnt', 1.0, 25.0]]
+
+Its length (about 530 lines) is one indicator: its request, its chunk function, the reduction over
+chunks and the result with its long and wide tables.
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ NaN values are left out; a unit that touches no cell of the raster gets NULL sta
 The raster is read one window at a time: a task reads, band after band, the cells under a batch of
 neighbouring units whose boxes hold at most ``cell_budget`` cells, and a unit larger than that is
 cut into strips. Coverage is computed once per batch and reused for every band.
+
+Its length (about 470 lines) is one indicator: request, chunk function with the exact-coverage
+fallback, reduction and result; the cell statistics are in ``core/statistics``.
 """
 
 from __future__ import annotations

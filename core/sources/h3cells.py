@@ -20,6 +20,9 @@ longitudes beyond 180° is worked in longitudes from 0 to 360. A world layer (pa
 180° at once, wider than 180°) keeps its parts as they are. Cells go back to the territory's CRS;
 in a geographic CRS whose longitudes stop at 180, a cell across the antimeridian is cut there into
 two parts.
+
+Its length (about 600 lines) is one search, whose steps share the handling of 180° and of the
+poles.
 """
 
 from dataclasses import dataclass

@@ -21,6 +21,9 @@ table's schema (its record, as JSON) that fact rows reference by ``run_id``.
 
 NULL cannot be part of a primary key: a key column's NULL (the overlay's NULL class, the class of
 an extensive variable) is stored as '' (the column comment says so).
+
+Its length (about 600 lines) is one table's life: the COPY writer, the state table of resumed runs
+and the runs table share the table's connection, lock and transaction.
 """
 
 import hashlib
