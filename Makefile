@@ -158,6 +158,8 @@ bench: install $(STAMPS)/bench-venv $(STAMPS)/worker-venv test-system
 	$(VENV_PYTHON) bench/zonal_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python
 	$(VENV_PYTHON) bench/interpolation_bench.py --out $(BUILD)/bench --reference-python $(VENV)-bench/bin/python
 	$(VENV_PYTHON) bench/h3_bench.py --out $(BUILD)/bench
+	@# The packed R-tree against GDAL's own bulk loader, on QGIS 3.40's and 3.44's GDAL (the roots of make test).
+	$(VENV_PYTHON) bench/rtree_bench.py
 	$(VENV_PYTHON) bench/facts_bench.py --out $(BUILD)/bench
 
 # The installable zip for the plugin repository: one top folder, no tests, caches nor deps.
