@@ -119,19 +119,12 @@ def _pages_writer(folder):
 
 
 def _empty_cells_layer(path):
-    """An empty GeoPackage layer of cells with a spatial index, made by GDAL as a Processing sink makes it."""
-    from osgeo import ogr, osr
+    """An empty GeoPackage layer of the cells' fields with a spatial index, as a Processing sink makes it."""
+    from osgeo import ogr
 
-    if os.path.exists(path):
-        os.remove(path)
-    data_source = ogr.GetDriverByName("GPKG").CreateDataSource(path)
-    crs = osr.SpatialReference()
-    crs.ImportFromEPSG(3163)
-    layer = data_source.CreateLayer("cells", crs, ogr.wkbMultiPolygon, ["SPATIAL_INDEX=YES"])
-    for name, kind in (("h3", ogr.OFTString), ("resolution", ogr.OFTInteger), ("cell_area", ogr.OFTReal), ("area_in_zone", ogr.OFTReal)):
-        layer.CreateField(ogr.FieldDefn(name, kind))
-    layer = data_source = None
-    return path
+    from bench.rtree_bench import empty_cells_layer
+
+    return empty_cells_layer(path, (("h3", ogr.OFTString), ("resolution", ogr.OFTInteger), ("cell_area", ogr.OFTReal), ("area_in_zone", ogr.OFTReal)))
 
 
 def _parts(zone, folder):

@@ -39,11 +39,28 @@ def on_host():
         print(ran.stdout + ran.stderr[-2000:], flush=True)
 
 
+def empty_cells_layer(path, fields, spatial_index=True):
+    """An empty GeoPackage layer ``cells`` in EPSG:3163 with ``fields`` (name, OGR type), made by GDAL
+    as a Processing sink makes it (also used by bench/h3_bench.py)."""
+    from osgeo import ogr, osr
+
+    if os.path.exists(path):
+        os.remove(path)
+    source = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    crs = osr.SpatialReference()
+    crs.ImportFromEPSG(3163)
+    layer = source.CreateLayer("cells", crs, ogr.wkbMultiPolygon, ["SPATIAL_INDEX=" + ("YES" if spatial_index else "NO")])
+    for name, kind in fields:
+        layer.CreateField(ogr.FieldDefn(name, kind))
+    layer = source = None
+    return path
+
+
 def inside_root():
     sys.path.insert(0, HERE)
     import gpkgwriter as writer
     import numpy as np
-    from osgeo import gdal, ogr, osr
+    from osgeo import gdal, ogr
 
     gdal.UseExceptions()
     side = 440
@@ -61,14 +78,7 @@ def inside_root():
     path = f"{HERE}/cells.gpkg"
 
     def empty(index):
-        if os.path.exists(path):
-            os.remove(path)
-        source = ogr.GetDriverByName("GPKG").CreateDataSource(path)
-        crs = osr.SpatialReference()
-        crs.ImportFromEPSG(3163)
-        layer = source.CreateLayer("cells", crs, ogr.wkbMultiPolygon, ["SPATIAL_INDEX=" + ("YES" if index else "NO")])
-        layer.CreateField(ogr.FieldDefn("h3", ogr.OFTString))
-        layer.CreateField(ogr.FieldDefn("size", ogr.OFTReal))
+        empty_cells_layer(path, (("h3", ogr.OFTString), ("size", ogr.OFTReal)), index)
 
     def packed():
         empty(True)
